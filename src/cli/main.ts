@@ -1,0 +1,60 @@
+/**
+ * The `harness` program: commander@14 (the last major on Node 20). Each command is a thin action
+ * that loads its pipeline lazily (start-up stays fast), renders results, and returns an exit code.
+ * One error handler prints a typed error once with the contract's exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { HarnessError } from '../shared/errors.js';
+import { printError, type Output } from './render.js';
+import { commands } from './commands.js';
+
+export async function main(argv: string[], io: Output = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
+  let code: number = 0;
+  const program = new Command('harness')
+    .description('Generate and rewrite whole codebases with Claude\'s long-output Message Batches API:\nresumable, prompt-cached, committed to git after every batch.')
+    .version(await version(), '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+    })
+    .exitOverride();
+
+  for (const spec of commands) {
+    const cmd = program.command(spec.name).description(spec.description).exitOverride();
+    for (const arg of spec.args ?? []) cmd.argument(arg.name, arg.description);
+    cmd.option('--repo <dir>', 'target repository', '.');
+    cmd.option('--config <file>', 'config file (default: harness.config.{ts,mts,js,mjs} in the repo)');
+    for (const o of spec.options ?? []) {
+      const opt = new Option(o.flags, o.description);
+      if (o.choices) opt.choices(o.choices);
+      if (o.parse) opt.argParser(o.parse);
+      cmd.addOption(opt);
+    }
+    cmd.action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const positional = args.slice(0, spec.args?.length ?? 0) as string[];
+      code = await spec.run({ opts: command.opts(), args: positional, io });
+    });
+  }
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      return 2; // bad usage; commander already printed the message (or the help, when no command was given)
+    }
+    return printError(io, error);
+  }
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export const notAvailable = (what: string) =>
+  new HarnessError('NOT_AVAILABLE', `${what} is not available yet`, { hint: 'it arrives with a later release; see README' });

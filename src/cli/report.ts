@@ -1,0 +1,102 @@
+/** Human-readable renderings of results: the task table, the cost report, dry runs, estimates. */
+import { cacheReadShare, costUsd, formatUsd, naiveSyncCostUsd, sumUsage, type Usage } from '../cost/usage.js';
+import type { DryRunSummary } from '../pipeline/dry-run.js';
+import type { EstimateReport } from '../pipeline/estimate.js';
+import type { RunResult } from '../pipeline/run.js';
+import type { StatusReport } from '../pipeline/status.js';
+import type { Workspace } from '../pipeline/workspace.js';
+import { colorsFor, table, type Output } from './render.js';
+
+export function printStatus(io: Output, s: StatusReport): void {
+  const c = colorsFor(io.out, io.env);
+  const mark = { pending: c.dim('·'), submitted: c.cyan('⧗'), done: c.green('✔'), failed: c.red('✖') } as const;
+  const w = (line: string) => io.out.write(line + '\n');
+  w(c.bold('Tasks'));
+  w(
+    table(
+      s.tasks.map((t) => [`${mark[t.status]} ${t.id}`, t.path, t.status, t.attempts, t.batch ?? '', t.reason ?? '']),
+      ['id', 'path', 'status', 'attempts', 'batch', 'reason'],
+    ),
+  );
+  w(`\n${s.counts.done} done, ${s.counts.submitted} submitted, ${s.counts.pending} pending, ${s.counts.failed} failed`);
+  if (s.batches.length > 0) {
+    w('\n' + c.bold('Batches'));
+    w(
+      table(
+        s.batches.map((b) => [
+          b.id,
+          b.status,
+          b.requests,
+          b.tasks,
+          b.files ?? '',
+          b.usage ? b.usage.input_tokens + b.usage.cache_creation_input_tokens + b.usage.cache_read_input_tokens : '',
+          b.usage ? b.usage.output_tokens : '',
+          b.usage ? pct(cacheReadShare(b.usage)) : '',
+          b.cost_usd === null ? `~$${formatUsd(b.estimate_usd)}` : `$${formatUsd(b.cost_usd)}`,
+          b.status === 'collected' ? '' : (b.expires_at ?? ''),
+        ]),
+        ['batch', 'status', 'requests', 'tasks', 'files', 'input tok', 'output tok', 'cache read', 'cost', 'expires'],
+      ),
+    );
+  }
+  w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
+}
+
+export function costLines(usage: Usage, cost: number, naive: number): string[] {
+  const lines = [
+    `tokens: ${usage.input_tokens} input, ${usage.cache_creation_input_tokens} cache write, ${usage.cache_read_input_tokens} cache read, ${usage.output_tokens} output`,
+    `cache-read share of context tokens: ${pct(cacheReadShare(usage))}`,
+    `cost: $${formatUsd(cost)} (batch, cached)`,
+  ];
+  if (naive > 0) lines.push(`same work as synchronous calls without caching: $${formatUsd(naive)} (${(cost / naive).toFixed(2)}×)`);
+  return lines;
+}
+
+export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): Promise<void> {
+  const { buildStatus } = await import('../pipeline/status.js');
+  const status = await buildStatus(ws.repoDir, ws.model);
+  printStatus(io, status);
+  if (r.collected.length > 0 && ws.model.prices) {
+    const usage = sumUsage(r.collected.map((c) => c.usage));
+    io.out.write(
+      `\nthis run: ${r.collected.length} batch(es) collected, ${r.collected.reduce((s, c) => s + c.files, 0)} files, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))} (sync uncached would be $${formatUsd(naiveSyncCostUsd(usage, ws.model.prices))})\n`,
+    );
+  }
+  if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
+  const left = r.counts.pending + r.counts.submitted;
+  if (r.counts.failed > 0) io.out.write(`${r.counts.failed} task(s) failed: see the reasons above; untick or fix them and run again\n`);
+  else if (left > 0) io.out.write(`${left} task(s) still to do: run \`harness run\` again (or wait for the batch)\n`);
+}
+
+export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
+  io.out.write(`dry run: nothing sent, nothing committed. Requests written to ${d.dir}/\n`);
+  io.out.write(
+    table(
+      d.batches.map((b) => [b.file, b.requests, b.tasks, b.bytes, b.inputTokens, b.outputTokens, `$${formatUsd(b.estimateUsd)}`, `$${formatUsd(b.usdLow)}–$${formatUsd(b.usdHigh)}`]),
+      ['file', 'requests', 'tasks', 'bytes', 'input tok', 'output tok', 'estimate', 'range'],
+    ) + '\n',
+  );
+  const total = d.batches.reduce((s, b) => s + b.estimateUsd, 0);
+  io.out.write(`model ${ws.model.id}, max_tokens ${ws.config.maxTokens}${ws.betas.length ? `, betas ${ws.betas.join(',')}` : ''}; estimated total $${formatUsd(total)}\n`);
+}
+
+export function printEstimate(io: Output, r: EstimateReport): void {
+  if (!r.estimate) {
+    io.out.write(`nothing pending (spent so far $${formatUsd(r.spentUsd)})\n`);
+    return;
+  }
+  const u = r.estimate.usage;
+  io.out.write(
+    [
+      `${r.pendingTasks} pending tasks → ${r.requests} requests in ${r.batches} batch(es), model ${r.model}`,
+      `input: ${u.input_tokens} uncached + ${u.cache_creation_input_tokens} cache write + ${u.cache_read_input_tokens} cache read tokens (${r.inputSource === 'count_tokens' ? 'from count_tokens' : 'local estimate: the API was not reachable'})`,
+      `output: ~${u.output_tokens} tokens (range ${r.estimate.outputTokensLow}–${r.estimate.outputTokensHigh})`,
+      `cost: ~$${formatUsd(r.estimate.usd)} (range $${formatUsd(r.estimate.usdLow)}–$${formatUsd(r.estimate.usdHigh)}); spent so far $${formatUsd(r.spentUsd)}`,
+      r.budget.perRunUsd !== null || r.budget.totalUsd !== null
+        ? `budget: ${r.budget.perRunUsd !== null ? `$${formatUsd(r.budget.perRunUsd)} per run` : ''}${r.budget.totalUsd !== null ? ` $${formatUsd(r.budget.totalUsd)} total` : ''}`
+        : 'budget: none set (config `budget`)',
+    ].join('\n') + '\n',
+  );
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

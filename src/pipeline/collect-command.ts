@@ -1,0 +1,19 @@
+/** `harness collect`: collect every batch that has ended; never submits. */
+import { readJournal } from '../state/journal.js';
+import { collectIfEnded, type CollectOutcome } from './collect.js';
+import { recover } from './recover.js';
+import type { Workspace } from './workspace.js';
+
+export async function collectOnly(ws: Workspace): Promise<{ collected: CollectOutcome[]; waiting: number }> {
+  await recover(ws);
+  const journal = await readJournal(ws.repoDir);
+  const collected: CollectOutcome[] = [];
+  let waiting = 0;
+  for (const record of journal.batches) {
+    if (record.batchId === null || record.abandoned || record.collected) continue;
+    const { outcome } = await collectIfEnded(ws, record);
+    if (outcome) collected.push(outcome);
+    else waiting++;
+  }
+  return { collected, waiting };
+}

@@ -1,0 +1,196 @@
+/**
+ * Collect one ended batch: stream its results line by line, split each output into files, write
+ * the complete ones through the safe writer, decide every task's fate, record it all in the
+ * journal, update task-list.md, and commit `harness: collect <id> (<n> files)`.
+ *
+ * Crash safety: `collect` is journaled before the first file; a crash before `collected` is redone
+ * from the results (same bytes, nothing paid); a crash after it is finished by replaying the
+ * recorded decisions (absolute values) and committing the recorded files.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BatchInfo, BatchResultLine } from '../batch/api.js';
+import { withRetry } from '../batch/retry.js';
+import { costUsd, formatUsd, sumUsage, usageFromApi, type Usage } from '../cost/usage.js';
+import { pricesOf } from '../models/models.js';
+import { splitOutput } from '../output/split.js';
+import { writeSafe } from '../output/write.js';
+import { TASK_LIST_FILE } from '../shared/paths.js';
+import {
+  appendJournal,
+  JOURNAL_FILE,
+  nowIso,
+  type BatchRecord,
+  type CollectedEvent,
+  type TaskChangeRecord,
+} from '../state/journal.js';
+import type { Task } from '../tasks/task.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import type { Workspace } from './workspace.js';
+
+export interface CollectOutcome {
+  batchId: string;
+  files: number;
+  costUsd: number;
+  usage: Usage;
+  counts: Record<string, number>;
+}
+
+/** Collects `record` if its batch has ended; returns null (and the batch) while it runs. */
+export async function collectIfEnded(
+  ws: Workspace,
+  record: BatchRecord,
+): Promise<{ outcome: CollectOutcome | null; batch: BatchInfo }> {
+  const batchId = record.batchId!;
+  const batch = await withRetry(`retrieving ${batchId}`, () => ws.api().retrieve(batchId), { sleep: ws.sleep });
+  if (batch.processing_status !== 'ended') return { outcome: null, batch };
+  return { outcome: await collectEnded(ws, record), batch };
+}
+
+export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<CollectOutcome> {
+  const batchId = record.batchId!;
+  if (!record.collectStarted) await appendJournal(ws.repoDir, { type: 'collect', at: nowIso(), batchId });
+  const list = await readTaskListFile(ws.repoDir);
+  const tasks = new Map(list.tasks.map((t) => [t.path, t]));
+  const eligible = (p: string): Task | null => {
+    const t = tasks.get(p);
+    // The task list wins: a ticked task, or one resubmitted in another batch, is left alone.
+    if (!t || t.checked || t.status === 'done') return null;
+    if (t.status === 'submitted' && t.batch !== batchId) return null;
+    return t;
+  };
+  const requests = new Map(record.intent.requests.map((r) => [r.customId, r.paths]));
+  const seen = new Set<string>();
+  const changes = new Map<string, TaskChangeRecord>();
+  const files: { path: string; sha256: string }[] = [];
+  const report: string[] = [];
+  const usages: Usage[] = [];
+  const counts: Record<string, number> = { succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  const attemptsCap = ws.config.attempts;
+
+  const retryOrFail = (t: Task, reason: string) => {
+    const attempts = t.attempts + 1;
+    changes.set(t.path, attempts >= attemptsCap
+      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${attempts} attempts)` }
+      : { status: 'pending', attempts, batch: batchId, reason: null });
+  };
+
+  const results = await withRetry(`downloading results of ${batchId}`, () => ws.api().results(batchId), { sleep: ws.sleep });
+  for await (const line of results as AsyncIterable<BatchResultLine>) {
+    const paths = requests.get(line.custom_id);
+    if (!paths) {
+      report.push(`result for unknown custom_id ${line.custom_id} ignored`);
+      continue;
+    }
+    if (seen.has(line.custom_id)) continue;
+    seen.add(line.custom_id);
+    const asked = paths.map(eligible).filter((t): t is Task => t !== null);
+    const result = line.result;
+    counts[result.type] = (counts[result.type] ?? 0) + 1;
+    if (result.type === 'succeeded') {
+      const message = result.message;
+      usages.push(usageFromApi(message.usage));
+      const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      const split = splitOutput(text, asked.map((t) => t.path));
+      for (const w of split.warnings) report.push(`${line.custom_id}: ${w}`);
+      for (const p of split.unrequested) report.push(`${line.custom_id}: section for unrequested path ${JSON.stringify(p)} not written`);
+      const complete = new Map(split.files.map((f) => [f.path, f.content]));
+      for (const t of asked) {
+        const content = complete.get(t.path);
+        if (content === undefined) {
+          const why = message.stop_reason === 'max_tokens' && split.incomplete.includes(t.path)
+            ? 'output cut at max_tokens'
+            : split.incomplete.includes(t.path)
+              ? 'section not closed'
+              : message.stop_reason === 'max_tokens'
+                ? 'not reached before max_tokens'
+                : 'no section in the output';
+          report.push(`${t.path}: ${why}`);
+          retryOrFail(t, why);
+          continue;
+        }
+        const written = await writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content);
+        if (!written.ok) {
+          report.push(`${t.path}: not written: ${written.reason}`);
+          changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `unsafe target: ${written.reason}` });
+          continue;
+        }
+        files.push({ path: written.repoRelPath, sha256: sha256(content) });
+        changes.set(t.path, { status: 'done', checked: true, attempts: t.attempts + 1, batch: batchId, reason: null });
+      }
+    } else if (result.type === 'errored') {
+      const err = (result.error as { error?: { type?: string; message?: string } }).error;
+      const type = err?.type ?? 'api_error';
+      report.push(`${line.custom_id}: errored: ${type}: ${err?.message ?? ''}`);
+      for (const t of asked) {
+        if (type === 'invalid_request_error') {
+          changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `invalid request: ${err?.message ?? ''}` });
+        } else retryOrFail(t, `errored: ${type}`);
+      }
+    } else {
+      // canceled / expired: not processed, not billed: back to pending, no attempt used.
+      for (const t of asked) changes.set(t.path, { status: 'pending', batch: batchId, reason: null });
+    }
+  }
+  for (const [customId, paths] of requests) {
+    if (seen.has(customId)) continue;
+    report.push(`${customId}: no result line`);
+    for (const p of paths) {
+      const t = eligible(p);
+      if (t) changes.set(t.path, { status: 'pending', batch: batchId, reason: null });
+    }
+  }
+  const usage = sumUsage(usages);
+  const event: CollectedEvent = {
+    type: 'collected',
+    at: nowIso(),
+    batchId,
+    files,
+    taskChanges: Object.fromEntries(changes),
+    usage,
+    costUsd: costUsd(usage, pricesOf(ws.model, ws.configLabel), 'batch'),
+    counts,
+    report: report.slice(0, 500),
+  };
+  await appendJournal(ws.repoDir, event);
+  for (const r of report.slice(0, 50)) ws.reporter.warn(r);
+  return finishCollected(ws, event);
+}
+
+/** Applies a recorded collect to task-list.md and commits it (idempotent: used for crash replay). */
+export async function finishCollected(ws: Workspace, event: CollectedEvent): Promise<CollectOutcome> {
+  const list = await readTaskListFile(ws.repoDir);
+  const current = new Map(list.tasks.map((t) => [t.path, t]));
+  const changes = new Map<string, TaskChange>();
+  for (const [p, change] of Object.entries(event.taskChanges)) {
+    const t = current.get(p);
+    if (!t) continue;
+    if (t.checked && change.status !== 'done') continue; // ticked by the person since: skip wins
+    changes.set(p, change);
+  }
+  const text = writeTaskList(list, changes);
+  if (text !== list.source) await writeTaskListFile(ws.repoDir, text);
+  const present = event.files.map((f) => f.path).filter((p) => existsSync(path.join(ws.repoDir, p)));
+  const cost = formatUsd(event.costUsd);
+  await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE], `harness: collect ${event.batchId} (${event.files.length} files)`, {
+    'Harness-Batch': event.batchId,
+    'Harness-Cost-USD': cost,
+  });
+  const done = Object.values(event.taskChanges).filter((c) => c.status === 'done').length;
+  ws.reporter.info(`collected ${event.batchId}: ${event.files.length} files, ${done} tasks done, $${cost}`);
+  return { batchId: event.batchId, files: event.files.length, costUsd: event.costUsd, usage: event.usage, counts: event.counts };
+}
+
+/** True when every recorded file is on disk with the recorded content. */
+export async function recordedFilesIntact(repoDir: string, event: CollectedEvent): Promise<boolean> {
+  for (const f of event.files) {
+    const abs = path.join(repoDir, f.path);
+    if (!existsSync(abs)) return false;
+    if (sha256(await readFile(abs, 'utf8')) !== f.sha256) return false;
+  }
+  return true;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,0 +1,47 @@
+/** --dry-run: every request exactly as it would be sent, as JSONL under .harness/dry-run/; no spend. */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import type { PlannedBatch } from './plan-requests.js';
+import type { Workspace } from './workspace.js';
+
+export const DRY_RUN_DIR = `${HARNESS_STATE_DIR}/dry-run`;
+
+export interface DryRunSummary {
+  dir: string;
+  batches: { file: string; requests: number; tasks: number; bytes: number; estimateUsd: number; usdLow: number; usdHigh: number; inputTokens: number; outputTokens: number }[];
+}
+
+export async function writeDryRun(ws: Workspace, planned: readonly PlannedBatch[]): Promise<DryRunSummary> {
+  const dir = path.join(ws.repoDir, DRY_RUN_DIR);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const batches: DryRunSummary['batches'] = [];
+  for (const [i, batch] of planned.entries()) {
+    const file = `batch-${String(i + 1).padStart(3, '0')}.jsonl`;
+    const out = createWriteStream(path.join(dir, file));
+    let bytes = 0;
+    for (const req of batch.requests) {
+      const line = JSON.stringify({ custom_id: req.custom_id, params: req.params, betas: ws.betas }) + '\n';
+      bytes += Buffer.byteLength(line);
+      if (!out.write(line)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const u = batch.estimate.usage;
+    batches.push({
+      file: `${DRY_RUN_DIR}/${file}`,
+      requests: batch.requests.length,
+      tasks: batch.packed.reduce((s, p) => s + p.tasks.length, 0),
+      bytes,
+      estimateUsd: batch.estimate.usd,
+      usdLow: batch.estimate.usdLow,
+      usdHigh: batch.estimate.usdHigh,
+      inputTokens: u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens,
+      outputTokens: u.output_tokens,
+    });
+  }
+  return { dir: DRY_RUN_DIR, batches };
+}

@@ -1,0 +1,114 @@
+/**
+ * The initializer pass: snapshot the codebase (scan, secrets, context), plan task-list.md with the
+ * chosen planner, commit it, and submit the first batch without waiting.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { planFromSpec } from '../planners/list.js';
+import { planWithModel } from '../planners/llm.js';
+import { planMirror } from '../planners/mirror.js';
+import type { Plan } from '../planners/index.js';
+import { planOutput } from '../models/models.js';
+import { HarnessError } from '../shared/errors.js';
+import { TASK_LIST_FILE } from '../shared/paths.js';
+import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
+import { readJournal } from '../state/journal.js';
+import { parseTaskList, renderTaskList, type TaskList } from '../tasks/taskList.js';
+import { writeDryRun, type DryRunSummary } from './dry-run.js';
+import { assertClean } from './dirty.js';
+import { planBatches } from './plan-requests.js';
+import { assertNothingInFlight, runPasses, type RunResult } from './run.js';
+import { takeSnapshot } from './snapshot.js';
+import type { Workspace } from './workspace.js';
+
+export interface InitOptions {
+  spec?: string;
+  planner?: 'list' | 'mirror' | 'llm';
+  noSubmit?: boolean;
+  dryRun?: boolean;
+  allowDirty?: boolean;
+}
+
+export interface InitResult {
+  tasks: number;
+  planned: boolean;
+  dryRun: DryRunSummary | null;
+  run: RunResult | null;
+}
+
+export async function initRepo(ws: Workspace, options: InitOptions): Promise<InitResult> {
+  const planner = options.planner ?? ws.config.planner;
+  const listFile = path.join(ws.repoDir, TASK_LIST_FILE);
+  const existing = existsSync(listFile) ? parseTaskList(await readFile(listFile, 'utf8'), TASK_LIST_FILE) : null;
+  if (!options.dryRun) assertNothingInFlight(await readJournal(ws.repoDir));
+
+  const snapshot = await takeSnapshot(ws, { reuse: false });
+  const specText = options.spec ? await readSpec(ws.repoDir, options.spec) : null;
+
+  let plan: Plan | null = null;
+  if (planner === 'list') {
+    if (specText !== null) plan = planFromSpec(specText, options.spec!);
+    else if (!existing) {
+      throw new HarnessError('BAD_USAGE', `no ${TASK_LIST_FILE} in the repo and no --spec given`, {
+        hint: `write ${TASK_LIST_FILE} (lines like "- [ ] \`src/a.ts\` — what it is"), or pass --spec FILE, or use --planner mirror|llm`,
+      });
+    }
+  } else if (planner === 'mirror') {
+    plan = planMirror([...snapshot.paths], ws.config.mirror.rules, ws.configLabel);
+  } else {
+    if (specText === null) throw new HarnessError('BAD_USAGE', 'the llm planner needs --spec FILE', { hint: 'describe what to build in a Markdown file and pass it with --spec' });
+    if (existing) {
+      throw new HarnessError('BAD_USAGE', `${TASK_LIST_FILE} already exists`, { hint: `delete it to plan again with the llm planner, or edit it and run \`harness run\`` });
+    }
+    planOutput(ws.model, ws.config.syncMaxTokens, 'sync', ws.configLabel);
+    ws.reporter.info('planning with the model (one streaming call)…');
+    const { plan: p } = await planWithModel(ws.client(), {
+      context: snapshot.context,
+      spec: specText,
+      specFile: options.spec!,
+      templates: await ws.templates(),
+      model: ws.model.id,
+      maxTokens: ws.config.syncMaxTokens,
+    });
+    plan = p;
+  }
+
+  const text = plan ? mergePlan(existing, plan) : existing!.source;
+  const list: TaskList = parseTaskList(text, TASK_LIST_FILE);
+  if (list.tasks.length === 0) throw new HarnessError('BAD_TASK_LIST', 'the task list has no tasks', { file: TASK_LIST_FILE });
+
+  if (options.dryRun) {
+    const planned = await planBatches(ws, list.tasks.filter((t) => t.status === 'pending'), snapshot);
+    return { tasks: list.tasks.length, planned: plan !== null, dryRun: await writeDryRun(ws, planned), run: null };
+  }
+
+  if (!options.allowDirty) await assertClean(ws, list, await readJournal(ws.repoDir));
+  if (text !== existing?.source) await writeFile(listFile, text);
+  await ensureStateGitignore(ws.repoDir);
+  await ws.git.commit([TASK_LIST_FILE, STATE_GITIGNORE], `harness: plan ${list.tasks.length} tasks (${planner} planner)`);
+  ws.reporter.info(`task list: ${list.tasks.length} tasks in ${new Set(list.tasks.map((t) => t.group)).size} groups`);
+  if (options.noSubmit) return { tasks: list.tasks.length, planned: plan !== null, dryRun: null, run: null };
+  const run = await runPasses(ws, { detach: true, fresh: true, allowDirty: true });
+  return { tasks: list.tasks.length, planned: plan !== null, dryRun: null, run };
+}
+
+/** A new plan becomes the task list; on an existing one, only tasks for new paths are appended. */
+function mergePlan(existing: TaskList | null, plan: Plan): string {
+  if (!existing) return renderTaskList(plan);
+  const have = new Set(existing.tasks.map((t) => t.path));
+  const groups = plan.groups
+    .map((g) => ({ heading: g.heading, tasks: g.tasks.filter((t) => !have.has(t.path)) }))
+    .filter((g) => g.tasks.length > 0);
+  if (groups.length === 0) return existing.source;
+  const addition = renderTaskList({ groups }).replace(/^# .*\n+/, '');
+  const eol = existing.source.includes('\r\n') ? '\r\n' : '\n';
+  const base = existing.source.endsWith('\n') || existing.source === '' ? existing.source : existing.source + eol;
+  return base + eol + addition.replace(/\n/g, eol);
+}
+
+async function readSpec(repoDir: string, spec: string): Promise<string> {
+  const file = path.resolve(repoDir, spec);
+  if (!existsSync(file)) throw new HarnessError('BAD_SPEC', `spec file not found: ${spec}`, { file: spec });
+  return readFile(file, 'utf8');
+}

@@ -1,0 +1,148 @@
+/**
+ * The continuation pass, in a loop: collect what has ended, submit what is pending, wait, repeat,
+ * until nothing is pending or in flight. `once`: one submit-wait-collect cycle. `detach`: collect
+ * what has ended, submit what is pending, return without waiting (cron / CI).
+ */
+import { pollDelay, pollSchedule } from '../batch/poll.js';
+import type { BatchInfo } from '../batch/api.js';
+import { HarnessError } from '../shared/errors.js';
+import { spentUsd, readJournal, type BatchRecord, type JournalState } from '../state/journal.js';
+import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
+import { collectIfEnded, type CollectOutcome } from './collect.js';
+import { assertClean } from './dirty.js';
+import { writeDryRun, type DryRunSummary } from './dry-run.js';
+import { planBatches } from './plan-requests.js';
+import { recover } from './recover.js';
+import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { checkBudget, submitBatch, type BudgetState } from './submit.js';
+import type { Workspace } from './workspace.js';
+
+export interface RunOptions {
+  once?: boolean;
+  detach?: boolean;
+  dryRun?: boolean;
+  allowDirty?: boolean;
+  /** Skip recovery and the dirty check (init has just done both). */
+  fresh?: boolean;
+}
+
+export interface RunResult {
+  exitCode: 0 | 3;
+  collected: CollectOutcome[];
+  submitted: string[];
+  dryRun: DryRunSummary | null;
+  counts: { pending: number; submitted: number; done: number; failed: number };
+}
+
+const inFlight = (j: JournalState): BatchRecord[] => j.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected);
+
+export async function runPasses(ws: Workspace, options: RunOptions = {}): Promise<RunResult> {
+  let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
+  if (!options.allowDirty && !options.dryRun && !options.fresh) {
+    await assertClean(ws, await readTaskListFile(ws.repoDir), journal);
+  }
+  const collected: CollectOutcome[] = [];
+  const submitted: string[] = [];
+  const budget: BudgetState = {
+    runUsd: 0,
+    committedUsd: spentUsd(journal) + inFlight(journal).reduce((s, b) => s + b.intent.estimateUsd, 0),
+  };
+  let snapshot: Snapshot | null = null;
+  let cycles = 0;
+
+  for (;;) {
+    // 1. Collect whatever has ended.
+    const waiting: BatchInfo[] = [];
+    if (!options.dryRun) {
+      for (const record of inFlight(journal)) {
+        const { outcome, batch } = await collectIfEnded(ws, record);
+        if (outcome) collected.push(outcome);
+        else waiting.push(batch);
+      }
+      journal = await readJournal(ws.repoDir);
+    }
+
+    // 2. Submit what is pending (and not already in a batch in flight).
+    const busy = new Set(inFlight(journal).flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
+    const pending = pendingTasks(await readTaskListFile(ws.repoDir)).filter((t) => !busy.has(t.path));
+    if (pending.length > 0 && !(options.once && cycles > 0)) {
+      snapshot ??= await takeSnapshot(ws, { reuse: true });
+      const planned = await planBatches(ws, pending, snapshot);
+      if (options.dryRun) {
+        const dryRun = await writeDryRun(ws, planned);
+        return { exitCode: 0, collected, submitted, dryRun, counts: await counts(ws) };
+      }
+      for (const batch of planned) {
+        checkBudget(ws, batch, budget);
+        submitted.push(await submitBatch(ws, batch, journal));
+        budget.runUsd += batch.estimate.usd;
+        budget.committedUsd += batch.estimate.usd;
+        journal = await readJournal(ws.repoDir);
+      }
+    } else if (options.dryRun) {
+      return { exitCode: 0, collected, submitted, dryRun: await writeDryRun(ws, []), counts: await counts(ws) };
+    }
+
+    if (options.detach) break;
+    if (options.once && cycles > 0) break;
+    if (inFlight(journal).length === 0) break;
+
+    // 3. Wait until a batch ends (with --once: until all of this cycle's have ended).
+    await waitForEnd(ws, inFlight(journal), options.once ? 'all' : 'any');
+    cycles++;
+  }
+
+  const c = await counts(ws);
+  const workLeft = c.pending + c.submitted > 0;
+  const exitCode = c.failed > 0 || ((options.once || options.detach) && workLeft) ? 3 : 0;
+  return { exitCode, collected, submitted, dryRun: null, counts: c };
+}
+
+async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 'all'): Promise<void> {
+  const schedule = pollSchedule(ws.config.poll, ws.env);
+  const started = ws.now();
+  const remaining = new Set(records.map((r) => r.batchId!));
+  for (let n = 0; ; n++) {
+    await ws.sleep(pollDelay(schedule, n));
+    for (const id of [...remaining]) {
+      const batch = await ws.api().retrieve(id).catch((error: unknown) => {
+        ws.reporter.warn(`polling ${id} failed (${error instanceof Error ? error.message : String(error)}); will retry`);
+        return null;
+      });
+      if (!batch) continue;
+      const c = batch.request_counts;
+      const finished = c.succeeded + c.errored + c.canceled + c.expired;
+      const total = finished + c.processing;
+      const elapsedMs = ws.now() - Date.parse(batch.created_at);
+      ws.reporter.progress({
+        batchId: id,
+        status: batch.processing_status,
+        succeeded: c.succeeded,
+        errored: c.errored,
+        processing: c.processing,
+        canceled: c.canceled,
+        expired: c.expired,
+        elapsedMs: Math.max(elapsedMs, ws.now() - started),
+        etaMs: finished > 0 && finished < total ? Math.round((elapsedMs / finished) * (total - finished)) : null,
+      });
+      if (batch.processing_status === 'ended') remaining.delete(id);
+    }
+    if (until === 'any' ? remaining.size < records.length : remaining.size === 0) return;
+  }
+}
+
+export async function counts(ws: Workspace): Promise<RunResult['counts']> {
+  const list = await readTaskListFile(ws.repoDir);
+  const c = { pending: 0, submitted: 0, done: 0, failed: 0 };
+  for (const t of list.tasks) c[t.status]++;
+  return c;
+}
+
+export function assertNothingInFlight(journal: JournalState): void {
+  const busy = inFlight(journal);
+  if (busy.length > 0) {
+    throw new HarnessError('BAD_USAGE', `batches are in flight: ${busy.map((b) => b.batchId).join(', ')}`, {
+      hint: 'wait for them with `harness run`, or cancel them with `harness cancel`',
+    });
+  }
+}

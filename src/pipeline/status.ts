@@ -1,0 +1,80 @@
+/**
+ * `harness status`: tasks, batches, tokens and cost from task-list.md and the journal only; it never
+ * calls the API. The JSON shape is CONTRACT section 10 (more fields may be added; those stay).
+ */
+import { costUsd, naiveSyncCostUsd, cacheReadShare, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
+import { pricesOf, type ModelInfo } from '../models/models.js';
+import { readJournal } from '../state/journal.js';
+import type { TaskStatus } from '../tasks/task.js';
+import { readTaskListFile } from '../tasks/taskList.js';
+
+export interface StatusReport {
+  tasks: { id: string; path: string; status: TaskStatus; attempts: number; batch: string | null; reason: string | null; group: string }[];
+  counts: Record<TaskStatus, number>;
+  batches: {
+    id: string;
+    status: 'in_progress' | 'canceling' | 'ended' | 'collected';
+    requests: number;
+    tasks: number;
+    created_at: string | null;
+    /** A batch not finished 24 h after creation expires; results are kept 29 days. */
+    expires_at: string | null;
+    results_expire_at: string | null;
+    estimate_usd: number;
+    cost_usd: number | null;
+    files: number | null;
+    usage: Usage | null;
+    adopted: boolean;
+  }[];
+  usage: Usage;
+  cost_usd: number;
+  /** What the same tokens would cost as synchronous calls without caching. */
+  naive_sync_cost_usd: number;
+  /** Share of cacheable context tokens read from the cache. */
+  cache_read_share: number;
+  model: string;
+}
+
+const DAY = 24 * 3600_000;
+
+export async function buildStatus(repoDir: string, model: ModelInfo): Promise<StatusReport> {
+  const list = await readTaskListFile(repoDir);
+  const journal = await readJournal(repoDir);
+  const counts: Record<TaskStatus, number> = { pending: 0, submitted: 0, done: 0, failed: 0 };
+  for (const t of list.tasks) counts[t.status]++;
+  const batches: StatusReport['batches'] = journal.batches
+    .filter((b) => b.batchId !== null)
+    .map((b) => {
+      const created = b.submittedAt ? Date.parse(b.submittedAt) : null;
+      return {
+        id: b.batchId!,
+        status: b.collected ? 'collected' : b.cancelRequested ? 'canceling' : 'in_progress',
+        requests: b.intent.requests.length,
+        tasks: b.intent.requests.reduce((s, r) => s + r.paths.length, 0),
+        created_at: b.submittedAt,
+        expires_at: created === null ? null : new Date(created + DAY).toISOString(),
+        results_expire_at: created === null ? null : new Date(created + 29 * DAY).toISOString(),
+        estimate_usd: b.intent.estimateUsd,
+        cost_usd: b.collected?.costUsd ?? null,
+        files: b.collected?.files.length ?? null,
+        usage: b.collected?.usage ?? null,
+        adopted: b.adopted,
+      };
+    });
+  const refines = journal.events.filter((e) => e.type === 'refined');
+  const usage = sumUsage([...batches.map((b) => b.usage ?? zeroUsage()), ...refines.map((e) => e.usage)]);
+  const prices = model.prices;
+  return {
+    tasks: list.tasks.map((t) => ({ id: t.id, path: t.path, status: t.status, attempts: t.attempts, batch: t.batch, reason: t.reason, group: t.group })),
+    counts,
+    batches,
+    usage,
+    cost_usd: round6(batches.reduce((s, b) => s + (b.cost_usd ?? 0), 0) + refines.reduce((s, e) => s + e.costUsd, 0)),
+    naive_sync_cost_usd: prices ? round6(naiveSyncCostUsd(usage, pricesOf(model))) : 0,
+    cache_read_share: cacheReadShare(usage),
+    model: model.id,
+  };
+}
+
+export const batchCost = (usage: Usage, model: ModelInfo) => costUsd(usage, pricesOf(model), 'batch');
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -1,0 +1,81 @@
+/**
+ * One harness process per repo: `.harness/lock` holds {pid, host, startedAt}. A lock is stale when
+ * its process is gone (same host), or it is older than `staleAfterMs` (another host that died).
+ */
+import { hostname } from 'node:os';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { HarnessError } from '../shared/errors.js';
+import { HARNESS_STATE_DIR } from '../shared/paths.js';
+
+export const LOCK_FILE = `${HARNESS_STATE_DIR}/lock`;
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+export async function acquireLock(
+  repoDir: string,
+  command: string,
+  options: { staleAfterMs?: number; now?: () => number } = {},
+): Promise<Lock> {
+  const file = path.join(repoDir, LOCK_FILE);
+  await mkdir(path.dirname(file), { recursive: true });
+  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date((options.now ?? Date.now)()).toISOString(), command };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(JSON.stringify(me));
+      await handle.close();
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          await rm(file, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await readLock(file);
+    if (holder && !isStale(holder, options.staleAfterMs ?? 24 * 3600_000, options.now ?? Date.now)) {
+      throw new HarnessError(
+        'LOCKED',
+        `another harness process (${holder.command}, pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}) is working on this repo`,
+        { hint: `wait for it to finish; if it is gone, delete ${LOCK_FILE}` },
+      );
+    }
+    await rm(file, { force: true });
+  }
+  throw new HarnessError('LOCKED', `could not take ${LOCK_FILE}`, { hint: `delete ${LOCK_FILE} if no harness is running` });
+}
+
+async function readLock(file: string): Promise<LockInfo | null> {
+  try {
+    const info = JSON.parse(await readFile(file, 'utf8')) as LockInfo;
+    return typeof info.pid === 'number' ? info : null;
+  } catch {
+    return null; // unreadable or half-written: stale
+  }
+}
+
+function isStale(info: LockInfo, staleAfterMs: number, now: () => number): boolean {
+  const age = now() - Date.parse(info.startedAt);
+  if (!(age < staleAfterMs)) return true;
+  if (info.host !== hostname()) return false;
+  if (info.pid === process.pid) return false;
+  try {
+    process.kill(info.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
