@@ -56,18 +56,16 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
   return {
     dir,
     async dirtyPaths(paths) {
-      if (paths.length === 0) return [];
-      const out = await withPathspecFile(paths, (file) =>
-        wrap(() => git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', `--pathspec-from-file=${file}`, '--pathspec-file-nul']), 'git status'),
-      );
       const dirty: string[] = [];
-      const parts = out.split('\0');
-      for (let i = 0; i < parts.length; i++) {
-        const entry = parts[i]!;
-        if (entry.length < 4) continue;
-        const code = entry.slice(0, 2);
-        dirty.push(entry.slice(3));
-        if (code[0] === 'R' || code[0] === 'C') i++; // the next field is the source path
+      for (const chunk of chunks(paths)) {
+        const out = await wrap(() => git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...chunk]), 'git status');
+        const parts = out.split('\0');
+        for (let i = 0; i < parts.length; i++) {
+          const entry = parts[i]!;
+          if (entry.length < 4) continue;
+          dirty.push(entry.slice(3));
+          if (entry[0] === 'R' || entry[0] === 'C') i++; // the next field is the source path
+        }
       }
       return dirty;
     },
@@ -76,10 +74,12 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       await withPathspecFile(paths, (file) =>
         wrap(() => git.raw(['add', '--all', `--pathspec-from-file=${file}`, '--pathspec-file-nul']), 'git add'),
       );
-      const staged = await withPathspecFile(paths, (file) =>
-        wrap(() => git.raw(['diff', '--cached', '--name-only', `--pathspec-from-file=${file}`, '--pathspec-file-nul']), 'git diff'),
-      );
-      if (staged.trim() === '') return null;
+      let staged = false;
+      for (const chunk of chunks(paths)) {
+        const out = await wrap(() => git.raw(['diff', '--cached', '--name-only', '-z', '--', ...chunk]), 'git diff');
+        if (out.length > 0) staged = true;
+      }
+      if (!staged) return null;
       const body = Object.entries(trailers).map(([k, v]) => `${k}: ${v}`);
       const full = body.length > 0 ? `${message}\n\n${body.join('\n')}\n` : `${message}\n`;
       const args = await identityArgs();
@@ -109,6 +109,13 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       return out.split('\n').filter(Boolean);
     },
   };
+}
+
+/** Literal pathspecs in argv-sized chunks (a file named `*.ts` must not match every .ts file). */
+function chunks(paths: readonly string[], size = 500): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < paths.length; i += size) out.push(paths.slice(i, i + size).map((p) => `:(literal)${p}`));
+  return out;
 }
 
 async function withPathspecFile<T>(paths: readonly string[], fn: (file: string) => Promise<T>): Promise<T> {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MODELS, OUTPUT_300K_BETA, planOutput, pricesOf, resolveModel } from '../../src/models/models.js';
+import { HarnessError } from '../../src/shared/errors.js';
+
+describe('models table', () => {
+  it('has one row per model the reference names, with unique ids', () => {
+    const ids = MODELS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ['claude-opus-4-8', 'claude-opus-4-7', 'claude-opus-4-6', 'claude-sonnet-4-6', 'claude-haiku-4-5']) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it('gives the beta only to the models that support it', () => {
+    const supporting = MODELS.filter((m) => m.extendedMaxOutput !== null).map((m) => m.id).sort();
+    expect(supporting).toEqual(['claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8', 'claude-sonnet-4-6']);
+  });
+
+  it('adds the 300K beta above the standard ceiling on batches', () => {
+    const opus = resolveModel('claude-opus-4-8');
+    expect(planOutput(opus, 128_000, 'batch').betas).toEqual([]);
+    expect(planOutput(opus, 128_001, 'batch').betas).toEqual([OUTPUT_300K_BETA]);
+    expect(planOutput(opus, 300_000, 'batch').betas).toEqual([OUTPUT_300K_BETA]);
+  });
+
+  it('rejects max_tokens above 300K, the beta on Haiku, and large sync calls (exit 2)', () => {
+    const opus = resolveModel('claude-opus-4-8');
+    const haiku = resolveModel('claude-haiku-4-5');
+    for (const f of [
+      () => planOutput(opus, 300_001, 'batch', 'harness.config.ts'),
+      () => planOutput(haiku, 8_001, 'batch'),
+      () => planOutput(opus, 128_001, 'sync'),
+      () => planOutput(opus, 0, 'batch'),
+    ]) {
+      try {
+        f();
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(HarnessError);
+        expect((e as HarnessError).exitCode).toBe(2);
+      }
+    }
+    expect(() => planOutput(opus, 300_001, 'batch', 'harness.config.ts')).toThrow(/300000/);
+    expect(() => planOutput(haiku, 8_001, 'batch')).toThrow(/does not support/);
+  });
+
+  it('applies config overrides and accepts a fully described unknown model', () => {
+    expect(resolveModel('claude-sonnet-4-6', { 'claude-sonnet-4-6': { prices: { input: 1.5, output: 7.5 } } }).prices).toEqual({ input: 1.5, output: 7.5 });
+    const custom = resolveModel('claude-opus-5-5', { 'claude-opus-5-5': { contextWindow: 1_000_000, maxOutput: 128_000, extendedMaxOutput: 300_000, prices: { input: 5, output: 25 } } });
+    expect(planOutput(custom, 200_000, 'batch').betas).toEqual([OUTPUT_300K_BETA]);
+    expect(() => resolveModel('claude-opus-5-5')).toThrow(/unknown model/);
+    expect(resolveModel('claude-haiku-4-5-20251001').id).toBe('claude-haiku-4-5');
+  });
+
+  it('refuses to price a model with no known prices', () => {
+    expect(() => pricesOf(resolveModel('claude-fable-5'))).toThrow(/no prices/);
+  });
+});
