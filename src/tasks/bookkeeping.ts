@@ -1,0 +1,111 @@
+/**
+ * The harness's own state on a task line: a trailing HTML comment that renders invisibly and
+ * that a person can still read, e.g.
+ *
+ *   - [ ] `src/a.ts` — User model <!-- harness: id=t3 status=submitted attempts=1 batch=msgbatch_01abc -->
+ *
+ * Values are bare tokens or JSON strings (`reason` is always written as a JSON string). The
+ * writer escapes `<`, `>` and backticks inside JSON strings so a value can never end the comment
+ * early or open a code span.
+ */
+import { taskStatusSchema, type Bookkeeping, type TaskStatus } from './task.js';
+
+/** An HTML comment is the harness's when it starts like this. */
+export const HARNESS_COMMENT_START = /^<!--[ \t]*harness:/;
+
+/** What one harness comment records; a key left out takes its default. */
+export interface RecordedBookkeeping {
+  id?: string;
+  status?: TaskStatus;
+  attempts?: number;
+  batch?: string;
+  reason?: string;
+}
+
+export type ReadResult = { ok: true; value: RecordedBookkeeping } | { ok: false; reason: string };
+
+const KEYS = ['id', 'status', 'attempts', 'batch', 'reason'] as const;
+type Key = (typeof KEYS)[number];
+const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
+
+const PAIR = /[ \t\r\n]*([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\\r\n]|\\.)*"|[^\s"]+)/y;
+const BARE = /^[A-Za-z0-9_.:/+-]+$/;
+export const ID_PATTERN = /^t[0-9]+$/;
+
+/** Reads a whole `<!-- harness: … -->` comment. */
+export function readHarnessComment(comment: string): ReadResult {
+  const start = HARNESS_COMMENT_START.exec(comment);
+  if (!start || !comment.endsWith('-->')) return { ok: false, reason: 'bad harness comment: not a <!-- harness: … --> comment' };
+  const body = comment.slice(start[0].length, comment.length - 3);
+  const fail = (why: string): ReadResult => ({ ok: false, reason: `bad harness comment: ${why}` });
+  const value: RecordedBookkeeping = {};
+  const seen = new Set<string>();
+  PAIR.lastIndex = 0;
+  let at = 0;
+  for (;;) {
+    if (/^[ \t\r\n]*$/.test(body.slice(at))) break;
+    PAIR.lastIndex = at;
+    const m = PAIR.exec(body);
+    if (!m) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
+    at = PAIR.lastIndex;
+    const key = m[1]!;
+    const raw = m[2]!;
+    if (!isKey(key)) return fail(`unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+    if (seen.has(key)) return fail(`${key} is given twice`);
+    seen.add(key);
+    let text: string;
+    if (raw.startsWith('"')) {
+      try {
+        text = JSON.parse(raw) as string;
+      } catch {
+        return fail(`${key} is not a valid JSON string: ${shorten(raw)}`);
+      }
+    } else {
+      text = raw;
+    }
+    switch (key) {
+      case 'id':
+        if (!ID_PATTERN.test(text) || !Number.isSafeInteger(Number(text.slice(1)))) {
+          return fail(`bad id ${JSON.stringify(shorten(text))} (expected t1, t2, …)`);
+        }
+        value.id = text;
+        break;
+      case 'status': {
+        const s = taskStatusSchema.safeParse(text);
+        if (!s.success) return fail(`unknown status ${JSON.stringify(shorten(text))} (expected pending, submitted, done or failed)`);
+        value.status = s.data;
+        break;
+      }
+      case 'attempts': {
+        const n = Number(text);
+        if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n)) {
+          return fail(`bad attempts ${JSON.stringify(shorten(text))} (expected a whole number)`);
+        }
+        value.attempts = n;
+        break;
+      }
+      case 'batch':
+        value.batch = text;
+        break;
+      case 'reason':
+        value.reason = text;
+        break;
+    }
+  }
+  return { ok: true, value };
+}
+
+/** The canonical comment for a task's bookkeeping (batch and reason left out when null). */
+export function renderHarnessComment(b: Bookkeeping): string {
+  const parts = [`id=${b.id}`, `status=${b.status}`, `attempts=${b.attempts}`];
+  if (b.batch !== null) parts.push(`batch=${BARE.test(b.batch) ? b.batch : quote(b.batch)}`);
+  if (b.reason !== null) parts.push(`reason=${quote(b.reason)}`);
+  return `<!-- harness: ${parts.join(' ')} -->`;
+}
+
+/** A JSON string that cannot end an HTML comment (`>`), open a tag (`<`) or a code span (backtick). */
+export function quote(s: string): string {
+  return JSON.stringify(s).replace(/[<>`]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const shorten = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
