@@ -28,6 +28,8 @@ export interface TaskSite {
   comment: { start: number; end: number } | null;
   /** Where a new comment goes: the end of the first paragraph, before trailing blanks. */
   insertAt: number;
+  /** The fallback place for a new comment: right after the path (nothing there can swallow it). */
+  afterPath: number;
   /** The id the comment records (null when none or when it was a duplicate and reassigned). */
   recordedId: string | null;
 }
@@ -112,7 +114,7 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
       checked: d.item.checked,
       line: d.item.line,
     };
-    return { task, checkAt: d.item.checkAt, comment: d.comment, insertAt: trimEnd(source, d.item.paraEnd), recordedId };
+    return { task, checkAt: d.item.checkAt, comment: d.comment, insertAt: trimEnd(source, d.item.paraEnd), afterPath: d.item.restStart, recordedId };
   });
 
   return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites };
@@ -138,9 +140,10 @@ function describe(source: string, item: RawItem): string {
   }
   text += source.slice(at, item.paraEnd);
   if (item.inBlockquote) text = text.replace(/(\r?\n|\r)[ \t>]*/g, ' ');
-  text = text.replace(/[ \t\r\n]+/g, ' ').trim();
-  return text.replace(SEPARATOR, '').trim();
+  return trim(trim(text.replace(/[ \t\r\n]+/g, ' ')).replace(SEPARATOR, ''));
 }
+
+const trim = (s: string): string => s.replace(/^ +| +$/g, '');
 
 function trimEnd(source: string, end: number): number {
   let at = end;

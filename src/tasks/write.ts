@@ -1,10 +1,14 @@
 /**
  * Writing task-list.md back: only the checkbox and the harness comment of the tasks that change
  * are edited, in place, by offset; every other byte of the source is kept.
+ *
+ * The result is read back before it is returned: every task must read as intended. A new comment
+ * goes at the end of the task's text; if something the person wrote there would swallow it (an
+ * unclosed `<!DOCTYPE`, `<!--`…), it goes right after the path instead, where nothing can.
  */
 import { HarnessError } from '../shared/errors.js';
 import { renderHarnessComment } from './bookkeeping.js';
-import { effectiveStatus, type ParsedTaskList, type TaskSite } from './parse.js';
+import { effectiveStatus, parseSource, type ParsedTaskList, type TaskSite } from './parse.js';
 import { taskStatusSchema, type Task } from './task.js';
 
 export type TaskChange = Partial<Pick<Task, 'status' | 'attempts' | 'batch' | 'reason' | 'checked'>>;
@@ -15,6 +19,15 @@ export interface WriteOptions {
 }
 
 type State = Pick<Task, 'status' | 'attempts' | 'batch' | 'reason' | 'checked'>;
+const STATE_KEYS: readonly (keyof State)[] = ['status', 'attempts', 'batch', 'reason', 'checked'];
+
+interface Planned {
+  site: TaskSite;
+  state: State;
+  /** Rewrite the checkbox and the comment (false: the line is left alone). */
+  write: boolean;
+  tick: boolean;
+}
 
 interface Edit {
   start: number;
@@ -23,21 +36,43 @@ interface Edit {
 }
 
 export function writeParsed(parsed: ParsedTaskList, changes?: ReadonlyMap<string, TaskChange>, options: WriteOptions = {}): string {
-  const { source } = parsed.list;
-  const edits: Edit[] = [];
-  for (const site of parsed.sites) {
-    const change = changes?.get(site.task.path);
+  const plan: Planned[] = parsed.sites.map((site) => {
     const now = stateOf(site.task);
+    const change = changes?.get(site.task.path);
     const next = change ? apply(now, change, site.task.path) : now;
-    const changed = (Object.keys(now) as (keyof State)[]).some((k) => now[k] !== next[k]);
-    if (changed) {
-      if (next.checked !== now.checked) edits.push({ start: site.checkAt, end: site.checkAt + 1, text: next.checked ? 'x' : ' ' });
-      edits.push(commentEdit(site, next));
-    } else if (options.normalize && (site.comment === null || site.recordedId !== site.task.id)) {
-      edits.push(commentEdit(site, now));
+    if (STATE_KEYS.some((k) => now[k] !== next[k])) return { site, state: next, write: true, tick: next.checked !== now.checked };
+    const normalize = options.normalize === true && (site.comment === null || site.recordedId !== site.task.id);
+    return { site, state: now, write: normalize, tick: false };
+  });
+  if (!plan.some((p) => p.write)) return parsed.list.source;
+
+  let text = build(parsed.list.source, plan, new Set());
+  let bad = misread(text, parsed.list.file, plan);
+  if (bad.length > 0) {
+    text = build(parsed.list.source, plan, new Set(bad.map((p) => p.site.task.path)));
+    bad = misread(text, parsed.list.file, plan);
+    if (bad.length > 0) {
+      const line = bad[0]!.site.task.line;
+      throw new HarnessError('BAD_TASK_LIST', 'cannot record the harness bookkeeping on this task: the text around it would hide it', {
+        file: parsed.list.file,
+        line,
+        hint: 'look for an unclosed <!…, <?… or HTML tag on the line and close or remove it',
+      });
     }
   }
-  if (edits.length === 0) return source;
+  return text;
+}
+
+function build(source: string, plan: Planned[], afterPath: ReadonlySet<string>): string {
+  const edits: Edit[] = [];
+  for (const { site, state, write, tick } of plan) {
+    if (!write) continue;
+    if (tick) edits.push({ start: site.checkAt, end: site.checkAt + 1, text: state.checked ? 'x' : ' ' });
+    const comment = renderHarnessComment({ id: site.task.id, ...state });
+    if (site.comment) edits.push({ start: site.comment.start, end: site.comment.end, text: comment });
+    else if (afterPath.has(site.task.path)) edits.push({ start: site.afterPath, end: site.afterPath, text: ` ${comment}` });
+    else edits.push({ start: site.insertAt, end: site.insertAt, text: ` ${comment}` });
+  }
   edits.sort((a, b) => a.start - b.start);
   const parts: string[] = [];
   let at = 0;
@@ -47,6 +82,25 @@ export function writeParsed(parsed: ParsedTaskList, changes?: ReadonlyMap<string
   }
   parts.push(source.slice(at));
   return parts.join('');
+}
+
+/** The planned tasks that do not read back as planned from `text` (all written ones if it does not parse). */
+function misread(text: string, file: string, plan: Planned[]): Planned[] {
+  let back: ParsedTaskList;
+  try {
+    back = parseSource(text, file);
+  } catch {
+    return plan.filter((p) => p.write);
+  }
+  const byPath = new Map(back.list.tasks.map((t) => [t.path, t]));
+  return plan.filter(({ site, state, write }) => {
+    const t = byPath.get(site.task.path);
+    if (!t) return true;
+    const expected = { ...state, status: effectiveStatus(state.checked, state.status) };
+    if (STATE_KEYS.some((k) => t[k] !== expected[k])) return true;
+    if (t.description !== site.task.description || t.group !== site.task.group) return true;
+    return write && t.id !== site.task.id;
+  });
 }
 
 function stateOf(t: Task): State {
@@ -74,11 +128,4 @@ function apply(now: State, change: TaskChange, path: string): State {
   if (next.reason !== null && typeof next.reason !== 'string') throw wrong('reason must be a string or null');
   if (typeof next.checked !== 'boolean') throw wrong('checked must be a boolean');
   return next;
-}
-
-function commentEdit(site: TaskSite, state: State): Edit {
-  const comment = renderHarnessComment({ id: site.task.id, status: state.status, attempts: state.attempts, batch: state.batch, reason: state.reason });
-  return site.comment
-    ? { start: site.comment.start, end: site.comment.end, text: comment }
-    : { start: site.insertAt, end: site.insertAt, text: ` ${comment}` };
 }
