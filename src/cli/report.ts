@@ -1,5 +1,5 @@
 /** Human-readable renderings of results: the task table, the cost report, dry runs, estimates. */
-import { cacheReadShare, costUsd, formatUsd, naiveSyncCostUsd, sumUsage, type Usage } from '../cost/usage.js';
+import { cacheReadShare, costUsd, formatUsd, sumUsage, type Usage } from '../cost/usage.js';
 import type { DryRunSummary } from '../pipeline/dry-run.js';
 import type { EstimateReport } from '../pipeline/estimate.js';
 import type { RunResult } from '../pipeline/run.js';
@@ -39,6 +39,27 @@ export function printStatus(io: Output, s: StatusReport): void {
       ),
     );
   }
+  const judged = s.batches.filter((b) => b.usage && b.estimate_usage);
+  if (judged.length > 0) {
+    w('\n' + c.bold('Estimate vs bill'));
+    w(
+      table(
+        judged.map((b) => {
+          const inTok = (u: Usage) => u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+          return [b.id, inTok(b.estimate_usage!), inTok(b.usage!), delta(inTok(b.estimate_usage!), inTok(b.usage!)), b.estimate_usage!.output_tokens, b.usage!.output_tokens, `$${formatUsd(b.estimate_usd)}`, `$${formatUsd(b.cost_usd ?? 0)}`];
+        }),
+        ['batch', 'input est.', 'input billed', 'Δ input', 'output est.', 'output billed', 'cost est.', 'cost billed'],
+      ),
+    );
+  }
+  if (s.calls.length > 0) {
+    const by = new Map<string, { n: number; usd: number }>();
+    for (const call of s.calls) {
+      const e = by.get(call.purpose) ?? { n: 0, usd: 0 };
+      by.set(call.purpose, { n: e.n + 1, usd: e.usd + call.cost_usd });
+    }
+    w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
+  }
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
 }
 
@@ -48,7 +69,7 @@ export function costLines(usage: Usage, cost: number, naive: number): string[] {
     `cache-read share of context tokens: ${pct(cacheReadShare(usage))}`,
     `cost: $${formatUsd(cost)} (batch, cached)`,
   ];
-  if (naive > 0) lines.push(`same work as synchronous calls without caching: $${formatUsd(naive)} (${(cost / naive).toFixed(2)}×)`);
+  if (naive > 0) lines.push(`the same files as one synchronous uncached call each: $${formatUsd(naive)} (this run cost ${(cost / naive).toFixed(2)}× that)`);
   return lines;
 }
 
@@ -59,7 +80,7 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   if (r.collected.length > 0 && ws.model.prices) {
     const usage = sumUsage(r.collected.map((c) => c.usage));
     io.out.write(
-      `\nthis run: ${r.collected.length} batch(es) collected, ${r.collected.reduce((s, c) => s + c.files, 0)} files, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))} (sync uncached would be $${formatUsd(naiveSyncCostUsd(usage, ws.model.prices))})\n`,
+      `\nthis run: ${r.collected.length} batch(es) collected, ${r.collected.reduce((s, c) => s + c.files, 0)} files, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))}\n`,
     );
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
@@ -100,3 +121,4 @@ export function printEstimate(io: Output, r: EstimateReport): void {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const delta = (estimate: number, billed: number) => (billed === 0 ? '' : `${estimate >= billed ? '+' : ''}${(((estimate - billed) / billed) * 100).toFixed(1)}%`);

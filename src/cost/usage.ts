@@ -80,6 +80,17 @@ export function naiveSyncCostUsd(usage: Usage, prices: Prices): number {
   return (allInput * prices.input + usage.output_tokens * prices.output) / 1_000_000;
 }
 
+/**
+ * What the same files would cost generated the naive way: one synchronous call per file, each
+ * sending the whole prompt (codebase included) uncached. The prompt of one call is taken as the
+ * batch's average input per request; the output is the same.
+ */
+export function naivePerFileCostUsd(usage: Usage, requests: number, files: number, prices: Prices): number {
+  if (requests === 0) return 0;
+  const inputPerRequest = (usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens) / requests;
+  return (inputPerRequest * Math.max(files, requests) * prices.input + usage.output_tokens * prices.output) / 1_000_000;
+}
+
 /** Share of context (cacheable input) tokens that were read from the cache. */
 export function cacheReadShare(usage: Usage): number {
   const cacheable = usage.cache_creation_input_tokens + usage.cache_read_input_tokens;

@@ -3,11 +3,11 @@
  * tokens come from count_tokens when the API answers (else the local estimate, and it says so).
  */
 import type { Estimate } from '../cost/estimate.js';
-import { estimateRequests, requestTokens } from '../cost/estimate.js';
+import { requestTokens } from '../cost/estimate.js';
 import { formatUsd } from '../cost/usage.js';
 import { readJournal, spentUsd } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
-import { planBatches, type PlannedBatch } from './plan-requests.js';
+import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';
 
@@ -37,17 +37,7 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);
-  const estimates = planned.map((b, i) =>
-    counted
-      ? estimateRequests({
-          requests: b.requests,
-          expectedOutput: b.packed.map((p) => p.expectedOutputTokens),
-          maxTokens: ws.config.maxTokens,
-          model: ws.model,
-          countedInput: counted[i]!,
-        })
-      : b.estimate,
-  );
+  const estimates = planned.map((b, i) => (counted ? batchEstimate(ws, b.requests, b.packed, b.warmup, counted[i]!) : b.estimate));
   const sum = estimates.reduce(
     (acc, e) => ({
       usage: {

@@ -9,11 +9,12 @@ import { planFromSpec } from '../planners/list.js';
 import { planWithModel } from '../planners/llm.js';
 import { planMirror } from '../planners/mirror.js';
 import type { Plan } from '../planners/index.js';
-import { planOutput } from '../models/models.js';
+import { costUsd, formatUsd, usageFromApi } from '../cost/usage.js';
+import { planOutput, pricesOf } from '../models/models.js';
 import { HarnessError } from '../shared/errors.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
-import { readJournal } from '../state/journal.js';
+import { appendJournal, JOURNAL_FILE, nowIso, readJournal } from '../state/journal.js';
 import { parseTaskList, renderTaskList, type TaskList } from '../tasks/taskList.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { assertClean } from './dirty.js';
@@ -61,9 +62,14 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     if (existing) {
       throw new HarnessError('BAD_USAGE', `${TASK_LIST_FILE} already exists`, { hint: `delete it to plan again with the llm planner, or edit it and run \`harness run\`` });
     }
+    if (options.dryRun) {
+      throw new HarnessError('BAD_USAGE', '--dry-run cannot plan with the llm planner: planning is a paid model call', {
+        hint: 'plan first with `harness init --planner llm --spec FILE --no-submit` (one synchronous call), then `harness run --dry-run`',
+      });
+    }
     planOutput(ws.model, ws.config.syncMaxTokens, 'sync', ws.configLabel);
     ws.reporter.info('planning with the model (one streaming call)…');
-    const { plan: p } = await planWithModel(ws.client(), {
+    const { plan: p, usage } = await planWithModel(ws.client(), {
       context: snapshot.context,
       spec: specText,
       specFile: options.spec!,
@@ -72,6 +78,9 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
       maxTokens: ws.config.syncMaxTokens,
     });
     plan = p;
+    const cost = costUsd(usageFromApi(usage), pricesOf(ws.model, ws.configLabel), 'sync');
+    await appendJournal(ws.repoDir, { type: 'call', purpose: 'plan', at: nowIso(), path: TASK_LIST_FILE, usage: usageFromApi(usage), costUsd: cost });
+    ws.reporter.info(`planned ${p.groups.reduce((n, g) => n + g.tasks.length, 0)} tasks ($${formatUsd(cost)})`);
   }
 
   const text = plan ? mergePlan(existing, plan) : existing!.source;
@@ -86,7 +95,8 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   if (!options.allowDirty) await assertClean(ws, list, await readJournal(ws.repoDir));
   if (text !== existing?.source) await writeFile(listFile, text);
   await ensureStateGitignore(ws.repoDir);
-  await ws.git.commit([TASK_LIST_FILE, STATE_GITIGNORE], `harness: plan ${list.tasks.length} tasks (${planner} planner)`);
+  const journalPaths = existsSync(path.join(ws.repoDir, JOURNAL_FILE)) ? [JOURNAL_FILE] : [];
+  await ws.git.commit([TASK_LIST_FILE, STATE_GITIGNORE, ...journalPaths], `harness: plan ${list.tasks.length} tasks (${planner} planner)`);
   ws.reporter.info(`task list: ${list.tasks.length} tasks in ${new Set(list.tasks.map((t) => t.group)).size} groups`);
   if (options.noSubmit) return { tasks: list.tasks.length, planned: plan !== null, dryRun: null, run: null };
   const run = await runPasses(ws, { detach: true, fresh: true, allowDirty: true });

@@ -3,16 +3,22 @@
  * Pure apart from reading the templates; shared by submit, --dry-run and estimate.
  */
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
+import { costUsd } from '../cost/usage.js';
+import { pricesOf } from '../models/models.js';
 import { buildRequest, splitIntoBatches, type BatchRequest } from '../requests/build.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
+import { wantsWarmup, warmupUsage } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface PlannedBatch {
   requests: BatchRequest[];
   packed: PackedRequest[];
+  /** Includes the warm-up call's cost when `warmup` is set. */
   estimate: Estimate;
+  /** A cache warm-up call precedes this batch (config `cache`). */
+  warmup: boolean;
 }
 
 export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]> {
@@ -37,15 +43,27 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   );
   return splitIntoBatches(requests, config.batch).map((chunk) => {
     const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
-    return {
-      requests: chunk,
-      packed: chunkPacked,
-      estimate: estimateRequests({
-        requests: chunk,
-        expectedOutput: chunkPacked.map((p) => p.expectedOutputTokens),
-        maxTokens: config.maxTokens,
-        model: ws.model,
-      }),
-    };
+    const warmup = wantsWarmup(ws, chunk.length);
+    return { requests: chunk, packed: chunkPacked, warmup, estimate: batchEstimate(ws, chunk, chunkPacked, warmup) };
   });
+}
+
+/** The estimate of one batch, plus its warm-up call; `countedInput` from count_tokens when known. */
+export function batchEstimate(
+  ws: Workspace,
+  requests: readonly BatchRequest[],
+  packed: readonly PackedRequest[],
+  warmup: boolean,
+  countedInput?: readonly number[],
+): Estimate {
+  const estimate = estimateRequests({
+    requests,
+    expectedOutput: packed.map((p) => p.expectedOutputTokens),
+    maxTokens: ws.config.maxTokens,
+    model: ws.model,
+    warm: warmup,
+    ...(countedInput ? { countedInput } : {}),
+  });
+  const warmupUsd = warmup && requests[0] ? costUsd(warmupUsage(requests[0]), pricesOf(ws.model, ws.configLabel), 'sync') : 0;
+  return { ...estimate, usd: estimate.usd + warmupUsd, usdLow: estimate.usdLow + warmupUsd, usdHigh: estimate.usdHigh + warmupUsd };
 }

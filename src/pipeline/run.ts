@@ -4,6 +4,7 @@
  * what has ended, submit what is pending, return without waiting (cron / CI).
  */
 import { pollDelay, pollSchedule } from '../batch/poll.js';
+import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
 import { HarnessError } from '../shared/errors.js';
 import { spentUsd, readJournal, type BatchRecord, type JournalState } from '../state/journal.js';
@@ -15,6 +16,7 @@ import { planBatches } from './plan-requests.js';
 import { recover } from './recover.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { checkBudget, submitBatch, type BudgetState } from './submit.js';
+import { warmCache } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface RunOptions {
@@ -74,6 +76,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
       }
       for (const batch of planned) {
         checkBudget(ws, batch, budget);
+        if (batch.warmup) await warmCache(ws, batch.requests[0]!);
         submitted.push(await submitBatch(ws, batch, journal));
         budget.runUsd += batch.estimate.usd;
         budget.committedUsd += batch.estimate.usd;
@@ -102,14 +105,24 @@ async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 
   const schedule = pollSchedule(ws.config.poll, ws.env);
   const started = ws.now();
   const remaining = new Set(records.map((r) => r.batchId!));
+  // A poll that fails transiently (the SDK has already retried it) is tried again at the next
+  // tick; after this many failures in a row, or at once for a permanent error, the run stops
+  // (exit 1) and a later `harness run` resumes: nothing is lost by stopping.
+  const MAX_FAILED_POLLS = 10;
+  let failedPolls = 0;
   for (let n = 0; ; n++) {
     await ws.sleep(pollDelay(schedule, n));
     for (const id of [...remaining]) {
-      const batch = await ws.api().retrieve(id).catch((error: unknown) => {
-        ws.reporter.warn(`polling ${id} failed (${error instanceof Error ? error.message : String(error)}); will retry`);
-        return null;
-      });
-      if (!batch) continue;
+      let batch: BatchInfo;
+      try {
+        batch = await ws.api().retrieve(id);
+        failedPolls = 0;
+      } catch (error) {
+        failedPolls++;
+        if (!isTransient(error) || failedPolls >= MAX_FAILED_POLLS) throw apiError(`polling ${id}`, error);
+        ws.reporter.warn(`polling ${id} failed (${apiError('poll', error).message}); will retry`);
+        continue;
+      }
       const c = batch.request_counts;
       const finished = c.succeeded + c.errored + c.canceled + c.expired;
       const total = finished + c.processing;

@@ -2,9 +2,9 @@
  * `harness status`: tasks, batches, tokens and cost from task-list.md and the journal only; it never
  * calls the API. The JSON shape is CONTRACT section 10 (more fields may be added; those stay).
  */
-import { costUsd, naiveSyncCostUsd, cacheReadShare, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
+import { cacheReadShare, costUsd, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
 import { pricesOf, type ModelInfo } from '../models/models.js';
-import { readJournal } from '../state/journal.js';
+import { calls, readJournal } from '../state/journal.js';
 import type { TaskStatus } from '../tasks/task.js';
 import { readTaskListFile } from '../tasks/taskList.js';
 
@@ -21,14 +21,18 @@ export interface StatusReport {
     expires_at: string | null;
     results_expire_at: string | null;
     estimate_usd: number;
+    /** The estimator's token figures at submit time, to judge it against the bill. */
+    estimate_usage: Usage | null;
     cost_usd: number | null;
     files: number | null;
     usage: Usage | null;
     adopted: boolean;
   }[];
+  /** Synchronous calls (refine, the llm planner, cache warm-ups), at standard rates. */
+  calls: { purpose: 'refine' | 'plan' | 'warmup'; path: string | null; at: string; usage: Usage; cost_usd: number }[];
   usage: Usage;
   cost_usd: number;
-  /** What the same tokens would cost as synchronous calls without caching. */
+  /** What the same files would cost as one synchronous uncached call per file. */
   naive_sync_cost_usd: number;
   /** Share of cacheable context tokens read from the cache. */
   cache_read_share: number;
@@ -55,22 +59,29 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
         expires_at: created === null ? null : new Date(created + DAY).toISOString(),
         results_expire_at: created === null ? null : new Date(created + 29 * DAY).toISOString(),
         estimate_usd: b.intent.estimateUsd,
+        estimate_usage: b.intent.estimate ?? null,
         cost_usd: b.collected?.costUsd ?? null,
         files: b.collected?.files.length ?? null,
         usage: b.collected?.usage ?? null,
         adopted: b.adopted,
       };
     });
-  const refines = journal.events.filter((e) => e.type === 'refined');
-  const usage = sumUsage([...batches.map((b) => b.usage ?? zeroUsage()), ...refines.map((e) => e.usage)]);
+  const syncCalls = calls(journal);
+  const usage = sumUsage([...batches.map((b) => b.usage ?? zeroUsage()), ...syncCalls.map((e) => e.usage)]);
   const prices = model.prices;
+  // The naive way: one synchronous uncached call per file (and the planner/refine calls as they
+  // were, uncached). Warm-ups exist only because of caching: the naive way has none.
+  const naive = (p: NonNullable<ModelInfo['prices']>) =>
+    batches.reduce((s, b) => s + (b.usage ? naivePerFileCostUsd(b.usage, b.requests, b.files ?? b.tasks, p) : 0), 0) +
+    syncCalls.filter((e) => e.purpose !== 'warmup').reduce((s, e) => s + naiveSyncCostUsd(e.usage, p), 0);
   return {
     tasks: list.tasks.map((t) => ({ id: t.id, path: t.path, status: t.status, attempts: t.attempts, batch: t.batch, reason: t.reason, group: t.group })),
     counts,
     batches,
+    calls: syncCalls.map((e) => ({ purpose: e.purpose, path: e.path ?? null, at: e.at, usage: e.usage, cost_usd: e.costUsd })),
     usage,
-    cost_usd: round6(batches.reduce((s, b) => s + (b.cost_usd ?? 0), 0) + refines.reduce((s, e) => s + e.costUsd, 0)),
-    naive_sync_cost_usd: prices ? round6(naiveSyncCostUsd(usage, pricesOf(model))) : 0,
+    cost_usd: round6(batches.reduce((s, b) => s + (b.cost_usd ?? 0), 0) + syncCalls.reduce((s, e) => s + e.costUsd, 0)),
+    naive_sync_cost_usd: prices ? round6(naive(pricesOf(model))) : 0,
     cache_read_share: cacheReadShare(usage),
     model: model.id,
   };

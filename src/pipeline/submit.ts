@@ -57,6 +57,7 @@ export async function submitBatch(ws: Workspace, batch: PlannedBatch, journal: J
     fingerprint,
     requests: batch.packed.map((p) => ({ customId: p.customId, paths: p.tasks.map((t) => t.path) })),
     estimateUsd: batch.estimate.usd,
+    estimate: batch.estimate.usage,
   };
   await appendJournal(ws.repoDir, intent);
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));

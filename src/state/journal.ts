@@ -35,6 +35,8 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     fingerprint: z.string(),
     requests: z.array(requestMapSchema),
     estimateUsd: z.number().nonnegative(),
+    /** The estimator's token figures for this batch, kept to judge it against the bill. */
+    estimate: usageSchema.optional(),
   }),
   z.object({ type: z.literal('submitted'), at: z.string(), intentId: z.string(), batchId: z.string(), adopted: z.boolean().default(false) }),
   /** The create call failed for good (the API said no): the intent's tasks are free again. */
@@ -57,12 +59,23 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     counts: z.record(z.string(), z.number()),
     report: z.array(z.string()).default([]),
   }),
-  /** A synchronous `refine` call: paid at standard (non-batch) rates. */
-  z.object({ type: z.literal('refined'), at: z.string(), path: z.string(), usage: usageSchema, costUsd: z.number().nonnegative() }),
+  /**
+   * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file, the llm
+   * planner's plan, or the cache warm-up before a large batch.
+   */
+  z.object({
+    type: z.literal('call'),
+    at: z.string(),
+    purpose: z.enum(['refine', 'plan', 'warmup']),
+    path: z.string().optional(),
+    usage: usageSchema,
+    costUsd: z.number().nonnegative(),
+  }),
 ]);
 export type JournalEvent = z.output<typeof journalEventSchema>;
 export type IntentEvent = Extract<JournalEvent, { type: 'intent' }>;
 export type CollectedEvent = Extract<JournalEvent, { type: 'collected' }>;
+export type CallEvent = Extract<JournalEvent, { type: 'call' }>;
 export type TaskChangeRecord = z.output<typeof taskChangeSchema>;
 
 /** What the journal says about one batch (or an intent that has no batch yet). */
@@ -189,7 +202,9 @@ export const usageOf = (b: BatchRecord): Usage | null => b.collected?.usage ?? n
 
 export const spentUsd = (s: JournalState): number =>
   s.batches.reduce((sum, b) => sum + (b.collected?.costUsd ?? 0), 0) +
-  s.events.reduce((sum, e) => sum + (e.type === 'refined' ? e.costUsd : 0), 0);
+  calls(s).reduce((sum, e) => sum + e.costUsd, 0);
+
+export const calls = (s: JournalState): CallEvent[] => s.events.filter((e): e is CallEvent => e.type === 'call');
 
 export const newIntentId = (fingerprint: string, at: string): string =>
   'i' + createHash('sha256').update(`${fingerprint}\n${at}`).digest('hex').slice(0, 16);
