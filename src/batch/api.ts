@@ -50,11 +50,16 @@ export function sdkBatchApi(client: Anthropic, betas: readonly string[] = []): B
   const batches = client.beta.messages.batches;
   const b = betas.length > 0 ? { betas: [...betas] } : {};
   return {
+    // No SDK retries on create: a retry after a lost response would create (and bill) a second
+    // batch. The caller retries itself, after looking for the batch the lost response created.
     create: (requests, createBetas) =>
-      batches.create({
-        requests: requests as unknown as Anthropic.Beta.Messages.BatchCreateParams['requests'],
-        ...(createBetas.length > 0 ? { betas: [...createBetas] } : {}),
-      }),
+      batches.create(
+        {
+          requests: requests as unknown as Anthropic.Beta.Messages.BatchCreateParams['requests'],
+          ...(createBetas.length > 0 ? { betas: [...createBetas] } : {}),
+        },
+        { maxRetries: 0 },
+      ),
     retrieve: (id) => batches.retrieve(id, b),
     async *list(stop) {
       for await (const batch of batches.list({ limit: 100, ...b })) {

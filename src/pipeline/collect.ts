@@ -17,6 +17,7 @@ import { costUsd, formatUsd, sumUsage, usageFromApi, type Usage } from '../cost/
 import { pricesOf } from '../models/models.js';
 import { splitOutput } from '../output/split.js';
 import { writeSafe } from '../output/write.js';
+import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import {
   appendJournal,
@@ -52,6 +53,7 @@ export async function collectIfEnded(
 export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<CollectOutcome> {
   const batchId = record.batchId!;
   if (!record.collectStarted) await appendJournal(ws.repoDir, { type: 'collect', at: nowIso(), batchId });
+  failpoint('collect:started');
   const list = await readTaskListFile(ws.repoDir);
   const tasks = new Map(list.tasks.map((t) => [t.path, t]));
   const eligible = (p: string): Task | null => {
@@ -118,6 +120,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
           continue;
         }
         files.push({ path: written.repoRelPath, sha256: sha256(content) });
+        failpoint('collect:file-written');
         changes.set(t.path, { status: 'done', checked: true, attempts: t.attempts + 1, batch: batchId, reason: null });
       }
     } else if (result.type === 'errored') {
@@ -155,6 +158,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
     report: report.slice(0, 500),
   };
   await appendJournal(ws.repoDir, event);
+  failpoint('collect:recorded');
   for (const r of report.slice(0, 50)) ws.reporter.warn(r);
   return finishCollected(ws, event);
 }
@@ -172,6 +176,7 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent): Pro
   }
   const text = writeTaskList(list, changes);
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);
+  failpoint('collect:task-list-written');
   const present = event.files.map((f) => f.path).filter((p) => existsSync(path.join(ws.repoDir, p)));
   const cost = formatUsd(event.costUsd);
   await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE], `harness: collect ${event.batchId} (${event.files.length} files)`, {

@@ -13,6 +13,7 @@ import { planOutput, pricesOf } from '../models/models.js';
 import { splitOutput } from '../output/split.js';
 import { writeSafe } from '../output/write.js';
 import { fillTemplate } from '../requests/templates.js';
+import { codeSpan } from '../tasks/render.js';
 import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
@@ -45,7 +46,7 @@ export async function refineFile(
   const refineTemplate = await readFile(new URL('../../templates/refine.md', import.meta.url), 'utf8');
   const prompt = fillTemplate(
     refineTemplate,
-    { path: target, message: options.message, current: current === null ? '(the file does not exist yet)' : fence(current) },
+    { file: codeSpan(target), message: options.message, current: current === null ? '(the file does not exist yet)' : fence(current) },
     'refine.md',
   );
   const params = {

@@ -10,6 +10,7 @@ import { apiError, isTransient, withRetry } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
 import { requestFingerprint } from '../requests/build.js';
 import { HarnessError } from '../shared/errors.js';
+import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, type IntentEvent, type JournalState } from '../state/journal.js';
@@ -60,10 +61,14 @@ export async function submitBatch(ws: Workspace, batch: PlannedBatch, journal: J
     estimate: batch.estimate.usage,
   };
   await appendJournal(ws.repoDir, intent);
+  failpoint('submit:intent-recorded');
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));
   const created = await createOrAdopt(ws, intent, batch, known);
+  failpoint('submit:created');
   await appendJournal(ws.repoDir, { type: 'submitted', at: nowIso(), intentId: intent.intentId, batchId: created.batch.id, adopted: created.adopted });
+  failpoint('submit:recorded');
   await markSubmitted(ws, intent, created.batch.id);
+  failpoint('submit:marked');
   const n = intent.requests.reduce((s, r) => s + r.paths.length, 0);
   await ensureStateGitignore(ws.repoDir);
   await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch.id} (${n} tasks)`);
