@@ -10,116 +10,109 @@ const positiveInt = z.number().int().positive();
 const prices = z.strictObject({ input: usd, output: usd });
 
 const modelOverride = z.strictObject({
-  label: z.string().optional(),
-  contextWindow: positiveInt.optional(),
-  maxOutput: positiveInt.optional(),
-  extendedMaxOutput: positiveInt.nullable().optional(),
-  prices: prices.optional(),
-  minCacheTokens: positiveInt.optional(),
+  label: z.string().optional().describe('Display name.'),
+  contextWindow: positiveInt.optional().describe('Input context window in tokens.'),
+  maxOutput: positiveInt.optional().describe('Standard output ceiling (sync calls, batches without the beta).'),
+  extendedMaxOutput: positiveInt.nullable().optional().describe('Output ceiling with the 300K beta; null when it does not apply.'),
+  prices: prices.optional().describe('USD per million tokens at standard rates: `{input, output}`.'),
+  minCacheTokens: positiveInt.optional().describe('Shortest prefix the prompt cache keeps.'),
 });
 
 const mirrorRule = z.strictObject({
-  /** Glob of source files, e.g. `src/**\/*.ts`. */
-  from: z.string().min(1),
-  /**
-   * Target path template. Placeholders: `{dir}` (directory of the source relative to the glob's
-   * static base), `{name}` (file name without extension), `{ext}` (extension without dot), `{path}`
-   * (the full source path). E.g. `test/{dir}/{name}.test.ts`.
-   */
-  to: z.string().min(1),
-  /** Description template for each task; `{path}` is the source path. */
-  description: z.string().default('Tests for `{path}`'),
-  /** Heading the tasks are grouped under; default: the source directory. */
-  group: z.string().optional(),
+  from: z.string().min(1).describe('Glob of source files, e.g. `src/**/*.ts`.'),
+  to: z
+    .string()
+    .min(1)
+    .describe(
+      'Target path template: `{dir}` (directory of the source below the glob\'s static base), `{name}` (file name without extension), `{ext}`, `{path}` (the source path). E.g. `test/{dir}/{name}.test.ts`.',
+    ),
+  description: z.string().default('Tests for `{path}`').describe('Description of each task; `{path}` is the source path.'),
+  group: z.string().optional().describe('Heading the tasks go under (default: the source directory).'),
 });
 
 const taskEstimate = z.strictObject({
-  /** Glob on the task path. */
-  match: z.string().min(1),
-  /** Expected output tokens for one such file. */
-  tokens: positiveInt,
+  match: z.string().min(1).describe('Glob on the task path.'),
+  tokens: positiveInt.describe('Expected output tokens for one such file.'),
 });
 
 export const configSchema = z.strictObject({
-  /** Model id from the models table (or one described under `models`). */
-  model: z.string().min(1).default('claude-opus-4-8'),
-  /** `max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added. */
-  maxTokens: positiveInt.default(128_000),
-  /** Globs of files that form the codebase context (relative to the repo). */
-  include: z.array(z.string()).default(['**/*']),
-  /** Globs excluded from the context, on top of .gitignore, .harnessignore and the default excludes. */
-  exclude: z.array(z.string()).default([]),
-  /** Directory generated files are written under, relative to the repo. */
-  outputRoot: z.string().min(1).default('.'),
-  /** Attempts per task before it is marked failed. */
-  attempts: positiveInt.default(3),
+  model: z.string().min(1).default('claude-opus-4-8').describe('Model id from the models table, or one described under `models`.'),
+  maxTokens: positiveInt
+    .default(128_000)
+    .describe("`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added."),
+  include: z.array(z.string()).default(['**/*']).describe('Globs of the files that form the codebase context (relative to the repo).'),
+  exclude: z
+    .array(z.string())
+    .default([])
+    .describe('Globs left out of the context, on top of `.gitignore`, `.harnessignore` and the default excludes.'),
+  outputRoot: z.string().min(1).default('.').describe('Directory generated files are written under, relative to the repo.'),
+  attempts: positiveInt.default(3).describe('Attempts per task before it is marked failed.'),
   poll: z
     .strictObject({
-      /** First wait between polls of a batch. */
-      initialMs: positiveInt.default(30_000),
-      /** Longest wait between polls (HARNESS_POLL_MS caps it further). */
-      maxMs: positiveInt.default(300_000),
-      /** Growth of the wait after each poll. */
-      factor: z.number().min(1).default(1.5),
+      initialMs: positiveInt.default(30_000).describe('First wait between polls of a batch.'),
+      maxMs: positiveInt.default(300_000).describe('Longest wait between polls (`HARNESS_POLL_MS` caps it further).'),
+      factor: z.number().min(1).default(1.5).describe('Growth of the wait after each poll.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('How often a running batch is polled.'),
   budget: z
     .strictObject({
-      /** Most USD one `run`/`init` may commit to (estimated before each submit). */
-      perRunUsd: usd.optional(),
-      /** Most USD the repo may have spent in total (from the journal) plus what a submit would add. */
-      totalUsd: usd.optional(),
+      perRunUsd: usd.optional().describe('Most USD one `run`/`init` may commit to (estimated before each submit).'),
+      totalUsd: usd.optional().describe('Most USD the repo may spend in total: spent (journal) + in flight + the next submit.'),
     })
+    .prefault({})
+    .describe('Spending caps: a submit that would cross one stops before the create call (exit 2).'),
+  planner: z.enum(['list', 'mirror', 'llm']).default('list').describe('How `init` makes the task list: `list`, `mirror` or `llm`.'),
+  mirror: z
+    .strictObject({ rules: z.array(mirrorRule).default([]).describe('Rules of the mirror planner: `{from, to, description?, group?}`.') })
     .prefault({}),
-  /** How `init` makes the task list. */
-  planner: z.enum(['list', 'mirror', 'llm']).default('list'),
-  mirror: z.strictObject({ rules: z.array(mirrorRule).default([]) }).prefault({}),
-  /** Directory with prompt templates overriding the built-in ones (system.md, request.md, planner.md). */
-  templatesDir: z.string().optional(),
+  templatesDir: z
+    .string()
+    .optional()
+    .describe('Directory of prompt templates replacing the built-in ones (`system.md`, `request.md`, `planner.md`).'),
   scan: z
     .strictObject({
-      /** Files larger than this are left out of the context. */
-      maxFileBytes: positiveInt.default(512 * 1024),
-      /** Files read at once while scanning. */
-      concurrency: positiveInt.default(32),
+      maxFileBytes: positiveInt.default(512 * 1024).describe('Files larger than this are left out of the context.'),
+      concurrency: positiveInt.default(32).describe('Files read at once while scanning.'),
     })
     .prefault({}),
   secrets: z
     .strictObject({
-      /**
-       * Findings to allow, as `path` (a glob: every finding in it) or `path:line`, or a secretlint
-       * rule id (e.g. `@secretlint/secretlint-rule-basicauth`).
-       */
-      allow: z.array(z.string()).default([]),
+      allow: z
+        .array(z.string())
+        .default([])
+        .describe('Secret findings to allow: a path glob, `path:line`, or a secretlint rule id.'),
     })
     .prefault({}),
   packing: z
     .strictObject({
-      /** Share of maxTokens kept free in every request, for estimates that run short. */
-      safetyMargin: z.number().min(0).max(0.9).default(0.25),
-      /** Expected output tokens of a task when no estimate below matches. */
-      defaultTaskTokens: positiveInt.default(4_000),
-      /** Per-glob expected output tokens, first match wins. */
-      estimates: z.array(taskEstimate).default([]),
+      safetyMargin: z.number().min(0).max(0.9).default(0.25).describe('Share of `maxTokens` kept free in every request.'),
+      defaultTaskTokens: positiveInt.default(4_000).describe('Expected output tokens of a task no estimate matches.'),
+      estimates: z.array(taskEstimate).default([]).describe('Expected output tokens per path glob `{match, tokens}`; first match wins.'),
     })
     .prefault({}),
   batch: z
     .strictObject({
-      maxRequests: positiveInt.max(100_000).default(100_000),
-      maxBytes: positiveInt.max(256 * 1024 * 1024).default(256 * 1024 * 1024),
+      maxRequests: positiveInt.max(100_000).default(100_000).describe('Requests per batch (the API allows 100,000).'),
+      maxBytes: positiveInt
+        .max(256 * 1024 * 1024)
+        .default(256 * 1024 * 1024)
+        .describe('Bytes of request JSON per batch (the API allows 256 MB).'),
     })
     .prefault({}),
   cache: z
     .strictObject({
-      /** Warm the prompt cache with one small request before a batch of at least `warmupMinRequests`. */
-      warmup: z.boolean().default(true),
-      warmupMinRequests: positiveInt.default(4),
+      warmup: z.boolean().default(true).describe('Warm the prompt cache with one small call before a large batch.'),
+      warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
     })
     .prefault({}),
-  /** `max_tokens` of synchronous calls (`refine`, the llm planner): must fit the standard ceiling. */
-  syncMaxTokens: positiveInt.default(16_000),
-  /** Prices and limits overriding or extending the models table, keyed by model id. */
-  models: z.record(z.string(), modelOverride).default({}),
+  syncMaxTokens: positiveInt
+    .default(16_000)
+    .describe("`max_tokens` of synchronous calls (`refine`, the llm planner); within the model's standard ceiling."),
+  models: z
+    .record(z.string(), modelOverride)
+    .default({})
+    .describe('Per-model overrides of the models table (prices, limits), or new models, keyed by id.'),
 });
 
 export type HarnessConfigInput = z.input<typeof configSchema>;

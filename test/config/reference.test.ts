@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { renderConfigReference, withReference } from '../../src/config/reference.js';
+
+describe('configuration reference', () => {
+  it('README.md holds exactly the reference generated from the schema (run `npm run docs` when this fails)', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(withReference(readme)).toBe(readme);
+  });
+
+  it('lists every field, nested ones dotted, with defaults and descriptions', () => {
+    const ref = renderConfigReference();
+    for (const key of ['model', 'maxTokens', 'poll.initialMs', 'budget.perRunUsd', 'mirror.rules', 'mirror.rules[].from', 'packing.estimates[].match', 'models.<id>.prices', 'cache.warmupMinRequests']) {
+      expect(ref).toContain(`| \`${key}\` |`);
+    }
+    expect(ref).toContain('| `maxTokens` | integer | `128000` |');
+    expect(ref).toMatch(/\| `planner` \| "list" \\\| "mirror" \\\| "llm" \| `"list"` \|/);
+  });
+});
