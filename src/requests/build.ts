@@ -1,0 +1,151 @@
+/**
+ * Packed requests → Message Batches requests, exactly as sent:
+ *
+ *   system: system.md (constant)
+ *   user:   [ codebase context, cache_control ephemeral 1h ]  ← byte-identical in every request
+ *           [ request.md filled with this request's file list ]
+ *
+ * and the split of many requests into batches within the API's limits.
+ */
+import { createHash } from 'node:crypto';
+import type Anthropic from '@anthropic-ai/sdk';
+import { HarnessError } from '../shared/errors.js';
+import { codeSpan } from '../tasks/render.js';
+import type { Task } from '../tasks/task.js';
+import type { PackedRequest } from './pack.js';
+import { fillTemplate, type Templates } from './templates.js';
+
+type SdkRequestParams = Anthropic.Beta.Messages.Batches.BatchCreateParams.Request['params'];
+
+/**
+ * The SDK's batch request params (so every field is checked against the API), narrowed to what
+ * the harness sends: a plain-string system prompt and user/assistant messages only.
+ */
+export type BatchRequestParams = Omit<SdkRequestParams, 'system' | 'messages'> & {
+  system: string;
+  messages: (Anthropic.Beta.Messages.BetaUserMessageParam | Anthropic.Beta.Messages.BetaAssistantMessageParam)[];
+};
+
+export interface BatchRequest {
+  custom_id: string;
+  params: BatchRequestParams;
+}
+
+export interface BuildOptions {
+  context: { text: string };
+  templates: Templates;
+  model: string;
+  maxTokens: number;
+  /** Task paths that exist in the codebase snapshot: their lines say they are rewrites. */
+  existingPaths: ReadonlySet<string>;
+}
+
+/** Heading of the file list in every request; the emulator's responder looks for it. */
+export const FILES_HEADING = '## Files to write';
+/** Appended to the line of a task whose file is already in the codebase. */
+export const REWRITE_NOTE = ' (rewrite: the current version is in the codebase above)';
+/** Stands in for an empty codebase: the API refuses empty text blocks. */
+export const EMPTY_CONTEXT_TEXT = '(The codebase is empty: no files yet.)\n';
+
+/** The cached codebase block: the same bytes for the same context, whatever the request. */
+export function contextBlock(context: { text: string }): Anthropic.Beta.Messages.BetaTextBlockParam & {
+  cache_control: { type: 'ephemeral'; ttl: '1h' };
+} {
+  return {
+    type: 'text',
+    text: context.text.trim() === '' ? EMPTY_CONTEXT_TEXT : context.text,
+    cache_control: { type: 'ephemeral', ttl: '1h' },
+  };
+}
+
+/**
+ * One line per task, in order: ``- `PATH` — DESCRIPTION`` (``- `PATH` `` when the description is
+ * empty), plus REWRITE_NOTE for a path in `existingPaths`. The description is put on one line.
+ */
+export function fileListLines(tasks: readonly Pick<Task, 'path' | 'description'>[], existingPaths: ReadonlySet<string>): string {
+  return tasks
+    .map((t) => {
+      const description = t.description.replace(/\s+/g, ' ').trim();
+      return `- ${codeSpan(t.path)}${description ? ` — ${description}` : ''}${existingPaths.has(t.path) ? REWRITE_NOTE : ''}`;
+    })
+    .join('\n');
+}
+
+/** The filled request.md of one request (the block after the cache breakpoint). */
+export function requestText(tasks: readonly Pick<Task, 'path' | 'description'>[], templates: Templates, existingPaths: ReadonlySet<string>): string {
+  return fillTemplate(templates.request, { files: fileListLines(tasks, existingPaths), count: String(tasks.length) }, 'request.md');
+}
+
+export function buildRequest(packed: PackedRequest, options: BuildOptions): BatchRequest {
+  const text = requestText(packed.tasks, options.templates, options.existingPaths);
+  const missing = packed.tasks.find((t) => !text.includes(t.path));
+  if (missing) {
+    throw new HarnessError('BAD_CONFIG', `request.md does not show the path ${missing.path} verbatim`, {
+      file: 'request.md',
+      hint: 'keep {{files}} in your request.md as it is',
+    });
+  }
+  return {
+    custom_id: packed.customId,
+    params: {
+      model: options.model,
+      max_tokens: options.maxTokens,
+      system: options.templates.system,
+      messages: [{ role: 'user', content: [contextBlock(options.context), { type: 'text', text }] }],
+    },
+  };
+}
+
+/** Bytes of `{"requests":[...]}` with these requests, as the create call sends it. */
+const ENVELOPE_BYTES = Buffer.byteLength('{"requests":[]}');
+
+/**
+ * Consecutive chunks of at most `maxRequests` requests and `maxBytes` bytes of create body
+ * (`{"requests":[…]}` as JSON). A single request larger than `maxBytes` on its own is
+ * HarnessError CONTEXT_TOO_LARGE naming its custom_id.
+ */
+export function splitIntoBatches(requests: readonly BatchRequest[], limits: { maxRequests: number; maxBytes: number }): BatchRequest[][] {
+  const batches: BatchRequest[][] = [];
+  let current: BatchRequest[] = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const request of requests) {
+    const size = Buffer.byteLength(JSON.stringify(request));
+    if (ENVELOPE_BYTES + size > limits.maxBytes) {
+      throw new HarnessError(
+        'CONTEXT_TOO_LARGE',
+        `request ${request.custom_id} is ${size} bytes of JSON, more than a batch may hold (batch.maxBytes ${limits.maxBytes})`,
+        { hint: 'shrink the codebase context (exclude globs, scan.maxFileBytes) or raise batch.maxBytes (at most 256 MB)' },
+      );
+    }
+    const added = size + (current.length > 0 ? 1 : 0); // the comma
+    if (current.length > 0 && (current.length >= limits.maxRequests || bytes + added > limits.maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = ENVELOPE_BYTES;
+    }
+    bytes += size + (current.length > 0 ? 1 : 0);
+    current.push(request);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** sha256 (hex) of the requests as canonical JSON (object keys sorted at every level). */
+export function requestFingerprint(requests: readonly BatchRequest[]): string {
+  const hash = createHash('sha256');
+  hash.update(canonicalJson(requests));
+  return hash.digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Compile-time check: a BatchRequest is what the SDK's batch create accepts. */
+type Assert<T extends true> = T;
+export type SdkCompatible = Assert<BatchRequest extends Anthropic.Beta.Messages.Batches.BatchCreateParams.Request ? true : false>;
