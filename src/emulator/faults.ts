@@ -1,0 +1,186 @@
+/**
+ * Fault injection. HTTP faults are matched and consumed per HTTP request (so the SDK's own
+ * retries see the next state); result faults are assigned to batch requests when the batch is
+ * created. Counting rule, for both kinds: a rule "sees" every request it matches while no earlier
+ * rule has claimed that request; it lets its first `skip` sightings through, then applies to the
+ * next `times` (default 1; 0 = forever). The first rule that applies wins.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { HarnessError } from '../shared/errors.js';
+
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+const count = z.number().int().nonnegative();
+
+export const httpFaultSchema = z.strictObject({
+  method: z.string().min(1).optional(),
+  /** Regex on the URL pathname. */
+  path: regex.optional(),
+  kind: z.enum(['status', 'reset', 'slow', 'stream-error']),
+  status: z.number().int().min(400).max(599).optional(),
+  retryAfterS: z.number().nonnegative().optional(),
+  delayMs: count.optional(),
+  /** stream-error: after this many characters of text. */
+  afterChars: count.optional(),
+  skip: count.optional(),
+  times: count.optional(),
+});
+
+export const resultFaultSchema = z.strictObject({
+  /** Regex on the custom_id. */
+  customId: regex.optional(),
+  /** 1-based ordinal of batch creation in this emulator's life; omitted = every batch. */
+  batch: z.number().int().positive().optional(),
+  kind: z.enum(['errored', 'expired', 'canceled', 'truncate', 'latency']),
+  errorType: z.enum(['overloaded_error', 'api_error', 'invalid_request_error']).optional(),
+  /** truncate: cut the output at this many tokens (default: half of what the model wrote). */
+  maxTokens: count.optional(),
+  /** latency: this request takes this much longer (the batch ends later). */
+  ms: count.optional(),
+  skip: count.optional(),
+  times: count.optional(),
+});
+
+export const faultConfigSchema = z.strictObject({
+  http: z.array(httpFaultSchema).optional(),
+  results: z.array(resultFaultSchema).optional(),
+  /** Every HTTP response is delayed this long. */
+  latencyMs: count.optional(),
+});
+
+export type HttpFault = z.infer<typeof httpFaultSchema>;
+export type ResultFault = z.infer<typeof resultFaultSchema>;
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+
+/** What a batch request was assigned at create time (persisted with the request). */
+export interface AssignedFault {
+  kind: 'errored' | 'expired' | 'canceled' | 'truncate';
+  errorType?: 'overloaded_error' | 'api_error' | 'invalid_request_error';
+  maxTokens?: number;
+}
+
+/** Validates a fault config; a bad one is a HarnessError naming `source` and the bad field. */
+export function parseFaults(value: unknown, source: string): FaultConfig {
+  const r = faultConfigSchema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new HarnessError('BAD_CONFIG', `invalid emulator fault config in ${source}: ${issues}`, {
+    file: source,
+    hint: 'see FaultConfig in src/emulator/faults.ts: {http?: [{kind, method?, path?, status?, ...}], results?: [...], latencyMs?}',
+  });
+}
+
+/** Reads a JSON fault file. */
+export function loadFaultsFile(file: string): FaultConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HarnessError('BAD_CONFIG', `cannot read the emulator fault file ${file}: ${(error as Error).message}`, { file });
+  }
+  return parseFaults(parseJson(text, file), file);
+}
+
+/** HARNESS_EMULATOR_FAULTS: JSON text, or a path to a JSON file; undefined when unset or empty. */
+export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultConfig | undefined {
+  const raw = env.HARNESS_EMULATOR_FAULTS?.trim();
+  if (!raw) return undefined;
+  if (raw.startsWith('{')) return parseFaults(parseJson(raw, 'HARNESS_EMULATOR_FAULTS'), 'HARNESS_EMULATOR_FAULTS');
+  return loadFaultsFile(raw);
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HarnessError('BAD_CONFIG', `the emulator fault config in ${source} is not valid JSON: ${(error as Error).message}`, { file: source });
+  }
+}
+
+interface Counter {
+  seen: number;
+  applied: number;
+}
+
+function claims(rule: { skip?: number | undefined; times?: number | undefined }, c: Counter): boolean {
+  c.seen++;
+  if (c.seen <= (rule.skip ?? 0)) return false;
+  const times = rule.times ?? 1;
+  if (times !== 0 && c.applied >= times) return false;
+  c.applied++;
+  return true;
+}
+
+/** The live fault state of one emulator: the config plus its counters. */
+export class Faults {
+  private config: FaultConfig = {};
+  private httpCounters: Counter[] = [];
+  private resultCounters: Counter[] = [];
+  private httpRegex: (RegExp | null)[] = [];
+  private resultRegex: (RegExp | null)[] = [];
+
+  constructor(config: FaultConfig = {}) {
+    this.set(config);
+  }
+
+  set(config: FaultConfig): void {
+    this.config = parseFaults(config, 'setFaults');
+    this.httpCounters = (this.config.http ?? []).map(() => ({ seen: 0, applied: 0 }));
+    this.resultCounters = (this.config.results ?? []).map(() => ({ seen: 0, applied: 0 }));
+    this.httpRegex = (this.config.http ?? []).map((r) => (r.path !== undefined ? new RegExp(r.path) : null));
+    this.resultRegex = (this.config.results ?? []).map((r) => (r.customId !== undefined ? new RegExp(r.customId) : null));
+  }
+
+  get latencyMs(): number {
+    return this.config.latencyMs ?? 0;
+  }
+
+  /**
+   * The HTTP fault for this request, if one applies. `stream` tells whether the request is a
+   * streaming Messages call: stream-error rules only see those (and are asked once the body is read,
+   * with `phase: 'stream'`); the other kinds are asked at arrival (`phase: 'arrival'`).
+   */
+  http(method: string, pathname: string, phase: 'arrival' | 'stream'): HttpFault | null {
+    const rules = this.config.http ?? [];
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if ((rule.kind === 'stream-error') !== (phase === 'stream')) continue;
+      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
+      const re = this.httpRegex[i];
+      if (re && !re.test(pathname)) continue;
+      if (claims(rule, this.httpCounters[i]!)) return rule;
+    }
+    return null;
+  }
+
+  /** Assigns result faults to one batch request; latency adds up separately from the outcome. */
+  result(customId: string, batchOrdinal: number): { fault: AssignedFault | null; latencyMs: number } {
+    const rules = this.config.results ?? [];
+    let fault: AssignedFault | null = null;
+    let latencyMs = 0;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (rule.batch !== undefined && rule.batch !== batchOrdinal) continue;
+      const re = this.resultRegex[i];
+      if (re && !re.test(customId)) continue;
+      if (rule.kind === 'latency') {
+        if (claims(rule, this.resultCounters[i]!)) latencyMs += rule.ms ?? 0;
+        continue;
+      }
+      if (fault) continue;
+      if (!claims(rule, this.resultCounters[i]!)) continue;
+      fault = { kind: rule.kind };
+      if (rule.kind === 'errored') fault.errorType = rule.errorType ?? 'overloaded_error';
+      if (rule.kind === 'truncate' && rule.maxTokens !== undefined) fault.maxTokens = rule.maxTokens;
+    }
+    return { fault, latencyMs };
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The Anthropic API emulator: a faithful offline stand-in for the Messages and Message Batches
+ * APIs on 127.0.0.1 (CONTRACT section 9), for the demo, the tests and offline trials. Point the
+ * official SDK at it with ANTHROPIC_BASE_URL.
+ */
+export { startEmulator } from './server.js';
+export { serveEmulator, loadResponder, type ServeOptions } from './serve.js';
+export { placeholderResponder, PLACEHOLDER_REPLY } from './responder.js';
+export { placeholderFile, type PlaceholderOptions } from './placeholder.js';
+export { faultConfigSchema, faultsFromEnv, loadFaultsFile, parseFaults, type FaultConfig, type HttpFault, type ResultFault } from './faults.js';
+export type {
+  Emulator,
+  EmulatorLimits,
+  EmulatorOptions,
+  EmulatorStats,
+  LogEntry,
+  MessageParamLike,
+  Responder,
+  ResponderParams,
+  ResponderRequest,
+  TextBlockLike,
+  UsageTotals,
+} from './types.js';

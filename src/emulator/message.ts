@@ -1,0 +1,66 @@
+/** One answer of the offline model as an API Message: responder text, max_tokens, usage with caching. */
+import type { ModelInfo } from '../models/models.js';
+import { truncateToTokens } from '../shared/tokens.js';
+import type { PromptCache } from './cache.js';
+import { newId } from './errors.js';
+import type { Responder, ResponderParams } from './types.js';
+
+export interface Usage {
+  input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  output_tokens: number;
+  service_tier: 'standard' | 'batch';
+}
+
+export interface ApiMessage {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: { type: 'text'; text: string; citations: null }[];
+  stop_reason: 'end_turn' | 'max_tokens';
+  stop_sequence: null;
+  usage: Usage;
+}
+
+export interface AnswerInput {
+  params: ResponderParams;
+  model: ModelInfo;
+  customId: string | null;
+  mode: 'batch' | 'sync';
+  responder: Responder;
+  cache: PromptCache;
+  /** Time the request is processed at (cache TTLs). */
+  now: number;
+  /** A truncate fault: cut here (default: half of the text's tokens) and report max_tokens. */
+  truncateAt?: number | 'half';
+}
+
+export async function answer(input: AnswerInput): Promise<ApiMessage> {
+  const { params } = input;
+  const full = await input.responder({ params, customId: input.customId, mode: input.mode });
+  if (typeof full !== 'string') throw new TypeError(`the responder returned ${typeof full}, not a string`);
+  let limit = params.max_tokens;
+  let forced = false;
+  if (input.truncateAt !== undefined) {
+    const all = truncateToTokens(full, Number.MAX_SAFE_INTEGER).tokens;
+    const at = input.truncateAt === 'half' ? Math.floor(all / 2) : input.truncateAt;
+    limit = Math.min(limit, at);
+    forced = true;
+  }
+  const out = truncateToTokens(full, limit);
+  const inputUsage = input.cache.account(params, input.model, input.now);
+  const content = out.text === '' && out.truncated && limit === 0 ? [] : [{ type: 'text' as const, text: out.text, citations: null }];
+  return {
+    id: newId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: params.model,
+    content,
+    stop_reason: out.truncated || forced ? 'max_tokens' : 'end_turn',
+    stop_sequence: null,
+    usage: { ...inputUsage, output_tokens: out.tokens, service_tier: input.mode === 'batch' ? 'batch' : 'standard' },
+  };
+}

@@ -1,0 +1,139 @@
+/** Reading the harness's prompts: the last user text, code spans, the `## Files to write` list. */
+import type { ResponderParams } from './types.js';
+
+export function lastUserIndex(params: ResponderParams): number {
+  for (let i = params.messages.length - 1; i >= 0; i--) if (params.messages[i]!.role === 'user') return i;
+  return -1;
+}
+
+/** The text blocks of the last user message, joined with newlines. */
+export function lastUserText(params: ResponderParams): string {
+  const m = params.messages[lastUserIndex(params)];
+  if (!m) return '';
+  if (typeof m.content === 'string') return m.content;
+  return m.content
+    .filter((b) => b.type === 'text' && typeof b.text === 'string')
+    .map((b) => b.text as string)
+    .join('\n');
+}
+
+/** Every text of the request (system and all messages), joined with newlines. */
+export function allText(params: ResponderParams): string {
+  const parts: string[] = [];
+  const push = (c: unknown) => {
+    if (typeof c === 'string') parts.push(c);
+    else if (Array.isArray(c)) for (const b of c as { text?: unknown }[]) if (typeof b.text === 'string') parts.push(b.text);
+  };
+  push(params.system);
+  for (const m of params.messages) push(m.content);
+  return parts.join('\n');
+}
+
+export const splitLines = (text: string): string[] => text.split('\n').map((l) => l.replace(/[ \t\r]+$/, ''));
+
+/** Index of the last line that is exactly `heading` (trailing blanks and \r ignored), or -1. */
+export function lastHeading(lines: readonly string[], heading: string): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i] === heading) return i;
+  return -1;
+}
+
+/**
+ * The inline code span starting at `pos` (a run of N backticks, content up to the next run of
+ * exactly N), with CommonMark's padding rule: one leading and one trailing space are stripped when
+ * both are there and the content is not all spaces. Null when there is no closing run.
+ */
+export function codeSpanAt(line: string, pos: number): { value: string; end: number } | null {
+  let n = 0;
+  while (line[pos + n] === '`') n++;
+  if (n === 0) return null;
+  let i = pos + n;
+  while (i < line.length) {
+    const j = line.indexOf('`', i);
+    if (j < 0) return null;
+    let k = j;
+    while (line[k] === '`') k++;
+    if (k - j === n) {
+      let value = line.slice(pos + n, j);
+      if (value.length >= 2 && value.startsWith(' ') && value.endsWith(' ') && value.trim() !== '') value = value.slice(1, -1);
+      return { value, end: k };
+    }
+    i = k;
+  }
+  return null;
+}
+
+/** All code spans of a line, in order. */
+export function codeSpans(line: string): { value: string; start: number; end: number }[] {
+  const out: { value: string; start: number; end: number }[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const j = line.indexOf('`', i);
+    if (j < 0) break;
+    const span = codeSpanAt(line, j);
+    if (span) {
+      out.push({ value: span.value, start: j, end: span.end });
+      i = span.end;
+    } else {
+      let k = j;
+      while (line[k] === '`') k++;
+      i = k;
+    }
+  }
+  return out;
+}
+
+export interface FileRequest {
+  path: string;
+  description: string;
+}
+
+export const REWRITE_SUFFIX = ' (rewrite: the current version is in the codebase above)';
+
+/** ``- `PATH` — DESCRIPTION`` (description optional; the rewrite suffix dropped); null if not such an item. */
+export function parseFileItem(line: string): FileRequest | null {
+  const m = /^[-*] +/.exec(line);
+  if (!m || line[m[0].length] !== '`') return null;
+  const span = codeSpanAt(line, m[0].length);
+  if (!span || span.value === '') return null;
+  let rest = line.slice(span.end);
+  if (rest.endsWith(REWRITE_SUFFIX)) rest = rest.slice(0, -REWRITE_SUFFIX.length);
+  if (rest.trim() === '') return { path: span.value, description: '' };
+  const d = /^\s+[—–-](?:\s+(.*))?$/.exec(rest) ?? /^\s*:(?:\s+(.*))?$/.exec(rest);
+  if (!d) return null;
+  return { path: span.value, description: (d[1] ?? '').trim() };
+}
+
+/** The files a `## Files to write` prompt asks for (the last such heading), in order; null without one. */
+export function filesToWrite(text: string): FileRequest[] | null {
+  const lines = splitLines(text);
+  const at = lastHeading(lines, '## Files to write');
+  if (at < 0) return null;
+  const out: FileRequest[] = [];
+  const seen = new Set<string>();
+  for (const line of lines.slice(at + 1)) {
+    if (line.trim() === '') continue;
+    const item = parseFileItem(line);
+    if (!item) break;
+    if (seen.has(item.path)) continue;
+    seen.add(item.path);
+    out.push(item);
+  }
+  return out;
+}
+
+/**
+ * The one file a refine prompt asks for: a line exactly `## File` followed (after blank lines) by a
+ * line that is only a code span; the description is the first line under `## Instruction`.
+ */
+export function fileToRewrite(text: string): FileRequest | null {
+  const lines = splitLines(text);
+  const at = lastHeading(lines, '## File');
+  if (at < 0) return null;
+  const next = lines.slice(at + 1).find((l) => l.trim() !== '');
+  if (!next || !next.startsWith('`')) return null;
+  const span = codeSpanAt(next, 0);
+  if (!span || span.end !== next.length || span.value === '') return null;
+  const ins = lastHeading(lines, '## Instruction');
+  const description = ins > at ? (lines.slice(ins + 1).find((l) => l.trim() !== '') ?? '').trim() : '';
+  return { path: span.value, description };
+}
