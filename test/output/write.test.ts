@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -170,7 +170,7 @@ describe('atomic writes', () => {
   it('replaces existing content, keeps the mode and leaves no temporary file', async () => {
     const file = path.join(repo, 'bin', 'run.sh');
     await writeFileAtomic(file, 'old\n');
-    await import('node:fs/promises').then((fs) => fs.chmod(file, 0o755));
+    await chmod(file, 0o755);
     expect(await writeSafe(repo, '.', 'bin/run.sh', 'new\n')).toEqual({ ok: true, repoRelPath: 'bin/run.sh' });
     expect(await readFile(file, 'utf8')).toBe('new\n');
     expect((await stat(file)).mode & 0o777).toBe(0o755);
