@@ -120,20 +120,3 @@ export function filesToWrite(text: string): FileRequest[] | null {
   }
   return out;
 }
-
-/**
- * The one file a refine prompt asks for: a line exactly `## File` followed (after blank lines) by a
- * line that is only a code span; the description is the first line under `## Instruction`.
- */
-export function fileToRewrite(text: string): FileRequest | null {
-  const lines = splitLines(text);
-  const at = lastHeading(lines, '## File');
-  if (at < 0) return null;
-  const next = lines.slice(at + 1).find((l) => l.trim() !== '');
-  if (!next || !next.startsWith('`')) return null;
-  const span = codeSpanAt(next, 0);
-  if (!span || span.end !== next.length || span.value === '') return null;
-  const ins = lastHeading(lines, '## Instruction');
-  const description = ins > at ? (lines.slice(ins + 1).find((l) => l.trim() !== '') ?? '').trim() : '';
-  return { path: span.value, description };
-}

@@ -3,15 +3,13 @@
  * - a line exactly `## Files to write` followed by ``- `PATH` — DESCRIPTION`` items: one short line
  *   of prose, then for each path in order `<<<FILE path>>>\n` + placeholderFile(path, description)
  *   + `<<<END path>>>\n` (CONTRACT section 6);
- * - a line exactly `## File` followed by a line that is only a code span (the refine prompt): the
- *   same, for that one path;
  * - a line exactly `## Spec` (the planner prompt): a task list (see planner.ts);
  * - anything else: one placeholder sentence.
  * The emulator truncates the text to max_tokens and computes usage; the responder only writes.
  */
 import { placeholderFile } from './placeholder.js';
 import { planFromPrompt } from './planner.js';
-import { allText, fileToRewrite, filesToWrite, lastUserIndex, lastUserText, type FileRequest } from './prompt.js';
+import { allText, filesToWrite, lastUserIndex, lastUserText, type FileRequest } from './prompt.js';
 import type { Responder } from './types.js';
 
 export const PLACEHOLDER_REPLY = 'This is a placeholder reply from the codegen-harness emulator (offline): no model was called.';
@@ -30,8 +28,6 @@ export function placeholderResponder(options: { fileTokens?: number } = {}): Res
     const text = lastUserText(params);
     const files = filesToWrite(text);
     if (files) return sectionsFor(files, options);
-    const one = fileToRewrite(text);
-    if (one) return sectionsFor([one], options);
     const last = lastUserIndex(params);
     const others = allText({ ...params, messages: params.messages.filter((_, i) => i !== last) });
     const plan = planFromPrompt(text, others);
