@@ -1,0 +1,181 @@
+/**
+ * The codebase context: one text block that carries the whole scanned repo, sent with
+ * `cache_control` in every request (CONTRACT section 7). Its bytes depend only on the files'
+ * paths and contents (no time, no absolute path, no environment, files sorted by path), so the
+ * same snapshot gives the same block and every request after the first reads the cache.
+ *
+ * Layout: a short header, a `<tree>` of the included files, then every file as
+ *
+ *     <file path="src/a.ts">
+ *     …content, byte for byte…
+ *     </file>
+ *
+ * Delimiter scheme: a file ends only at the closing tag that matches its opening tag, and that
+ * closing tag never occurs in the file's content. A file whose content contains `</file>` (say,
+ * a test of this module) is wrapped as `<file_2 path="…">…</file_2>` instead, or `file_3`… (the
+ * first name whose closing tag the content does not contain). Paths are escaped as XML
+ * attributes (`&amp; &quot; &lt; &gt;`, control characters as `&#N;`). A newline is added after
+ * content that does not end with one, so the closing tag always starts a line.
+ */
+import { createHash } from 'node:crypto';
+import { HarnessError } from '../shared/errors.js';
+import { estimateTokens } from '../shared/tokens.js';
+import type { ModelInfo } from '../models/models.js';
+import { comparePaths, type RepoFile } from './scan.js';
+
+export interface CodebaseContext {
+  text: string;
+  /** `estimateTokens(text)`. */
+  tokens: number;
+  /** UTF-8 length of `text`. */
+  bytes: number;
+  files: number;
+  /** Hex SHA-256 of `text` (UTF-8). */
+  sha256: string;
+}
+
+export function buildContext(files: readonly RepoFile[]): CodebaseContext {
+  const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path));
+  const parts: string[] = [header(sorted.length), '<tree>\n', renderTree(sorted.map((f) => f.path)), '</tree>\n'];
+  for (const file of sorted) {
+    const tag = tagFor(file.content);
+    parts.push(`\n<${tag} path="${escapeAttr(file.path)}">\n`, file.content);
+    if (file.content.length > 0 && !file.content.endsWith('\n')) parts.push('\n');
+    parts.push(`</${tag}>\n`);
+  }
+  const text = parts.join('');
+  return {
+    text,
+    tokens: estimateTokens(text),
+    bytes: Buffer.byteLength(text, 'utf8'),
+    files: sorted.length,
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+  };
+}
+
+function header(count: number): string {
+  return (
+    `# Codebase\n\n` +
+    `A read-only snapshot of the repository the tasks are about: ${count} ${count === 1 ? 'file' : 'files'}, ` +
+    `first as a directory tree, then each one in full as <file path="PATH">…</file>. ` +
+    `A file ends only at the closing tag matching its opening tag; a file whose content contains "</file>" ` +
+    `is wrapped in <file_2 path="PATH">…</file_2> (or file_3, …) instead. ` +
+    `Files that are ignored, generated, binary, too large or secret are not included.\n\n`
+  );
+}
+
+/** `file`, or `file_N` for the first N ≥ 2 whose closing tag the content does not contain. */
+export function tagFor(content: string): string {
+  if (!content.includes('</file>')) return 'file';
+  for (let n = 2; ; n++) {
+    const tag = `file_${n}`;
+    if (!content.includes(`</${tag}>`)) return tag;
+  }
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/[&"<>\u0000-\u001f\u007f]/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '"':
+        return '&quot;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      default:
+        return `&#${c.charCodeAt(0)};`;
+    }
+  });
+}
+
+interface TreeNode {
+  children: Map<string, TreeNode>;
+  isFile: boolean;
+}
+
+/** Two spaces per level, directories with a trailing `/`, entries in code-unit order. */
+function renderTree(paths: readonly string[]): string {
+  const root: TreeNode = { children: new Map(), isFile: false };
+  for (const p of paths) {
+    let node = root;
+    const segments = p.split('/');
+    segments.forEach((name, i) => {
+      let child = node.children.get(name);
+      if (!child) {
+        child = { children: new Map(), isFile: false };
+        node.children.set(name, child);
+      }
+      if (i === segments.length - 1) child.isFile = true;
+      node = child;
+    });
+  }
+  const out: string[] = [];
+  const walk = (node: TreeNode, indent: string): void => {
+    for (const name of [...node.children.keys()].sort(comparePaths)) {
+      const child = node.children.get(name)!;
+      const shown = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      if (child.isFile) out.push(`${indent}${shown}\n`);
+      if (child.children.size > 0) {
+        out.push(`${indent}${shown}/\n`);
+        walk(child, `${indent}  `);
+      }
+    }
+  };
+  walk(root, '');
+  return out.join('');
+}
+
+const LIST = 5;
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Throws CONTEXT_TOO_LARGE (exit 2) when the context and the tokens kept for the rest of the
+ * prompt do not fit the model's input window, naming the biggest directories and files.
+ */
+export function assertContextFits(ctx: CodebaseContext, files: readonly RepoFile[], model: ModelInfo, reservedTokens: number): void {
+  const needed = ctx.tokens + reservedTokens;
+  if (needed <= model.contextWindow) return;
+
+  const perFile = files.map((f) => ({ path: f.path, tokens: estimateTokens(f.content) }));
+  const dirs = new Map<string, { tokens: number; files: number }>();
+  for (const f of perFile) {
+    for (let i = f.path.indexOf('/'); i !== -1; i = f.path.indexOf('/', i + 1)) {
+      const dir = f.path.slice(0, i + 1);
+      const d = dirs.get(dir) ?? { tokens: 0, files: 0 };
+      d.tokens += f.tokens;
+      d.files += 1;
+      dirs.set(dir, d);
+    }
+  }
+  const byTokens = <T extends { path: string; tokens: number }>(a: T, b: T) => b.tokens - a.tokens || comparePaths(a.path, b.path);
+  // Biggest directories, leaving out one that only repeats a chosen one (`a/` holding nothing but `a/b/`).
+  const topDirs: { path: string; tokens: number; files: number }[] = [];
+  for (const d of [...dirs].map(([path, v]) => ({ path, ...v })).sort(byTokens)) {
+    if (topDirs.length === LIST) break;
+    const repeats = topDirs.some((t) => t.tokens === d.tokens && (t.path.startsWith(d.path) || d.path.startsWith(t.path)));
+    if (!repeats) topDirs.push(d);
+  }
+  const topFiles = perFile.sort(byTokens).slice(0, LIST);
+
+  const lines = [
+    `the codebase context does not fit ${model.id}'s input window: ~${fmt(ctx.tokens)} tokens of context ` +
+      `+ ${fmt(reservedTokens)} reserved for the prompt = ${fmt(needed)} > ${fmt(model.contextWindow)} tokens ` +
+      `(over by ${fmt(needed - model.contextWindow)}; ${fmt(ctx.files)} files, ${fmt(ctx.bytes)} bytes)`,
+  ];
+  if (topDirs.length > 0) {
+    lines.push('largest directories:');
+    for (const d of topDirs) lines.push(`  ${d.path}  ~${fmt(d.tokens)} tokens, ${fmt(d.files)} ${d.files === 1 ? 'file' : 'files'}`);
+  }
+  if (topFiles.length > 0) {
+    lines.push('largest files:');
+    for (const f of topFiles) lines.push(`  ${f.path}  ~${fmt(f.tokens)} tokens`);
+  }
+  const example = topDirs[0] ? `${topDirs[0].path}**` : (topFiles[0]?.path ?? 'path/to/leave/out/**');
+  throw new HarnessError('CONTEXT_TOO_LARGE', lines.join('\n'), {
+    hint:
+      `leave some of them out of the context: add globs such as '${example}' to \`exclude\` in harness.config, ` +
+      `or lines to .harnessignore (gitignore syntax), then run again`,
+  });
+}

@@ -1,0 +1,322 @@
+/**
+ * Scan the target repo for the files that form the codebase context (CONTRACT section 7).
+ *
+ * One globby walk over the repo with `.gitignore` files and `.harnessignore` files (gitignore
+ * syntax, at any depth) honoured, dot files included, config `include`/`exclude` applied, and
+ * the default excludes below. What the walk returns is classified without reading anything that
+ * is excluded by default; the remaining files are read `concurrency` at a time.
+ *
+ * What lands in `skipped` (always sorted by path):
+ * - default-excluded files, with the class (`default exclude: lock file`), never opened;
+ * - default-excluded directories, once each as `dir/` (their contents are not walked at all);
+ * - symlinks: never followed nor read. A link to a file outside the repo could pull in anything
+ *   (`~/.aws/credentials`); a link inside the repo would duplicate its target, or smuggle an
+ *   excluded file (`.env`) in under an innocent name. The target, when it is in the repo and
+ *   included, is read under its own path. Files are also opened with O_NOFOLLOW, so a file
+ *   swapped for a link after the walk is refused too;
+ * - binaries (a NUL byte in the first 8 KiB, or not valid UTF-8), files over `maxFileBytes`
+ *   (seen by fstat, never read), unreadable files, and paths the caller `omit`s.
+ * Files hidden by `.gitignore`, `.harnessignore` or config `exclude` are not listed: the scan
+ * never sees them.
+ */
+import { isUtf8 } from 'node:buffer';
+import { constants as fsConstants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { globby } from 'globby';
+import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
+
+export interface RepoFile {
+  /** Repo-relative POSIX path. */
+  path: string;
+  /** Size in bytes on disk. */
+  size: number;
+  /** The file's text, byte for byte (a BOM and CRLF line ends are kept). */
+  content: string;
+}
+
+export interface SkippedFile {
+  /** Repo-relative POSIX path; directories end with `/`. */
+  path: string;
+  /** Why it is not in the context, e.g. `binary`, `too large (N bytes)`, `default exclude: lock file`. */
+  reason: string;
+}
+
+export interface ScanResult {
+  /** Sorted by path (plain code-unit order). */
+  files: RepoFile[];
+  /** Sorted by path (plain code-unit order). */
+  skipped: SkippedFile[];
+}
+
+export interface ScanOptions {
+  /** Globs of files to consider (globby syntax, relative to the repo). */
+  include: string[];
+  /** Globs to leave out, on top of .gitignore, .harnessignore and the default excludes. */
+  exclude: string[];
+  /** Files larger than this are skipped without being read. */
+  maxFileBytes: number;
+  /** Files read at once. */
+  concurrency: number;
+  /** Paths the caller leaves out (listed in `skipped` as `omitted`, never read). */
+  omit?: (path: string) => boolean;
+}
+
+interface DirRule {
+  reason: string;
+  /** Only at the repo root: names that are also plausible source directories (`src/build/`). */
+  rootOnly: boolean;
+}
+
+const dirs = (names: readonly string[], reason: string, rootOnly = false) =>
+  names.map((d) => [d, { reason, rootOnly }] as const);
+
+/** Directory names never walked, with the class reported in `skipped`. */
+const EXCLUDED_DIRS: ReadonlyMap<string, DirRule> = new Map([
+  ...dirs(['.git', '.hg', '.svn', '.jj'], 'version control'),
+  ...dirs(['node_modules', 'bower_components', 'jspm_packages', '.venv', 'venv', '.yarn', '.pnpm-store'], 'dependencies'),
+  ...dirs(['vendor'], 'dependencies', true),
+  ...dirs(
+    [
+      'dist',
+      '.nyc_output',
+      '.next',
+      '.nuxt',
+      '.svelte-kit',
+      '.output',
+      '.turbo',
+      '.parcel-cache',
+      '.cache',
+      '.vercel',
+      '.serverless',
+      '.angular',
+      '.docusaurus',
+      'storybook-static',
+      '__pycache__',
+      '.pytest_cache',
+      '.mypy_cache',
+      '.ruff_cache',
+      '.tox',
+      '.gradle',
+      '.terraform',
+    ],
+    'build output',
+  ),
+  ...dirs(['build', 'out', 'target', 'coverage'], 'build output', true),
+  ...dirs([HARNESS_STATE_DIR], 'harness state'),
+]);
+
+interface FileRule {
+  reason: string;
+  /** Basename globs (`*` only), matched case-insensitively. */
+  names: readonly string[];
+}
+
+/** File names never read, at any depth. */
+const FILE_RULES: readonly FileRule[] = [
+  {
+    reason: 'lock file',
+    names: [
+      'package-lock.json',
+      'npm-shrinkwrap.json',
+      'yarn.lock',
+      'pnpm-lock.yaml',
+      'bun.lockb',
+      'bun.lock',
+      'deno.lock',
+      'Cargo.lock',
+      'poetry.lock',
+      'Pipfile.lock',
+      'pdm.lock',
+      'uv.lock',
+      'Gemfile.lock',
+      'composer.lock',
+      'go.sum',
+      'mix.lock',
+      'pubspec.lock',
+      'Podfile.lock',
+      'packages.lock.json',
+      'gradle.lockfile',
+      'flake.lock',
+      '.terraform.lock.hcl',
+    ],
+  },
+  { reason: 'environment file', names: ['.env', '.env.*', '*.env', '.envrc'] },
+  {
+    reason: 'private key',
+    names: ['*.pem', '*.key', '*.p12', '*.pfx', '*.jks', '*.keystore', '*.ppk', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*'],
+  },
+  {
+    reason: 'credentials',
+    names: [
+      '.npmrc',
+      '.netrc',
+      '_netrc',
+      '.pypirc',
+      '.git-credentials',
+      '.htpasswd',
+      '.pgpass',
+      '.dockercfg',
+      // `credentials`, `credentials.json`, `.aws/credentials`... but not a `credentials.ts` module.
+      'credentials',
+      ...['json', 'yaml', 'yml', 'xml', 'ini', 'toml', 'txt', 'csv', 'cfg', 'conf', 'enc'].map((e) => `credentials*.${e}`),
+      'client_secret*.json',
+      '*.tfstate',
+      '*.tfstate.*',
+    ],
+  },
+  { reason: 'version control', names: ['.git'] }, // a worktree's or submodule's `.git` file
+];
+
+/**
+ * The default excludes as globs (for documentation and for `init` summaries): directories at any
+ * depth, sensitive and generated file names at any depth, and the root task list.
+ */
+export const DEFAULT_EXCLUDES: readonly string[] = [
+  ...[...EXCLUDED_DIRS].map(([d, r]) => (r.rootOnly ? `${d}/**` : `**/${d}/**`)),
+  ...FILE_RULES.flatMap((r) => r.names.map((n) => `**/${n}`)),
+  TASK_LIST_FILE,
+];
+
+const FILE_MATCHERS = FILE_RULES.map((r) => ({
+  reason: r.reason,
+  re: new RegExp(`^(?:${r.names.map((n) => n.split('*').map(escapeRegExp).join('.*')).join('|')})$`, 'i'),
+}));
+
+/** Why `relPath` (a file) is excluded by default, or null. */
+export function defaultExcludeReason(relPath: string): string | null {
+  if (relPath === TASK_LIST_FILE) return 'task list';
+  const segments = relPath.split('/');
+  for (let i = 0; i < segments.length - 1; i++) {
+    const reason = excludedDirReason(segments[i]!, i === 0);
+    if (reason) return reason;
+  }
+  const base = segments[segments.length - 1]!;
+  for (const m of FILE_MATCHERS) if (m.re.test(base)) return m.reason;
+  return null;
+}
+
+/**
+ * Patterns handed to the walk. `d/*` hides an excluded directory's children, `d/*\/**` stops the
+ * walk from entering them, and the directory itself still comes back, so that it can be listed
+ * in `skipped` once (an ignore of `d/**` would drop it silently).
+ */
+const WALK_IGNORES: readonly string[] = [...EXCLUDED_DIRS].flatMap(([d, r]) => {
+  const at = r.rootOnly ? d : `**/${d}`;
+  return [`${at}/*`, `${at}/*/**`];
+});
+
+function excludedDirReason(name: string, atRoot: boolean): string | null {
+  const rule = EXCLUDED_DIRS.get(name);
+  return rule && (atRoot || !rule.rootOnly) ? rule.reason : null;
+}
+
+const BINARY_SNIFF_BYTES = 8192;
+const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+export async function scanRepo(repoDir: string, options: ScanOptions): Promise<ScanResult> {
+  const root = path.resolve(repoDir);
+  const entries = await globby(options.include, {
+    cwd: root,
+    gitignore: true,
+    ignoreFiles: ['**/.harnessignore'],
+    ignore: [...options.exclude, ...WALK_IGNORES],
+    dot: true,
+    onlyFiles: false,
+    objectMode: true,
+    followSymbolicLinks: false,
+  });
+
+  const skipped: SkippedFile[] = [];
+  const toRead: string[] = [];
+  const links: string[] = [];
+  for (const entry of entries) {
+    const rel = entry.path;
+    const dirent = entry.dirent;
+    if (dirent.isDirectory()) {
+      const reason = excludedDirReason(path.posix.basename(rel), !rel.includes('/'));
+      if (reason) skipped.push({ path: `${rel}/`, reason: `default exclude: ${reason}` });
+      continue;
+    }
+    if (dirent.isSymbolicLink()) {
+      links.push(rel);
+      continue;
+    }
+    const excluded = defaultExcludeReason(rel);
+    if (excluded) skipped.push({ path: rel, reason: `default exclude: ${excluded}` });
+    else if (!dirent.isFile()) skipped.push({ path: rel, reason: 'not a regular file' });
+    else if (options.omit?.(rel)) skipped.push({ path: rel, reason: 'omitted' });
+    else toRead.push(rel);
+  }
+
+  const realRoot = await realpath(root);
+  for (const rel of links) skipped.push({ path: rel, reason: await symlinkReason(realRoot, path.join(root, rel)) });
+
+  const files: RepoFile[] = [];
+  const limit = Math.max(1, Math.floor(options.concurrency));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < toRead.length) {
+      const rel = toRead[next++]!;
+      const r = await readRepoFile(path.join(root, rel), options.maxFileBytes);
+      if (typeof r === 'string') skipped.push({ path: rel, reason: r });
+      else files.push({ path: rel, size: r.size, content: r.content });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, toRead.length) }, worker));
+
+  files.sort((a, b) => comparePaths(a.path, b.path));
+  skipped.sort((a, b) => comparePaths(a.path, b.path));
+  return { files, skipped };
+}
+
+/** Plain code-unit order: the same on every machine and locale. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function symlinkReason(realRoot: string, abs: string): Promise<string> {
+  let target: string;
+  try {
+    target = await realpath(abs);
+  } catch {
+    return 'symlink (broken, not followed)';
+  }
+  const inside = target === realRoot || target.startsWith(realRoot + path.sep);
+  return inside ? 'symlink (not followed; its target is scanned under its own path)' : 'symlink to outside the repo (not followed)';
+}
+
+/** The file's text, or the reason it is skipped. Never reads more than `maxBytes`. */
+async function readRepoFile(abs: string, maxBytes: number): Promise<{ size: number; content: string } | string> {
+  let fh;
+  try {
+    fh = await open(abs, fsConstants.O_RDONLY | O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ELOOP' ? 'symlink (not followed)' : `unreadable (${code})`;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return 'not a regular file';
+    if (st.size > maxBytes) return `too large (${st.size} bytes)`;
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    const data = n === buf.length ? buf : buf.subarray(0, n);
+    if (data.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return 'binary';
+    if (!isUtf8(data)) return 'binary (not valid UTF-8)';
+    return { size: st.size, content: data.toString('utf8') };
+  } catch (e) {
+    return `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  } finally {
+    await fh.close();
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
