@@ -30,6 +30,11 @@ export const httpFaultSchema = z.strictObject({
   delayMs: count.optional(),
   /** stream-error: after this many characters of text. */
   afterChars: count.optional(),
+  /**
+   * reset/status only: handle the request first (e.g. create the batch), then lose the response:
+   * reset the connection, or answer with the error status instead (a "lost create").
+   */
+  afterProcessing: z.boolean().optional(),
   skip: count.optional(),
   times: count.optional(),
 });

@@ -131,7 +131,7 @@ const batchResults: Handler = async (ctx, deps, id) => {
   const { file, size } = await deps.batches.resultsFile(id);
   ctx.res.writeHead(200, { 'content-type': 'application/x-jsonl', 'content-length': size });
   try {
-    await pipeline(createReadStream(file), ctx.res);
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), ctx.res);
   } catch {
     // the client went away mid-download
   }

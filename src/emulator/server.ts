@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PromptCache } from './cache.js';
 import { ApiError, newId } from './errors.js';
-import { Faults, faultsFromEnv, type FaultConfig } from './faults.js';
+import { Faults, faultsFromEnv, type FaultConfig, type HttpFault } from './faults.js';
 import { drain, sendError } from './http.js';
 import { Batches } from './lifecycle.js';
 import type { Usage } from './message.js';
@@ -16,6 +16,16 @@ import { Store } from './store.js';
 import type { Emulator, EmulatorOptions, EmulatorStats, LogEntry } from './types.js';
 
 const MB = 1024 * 1024;
+
+class LostResponse extends Error {}
+
+function faultError(fault: HttpFault): ApiError {
+  const status = fault.status ?? 500;
+  const headers: Record<string, string> = {};
+  if (fault.retryAfterS !== undefined) headers['retry-after'] = String(fault.retryAfterS);
+  else if (status === 429) headers['retry-after'] = '1';
+  return new ApiError(status, undefined, { headers });
+}
 const DAY = 24 * 60 * 60 * 1000;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -92,26 +102,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       if (!req.headers['anthropic-version']) throw new ApiError(400, 'anthropic-version: header is required');
       const fault = faults.http(method, url.pathname, 'arrival');
-      if (fault) {
-        entry.fault = fault.kind;
+      if (fault) entry.fault = fault.afterProcessing ? `${fault.kind}:after-processing` : fault.kind;
+      if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000);
+      if (fault && !fault.afterProcessing && fault.kind === 'reset') {
+        reset = true;
+        req.socket.destroy();
+        return;
+      }
+      if (fault && !fault.afterProcessing && fault.kind === 'status') {
+        await drain(req);
+        throw faultError(fault);
+      }
+      const found = route(method, url.pathname);
+      if (!found) throw notFoundRoute(method, url.pathname);
+      const ctx: RouteContext = { req, res, url, requestId, origin, entry };
+      if (fault?.afterProcessing && (fault.kind === 'reset' || fault.kind === 'status')) {
+        // The handler runs to completion (its side effects happen); its response is what gets lost.
+        const writeHead = res.writeHead;
+        res.writeHead = (() => {
+          throw new LostResponse();
+        }) as typeof res.writeHead;
+        try {
+          await found.handler(ctx, deps, found.id);
+        } catch (error) {
+          if (!(error instanceof LostResponse)) throw error;
+        } finally {
+          res.writeHead = writeHead;
+        }
         if (fault.kind === 'reset') {
           reset = true;
           req.socket.destroy();
           return;
         }
-        if (fault.kind === 'slow') await sleep(fault.delayMs ?? 1000);
-        if (fault.kind === 'status') {
-          await drain(req);
-          const status = fault.status ?? 500;
-          const headers: Record<string, string> = {};
-          if (fault.retryAfterS !== undefined) headers['retry-after'] = String(fault.retryAfterS);
-          else if (status === 429) headers['retry-after'] = '1';
-          throw new ApiError(status, undefined, { headers });
-        }
+        throw faultError(fault);
       }
-      const found = route(method, url.pathname);
-      if (!found) throw notFoundRoute(method, url.pathname);
-      const ctx: RouteContext = { req, res, url, requestId, origin, entry };
       await found.handler(ctx, deps, found.id);
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(500, `emulator error: ${(error as Error).message}`);
@@ -128,13 +152,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     void handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await batches.close();
+    await store.close();
+    throw error;
+  }
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;

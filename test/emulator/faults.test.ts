@@ -52,6 +52,22 @@ describe('emulator: HTTP faults', () => {
     expect(emulator.stats().batchesCreated).toBe(1);
   });
 
+  it('afterProcessing: the batch is created but the response is lost (reset, or an error status instead)', async () => {
+    const { client, emulator } = await start({
+      processingMs: 0,
+      faults: { http: [{ kind: 'reset', method: 'POST', path: LIST, afterProcessing: true }, { kind: 'status', status: 529, method: 'POST', path: LIST, afterProcessing: true }] },
+    });
+    await expect(client.beta.messages.batches.create({ requests: [request('a')] })).rejects.toBeInstanceOf(Anthropic.APIConnectionError);
+    await expect(client.beta.messages.batches.create({ requests: [request('b')] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
+    const listed = (await client.beta.messages.batches.list()).data;
+    expect(listed).toHaveLength(2);
+    expect(emulator.log().slice(0, 2).map((e) => [e.status, e.fault])).toEqual([
+      [0, 'reset:after-processing'],
+      [529, 'status:after-processing'],
+    ]);
+    expect(emulator.log()[0]!.batchId).toBe(listed[1]!.id);
+  });
+
   it('skip and times: let `skip` matching requests through, then apply `times`; 0 = forever; method and path filter', async () => {
     const { client, emulator } = await start({ faults: { http: [{ kind: 'status', status: 500, method: 'GET', path: LIST, skip: 1, times: 2 }] } });
     const outcome = () => client.beta.messages.batches.list().then(() => 200, (e: { status: number }) => e.status);

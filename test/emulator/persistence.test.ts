@@ -99,6 +99,13 @@ describe('emulator: persistence', () => {
     expect((await readdir(dataDir)).sort()).toEqual(['batches', 'cache.json', 'log.jsonl', 'results']);
   });
 
+  it('a port in use is an error (and leaves nothing running)', async () => {
+    const dataDir = await tempDir();
+    await withEmu({ dataDir }, async (e) => {
+      await expect(startEmulator({ port: e.port, dataDir: await tempDir() })).rejects.toThrow(/EADDRINUSE/);
+    });
+  });
+
   it('without a data dir, state lives in a temp dir removed on close', async () => {
     const e = await startEmulator({ processingMs: 0 });
     const client = clientFor(e);
