@@ -172,7 +172,9 @@ export function assertContextFits(ctx: CodebaseContext, files: readonly RepoFile
     lines.push('largest files:');
     for (const f of topFiles) lines.push(`  ${f.path}  ~${fmt(f.tokens)} tokens`);
   }
-  const example = topDirs[0] ? `${topDirs[0].path}**` : (topFiles[0]?.path ?? 'path/to/leave/out/**');
+  // The example names the biggest listed directory that holds no other listed one (`src/generated/`, not `src/`).
+  const leaf = topDirs.find((d) => !topDirs.some((o) => o !== d && o.path.startsWith(d.path)));
+  const example = leaf ? `${leaf.path}**` : (topFiles[0]?.path ?? 'path/to/leave/out/**');
   throw new HarnessError('CONTEXT_TOO_LARGE', lines.join('\n'), {
     hint:
       `leave some of them out of the context: add globs such as '${example}' to \`exclude\` in harness.config, ` +
