@@ -1,9 +1,11 @@
 /**
  * Fault injection. HTTP faults are matched and consumed per HTTP request (so the SDK's own
  * retries see the next state); result faults are assigned to batch requests when the batch is
- * created. Counting rule, for both kinds: a rule "sees" every request it matches while no earlier
- * rule has claimed that request; it lets its first `skip` sightings through, then applies to the
- * next `times` (default 1; 0 = forever). The first rule that applies wins.
+ * created. Counting rule, for both kinds: every rule counts the requests it matches, independently
+ * of the other rules; it lets its first `skip` of them through, then may apply to the next `times`
+ * (default 1; 0 = forever). When several rules may apply to a request, the first one in the list
+ * does (only its `times` is used up). Latency result rules add up instead of competing.
+ * So `[{status: 429, times: 2}, {status: 500, skip: 2}]` gives 429, 429, 500, then success.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -115,13 +117,12 @@ interface Counter {
   applied: number;
 }
 
-function claims(rule: { skip?: number | undefined; times?: number | undefined }, c: Counter): boolean {
+/** Counts a matching request; true when the rule may apply to it (skip passed, times left). */
+function eligible(rule: { skip?: number | undefined; times?: number | undefined }, c: Counter): boolean {
   c.seen++;
   if (c.seen <= (rule.skip ?? 0)) return false;
   const times = rule.times ?? 1;
-  if (times !== 0 && c.applied >= times) return false;
-  c.applied++;
-  return true;
+  return times === 0 || c.applied < times;
 }
 
 /** The live fault state of one emulator: the config plus its counters. */
@@ -155,15 +156,20 @@ export class Faults {
    */
   http(method: string, pathname: string, phase: 'arrival' | 'stream'): HttpFault | null {
     const rules = this.config.http ?? [];
+    let winner: HttpFault | null = null;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       if ((rule.kind === 'stream-error') !== (phase === 'stream')) continue;
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
       const re = this.httpRegex[i];
       if (re && !re.test(pathname)) continue;
-      if (claims(rule, this.httpCounters[i]!)) return rule;
+      const c = this.httpCounters[i]!;
+      if (eligible(rule, c) && !winner) {
+        winner = rule;
+        c.applied++;
+      }
     }
-    return null;
+    return winner;
   }
 
   /** Assigns result faults to one batch request; latency adds up separately from the outcome. */
@@ -176,12 +182,15 @@ export class Faults {
       if (rule.batch !== undefined && rule.batch !== batchOrdinal) continue;
       const re = this.resultRegex[i];
       if (re && !re.test(customId)) continue;
+      const c = this.resultCounters[i]!;
+      if (!eligible(rule, c)) continue;
       if (rule.kind === 'latency') {
-        if (claims(rule, this.resultCounters[i]!)) latencyMs += rule.ms ?? 0;
+        c.applied++;
+        latencyMs += rule.ms ?? 0;
         continue;
       }
       if (fault) continue;
-      if (!claims(rule, this.resultCounters[i]!)) continue;
+      c.applied++;
       fault = { kind: rule.kind };
       if (rule.kind === 'errored') fault.errorType = rule.errorType ?? 'overloaded_error';
       if (rule.kind === 'truncate' && rule.maxTokens !== undefined) fault.maxTokens = rule.maxTokens;

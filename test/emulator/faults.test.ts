@@ -80,6 +80,15 @@ describe('emulator: HTTP faults', () => {
     expect(await outcome()).toBe(200);
   });
 
+  it('rules count independently; the first applicable one wins: 429 ×2 then a 500 with skip 2 → 429, 429, 500, ok', async () => {
+    const path = '^/v1/messages/batches$';
+    const { client } = await start({
+      faults: { http: [{ kind: 'status', status: 429, retryAfterS: 0, path, times: 2 }, { kind: 'status', status: 500, path, skip: 2 }] },
+    });
+    const outcome = () => client.beta.messages.batches.list().then(() => 200, (e: { status: number }) => e.status);
+    expect([await outcome(), await outcome(), await outcome(), await outcome()]).toEqual([429, 429, 500, 200]);
+  });
+
   it('slow and latencyMs delay responses', async () => {
     const { client, emulator } = await start({ faults: { http: [{ kind: 'slow', delayMs: 200 }], latencyMs: 50 } });
     let t0 = Date.now();
