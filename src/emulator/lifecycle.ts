@@ -18,7 +18,7 @@ import type { PromptCache } from './cache.js';
 import { ApiError, invalid, newId, notFound } from './errors.js';
 import type { AssignedFault, Faults } from './faults.js';
 import { answer, type Usage } from './message.js';
-import type { BatchRecord, ResultsWriter, Store, StoredRequest } from './store.js';
+import type { BatchRecord, Store, StoredRequest } from './store.js';
 import type { Responder, ResponderParams } from './types.js';
 import { resolveModelOrNull } from './validate.js';
 
