@@ -146,7 +146,8 @@ describe('emulator: cancel and delete', () => {
     const ended = await waitEnded(client, batch.id);
     const c = ended.request_counts;
     expect(c.succeeded).toBeGreaterThanOrEqual(4);
-    expect(c.succeeded).toBeLessThanOrEqual(7);
+    expect(c.succeeded).toBeLessThanOrEqual(9);
+    expect(c.canceled).toBeGreaterThanOrEqual(1);
     expect(c.succeeded + c.canceled).toBe(10);
     expect(Date.parse(ended.ended_at!) - Date.parse(ended.cancel_initiated_at!)).toBe(50);
     const lines = await results(client, batch.id);
