@@ -77,6 +77,8 @@ export function inputTokens(params: ResponderParams): number {
 interface Entry {
   ttl: Ttl;
   expiresAt: number;
+  /** Readable from this time on (a write lands when its request is done). */
+  readyAt?: number;
 }
 
 interface CacheFile {
@@ -118,8 +120,11 @@ export class PromptCache {
     await writeJsonAtomic(this.file, { version: 1, entries } satisfies CacheFile);
   }
 
-  /** Usage of the input side of one request processed at `now`, updating the cache. */
-  account(params: ResponderParams, model: ModelInfo, now: number): InputUsage {
+  /**
+   * Usage of the input side of one request processed at `now`, updating the cache; its writes
+   * become readable at `readyAt` (later for a request that still runs beside others).
+   */
+  account(params: ResponderParams, model: ModelInfo, now: number, readyAt = now): InputUsage {
     const blocks = inputBlocks(params);
     let total = 0;
     const hash: Hash = createHash('sha256').update(`${model.id}\u0000`);
@@ -134,7 +139,7 @@ export class PromptCache {
     let readIdx = -1;
     for (let i = points.length - 1; i >= 0; i--) {
       const e = this.entries.get(points[i]!.key);
-      if (e && e.expiresAt > now) {
+      if (e && e.expiresAt > now && (e.readyAt ?? 0) <= now) {
         readIdx = i;
         e.expiresAt = Math.max(e.expiresAt, now + TTL_MS[e.ttl]);
         this.dirty = true;
@@ -152,7 +157,8 @@ export class PromptCache {
       else split.ephemeral_5m_input_tokens += seg;
       const old = this.entries.get(pt.key);
       const expiresAt = now + TTL_MS[pt.ttl];
-      this.entries.set(pt.key, { ttl: old && TTL_MS[old.ttl] > TTL_MS[pt.ttl] ? old.ttl : pt.ttl, expiresAt: Math.max(expiresAt, old?.expiresAt ?? 0) });
+      const ready = old && old.expiresAt > now ? Math.min(old.readyAt ?? 0, readyAt) : readyAt;
+      this.entries.set(pt.key, { ttl: old && TTL_MS[old.ttl] > TTL_MS[pt.ttl] ? old.ttl : pt.ttl, expiresAt: Math.max(expiresAt, old?.expiresAt ?? 0), readyAt: ready });
       this.dirty = true;
     }
     const written = split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens;

@@ -24,6 +24,7 @@ import { resolveModelOrNull } from './validate.js';
 
 export interface LifecycleOptions {
   processingMs: number;
+  concurrency: number;
   expireAfterMs: number;
   cancelMs: number;
   retentionMs: number;
@@ -106,6 +107,9 @@ export class Batches {
       prev = at;
       return { custom_id: r.custom_id, params: r.params, at, fault };
     });
+    // Waves of `concurrency` requests: writes land when the wave's last request is done.
+    const c = Math.max(1, this.opts.concurrency);
+    for (let i = 0; i < n; i++) stored[i]!.cacheReadyAt = stored[Math.min(n - 1, Math.floor(i / c) * c + c - 1)]!.at + 1;
     const rec: BatchRecord = {
       version: 1,
       id: newId('msgbatch_'),
@@ -334,6 +338,7 @@ export class Batches {
         responder: this.opts.responder,
         cache: this.cache,
         now: req.at,
+        ...(req.cacheReadyAt !== undefined ? { cacheReadyAt: req.cacheReadyAt } : {}),
         ...(fault?.kind === 'truncate' ? { truncateAt: fault.maxTokens ?? ('half' as const) } : {}),
       });
       this.opts.onUsage(message.usage);

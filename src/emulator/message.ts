@@ -34,6 +34,8 @@ export interface AnswerInput {
   cache: PromptCache;
   /** Time the request is processed at (cache TTLs). */
   now: number;
+  /** When this request's cache writes become readable (default: `now`). */
+  cacheReadyAt?: number;
   /** A truncate fault: cut here (default: half of the text's tokens) and report max_tokens. */
   truncateAt?: number | 'half';
 }
@@ -51,7 +53,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     forced = true;
   }
   const out = truncateToTokens(full, limit);
-  const inputUsage = input.cache.account(params, input.model, input.now);
+  const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
   const content = out.text === '' && out.truncated && limit === 0 ? [] : [{ type: 'text' as const, text: out.text, citations: null }];
   return {
     id: newId('msg_'),

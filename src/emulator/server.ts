@@ -56,6 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const models = options.models ?? {};
   const batches = new Batches(store, cache, faults, {
     processingMs,
+    concurrency: options.concurrency ?? 8,
     expireAfterMs: options.expireAfterMs ?? DAY,
     cancelMs: limits.cancelMs ?? Math.min(250, Math.max(10, processingMs / 10)),
     retentionMs: limits.resultsRetentionMs ?? 29 * DAY,

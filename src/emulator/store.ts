@@ -53,6 +53,8 @@ export interface StoredRequest {
   params: ResponderParams;
   /** Scheduled processing time (ms since epoch). */
   at: number;
+  /** When this request's cache writes become readable (the end of its wave); absent: at once. */
+  cacheReadyAt?: number;
   fault: AssignedFault | null;
 }
 

@@ -58,6 +58,12 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Simulated processing time of a batch, from create to ended (default 2000). */
   processingMs?: number;
+  /**
+   * Requests of one batch run this many at a time (default 8): a request's cache write is visible
+   * only to requests of later waves, so the first wave of a cold batch all pay the write, as on the
+   * real API where concurrent requests start before the first write lands.
+   */
+  concurrency?: number;
   responder?: Responder;
   /** Omitted: from env HARNESS_EMULATOR_FAULTS (JSON text or a path to a JSON file), else none. */
   faults?: FaultConfig;

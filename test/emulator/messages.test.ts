@@ -156,7 +156,7 @@ describe('emulator: count_tokens and cache accounting', () => {
   });
 
   it('within a batch, requests are processed in order: the first writes, the later ones read; shared with /v1/messages', async () => {
-    const { client, emulator } = await start({ processingMs: 50 });
+    const { client, emulator } = await start({ processingMs: 50, concurrency: 1 });
     const req = (id: string) => ({ custom_id: id, params: params([cached(BIG, '1h'), { type: 'text', text: `task ${id}` }]) });
     const batch = await client.beta.messages.batches.create({ requests: [req('r1'), req('r2'), req('r3')] });
     await waitEnded(client, batch.id);
@@ -173,6 +173,32 @@ describe('emulator: count_tokens and cache accounting', () => {
     expect(sync.cache_read_input_tokens).toBe(BIG_TOKENS);
     expect(emulator.stats().usage.cache_read_input_tokens).toBe(3 * BIG_TOKENS);
     expect(emulator.stats().usage.cache_creation_input_tokens).toBe(BIG_TOKENS);
+  });
+
+  it('requests running at once all pay the write; a warm-up call before the batch lets every one read', async () => {
+    const { client } = await start({ processingMs: 60, concurrency: 2 });
+    const req = (id: string) => ({ custom_id: id, params: params([cached(BIG, '1h'), { type: 'text', text: `task ${id}` }]) });
+    const usages = async (ids: string[]) => {
+      const batch = await client.beta.messages.batches.create({ requests: ids.map(req) });
+      await waitEnded(client, batch.id);
+      return (await results(client, batch.id)).map((l) => (l.result.type === 'succeeded' ? l.result.message.usage : null));
+    };
+    // Cold: the first wave of two both write; the next wave reads.
+    const cold = await usages(['a1', 'a2', 'a3', 'a4']);
+    expect(cold.map((u) => u?.cache_creation_input_tokens)).toEqual([BIG_TOKENS, BIG_TOKENS, 0, 0]);
+    expect(cold.map((u) => u?.cache_read_input_tokens)).toEqual([0, 0, BIG_TOKENS, BIG_TOKENS]);
+    // A different prefix, warmed by one synchronous call first: every batch request reads.
+    const warmReq = (id: string) => ({ custom_id: id, params: params([cached(`${BIG} warm`, '1h'), { type: 'text', text: `task ${id}` }]) });
+    const warm = await client.messages.create({ ...warmReq('w').params, max_tokens: 1 });
+    expect(warm.usage.cache_creation_input_tokens).toBeGreaterThan(0);
+    const batch = await client.beta.messages.batches.create({ requests: ['b1', 'b2', 'b3'].map(warmReq) });
+    await waitEnded(client, batch.id);
+    const lines = await results(client, batch.id);
+    for (const l of lines) {
+      if (l.result.type !== 'succeeded') throw new Error(l.result.type);
+      expect(l.result.message.usage.cache_creation_input_tokens).toBe(0);
+      expect(l.result.message.usage.cache_read_input_tokens).toBeGreaterThan(0);
+    }
   });
 
   it('top-level cache_control marks the last block', async () => {
