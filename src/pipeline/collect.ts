@@ -19,6 +19,7 @@ import { splitOutput } from '../output/split.js';
 import { writeSafe } from '../output/write.js';
 import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
+import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import {
   appendJournal,
   JOURNAL_FILE,
@@ -179,7 +180,8 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent): Pro
   failpoint('collect:task-list-written');
   const present = event.files.map((f) => f.path).filter((p) => existsSync(path.join(ws.repoDir, p)));
   const cost = formatUsd(event.costUsd);
-  await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE], `harness: collect ${event.batchId} (${event.files.length} files)`, {
+  await ensureStateGitignore(ws.repoDir);
+  await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: collect ${event.batchId} (${event.files.length} files)`, {
     'Harness-Batch': event.batchId,
     'Harness-Cost-USD': cost,
   });

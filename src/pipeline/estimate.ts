@@ -37,7 +37,7 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);
-  const estimates = planned.map((b, i) => (counted ? batchEstimate(ws, b.requests, b.packed, b.warmup, counted[i]!) : b.estimate));
+  const estimates = planned.map((b, i) => (counted ? batchEstimate(ws, b.requests, b.packed, b.cache, counted[i]!) : b.estimate));
   const sum = estimates.reduce(
     (acc, e) => ({
       usage: {

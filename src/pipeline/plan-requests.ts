@@ -9,7 +9,8 @@ import { buildRequest, splitIntoBatches, type BatchRequest } from '../requests/b
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
-import { wantsWarmup, warmupUsage } from './warmup.js';
+import { readJournal } from '../state/journal.js';
+import { cacheStateFor, warmupUsage, type CacheState } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface PlannedBatch {
@@ -17,8 +18,8 @@ export interface PlannedBatch {
   packed: PackedRequest[];
   /** Includes the warm-up call's cost when `warmup` is set. */
   estimate: Estimate;
-  /** A cache warm-up call precedes this batch (config `cache`). */
-  warmup: boolean;
+  /** `warm-up`: a cache warm-up call precedes this batch (config `cache`); `warm`: one ran recently. */
+  cache: CacheState;
 }
 
 export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]> {
@@ -30,6 +31,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
     estimate: (t) => estimateTaskTokens(t, config.packing),
   });
   const templates = await ws.templates();
+  const journal = await readJournal(ws.repoDir);
   const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
   const byId = new Map(packed.map((p) => [p.customId, p]));
   const requests = packed.map((p) =>
@@ -43,8 +45,8 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   );
   return splitIntoBatches(requests, config.batch).map((chunk) => {
     const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
-    const warmup = wantsWarmup(ws, chunk.length);
-    return { requests: chunk, packed: chunkPacked, warmup, estimate: batchEstimate(ws, chunk, chunkPacked, warmup) };
+    const cache = cacheStateFor(ws, chunk, snapshot.context.sha256, journal);
+    return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache) };
   });
 }
 
@@ -53,15 +55,16 @@ export function batchEstimate(
   ws: Workspace,
   requests: readonly BatchRequest[],
   packed: readonly PackedRequest[],
-  warmup: boolean,
+  cache: CacheState,
   countedInput?: readonly number[],
 ): Estimate {
+  const warmup = cache === 'warm-up';
   const estimate = estimateRequests({
     requests,
     expectedOutput: packed.map((p) => p.expectedOutputTokens),
     maxTokens: ws.config.maxTokens,
     model: ws.model,
-    warm: warmup,
+    warm: cache !== 'cold',
     ...(countedInput ? { countedInput } : {}),
   });
   const warmupUsd = warmup && requests[0] ? costUsd(warmupUsage(requests[0]), pricesOf(ws.model, ws.configLabel), 'sync') : 0;

@@ -8,6 +8,7 @@
  */
 import { withRetry } from '../batch/retry.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
+import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, nowIso, readJournal, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import { finishCollected } from './collect.js';
@@ -47,7 +48,8 @@ export async function recover(ws: Workspace): Promise<JournalState> {
     const journalDirty = (await ws.git.dirtyPaths([JOURNAL_FILE])).length > 0;
     if (before !== after || journalDirty) {
       const n = record.intent.requests.reduce((s, r) => s + r.paths.length, 0);
-      await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE], `harness: submit ${record.batchId} (${n} tasks)`);
+      await ensureStateGitignore(ws.repoDir);
+      await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${record.batchId} (${n} tasks)`);
     }
   }
 

@@ -76,7 +76,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
       }
       for (const batch of planned) {
         checkBudget(ws, batch, budget);
-        if (batch.warmup) await warmCache(ws, batch.requests[0]!);
+        if (batch.cache === 'warm-up') await warmCache(ws, batch.requests[0]!, snapshot.context.sha256);
         submitted.push(await submitBatch(ws, batch, journal));
         budget.runUsd += batch.estimate.usd;
         budget.committedUsd += batch.estimate.usd;

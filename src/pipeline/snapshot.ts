@@ -12,6 +12,7 @@ import { assertContextFits, buildContext, type CodebaseContext } from '../repo/c
 import { scanRepo } from '../repo/scan.js';
 import { findSecrets, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import { ensureStateGitignore } from '../state/files.js';
 import type { Workspace } from './workspace.js';
 
 const CONTEXT_TEXT = `${HARNESS_STATE_DIR}/context.txt`;
@@ -55,6 +56,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS);
   const paths = scan.files.map((f) => f.path);
   await mkdir(path.join(ws.repoDir, HARNESS_STATE_DIR), { recursive: true });
+  await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
   await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), context.text);
   const meta: z.infer<typeof metaSchema> = {
     sha256: context.sha256,

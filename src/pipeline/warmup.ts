@@ -14,15 +14,30 @@ import { costUsd, usageFromApi, zeroUsage, type Usage } from '../cost/usage.js';
 import { requestTokens } from '../cost/estimate.js';
 import { pricesOf } from '../models/models.js';
 import type { BatchRequest } from '../requests/build.js';
-import { appendJournal, nowIso } from '../state/journal.js';
+import { appendJournal, calls, nowIso, type JournalState } from '../state/journal.js';
 import type { Workspace } from './workspace.js';
 
 type Params = BatchRequest['params'];
 type Block = { type: string; text?: string; cache_control?: unknown };
 
-/** Should a batch of this many requests be preceded by a warm-up call? */
-export const wantsWarmup = (ws: Workspace, requests: number): boolean =>
-  ws.config.cache.warmup && requests >= ws.config.cache.warmupMinRequests;
+/** A warm-up younger than this still holds the 1h cache (reads refresh it; keep a margin). */
+const WARM_FOR_MS = 50 * 60_000;
+
+export type CacheState = 'warm' | 'warm-up' | 'cold';
+
+/**
+ * What the cache will look like for this batch: `warm` when a warm-up of the same codebase
+ * snapshot ran recently (a resumed run does not pay it again), `warm-up` when a call should run
+ * first (warm-ups enabled, enough requests, a prefix long enough to be cached), else `cold`.
+ */
+export function cacheStateFor(ws: Workspace, requests: readonly BatchRequest[], contextSha: string, journal: JournalState): CacheState {
+  const first = requests[0];
+  if (!first || !ws.config.cache.warmup || requests.length < ws.config.cache.warmupMinRequests) return 'cold';
+  if (warmupUsage(first).cache_creation_input_tokens < ws.model.minCacheTokens) return 'cold';
+  const now = ws.now();
+  const recent = calls(journal).some((c) => c.purpose === 'warmup' && c.context === contextSha && now - Date.parse(c.at) < WARM_FOR_MS);
+  return recent ? 'warm' : 'warm-up';
+}
 
 /**
  * The warm-up call's params: the request's system prompt and content up to and including its last
@@ -54,14 +69,14 @@ export function warmupUsage(first: BatchRequest): Usage {
 }
 
 /** Sends the warm-up call and records what it cost; failures only warn (the batch still works). */
-export async function warmCache(ws: Workspace, first: BatchRequest): Promise<Usage | null> {
+export async function warmCache(ws: Workspace, first: BatchRequest, contextSha: string): Promise<Usage | null> {
   const params = warmupParams(first);
   if (!params) return null;
   try {
     const message = await ws.client().messages.create(params as Parameters<ReturnType<Workspace['client']>['messages']['create']>[0] & { stream?: false });
     const usage = usageFromApi(message.usage);
     const cost = costUsd(usage, pricesOf(ws.model, ws.configLabel), 'sync');
-    await appendJournal(ws.repoDir, { type: 'call', purpose: 'warmup', at: nowIso(), usage, costUsd: cost });
+    await appendJournal(ws.repoDir, { type: 'call', purpose: 'warmup', at: nowIso(), context: contextSha, usage, costUsd: cost });
     ws.reporter.info(
       `cache warm-up: ${usage.cache_creation_input_tokens} tokens written, ${usage.cache_read_input_tokens} read ($${cost.toFixed(4)})`,
     );

@@ -68,6 +68,8 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     at: z.string(),
     purpose: z.enum(['refine', 'plan', 'warmup']),
     path: z.string().optional(),
+    /** sha256 of the codebase context the call carried (warm-ups: to know the cache is still warm). */
+    context: z.string().optional(),
     usage: usageSchema,
     costUsd: z.number().nonnegative(),
   }),

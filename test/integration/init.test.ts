@@ -1,0 +1,154 @@
+/** `harness init` end to end: planners, commits, dry runs, secrets and the context guard. */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { git, makeRepo } from '../helpers/git.js';
+import { withEmulator, type Harness } from '../helpers/emulator.js';
+import { commitSubjects, statusJson, taskListText, TASKS } from '../helpers/target.js';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const CODE = {
+  'package.json': '{ "name": "target", "type": "module" }\n',
+  'src/app.ts': 'export function route(path: string) {\n  return path;\n}\n',
+  'src/util/strings.ts': 'export const upper = (s: string) => s.toUpperCase();\n',
+};
+
+describe('harness init', () => {
+  it('list planner from --spec: commits the task list, submits one batch and exits without waiting', async () => {
+    h = await withEmulator({ processingMs: 2000 });
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
+    const r = await h.run(repo, 'init', '--spec', 'spec.md');
+    expect(r.code, r.stderr).toBe(0);
+    const subjects = commitSubjects(repo);
+    expect(subjects[0]).toMatch(/^harness: submit msgbatch_\w+ \(6 tasks\)$/);
+    expect(subjects[1]).toBe('harness: plan 6 tasks (list planner)');
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.counts.submitted).toBe(6);
+    expect(s.tasks.map((t: { path: string }) => t.path)).toEqual(TASKS.map((t) => t.path));
+    expect(h.emulator.stats().batchesCreated).toBe(1);
+  });
+
+  it('runs git init on a directory that is not a repository', async () => {
+    h = await withEmulator();
+    const dir = await makeRepo({ ...CODE, 'spec.md': taskListText() }, { git: false });
+    const r = await h.run(dir, 'init', '--spec', 'spec.md', '--no-submit');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(dir, '.git'))).toBe(true);
+    expect(commitSubjects(dir)[0]).toBe('harness: plan 6 tasks (list planner)');
+    expect(h.emulator.stats().batchesCreated).toBe(0);
+  });
+
+  it('mirror planner: one test task per source file matched by the config rule', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({
+      ...CODE,
+      'harness.config.mjs': "export default { planner: 'mirror', mirror: { rules: [{ from: 'src/**/*.ts', to: 'test/{dir}/{name}.test.ts' }] } };\n",
+    });
+    const r = await h.run(repo, 'init', '--no-submit');
+    expect(r.code, r.stderr).toBe(0);
+    const list = await readFile(path.join(repo, 'task-list.md'), 'utf8');
+    expect(list).toContain('`test/app.test.ts`');
+    expect(list).toContain('`test/util/strings.test.ts`');
+    const run = await h.run(repo, 'run');
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(path.join(repo, 'test/util/strings.test.ts'))).toBe(true);
+  });
+
+  it('llm planner: one streaming call plans the task list from a prose spec, paid and recorded', async () => {
+    h = await withEmulator();
+    const spec = '# Orders\n\n## Entities\n\n- User: id, email\n- Order: id, userId, items\n';
+    const repo = await makeRepo({ ...CODE, 'spec.md': spec });
+    const r = await h.run(repo, 'init', '--planner', 'llm', '--spec', 'spec.md', '--no-submit');
+    expect(r.code, r.stderr).toBe(0);
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.tasks.length).toBeGreaterThanOrEqual(8);
+    expect(s.tasks.map((t: { path: string }) => t.path)).toContain('src/models/user.ts');
+    expect(s.calls).toEqual([expect.objectContaining({ purpose: 'plan' })]);
+    expect(s.cost_usd).toBeGreaterThan(0);
+    expect(h.emulator.stats().messages).toBe(1);
+    // The llm planner refuses to plan over an existing list.
+    const again = await h.run(repo, 'init', '--planner', 'llm', '--spec', 'spec.md');
+    expect(again.code).toBe(2);
+  });
+
+  it('--dry-run writes the exact requests as JSONL, spends nothing and changes nothing in git', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const r = await h.run(repo, 'init', '--spec', 'spec.md', '--dry-run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dry run/);
+    expect(r.stdout).toMatch(/\$\d/);
+    const dir = path.join(repo, '.harness/dry-run');
+    const files = await readdir(dir);
+    expect(files).toEqual(['batch-001.jsonl']);
+    const lines = (await readFile(path.join(dir, files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(6);
+    for (const l of lines) {
+      expect(l.custom_id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+      expect(l.params.messages[0].content[0].cache_control).toEqual({ type: 'ephemeral', ttl: '1h' });
+    }
+    // The cached block is byte-identical in every request; every asked path comes after it.
+    expect(new Set(lines.map((l) => l.params.messages[0].content[0].text)).size).toBe(1);
+    for (const [i, t] of TASKS.entries()) expect(lines[i].params.messages[0].content[1].text).toContain(`\`${t.path}\``);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(h.emulator.log().filter((e) => e.method === 'POST')).toEqual([]);
+  });
+
+  it('a secret in an included file stops init (exit 2) with path:line and kind, never the secret, nothing sent', async () => {
+    h = await withEmulator();
+    const key = 'AKIA' + 'QWERTYUIOPASDFGH';
+    const repo = await makeRepo({ ...CODE, 'src/config.ts': `export const region = 'eu';\nexport const awsKey = '${key}';\n`, 'spec.md': taskListText() });
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const r = await h.run(repo, 'init', '--spec', 'spec.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/src\/config\.ts:2/);
+    expect(r.stderr + r.stdout).not.toContain(key);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(h.emulator.log()).toEqual([]);
+  });
+
+  it('.env files and keys never reach a request; the environment key never appears in one', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, '.env': 'DB_PASSWORD=hunter2-very-secret\n', 'certs/server.pem': 'not really a key\n', 'spec.md': taskListText() });
+    const r = await h.run(repo, 'init', '--spec', 'spec.md', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    const text = await readFile(path.join(repo, '.harness/dry-run/batch-001.jsonl'), 'utf8');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('not really a key');
+    expect(text).not.toContain(h.env.ANTHROPIC_API_KEY);
+    expect(text).toContain('src/util/strings.ts');
+  });
+
+  it('a context larger than the model window stops with the sizes and what to exclude (exit 2)', async () => {
+    h = await withEmulator();
+    const big = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i}; // padding padding padding`).join('\n');
+    const repo = await makeRepo({
+      ...CODE,
+      'src/big/generated.ts': big,
+      'spec.md': taskListText(),
+      'harness.config.mjs': "export default { model: 'tiny-model', models: { 'tiny-model': { contextWindow: 60000, maxOutput: 8000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, maxTokens: 8000 };\n",
+    });
+    const r = await h.run(repo, 'init', '--spec', 'spec.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/src\/big/);
+    expect(h.emulator.log()).toEqual([]);
+  });
+
+  it('refuses to start when a path it would write has uncommitted changes, naming it', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'src/models/user.ts': 'v1\n', 'spec.md': taskListText() });
+    await writeFile(path.join(repo, 'src/models/user.ts'), 'v2, uncommitted\n');
+    const r = await h.run(repo, 'init', '--spec', 'spec.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('src/models/user.ts');
+    expect(h.emulator.stats().batchesCreated).toBe(0);
+  });
+});
+
