@@ -42,14 +42,20 @@ function overrides(opts: Record<string, unknown>): HarnessConfigInput {
   return o;
 }
 
-async function open(ctx: CommandContext, options: { initGit?: boolean; quiet?: boolean } = {}) {
+/** Repo and config only: what read-only commands need (no git, no SDK loaded). */
+async function openConfig(ctx: CommandContext) {
   const repoDir = path.resolve(String(ctx.opts.repo ?? '.'));
   const { loadConfig } = await import('../config/load.js');
-  const { openWorkspace } = await import('../pipeline/workspace.js');
   const loaded = await loadConfig(repoDir, {
     ...(typeof ctx.opts.config === 'string' ? { file: ctx.opts.config } : {}),
     overrides: overrides(ctx.opts),
   });
+  return { repoDir, loaded };
+}
+
+async function open(ctx: CommandContext, options: { initGit?: boolean; quiet?: boolean } = {}) {
+  const { repoDir, loaded } = await openConfig(ctx);
+  const { openWorkspace } = await import('../pipeline/workspace.js');
   const reporter = createReporter(ctx.io, { quiet: options.quiet ?? false });
   const ws = await openWorkspace({ repoDir, config: loaded.config, configFile: loaded.file, reporter, initGit: options.initGit ?? false });
   return { ws, reporter };
@@ -135,9 +141,11 @@ export const commands: CommandSpec[] = [
     description: 'tasks, batches, tokens and cost (never calls the API)',
     options: [{ flags: '--json', description: 'one JSON document on stdout (CONTRACT section 10)' }],
     async run(ctx) {
-      const { ws } = await open(ctx, { quiet: true });
+      const { repoDir, loaded } = await openConfig(ctx);
+      const { resolveModel } = await import('../models/models.js');
       const { buildStatus } = await import('../pipeline/status.js');
-      const status = await buildStatus(ws.repoDir, ws.model);
+      const model = resolveModel(loaded.config.model, loaded.config.models, loaded.file ?? 'defaults');
+      const status = await buildStatus(repoDir, model);
       if (ctx.opts.json === true) ctx.io.out.write(JSON.stringify(status, null, 2) + '\n');
       else printStatus(ctx.io, status);
       return 0;

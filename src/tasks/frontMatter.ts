@@ -3,7 +3,8 @@
  * object: without one gray-matter caches by content and hands out shallow copies). Only YAML is
  * accepted: gray-matter would `eval` a `---js` block.
  */
-import matter from 'gray-matter';
+import type matterFn from 'gray-matter';
+import { lazy } from '../shared/lazy.js';
 import { HarnessError } from '../shared/errors.js';
 
 export interface FrontMatter {
@@ -11,6 +12,9 @@ export interface FrontMatter {
   /** Offset in the source where the Markdown body starts (after the BOM and the front matter). */
   bodyStart: number;
 }
+
+/** Loaded only when there is front matter to read. */
+const matter = lazy<typeof matterFn>('gray-matter');
 
 const refuse = (): object => {
   throw new Error('only YAML front matter is read');
@@ -41,7 +45,7 @@ export function readFrontMatter(source: string, file: string): FrontMatter {
 
   let parsed: { data: unknown; content: string };
   try {
-    parsed = matter(source, OPTIONS);
+    parsed = matter()(source, OPTIONS);
   } catch (e) {
     const err = e as { reason?: unknown; message?: unknown; mark?: { line?: unknown } };
     const markLine = typeof err.mark?.line === 'number' ? err.mark.line + 1 : 1;

@@ -1,5 +1,8 @@
 /** A fresh task-list.md from a plan: what the planners write. */
-import matter from 'gray-matter';
+import type matterFn from 'gray-matter';
+import { lazy } from '../shared/lazy.js';
+
+const matter = lazy<typeof matterFn>('gray-matter');
 
 export interface TaskPlan {
   title?: string;
@@ -10,7 +13,7 @@ export interface TaskPlan {
 export function renderTaskList(plan: TaskPlan): string {
   let out = '';
   if (plan.frontMatter && Object.keys(plan.frontMatter).length > 0) {
-    out += `${matter.stringify('', plan.frontMatter, { excerpt: false }).trimEnd()}\n\n`;
+    out += `${matter().stringify('', plan.frontMatter, { excerpt: false }).trimEnd()}\n\n`;
   }
   out += `# ${headingSource(plan.title ?? 'Tasks') || 'Tasks'}\n`;
   for (const group of plan.groups) {

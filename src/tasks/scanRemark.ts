@@ -3,13 +3,18 @@
  * line-based scanner claims about a line must agree with what this one finds.
  */
 import type { Heading, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
-import { remark } from 'remark';
-import remarkGfm from 'remark-gfm';
+import type { remark as Remark } from 'remark';
+import type remarkGfmPlugin from 'remark-gfm';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_COMMENT_START } from './bookkeeping.js';
+import { lazy } from '../shared/lazy.js';
 import { headingText, type RawHeading, type RawItem, type Scan } from './scanTypes.js';
 
-const processor = remark().use(remarkGfm).freeze();
+const remarkModule = lazy<{ remark: typeof Remark }>('remark');
+const gfmModule = lazy<{ default: typeof remarkGfmPlugin }>('remark-gfm');
+let frozen: ReturnType<ReturnType<typeof Remark>['freeze']> | null = null;
+/** Built on first use: plain task lists never load remark. */
+const processor = () => (frozen ??= remarkModule().remark().use(gfmModule().default).freeze());
 
 export interface RemarkScan extends Scan {
   tree: Root;
@@ -20,7 +25,7 @@ export interface RemarkScan extends Scan {
  * line (or the body start) and `firstLine` its 1-based line in the whole file.
  */
 export function scanWithRemark(source: string, from: number, to: number, firstLine: number): RemarkScan {
-  const tree = processor.parse(source.slice(from, to));
+  const tree = processor().parse(source.slice(from, to));
   const items: RawItem[] = [];
   const headings: RawHeading[] = [];
   const visit = (node: Nodes, inBlockquote: boolean): void => {
