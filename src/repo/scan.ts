@@ -4,11 +4,12 @@
  * One globby walk over the repo with `.gitignore` files and `.harnessignore` files (gitignore
  * syntax, at any depth) honoured, dot files included, config `include`/`exclude` applied, and
  * the default excludes below. What the walk returns is classified without reading anything that
- * is excluded by default; the remaining files are read `concurrency` at a time.
+ * is excluded by default; the remaining files are read `concurrency` per turn of the event loop.
  *
  * What lands in `skipped` (always sorted by path):
  * - default-excluded files, with the class (`default exclude: lock file`), never opened;
- * - default-excluded directories, once each as `dir/` (their contents are not walked at all);
+ * - default-excluded directories, once each as `dir/`: the walk never enters them. One is listed
+ *   when the directory holding it was walked, even if a .gitignore also hides it (`node_modules/`);
  * - symlinks: never followed nor read. A link to a file outside the repo could pull in anything
  *   (`~/.aws/credentials`); a link inside the repo would duplicate its target, or smuggle an
  *   excluded file (`.env`) in under an innocent name. The target, when it is in the repo and
@@ -20,10 +21,11 @@
  * never sees them.
  */
 import { isUtf8 } from 'node:buffer';
-import { constants as fsConstants } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import fs, { constants as fsConstants, type Dirent } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { globby } from 'globby';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { globby, type Options as GlobbyOptions } from 'globby';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 
 export interface RepoFile {
@@ -169,8 +171,10 @@ const FILE_RULES: readonly FileRule[] = [
 ];
 
 /**
- * The default excludes as globs (for documentation and for `init` summaries): directories at any
- * depth, sensitive and generated file names at any depth, and the root task list.
+ * The default excludes as globs (for documentation and for `init` summaries): dependency, build
+ * and VCS directories (at any depth, except names that are also plausible source directories,
+ * `build/ out/ target/ coverage/ vendor/`, only at the root), sensitive and generated file names
+ * at any depth, and the root task list. Config cannot re-include them.
  */
 export const DEFAULT_EXCLUDES: readonly string[] = [
   ...[...EXCLUDED_DIRS].map(([d, r]) => (r.rootOnly ? `${d}/**` : `**/${d}/**`)),
@@ -196,15 +200,8 @@ export function defaultExcludeReason(relPath: string): string | null {
   return null;
 }
 
-/**
- * Patterns handed to the walk. `d/*` hides an excluded directory's children, `d/*\/**` stops the
- * walk from entering them, and the directory itself still comes back, so that it can be listed
- * in `skipped` once (an ignore of `d/**` would drop it silently).
- */
-const WALK_IGNORES: readonly string[] = [...EXCLUDED_DIRS].flatMap(([d, r]) => {
-  const at = r.rootOnly ? d : `**/${d}`;
-  return [`${at}/*`, `${at}/*/**`];
-});
+/** Patterns handed to the walk: excluded directories are not entered at all. */
+const WALK_IGNORES: readonly string[] = [...EXCLUDED_DIRS].map(([d, r]) => (r.rootOnly ? `${d}/**` : `**/${d}/**`));
 
 function excludedDirReason(name: string, atRoot: boolean): string | null {
   const rule = EXCLUDED_DIRS.get(name);
@@ -212,12 +209,15 @@ function excludedDirReason(name: string, atRoot: boolean): string | null {
 }
 
 const BINARY_SNIFF_BYTES = 8192;
-const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+/** O_NOFOLLOW: a file swapped for a symlink after the walk is refused; O_NONBLOCK: one swapped for a FIFO cannot hang the read. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
 
 export async function scanRepo(repoDir: string, options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(repoDir);
+  const walk = recordingFs();
   const entries = await globby(options.include, {
     cwd: root,
+    fs: walk.fs,
     gitignore: true,
     ignoreFiles: ['**/.harnessignore'],
     ignore: [...options.exclude, ...WALK_IGNORES],
@@ -230,12 +230,13 @@ export async function scanRepo(repoDir: string, options: ScanOptions): Promise<S
   const skipped: SkippedFile[] = [];
   const toRead: string[] = [];
   const links: string[] = [];
+  const keptDirs = new Set<string>(); // directories the walk kept something in ('.' for the root)
   for (const entry of entries) {
     const rel = entry.path;
     const dirent = entry.dirent;
+    keptDirs.add(path.posix.dirname(rel));
     if (dirent.isDirectory()) {
-      const reason = excludedDirReason(path.posix.basename(rel), !rel.includes('/'));
-      if (reason) skipped.push({ path: `${rel}/`, reason: `default exclude: ${reason}` });
+      keptDirs.add(rel);
       continue;
     }
     if (dirent.isSymbolicLink()) {
@@ -249,21 +250,35 @@ export async function scanRepo(repoDir: string, options: ScanOptions): Promise<S
     else toRead.push(rel);
   }
 
+  // Excluded directories were never entered; each is listed once, as seen in the listing of a
+  // directory the walk kept something in (so not outside `include`, nor under an ignored one).
+  for (const [abs, dirent] of walk.seen) {
+    if (!dirent.isDirectory() || !EXCLUDED_DIRS.has(dirent.name)) continue;
+    const rel = path.relative(root, abs).split(path.sep).join('/');
+    const parent = path.posix.dirname(rel);
+    if (rel.startsWith('..') || !keptDirs.has(parent)) continue;
+    const reason = excludedDirReason(dirent.name, parent === '.');
+    if (reason) skipped.push({ path: `${rel}/`, reason: `default exclude: ${reason}` });
+  }
+
   const realRoot = await realpath(root);
   for (const rel of links) skipped.push({ path: rel, reason: await symlinkReason(realRoot, path.join(root, rel)) });
 
+  // Files are read with synchronous calls, `concurrency` of them per turn of the event loop: for
+  // the small files of a codebase a sync read costs a few syscalls while an async one adds a
+  // thread-pool round trip per call (50,000 files: ~1 s against ~2.7 s measured), and yielding
+  // between slices keeps the process responsive.
   const files: RepoFile[] = [];
-  const limit = Math.max(1, Math.floor(options.concurrency));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < toRead.length) {
-      const rel = toRead[next++]!;
-      const r = await readRepoFile(path.join(root, rel), options.maxFileBytes);
+  const slice = Math.max(1, Math.floor(options.concurrency));
+  const buffer = { bytes: Buffer.allocUnsafe(64 * 1024) }; // reused: the text is copied out of it
+  for (let i = 0; i < toRead.length; i += slice) {
+    if (i > 0) await nextTurn();
+    for (const rel of toRead.slice(i, i + slice)) {
+      const r = readRepoFile(path.join(root, rel), options.maxFileBytes, buffer);
       if (typeof r === 'string') skipped.push({ path: rel, reason: r });
       else files.push({ path: rel, size: r.size, content: r.content });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, toRead.length) }, worker));
+  }
 
   files.sort((a, b) => comparePaths(a.path, b.path));
   skipped.sort((a, b) => comparePaths(a.path, b.path));
@@ -287,34 +302,64 @@ async function symlinkReason(realRoot: string, abs: string): Promise<string> {
 }
 
 /** The file's text, or the reason it is skipped. Never reads more than `maxBytes`. */
-async function readRepoFile(abs: string, maxBytes: number): Promise<{ size: number; content: string } | string> {
-  let fh;
+function readRepoFile(abs: string, maxBytes: number, buffer: { bytes: Buffer }): { size: number; content: string } | string {
+  let fd: number;
   try {
-    fh = await open(abs, fsConstants.O_RDONLY | O_NOFOLLOW);
+    fd = fs.openSync(abs, OPEN_FLAGS);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return code === 'ELOOP' ? 'symlink (not followed)' : `unreadable (${code})`;
   }
   try {
-    const st = await fh.stat();
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) return 'not a regular file';
     if (st.size > maxBytes) return `too large (${st.size} bytes)`;
-    const buf = Buffer.allocUnsafe(st.size);
+    if (buffer.bytes.length < st.size) buffer.bytes = Buffer.allocUnsafe(st.size);
+    const buf = buffer.bytes;
     let n = 0;
-    while (n < buf.length) {
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+    while (n < st.size) {
+      const bytesRead = fs.readSync(fd, buf, n, st.size - n, n);
       if (bytesRead === 0) break;
       n += bytesRead;
     }
-    const data = n === buf.length ? buf : buf.subarray(0, n);
+    const data = buf.subarray(0, n);
     if (data.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return 'binary';
     if (!isUtf8(data)) return 'binary (not valid UTF-8)';
     return { size: st.size, content: data.toString('utf8') };
   } catch (e) {
     return `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
   } finally {
-    await fh.close();
+    fs.closeSync(fd);
   }
+}
+
+/**
+ * The file system globby walks with: node's, except that the entries the walk lists are kept.
+ * globby's gitignore filter asks `fs.promises.stat` whether each result is a directory; it is
+ * answered from them instead of by one more stat per file (50,000 files: about half of the walk's
+ * time). Symlinks are not answered from them (stat follows links). The scan also finds the
+ * excluded directories it did not enter in them.
+ */
+function recordingFs(): { fs: GlobbyOptions['fs']; seen: ReadonlyMap<string, Dirent> } {
+  const seen = new Map<string, Dirent>();
+  const keep = (dir: string, entries: Dirent[]) => {
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep; // walk paths are absolute and normalised
+    for (const e of entries) seen.set(prefix + e.name, e);
+  };
+  type Callback = (err: NodeJS.ErrnoException | null, entries: unknown) => void;
+  const nodeReaddir = fs.readdir as (dir: string, opts: unknown, cb?: Callback) => void;
+  const readdir = (dir: string, opts: unknown, cb?: Callback) => {
+    if (typeof opts === 'function' || cb === undefined) return nodeReaddir(dir, opts, cb);
+    nodeReaddir(dir, opts, (err, entries) => {
+      if (!err && (opts as { withFileTypes?: boolean } | null)?.withFileTypes) keep(dir, entries as Dirent[]);
+      cb(err, entries);
+    });
+  };
+  const stat = async (p: string) => {
+    const known = seen.get(p);
+    return known && !known.isSymbolicLink() ? known : fs.promises.stat(p);
+  };
+  return { fs: { ...fs, readdir, promises: { ...fs.promises, stat } } as unknown as GlobbyOptions['fs'], seen };
 }
 
 function escapeRegExp(s: string): string {

@@ -187,6 +187,13 @@ describe('scanRepo: default excludes', () => {
     expect(reasonOf(r, '.env')).toBe('default exclude: environment file');
   });
 
+  it('lists an excluded directory only where the walk looked (include scope)', async () => {
+    const dir = await tree({ 'node_modules/x/i.js': 'x', 'src/a.ts': 'a', 'src/node_modules/y/i.js': 'y', 'lib/dist/o.js': 'o' });
+    const r = await scan(dir, { include: ['src/**'] });
+    expect(paths(r)).toEqual(['src/a.ts']);
+    expect(r.skipped).toEqual([{ path: 'src/node_modules/', reason: 'default exclude: dependencies' }]);
+  });
+
   it('exports the default excludes as globs, consistent with the classifier', () => {
     expect(DEFAULT_EXCLUDES).toEqual(expect.arrayContaining(['**/node_modules/**', '**/.git/**', '**/*.pem', '**/.env', '**/.env.*', 'task-list.md']));
     expect(defaultExcludeReason('a/b/.env.production')).toBe('environment file');
