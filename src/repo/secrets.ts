@@ -21,10 +21,10 @@
  * not handed to secretlint. The markers are checked against the exact preset version and rule
  * set they were read from; any other version disables the shortcut.
  */
+import { createRequire } from 'node:module';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
-import presetPackage from '@secretlint/secretlint-rule-preset-recommend/package.json' with { type: 'json' };
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
 
@@ -164,9 +164,17 @@ const MARKERS_ANY_CASE = /hooks\.slack\.com/i;
 
 const presetRuleIds = (): string[] => recommendedPreset.rules.map((r) => r.meta.id).sort();
 
+const presetVersion = (): string | undefined => {
+  try {
+    return (createRequire(import.meta.url)('@secretlint/secretlint-rule-preset-recommend/package.json') as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+};
+
 /** True when the preset in node_modules is the one the markers were verified against. */
 export const SHORTCUT_ENABLED =
-  presetPackage.version === VERIFIED_PRESET.version &&
+  presetVersion() === VERIFIED_PRESET.version &&
   JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
 
 /** False only when no rule of the preset can report anything in this file. */
@@ -246,7 +254,8 @@ export function secretsError(findings: readonly SecretFinding[]): HarnessError {
   const hint =
     `if a file should not be sent, exclude it: add it to \`exclude\` in harness.config or to .harnessignore; ` +
     `if a finding is not a secret, allow it in \`secrets.allow\` by path ('${example.path}'), ` +
-    `by line ('${example.path}:${example.line}') or by rule ('${example.ruleId}'). ` +
+    `by line ('${example.path}:${example.line}') or by rule ('${example.ruleId}'), or mark the line with a ` +
+    `\`secretlint-disable-line\` comment. ` +
     `A real secret in the repo should be removed and rotated.`;
   return new HarnessError('SECRET_FOUND', message, first ? { hint, file: first.path, line: first.line } : { hint });
 }
@@ -351,12 +360,16 @@ function globBody(glob: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/** 1-based line and column of `index`; lines end at \n, \r\n or \r (as secretlint counts them). */
 function position(text: string, index: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  for (let i = 0; i < index; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
   }
   return { line, column: index - lineStart + 1 };
 }

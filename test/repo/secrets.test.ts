@@ -217,6 +217,9 @@ describe('findSecrets: what it finds', () => {
       { path: 'a.txt', line: 2, column: 11 + key.length + 11, ruleId: ENV_KEY_RULE, kind: "this environment's ANTHROPIC_API_KEY" },
     ]);
     expect(secretsError(findings).message).not.toContain(key);
+    // CRLF and CR line ends count as one line end each
+    const crlf = await find([{ path: 'w.txt', content: `a\r\nb\rc ${key}\n` }], [], { ANTHROPIC_API_KEY: key });
+    expect(crlf.map((f) => [f.line, f.column])).toEqual([[3, 3]]);
     // a short value (a placeholder) is not looked for
     expect(await find([{ path: 'a.txt', content: 'x=changeme' }], [], { ANTHROPIC_API_KEY: 'changeme' })).toEqual([]);
   });
