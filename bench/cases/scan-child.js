@@ -1,0 +1,81 @@
+// One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|plain|repomix> <dir> <outFile>
+// Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const [mode, dir, out] = process.argv.slice(2);
+const t0 = performance.now();
+const result = {};
+
+if (mode === 'ours') {
+  const { scanRepo } = await import('../../dist/repo/scan.js');
+  const { findSecrets } = await import('../../dist/repo/secrets.js');
+  const { buildContext } = await import('../../dist/repo/context.js');
+  const { defaultConfig } = await import('../../dist/config/schema.js');
+  const t1 = performance.now();
+  // The harness's own snapshot steps (src/pipeline/snapshot.ts) with the default config: scan,
+  // secret scan, context block, written to a file. (The window check is left out: 50,000 files do
+  // not fit any model's window, and it only adds up token counts already made.)
+  const scan = await scanRepo(dir, {
+    include: defaultConfig.include,
+    exclude: defaultConfig.exclude,
+    maxFileBytes: defaultConfig.scan.maxFileBytes,
+    concurrency: defaultConfig.scan.concurrency,
+  });
+  const t2 = performance.now();
+  const findings = await findSecrets(scan.files, { allow: [], env: {} });
+  const t3 = performance.now();
+  const ctx = buildContext(scan.files);
+  writeFileSync(out, ctx.text);
+  const t4 = performance.now();
+  Object.assign(result, {
+    loadMs: t1 - t0,
+    ms: t4 - t1,
+    phases: { scan: t2 - t1, secrets: t3 - t2, context: t4 - t3 },
+    files: scan.files.length,
+    skipped: scan.skipped.length,
+    findings: findings.length,
+    bytes: ctx.bytes,
+    tokens: ctx.tokens,
+  });
+} else if (mode === 'plain') {
+  // The floor: walk the tree (readdir) and read every file as text; nothing else.
+  const t1 = performance.now();
+  let files = 0;
+  let bytes = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git') continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        bytes += Buffer.byteLength(readFileSync(p, 'utf8'));
+        files++;
+      }
+    }
+  };
+  walk(dir);
+  Object.assign(result, { loadMs: t1 - t0, ms: performance.now() - t1, files, bytes });
+} else if (mode === 'repomix') {
+  const { runCli } = await import('repomix');
+  const t1 = performance.now();
+  // repomix's own CLI entry with its defaults (XML output, .gitignore, default ignores, the
+  // secretlint security check, o200k token counts, git change sorting), quiet.
+  const r = await runCli(['.'], dir, { output: out, quiet: true });
+  const t2 = performance.now();
+  const packed = r?.packResult;
+  Object.assign(result, {
+    loadMs: t1 - t0,
+    ms: t2 - t1,
+    files: packed?.totalFiles ?? null,
+    findings: packed?.suspiciousFilesResults?.length ?? null,
+    bytes: statSync(out).size,
+    tokens: packed?.totalTokens ?? null,
+  });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+
+result.maxRss = process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify(result));
+process.exit(0); // repomix leaves worker pools behind
