@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { MirrorRule } from '../config/schema.js';
 import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
-import { globBase, globToRegExp } from '../requests/pack.js';
+import { globBase, globToRegExp } from '../shared/glob.js';
 import type { Plan } from './index.js';
 
 const EXAMPLE_RULE = "mirror: { rules: [{ from: 'src/**/*.ts', to: 'test/{dir}/{name}.test.ts', description: 'Vitest tests for `{path}`' }] }";

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
+import { globToRegExp } from '../shared/glob.js';
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
 
@@ -289,7 +290,7 @@ export function compileAllow(entries: readonly string[]): (f: SecretFinding) => 
 
 function pathMatcher(glob: string): (p: string) => boolean {
   const g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
-  const re = new RegExp(`^${globBody(g)}$`);
+  const re = globToRegExp(g);
   const baseOnly = !g.includes('/');
   return (p) => {
     const segments = p.split('/');
@@ -300,62 +301,6 @@ function pathMatcher(glob: string): (p: string) => boolean {
     }
     return false;
   };
-}
-
-/** A glob as the body of a RegExp: `**` spans directories, `*` and `?` stay inside one. */
-function globBody(glob: string): string {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const atStart = i === 0 || glob[i - 1] === '/';
-        const after = glob[i + 2];
-        if (atStart && after === '/') {
-          re += '(?:.*/)?';
-          i += 2;
-          continue;
-        }
-        if (atStart && after === undefined) {
-          re += '.*';
-          i += 1;
-          continue;
-        }
-        i += 1; // `a**b`: like `*`
-      }
-      re += '[^/]*';
-    } else if (c === '?') {
-      re += '[^/]';
-    } else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close === -1) {
-        re += '\\[';
-        continue;
-      }
-      let set = glob.slice(i + 1, close);
-      const negate = set.startsWith('!') || set.startsWith('^');
-      if (negate) set = set.slice(1);
-      re += `[${negate ? '^/' : ''}${set.replace(/\\/g, '\\\\').replace(/\]/g, '\\]')}]`;
-      i = close;
-    } else if (c === '{') {
-      const close = glob.indexOf('}', i + 1);
-      if (close === -1) {
-        re += '\\{';
-        continue;
-      }
-      re += `(?:${glob
-        .slice(i + 1, close)
-        .split(',')
-        .map(globBody)
-        .join('|')})`;
-      i = close;
-    } else if (c === '\\' && i + 1 < glob.length) {
-      re += escapeRegExp(glob[++i]!);
-    } else {
-      re += escapeRegExp(c);
-    }
-  }
-  return re;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,6 +325,3 @@ function extOf(p: string): string {
   return dot > 0 ? base.slice(dot) : '';
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
-import { estimateTaskTokens, globBase, globToRegExp, markerTokens, packTasks, requestBudget } from '../../src/requests/pack.js';
+import { estimateTaskTokens, markerTokens, packTasks, requestBudget } from '../../src/requests/pack.js';
+import { globBase, globToRegExp } from '../../src/shared/glob.js';
 import type { Task } from '../../src/tasks/task.js';
 
 const RUNS = Number(process.env.PACK_FC_RUNS ?? 300);
