@@ -79,7 +79,7 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     });
     plan = p;
     const cost = costUsd(usageFromApi(usage), pricesOf(ws.model, ws.configLabel), 'sync');
-    await appendJournal(ws.repoDir, { type: 'call', purpose: 'plan', at: nowIso(), path: TASK_LIST_FILE, usage: usageFromApi(usage), costUsd: cost });
+    await appendJournal(ws.repoDir, { type: 'call', purpose: 'plan', at: nowIso(), path: TASK_LIST_FILE, context: snapshot.context.sha256, usage: usageFromApi(usage), costUsd: cost });
     ws.reporter.info(`planned ${p.groups.reduce((n, g) => n + g.tasks.length, 0)} tasks ($${formatUsd(cost)})`);
   }
 

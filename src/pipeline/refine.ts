@@ -79,7 +79,7 @@ export async function refineFile(
   }
   const usage = usageFromApi(message.usage);
   const cost = costUsd(usage, pricesOf(ws.model, ws.configLabel), 'sync');
-  await appendJournal(ws.repoDir, { type: 'call', purpose: 'refine', at: nowIso(), path: target, usage, costUsd: cost });
+  await appendJournal(ws.repoDir, { type: 'call', purpose: 'refine', at: nowIso(), path: target, context: snapshot.context.sha256, usage, costUsd: cost });
   const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   const split = splitOutput(text, [target]);
   const file = split.files.find((f) => f.path === target);

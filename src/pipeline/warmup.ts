@@ -26,17 +26,17 @@ const WARM_FOR_MS = 50 * 60_000;
 export type CacheState = 'warm' | 'warm-up' | 'cold';
 
 /**
- * What the cache will look like for this batch: `warm` when a warm-up of the same codebase
- * snapshot ran recently (a resumed run does not pay it again), `warm-up` when a call should run
- * first (warm-ups enabled, enough requests, a prefix long enough to be cached), else `cold`.
+ * What the cache will look like for this batch: `warm` when a synchronous call with the same
+ * codebase snapshot (a warm-up, the llm planner, a refine) ran recently, so a resumed run does not
+ * pay a warm-up again; `warm-up` when a call should run first (warm-ups on, enough requests, a
+ * prefix long enough to be cached); else `cold` (the first request writes the cache).
  */
 export function cacheStateFor(ws: Workspace, requests: readonly BatchRequest[], contextSha: string, journal: JournalState): CacheState {
   const first = requests[0];
-  if (!first || !ws.config.cache.warmup || requests.length < ws.config.cache.warmupMinRequests) return 'cold';
-  if (warmupUsage(first).cache_creation_input_tokens < ws.model.minCacheTokens) return 'cold';
+  if (!first || warmupUsage(first).cache_creation_input_tokens < ws.model.minCacheTokens) return 'cold';
   const now = ws.now();
-  const recent = calls(journal).some((c) => c.purpose === 'warmup' && c.context === contextSha && now - Date.parse(c.at) < WARM_FOR_MS);
-  return recent ? 'warm' : 'warm-up';
+  if (calls(journal).some((c) => c.context === contextSha && now - Date.parse(c.at) < WARM_FOR_MS)) return 'warm';
+  return ws.config.cache.warmup && requests.length >= ws.config.cache.warmupMinRequests ? 'warm-up' : 'cold';
 }
 
 /**
