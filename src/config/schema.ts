@@ -102,8 +102,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   cache: z
     .strictObject({
-      warmup: z.boolean().default(true).describe('Warm the prompt cache with one small call before a large batch.'),
+      warmup: z.boolean().default(true).describe('Write the prompt cache with a one-request batch before a large batch, so its requests all read it.'),
       warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
+      warmupMaxWaitMs: positiveInt
+        .default(15 * 60_000)
+        .describe('Longest wait for the warm-up batch; after it the batch is submitted anyway.'),
     })
     .prefault({}),
   syncMaxTokens: positiveInt

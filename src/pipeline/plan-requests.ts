@@ -3,22 +3,20 @@
  * Pure apart from reading the templates; shared by submit, --dry-run and estimate.
  */
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
-import { costUsd } from '../cost/usage.js';
-import { pricesOf } from '../models/models.js';
 import { buildRequest, splitIntoBatches, type BatchRequest } from '../requests/build.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
 import { readJournal } from '../state/journal.js';
-import { cacheStateFor, warmupUsage, type CacheState } from './warmup.js';
+import { cacheStateFor, warmupRequest, type CacheState } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface PlannedBatch {
   requests: BatchRequest[];
   packed: PackedRequest[];
-  /** Includes the warm-up call's cost when `warmup` is set. */
+  /** Includes the warm-up batch's cost when `cache` is `warm-up`. */
   estimate: Estimate;
-  /** `warm-up`: a cache warm-up call precedes this batch (config `cache`); `warm`: one ran recently. */
+  /** `warm-up`: a one-request warm-up batch precedes this one (config `cache`); `warm`: one ran recently. */
   cache: CacheState;
 }
 
@@ -50,7 +48,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   });
 }
 
-/** The estimate of one batch, plus its warm-up call; `countedInput` from count_tokens when known. */
+/** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
 export function batchEstimate(
   ws: Workspace,
   requests: readonly BatchRequest[],
@@ -67,6 +65,11 @@ export function batchEstimate(
     warm: cache !== 'cold',
     ...(countedInput ? { countedInput } : {}),
   });
-  const warmupUsd = warmup && requests[0] ? costUsd(warmupUsage(requests[0]), pricesOf(ws.model, ws.configLabel), 'sync') : 0;
+  const warmupUsd = warmup && requests[0] ? warmupEstimate(ws, requests[0]).usd : 0;
   return { ...estimate, usd: estimate.usd + warmupUsd, usdLow: estimate.usdLow + warmupUsd, usdHigh: estimate.usdHigh + warmupUsd };
+}
+
+/** The warm-up batch of a batch whose first request is `first`: one write of the prefix. */
+export function warmupEstimate(ws: Workspace, first: BatchRequest): Estimate {
+  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [1], maxTokens: 1, model: ws.model });
 }

@@ -9,14 +9,14 @@ import type { BatchInfo } from '../batch/api.js';
 import { HarnessError } from '../shared/errors.js';
 import { spentUsd, readJournal, type BatchRecord, type JournalState } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
-import { collectIfEnded, type CollectOutcome } from './collect.js';
+import { collectEnded, collectIfEnded, type CollectOutcome } from './collect.js';
 import { assertClean } from './dirty.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
-import { planBatches } from './plan-requests.js';
+import { planBatches, warmupEstimate, type PlannedBatch } from './plan-requests.js';
 import { recover } from './recover.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { checkBudget, submitBatch, type BudgetState } from './submit.js';
-import { warmCache } from './warmup.js';
+import { WARMUP_CUSTOM_ID, warmupRequest } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface RunOptions {
@@ -76,8 +76,12 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
       }
       for (const batch of planned) {
         checkBudget(ws, batch, budget);
-        if (batch.cache === 'warm-up') await warmCache(ws, batch.requests[0]!, snapshot.context.sha256);
-        submitted.push(await submitBatch(ws, batch, journal));
+        if (batch.cache === 'warm-up') {
+          const outcome = await warmUp(ws, batch, snapshot.context.sha256);
+          if (outcome) collected.push(outcome);
+          journal = await readJournal(ws.repoDir);
+        }
+        submitted.push(await submitBatch(ws, batch, journal, { context: snapshot.context.sha256 }));
         budget.runUsd += batch.estimate.usd;
         budget.committedUsd += batch.estimate.usd;
         journal = await readJournal(ws.repoDir);
@@ -101,7 +105,31 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
   return { exitCode, collected, submitted, dryRun: null, counts: c };
 }
 
-async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 'all'): Promise<void> {
+/**
+ * Writes the codebase cache before `batch`: a one-request batch with the same prefix (or the one a
+ * crashed run already submitted), waited for and collected. If it has not ended after
+ * `cache.warmupMaxWaitMs`, the batch goes ahead anyway and the warm-up is collected later.
+ */
+async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string): Promise<CollectOutcome | null> {
+  let journal = await readJournal(ws.repoDir);
+  const running = (j: JournalState) => inFlight(j).find((b) => b.intent.purpose === 'warmup' && b.intent.context === contextSha);
+  if (!running(journal)) {
+    const request = warmupRequest(batch.requests[0]!);
+    const warm = { requests: [request], packed: [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }], estimate: warmupEstimate(ws, batch.requests[0]!) };
+    await submitBatch(ws, warm, journal, { purpose: 'warmup', context: contextSha });
+    journal = await readJournal(ws.repoDir);
+  }
+  const record = running(journal)!;
+  const ended = await waitForEnd(ws, [record], 'all', ws.config.cache.warmupMaxWaitMs);
+  if (!ended) {
+    ws.reporter.warn(`cache warm-up ${record.batchId} still running after ${Math.round(ws.config.cache.warmupMaxWaitMs / 1000)} s: submitting without waiting longer`);
+    return null;
+  }
+  return collectEnded(ws, record);
+}
+
+/** Polls until one (`any`) or every (`all`) batch has ended; false when `maxWaitMs` passed first. */
+async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 'all', maxWaitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
   const schedule = pollSchedule(ws.config.poll, ws.env);
   const started = ws.now();
   const remaining = new Set(records.map((r) => r.batchId!));
@@ -140,7 +168,8 @@ async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 
       });
       if (batch.processing_status === 'ended') remaining.delete(id);
     }
-    if (until === 'any' ? remaining.size < records.length : remaining.size === 0) return;
+    if (until === 'any' ? remaining.size < records.length : remaining.size === 0) return true;
+    if (ws.now() - started >= maxWaitMs) return false;
   }
 }
 

@@ -27,9 +27,11 @@ export interface StatusReport {
     files: number | null;
     usage: Usage | null;
     adopted: boolean;
+    /** `warmup`: a one-request batch that wrote the codebase cache before a large batch. */
+    purpose: 'tasks' | 'warmup';
   }[];
-  /** Synchronous calls (refine, the llm planner, cache warm-ups), at standard rates. */
-  calls: { purpose: 'refine' | 'plan' | 'warmup'; path: string | null; at: string; usage: Usage; cost_usd: number }[];
+  /** Synchronous calls (refine, the llm planner), at standard rates. */
+  calls: { purpose: 'refine' | 'plan'; path: string | null; at: string; usage: Usage; cost_usd: number }[];
   usage: Usage;
   cost_usd: number;
   /** What the same files would cost as one synchronous uncached call per file. */
@@ -64,16 +66,17 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
         files: b.collected?.files.length ?? null,
         usage: b.collected?.usage ?? null,
         adopted: b.adopted,
+        purpose: b.intent.purpose,
       };
     });
   const syncCalls = calls(journal);
   const usage = sumUsage([...batches.map((b) => b.usage ?? zeroUsage()), ...syncCalls.map((e) => e.usage)]);
   const prices = model.prices;
   // The naive way: one synchronous uncached call per file (and the planner/refine calls as they
-  // were, uncached). Warm-ups exist only because of caching: the naive way has none.
+  // were, uncached). Warm-up batches exist only because of caching: the naive way has none.
   const naive = (p: NonNullable<ModelInfo['prices']>) =>
-    batches.reduce((s, b) => s + (b.usage ? naivePerFileCostUsd(b.usage, b.requests, b.files ?? b.tasks, p) : 0), 0) +
-    syncCalls.filter((e) => e.purpose !== 'warmup').reduce((s, e) => s + naiveSyncCostUsd(e.usage, p), 0);
+    batches.reduce((s, b) => s + (b.usage && b.purpose === 'tasks' ? naivePerFileCostUsd(b.usage, b.requests, b.files ?? b.tasks, p) : 0), 0) +
+    syncCalls.reduce((s, e) => s + naiveSyncCostUsd(e.usage, p), 0);
   return {
     tasks: list.tasks.map((t) => ({ id: t.id, path: t.path, status: t.status, attempts: t.attempts, batch: t.batch, reason: t.reason, group: t.group })),
     counts,

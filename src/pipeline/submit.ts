@@ -46,7 +46,13 @@ export function checkBudget(ws: Workspace, batch: PlannedBatch, budget: BudgetSt
   }
 }
 
-export async function submitBatch(ws: Workspace, batch: PlannedBatch, journal: JournalState): Promise<string> {
+export interface SubmitOptions {
+  purpose?: 'tasks' | 'warmup';
+  /** sha256 of the codebase context the requests carry. */
+  context?: string;
+}
+
+export async function submitBatch(ws: Workspace, batch: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>, journal: JournalState, options: SubmitOptions = {}): Promise<string> {
   const at = nowIso();
   const fingerprint = requestFingerprint(batch.requests);
   const intent: IntentEvent = {
@@ -59,6 +65,8 @@ export async function submitBatch(ws: Workspace, batch: PlannedBatch, journal: J
     requests: batch.packed.map((p) => ({ customId: p.customId, paths: p.tasks.map((t) => t.path) })),
     estimateUsd: batch.estimate.usd,
     estimate: batch.estimate.usage,
+    purpose: options.purpose ?? 'tasks',
+    ...(options.context ? { context: options.context } : {}),
   };
   await appendJournal(ws.repoDir, intent);
   failpoint('submit:intent-recorded');
@@ -81,7 +89,7 @@ export async function submitBatch(ws: Workspace, batch: PlannedBatch, journal: J
 async function createOrAdopt(
   ws: Workspace,
   intent: IntentEvent,
-  batch: PlannedBatch,
+  batch: Pick<PlannedBatch, 'requests'>,
   known: ReadonlySet<string>,
 ): Promise<{ batch: BatchInfo; adopted: boolean }> {
   const api = ws.api();

@@ -37,6 +37,10 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     estimateUsd: z.number().nonnegative(),
     /** The estimator's token figures for this batch, kept to judge it against the bill. */
     estimate: usageSchema.optional(),
+    /** `warmup`: a one-request batch that writes the codebase cache before a large batch (no tasks). */
+    purpose: z.enum(['tasks', 'warmup']).default('tasks'),
+    /** sha256 of the codebase context the requests carry. */
+    context: z.string().optional(),
   }),
   z.object({ type: z.literal('submitted'), at: z.string(), intentId: z.string(), batchId: z.string(), adopted: z.boolean().default(false) }),
   /** The create call failed for good (the API said no): the intent's tasks are free again. */
@@ -60,21 +64,23 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     report: z.array(z.string()).default([]),
   }),
   /**
-   * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file, the llm
-   * planner's plan, or the cache warm-up before a large batch.
+   * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file or the
+   * llm planner's plan.
    */
   z.object({
     type: z.literal('call'),
     at: z.string(),
-    purpose: z.enum(['refine', 'plan', 'warmup']),
+    purpose: z.enum(['refine', 'plan']),
     path: z.string().optional(),
-    /** sha256 of the codebase context the call carried (warm-ups: to know the cache is still warm). */
+    /** sha256 of the codebase context the call carried. */
     context: z.string().optional(),
     usage: usageSchema,
     costUsd: z.number().nonnegative(),
   }),
 ]);
 export type JournalEvent = z.output<typeof journalEventSchema>;
+/** An event as written (fields with defaults may be left out). */
+export type JournalEventInput = z.input<typeof journalEventSchema>;
 export type IntentEvent = Extract<JournalEvent, { type: 'intent' }>;
 export type CollectedEvent = Extract<JournalEvent, { type: 'collected' }>;
 export type CallEvent = Extract<JournalEvent, { type: 'call' }>;
@@ -184,7 +190,7 @@ export function foldJournal(events: JournalEvent[]): JournalState {
   return { events, batches: [...byIntent.values()] };
 }
 
-export async function appendJournal(repoDir: string, event: JournalEvent): Promise<void> {
+export async function appendJournal(repoDir: string, event: JournalEventInput): Promise<void> {
   const file = path.join(repoDir, JOURNAL_FILE);
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'a');

@@ -38,11 +38,12 @@ describe('cost', () => {
     const r = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(r.code, r.stderr).toBe(0);
     const s = await statusJson((...a) => h!.run(repo, ...a));
-    const billed = inputTotal(s.batches[0].usage);
+    const main = s.batches.find((b: { purpose: string }) => b.purpose === 'tasks');
+    const billed = inputTotal(main.usage);
     const estimated = inputTotal(report.estimate.usage);
     expect(Math.abs(estimated - billed) / billed).toBeLessThan(0.05);
     // The estimate is kept with the batch, and the report sets it against the bill.
-    expect(inputTotal(s.batches[0].estimate_usage)).toBe(inputTotal(report.estimate.usage));
+    expect(inputTotal(main.estimate_usage)).toBe(inputTotal(report.estimate.usage));
     const text = await h.run(repo, 'status');
     expect(text.stdout).toMatch(/Estimate vs bill/);
   });
@@ -86,23 +87,30 @@ describe('cost', () => {
     expect(h.emulator.stats().batchesCreated).toBe(1);
   });
 
-  it('cache warm-up: every batch request reads the codebase from the cache, and it costs less than without', async () => {
+  it('cache warm-up: a one-request batch writes the cache first, every request of the real batch reads it, and it costs less than without', async () => {
     h = await withEmulator();
     const repo = await makeTarget({ files: codebase() });
     const r = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(r.code, r.stderr).toBe(0);
     const s = await statusJson((...a) => h!.run(repo, ...a));
-    expect(s.calls).toEqual([expect.objectContaining({ purpose: 'warmup' })]);
-    const u = s.batches[0].usage;
+    expect(s.batches.map((b: { purpose: string; requests: number }) => [b.purpose, b.requests])).toEqual([['warmup', 1], ['tasks', 6]]);
+    expect(s.batches[0].usage.cache_creation_input_tokens).toBeGreaterThan(4096);
+    const u = s.batches[1].usage;
     expect(u.cache_creation_input_tokens).toBe(0);
     expect(u.cache_read_input_tokens).toBeGreaterThan(6 * 4096);
     expect(s.cache_read_share).toBeGreaterThan(0.8);
+    expect(commitSubjects(repo).slice(0, 4).map((x) => x.replace(/msgbatch_\w+/, 'B'))).toEqual([
+      'harness: collect B (6 files)',
+      'harness: submit B (6 tasks)',
+      'harness: collect B (0 files)',
+      'harness: submit B (0 tasks)',
+    ]);
 
     // The same job with the warm-up off: the requests that run at once all write the prefix.
     const cold = await makeTarget({ files: { ...codebase(), 'src/lib/other.ts': 'export const other = 1;\n', 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' } });
     expect((await h.run(cold, 'run', '--max-tokens', '8000')).code).toBe(0);
     const c = await statusJson((...a) => h!.run(cold, ...a));
-    expect(c.calls).toEqual([]);
+    expect(c.batches).toHaveLength(1);
     expect(c.batches[0].usage.cache_creation_input_tokens).toBeGreaterThan(1 * 4096);
     expect(s.cost_usd).toBeLessThan(c.cost_usd);
   });
