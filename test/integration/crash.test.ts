@@ -56,6 +56,24 @@ describe('crash and resume', () => {
     });
   }
 
+  it('SIGKILL while the cache warm-up batch runs: the resume waits for that warm-up instead of paying another', async () => {
+    h = await withEmulator({ processingMs: 300 });
+    const lib: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) {
+      lib[`src/lib/m${i}.ts`] = Array.from({ length: 40 }, (_, j) => `export const value${i}_${j} = compute(${i}, ${j}); // cached context`).join('\n') + '\n';
+    }
+    const repo = await makeTarget({ files: lib });
+    const killed = await h.start(repo, ['run', '--max-tokens', '8000'], { HARNESS_FAILPOINT: 'submit:marked#1' }).done;
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await expectedFiles(repo)).filter((f) => !f.ok)).toEqual([]);
+    expect(h.emulator.stats().batchesCreated).toBe(2);
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.batches.map((b: { purpose: string }) => b.purpose)).toEqual(['warmup', 'tasks']);
+    expect(s.batches[1].usage.cache_creation_input_tokens).toBe(0);
+  });
+
   it('the API outlives the client: a restarted emulator still serves the batch to the resumed run', async () => {
     h = await withEmulator({ processingMs: 300 });
     const repo = await makeTarget();
