@@ -1,7 +1,8 @@
 /**
  * The git port: the few things the harness asks of git, over simple-git. It stages only the
- * paths it is given (never `add -A`) and commits only them (`commit --only`), so changes the
- * person staged stay out of harness commits.
+ * paths it is given (never `add -A`) and commits only them, so changes the person staged stay out
+ * of harness commits: when nothing but those paths is staged, a plain commit of the index; when the
+ * person has staged changes of their own, `commit --only` with the paths.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +44,8 @@ export async function openRepo(dir: string, options: { init?: boolean } = {}): P
 
 function makeRepo(git: SimpleGit, dir: string): GitRepo {
   let identity: string[] | null = null;
+  /** The repo-relative path of `dir` (`sub/dir/`, or '' at the top), from git. */
+  let prefix: string | null = null;
   const identityArgs = async (): Promise<string[]> => {
     if (identity) return identity;
     const email = await git.raw(['config', 'user.email']).catch(() => '');
@@ -74,10 +77,27 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       await withPathspecFile(paths, (file) =>
         wrap(() => git.raw(['add', '--all', `--pathspec-from-file=${file}`, '--pathspec-file-nul']), 'git add'),
       );
+      // Everything staged, in one call (git diff takes no pathspec file: argv-sized chunks of
+      // pathspecs cost one git process per 500 paths, ~1.2 s for 10,000), sorted into ours and
+      // the person's. Paths from the top of the work tree: `dir` may be a subfolder.
+      prefix ??= (await wrap(() => git.revparse(['--show-prefix']), 'git rev-parse')).trim();
+      const ours = new Set(paths.map((p) => path.posix.normalize(prefix + p)));
+      const isOurs = (name: string): boolean => {
+        // A path given may be a directory: a staged file below it is ours too.
+        for (let p = name; ; ) {
+          if (ours.has(p)) return true;
+          const slash = p.lastIndexOf('/');
+          if (slash < 0) return false;
+          p = p.slice(0, slash);
+        }
+      };
+      const out = await wrap(() => git.raw(['diff', '--cached', '--name-only', '--no-renames', '-z']), 'git diff');
       let staged = false;
-      for (const chunk of chunks(paths)) {
-        const out = await wrap(() => git.raw(['diff', '--cached', '--name-only', '-z', '--', ...chunk]), 'git diff');
-        if (out.length > 0) staged = true;
+      let othersStaged = false;
+      for (const name of out.split('\0')) {
+        if (name === '') continue;
+        if (isOurs(name)) staged = true;
+        else othersStaged = true;
       }
       if (!staged) return null;
       const body = Object.entries(trailers).map(([k, v]) => `${k}: ${v}`);
@@ -86,10 +106,12 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       await withPathspecFile(paths, async (file) => {
         const msgFile = path.join(path.dirname(file), 'message');
         await writeFile(msgFile, full);
-        await wrap(
-          () => git.raw([...args, 'commit', '--no-verify', '--quiet', '--only', '-F', msgFile, `--pathspec-from-file=${file}`, '--pathspec-file-nul']),
-          'git commit',
-        );
+        // Only our paths are staged (the usual case): the index is exactly the commit, and a plain
+        // commit writes it (10,000 files: ~0.3 s). Otherwise `--only` leaves the person's staged
+        // changes out; it rebuilds a temporary index from HEAD and hashes every path again
+        // (10,000 files: ~1.6 s).
+        const only = othersStaged ? ['--only', `--pathspec-from-file=${file}`, '--pathspec-file-nul'] : [];
+        await wrap(() => git.raw([...args, 'commit', '--no-verify', '--quiet', '-F', msgFile, ...only]), 'git commit');
       });
       return (await git.revparse(['HEAD'])).trim();
     },
