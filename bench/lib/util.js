@@ -36,7 +36,7 @@ export function tempDir(prefix) {
   return dir;
 }
 export function removeDir(dir) {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   temps.delete(dir);
 }
 export function cleanupTemps() {
