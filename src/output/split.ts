@@ -62,8 +62,8 @@ interface OpenSection {
   marker: Marker;
   /** The asked path, or null for an unrequested section (whose body is not kept). */
   asked: string | null;
-  /** Body lines, each with its `\n`. */
-  lines: string[];
+  /** Pieces of the body so far (joined: the body lines, each with its `\n`). */
+  pieces: string[];
 }
 
 /** `line` without trailing spaces, tabs, `\r` and `\n` (a loop, not a regex: linear on any line). */
@@ -94,6 +94,14 @@ export class SectionSplitter {
   private open: OpenSection | null = null;
   /** Pieces of the current, not yet terminated line. */
   private partial: string[] = [];
+  /** The chunk push() is reading. */
+  private chunk = '';
+  /**
+   * Where, in `chunk`, body text of the open section starts that is not in its pieces yet (-1:
+   * none). Body lines read whole from one chunk are not copied one by one: the run of them is
+   * taken as one slice when the section closes or the chunk ends.
+   */
+  private runStart = -1;
   private outside = '';
   private outsideDropped = 0;
   private ended = false;
@@ -105,14 +113,22 @@ export class SectionSplitter {
 
   push(chunk: string): void {
     if (this.ended) throw new Error('SectionSplitter: push() after end()');
+    this.chunk = chunk;
+    this.runStart = -1;
     let start = 0;
     for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
-      this.partial.push(chunk.slice(start, nl));
-      const line = this.partial.join('');
-      this.partial = [];
-      this.line(line, '\n');
+      if (this.partial.length === 0) {
+        this.line(chunk, start, nl);
+      } else {
+        this.partial.push(chunk.slice(start, nl));
+        const line = this.partial.join('');
+        this.partial = [];
+        this.line(line, 0, line.length, '\n');
+      }
       start = nl + 1;
     }
+    this.endRun(start);
+    this.chunk = '';
     if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 
@@ -120,7 +136,7 @@ export class SectionSplitter {
     if (this.ended) throw new Error('SectionSplitter: end() called twice');
     const last = this.partial.join('');
     this.partial = [];
-    if (last !== '') this.line(last, '');
+    if (last !== '') this.line(last, 0, last.length, '');
     this.ended = true;
     const incomplete: string[] = [];
     const open = this.open?.asked ?? null;
@@ -140,19 +156,25 @@ export class SectionSplitter {
     };
   }
 
-  /** One line without its `\n`; `eol` is '\n', or '' for a last line with no line break. */
-  private line(line: string, eol: string): void {
-    const marker = parseMarker(line);
+  /**
+   * One line: `text.slice(start, end)`, followed in `text` by its `\n`; or, with `eol` given, a
+   * line put together from pieces (not in `chunk`) whose line break is `eol` ('' for a last line
+   * with no line break).
+   */
+  private line(text: string, start: number, end: number, eol?: string): void {
+    // Only a line starting with `<<<` can be a marker: the others are never sliced out for it.
+    const marker = text.startsWith('<<<', start) ? parseMarker(text.slice(start, end)) : null;
     const open = this.open;
     if (open === null) {
       if (marker?.kind === 'FILE') this.openSection(marker);
       else {
         if (marker) this.warnings.push(`END ${marker.raw} outside any section: ignored`);
-        this.addOutside(line + eol);
+        this.addOutside(eol === undefined ? text.slice(start, end + 1) : text + eol);
       }
       return;
     }
     if (marker?.kind === 'END' && marker.key === open.marker.key) {
+      this.endRun(start);
       this.closeSection(open);
       return;
     }
@@ -160,25 +182,34 @@ export class SectionSplitter {
     if (marker && asked !== undefined && asked !== open.asked) {
       const was = open.asked ?? open.marker.raw;
       this.warnings.push(`FILE ${asked} opened while ${was} was open: ${was} closed`);
+      this.endRun(start);
       this.closeSection(open);
       this.openSection(marker);
       return;
     }
-    if (open.asked !== null) open.lines.push(line + eol);
+    if (open.asked === null) return;
+    if (eol !== undefined) open.pieces.push(text + eol);
+    else if (this.runStart < 0) this.runStart = start;
+  }
+
+  /** The run of body lines read from `chunk` up to `end` goes into the open section's pieces. */
+  private endRun(end: number): void {
+    if (this.runStart >= 0 && this.open?.asked != null && end > this.runStart) this.open.pieces.push(this.chunk.slice(this.runStart, end));
+    this.runStart = -1;
   }
 
   private openSection(marker: Marker): void {
     const asked = this.askedByKey.get(marker.key) ?? null;
     if (asked === null) this.unrequested.add(marker.raw);
     else this.seen.add(asked);
-    this.open = { marker, asked, lines: [] };
+    this.open = { marker, asked, pieces: [] };
   }
 
   private closeSection(section: OpenSection): void {
     this.open = null;
     if (section.asked === null) return;
     if (this.files.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier one`);
-    this.files.set(section.asked, fileContent(section.lines));
+    this.files.set(section.asked, fileContent(section.pieces.join('')));
   }
 
   private addOutside(text: string): void {
@@ -212,19 +243,43 @@ function collapseBlankLines(text: string): string {
     .join('\n');
 }
 
-/** A section's body lines (each ending in `\n`) as file content: wrapping fence removed, one final line break. */
-function fileContent(lines: string[]): string {
-  let first = 0;
-  let last = lines.length - 1;
-  while (first <= last && isBlank(lines[first]!)) first++;
-  while (last >= first && isBlank(lines[last]!)) last--;
-  const open = first < last ? OPEN_FENCE.exec(stripEnd(lines[first]!)) : null;
-  const close = open ? CLOSE_FENCE.exec(stripEnd(lines[last]!)) : null;
+/** End of the line starting at `start` (after its `\n`, or the end of `text`). */
+function lineEnd(text: string, start: number): number {
+  const nl = text.indexOf('\n', start);
+  return nl === -1 ? text.length : nl + 1;
+}
+
+/** Start of the line ending at `end` (just after its `\n`, or the end of `text`), for `end` > 0. */
+function lineStart(text: string, end: number): number {
+  return end < 2 ? 0 : text.lastIndexOf('\n', end - 2) + 1;
+}
+
+/** A section's body (whole lines, each ending in `\n`) as file content: wrapping fence removed, one final line break. */
+function fileContent(text: string): string {
+  // The first and the last non-blank line: [fa, fb) and [la, lb).
+  let fa = 0;
+  let fb = 0;
+  while (fa < text.length) {
+    fb = lineEnd(text, fa);
+    if (!isBlank(text.slice(fa, fb))) break;
+    fa = fb;
+  }
+  let lb = text.length;
+  let la = lb;
+  while (lb > fa) {
+    la = lineStart(text, lb);
+    if (!isBlank(text.slice(la, lb))) break;
+    lb = la;
+  }
+  const open = fa < text.length && fa < la && lb > fa ? OPEN_FENCE.exec(stripEnd(text.slice(fa, fb))) : null;
+  const close = open ? CLOSE_FENCE.exec(stripEnd(text.slice(la, lb))) : null;
   const wrapped =
     open && close && close[1]![0] === open[1]![0] && close[1]!.length >= open[1]!.length && !(open[1]![0] === '`' && open[2]!.includes('`'));
-  const body = (wrapped ? lines.slice(first + 1, last) : lines).join('');
+  const body = wrapped ? text.slice(fb, la) : text;
   let end = body.length;
   while (body[end - 1] === '\n') end -= body[end - 2] === '\r' ? 2 : 1;
   if (end === 0) return '';
-  return body.slice(0, end) + (body.startsWith('\r\n', end) ? '\r\n' : '\n');
+  const eol = body.startsWith('\r\n', end) ? '\r\n' : '\n';
+  // Usually the body already ends with exactly one line break: it is the content, as is (no copy).
+  return body.length === end + eol.length ? body : body.slice(0, end) + eol;
 }
