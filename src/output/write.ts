@@ -4,7 +4,7 @@
  * leaves the old file or the new one, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveSafeTarget } from './guard.js';
 
@@ -18,7 +18,7 @@ export type WriteResult = { ok: true; repoRelPath: string } | { ok: false; reaso
 export async function writeFileAtomic(absPath: string, content: string | Uint8Array): Promise<void> {
   const dir = path.dirname(absPath);
   await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(absPath).slice(0, 100)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `${tempPrefix(absPath)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const mode = await stat(absPath).then(
     (s) => s.mode & 0o7777,
     () => 0o666,
@@ -36,6 +36,50 @@ export async function writeFileAtomic(absPath: string, content: string | Uint8Ar
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
+}
+
+/** Temporary files of `absPath` are named `<this><pid>.<12 hex>.tmp`, next to it. */
+const tempPrefix = (absPath: string): string => `.${path.basename(absPath).slice(0, 100)}.`;
+const TEMP_SUFFIX = /^(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files writeFileAtomic left next to any of `absPaths` when a process died
+ * mid-write (SIGKILL, power loss): regular files named for one of those targets by a process other
+ * than this one. Missing directories are skipped. Returns how many were removed.
+ */
+export async function removeStaleTemps(absPaths: readonly string[]): Promise<number> {
+  const byDir = new Map<string, Set<string>>();
+  for (const p of absPaths) {
+    const dir = path.dirname(p);
+    const prefixes = byDir.get(dir) ?? new Set<string>();
+    prefixes.add(tempPrefix(p));
+    byDir.set(dir, prefixes);
+  }
+  let removed = 0;
+  for (const [dir, prefixes] of byDir) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.tmp') || !name.startsWith('.')) continue;
+      // The target's basename may itself contain dots: try each split point that leaves a prefix we know.
+      let stale = false;
+      for (let i = name.indexOf('.', 1); i !== -1 && !stale; i = name.indexOf('.', i + 1)) {
+        const m = prefixes.has(name.slice(0, i + 1)) ? TEMP_SUFFIX.exec(name.slice(i + 1)) : null;
+        if (m && Number(m[1]) !== process.pid) stale = true;
+      }
+      if (!stale) continue;
+      const abs = path.join(dir, name);
+      const st = await lstat(abs).catch(() => null);
+      if (!st?.isFile()) continue;
+      await unlink(abs).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**
