@@ -33,6 +33,7 @@ function parseArgs(argv) {
   if (!(o.runs >= 1) || !(o.scale > 0)) throw new Error('--runs must be ≥ 1 and --scale > 0');
   o.runs = Math.round(o.runs);
   if (o.cases.length === 0) o.cases = CASES;
+  if (o.profile) process.env.BENCH_PROFILE = '1';
   return o;
 }
 
@@ -41,6 +42,7 @@ const fmtValue = (unit, v) => {
   if (unit === 'ms') return fmtMs(v);
   if (unit === 'MB/s') return `${v.toFixed(0)} MB/s`;
   if (unit === 'usd') return `$${v.toFixed(v < 1 ? 4 : 2)}`;
+  if (unit === 'MB') return `${v.toFixed(0)} MB`;
   if (unit === 'req') return `${v.toFixed(0)} req`;
   if (unit === 'share') return `${(v * 100).toFixed(1)} %`;
   return `${v}`;

@@ -84,7 +84,11 @@ export function runNode(args, { env = {}, cwd = ROOT, json = false, nodeArgs = [
 
 /** A child bench script: runs it, fails loudly on a non-zero exit, returns its JSON. */
 export async function child(script, args = [], options = {}) {
-  const r = await runNode([script, ...args], { ...options, json: true });
+  // BENCH_PROFILE=1 (or --profile): every child runs under --cpu-prof, into bench/results/profiles/.
+  const nodeArgs = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench', 'results', 'profiles'), '--cpu-prof-name', `${path.basename(script, '.js')}-${args[0] ?? ''}-${Date.now()}.cpuprofile`]
+    : [];
+  const r = await runNode([script, ...args], { ...options, nodeArgs, json: true });
   if (r.code !== 0) throw new Error(`${path.basename(script)} ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   return { ...r.json, wallMs: r.ms };
 }

@@ -1,0 +1,173 @@
+// Case 2: collect a 1 GB results file served by the emulator, and a 3 GB one: the harness's own
+// code path (collectEnded via a Workspace: download, JSONL decode, split, write every file, the
+// task list, the journal, the commit) in a child process, against a raw stream read of the same
+// bytes over HTTP. Targets: ≥ 0.5× the raw MB/s, peak RSS < 256 MB, and flat (3 GB within 10 % of
+// 1 GB). Both sizes have the same number of results and tasks (2,560 × 8 files at scale 1) with
+// results three times larger, so RSS measures what streaming keeps, not how many tasks there are.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeBatchResults } from '../lib/results-gen.js';
+import { child, git, log, MB, median, removeDir, ROOT, tempDir } from '../lib/util.js';
+
+const CHILD = path.join(ROOT, 'bench', 'cases', 'collect-child.js');
+const GB = 1024 * MB;
+
+function targetRepo(requests) {
+  const dir = tempDir('collect-repo');
+  git(dir, 'init', '-q', '--initial-branch=main');
+  git(dir, 'config', 'gc.auto', '0');
+  git(dir, 'config', 'maintenance.auto', 'false');
+  const lines = ['# Tasks', ''];
+  let group = null;
+  for (const r of requests) {
+    for (const p of r.paths) {
+      const g = path.posix.dirname(p);
+      if (g !== group) {
+        lines.push('', `## ${g}`, '');
+        group = g;
+      }
+      lines.push(`- [ ] \`${p}\` — generated module ${path.posix.basename(p, '.ts')}`);
+    }
+  }
+  writeFileSync(path.join(dir, 'task-list.md'), `${lines.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'README.md'), '# collect bench\n');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'task list');
+  return dir;
+}
+
+export default {
+  id: 'collect',
+  title: 'collect 1 GB and 3 GB of results',
+  async run({ scale, runs }) {
+    const { startEmulator } = await import('../../dist/emulator/index.js');
+    const results = Math.max(8, Math.round(2560 * scale));
+    const filesPerResult = 8;
+    const sizes = [
+      { label: '1 GB', bytes: Math.round(GB * scale) },
+      { label: '3 GB', bytes: Math.round(3 * GB * scale) },
+    ];
+    const measured = [];
+    for (const size of sizes) {
+      const dataDir = tempDir('collect-emu');
+      const id = `msgbatch_bench${size.label.replace(' ', '')}`;
+      const t0 = performance.now();
+      const gen = writeBatchResults(dataDir, { id, results, filesPerResult, resultBytes: Math.floor(size.bytes / results) });
+      log(`  ${size.label}: ${(gen.bytes / MB).toFixed(0)} MB of results (${results} results × ${filesPerResult} files of ${(gen.fileBytes / 1024).toFixed(0)} KB) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const emulator = await startEmulator({ dataDir });
+      try {
+        const url = `${emulator.url}/v1/messages/batches/${id}/results`;
+        const raw = [];
+        for (let r = 0; r < runs; r++) raw.push(await child(CHILD, ['raw', url]));
+        if (raw.some((x) => x.bytes !== gen.bytes)) throw new Error(`raw read got ${raw.map((x) => x.bytes)} bytes, expected ${gen.bytes}`);
+        // The collect, in a fresh repo each time: with the SDK's decoder (the harness as it is), and
+        // with a linear one (the fix proposed for src/batch/api.ts; see collect-child.js).
+        const collectIn = async (mode) => {
+          const repo = targetRepo(gen.requests);
+          const specFile = path.join(dataDir, `spec-${mode}.json`);
+          writeFileSync(specFile, JSON.stringify({ url: emulator.url, batchId: id, repo, requests: gen.requests }));
+          const res = await child(CHILD, [mode, specFile]);
+          if (res.files !== gen.files) throw new Error(`${mode} wrote ${res.files} files, expected ${gen.files}`);
+          res.committed = git(repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n').length;
+          removeDir(repo);
+          return res;
+        };
+        const specFile = path.join(dataDir, 'spec.json');
+        writeFileSync(specFile, JSON.stringify({ url: emulator.url, batchId: id, requests: gen.requests }));
+        // Decoding alone (every line parsed, nothing done), SDK vs linear: on the first size only.
+        const sdk = measured.length === 0 ? await child(CHILD, ['sdk', specFile]) : null;
+        const linear = measured.length === 0 ? await child(CHILD, ['linear', specFile]) : null;
+        const collect = await collectIn('collect');
+        const collectLinear = await collectIn('collect-linear');
+        const committed = collect.committed;
+        const rawMs = median(raw.map((x) => x.ms));
+        const m = {
+          size,
+          bytes: gen.bytes,
+          files: gen.files,
+          committed,
+          rawMBs: gen.bytes / MB / (rawMs / 1000),
+          rawRss: Math.max(...raw.map((x) => x.maxRss)),
+          sdkMBs: sdk ? gen.bytes / MB / (sdk.ms / 1000) : null,
+          sdkRss: sdk?.maxRss ?? null,
+          linearMBs: linear ? gen.bytes / MB / (linear.ms / 1000) : null,
+          linearRss: linear?.maxRss ?? null,
+          collectLinearMs: collectLinear.ms,
+          collectLinearMBs: gen.bytes / MB / (collectLinear.ms / 1000),
+          collectLinearRss: collectLinear.maxRss,
+          collectMs: collect.ms,
+          collectMBs: gen.bytes / MB / (collect.ms / 1000),
+          collectRss: collect.maxRss,
+        };
+        const mbs = (v, rss) => `${v.toFixed(0)} MB/s (RSS ${(rss / MB).toFixed(0)} MB)`;
+        log(
+          `  ${size.label}: raw read ${mbs(m.rawMBs, m.rawRss)}` +
+            (sdk ? `; decode only: SDK ${mbs(m.sdkMBs, m.sdkRss)}, linear ${mbs(m.linearMBs, m.linearRss)}` : '') +
+            `; collect ${(collect.ms / 1000).toFixed(1)} s = ${mbs(m.collectMBs, m.collectRss)}; with the linear decoder ${(collectLinear.ms / 1000).toFixed(1)} s = ${mbs(m.collectLinearMBs, m.collectLinearRss)} ` +
+            `(${collect.files} files, ${committed} paths committed)`,
+        );
+        measured.push(m);
+      } finally {
+        await emulator.close();
+        removeDir(dataDir);
+      }
+    }
+    const rows = [];
+    for (const m of measured) {
+      rows.push({
+        key: `collect.${m.size.label.replace(' ', '')}.throughput`,
+        case: `2 collect ${(m.bytes / MB).toFixed(0)} MB (${m.files.toLocaleString('en-US')} files)`,
+        vs: 'raw HTTP read',
+        unit: 'MB/s',
+        ours: m.collectMBs,
+        baseline: m.rawMBs,
+        ratio: m.collectMBs / m.rawMBs,
+        rss: m.collectRss,
+        baselineRss: m.rawRss,
+        target: '≥ 0.5×',
+        pass: m.collectMBs / m.rawMBs >= 0.5,
+        details: m,
+      });
+      rows.push({
+        key: `collect.${m.size.label.replace(' ', '')}.linear`,
+        case: `2 collect ${(m.bytes / MB).toFixed(0)} MB, linear JSONL decoder (proposed)`,
+        vs: 'raw HTTP read',
+        unit: 'MB/s',
+        ours: m.collectLinearMBs,
+        baseline: m.rawMBs,
+        ratio: m.collectLinearMBs / m.rawMBs,
+        rss: m.collectLinearRss,
+        target: 'info',
+        pass: null,
+      });
+      rows.push({
+        key: `collect.${m.size.label.replace(' ', '')}.rss`,
+        case: `2 collect ${(m.bytes / MB).toFixed(0)} MB peak RSS`,
+        vs: '256 MB',
+        unit: 'MB',
+        ours: m.collectRss / MB,
+        baseline: 256,
+        ratio: m.collectRss / MB / 256,
+        rss: m.collectRss,
+        target: '< 256 MB',
+        pass: m.collectRss < 256 * MB,
+      });
+    }
+    if (measured.length === 2) {
+      const [a, b] = measured;
+      rows.push({
+        key: 'collect.flat',
+        case: `2 collect RSS ${(b.bytes / MB).toFixed(0)} MB vs ${(a.bytes / MB).toFixed(0)} MB`,
+        vs: `${(a.bytes / MB).toFixed(0)} MB run`,
+        unit: 'MB',
+        ours: b.collectRss / MB,
+        baseline: a.collectRss / MB,
+        ratio: b.collectRss / a.collectRss,
+        rss: b.collectRss,
+        target: 'within 10 %',
+        pass: Math.abs(b.collectRss / a.collectRss - 1) <= 0.1,
+      });
+    }
+    return rows;
+  },
+};
