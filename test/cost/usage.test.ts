@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../../src/models/models.js';
-import { cacheReadShare, costUsd, naiveSyncCostUsd, usageFromApi, zeroUsage, type Usage } from '../../src/cost/usage.js';
+import { cacheReadShare, costUsd, naivePerFileCostUsd, naiveSyncCostUsd, usageFromApi, zeroUsage, type Usage } from '../../src/cost/usage.js';
 
 const M = 1_000_000;
 const u = (over: Partial<Usage>): Usage => ({ ...zeroUsage(), ...over });
@@ -35,6 +35,15 @@ describe('pricing: usage → USD', () => {
     const split = usageFromApi({ cache_creation_input_tokens: 10, cache_creation: { ephemeral_5m_input_tokens: 4, ephemeral_1h_input_tokens: 6 } });
     expect(split.cache_creation_5m_input_tokens).toBe(4);
     expect(split.cache_creation_1h_input_tokens).toBe(6);
+  });
+
+  it('naive per-file cost sends each request\'s average prompt once per file, uncached, at sync prices', () => {
+    // 2 requests, 3 M input tokens in all (1.5 M each), 8 files, 1 M output: 8 × 1.5 M × $5 + 1 M × $25.
+    const usage = u({ input_tokens: M, cache_creation_input_tokens: M, cache_read_input_tokens: M, output_tokens: M });
+    expect(naivePerFileCostUsd(usage, 2, 8, { input: 5, output: 25 })).toBeCloseTo(8 * 1.5 * 5 + 25, 9);
+    // Never fewer calls than requests; nothing for no requests.
+    expect(naivePerFileCostUsd(usage, 2, 0, { input: 5, output: 25 })).toBeCloseTo(2 * 1.5 * 5 + 25, 9);
+    expect(naivePerFileCostUsd(usage, 0, 8, { input: 5, output: 25 })).toBe(0);
   });
 
   it('naive sync cost counts every input token at the full price', () => {
