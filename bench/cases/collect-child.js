@@ -12,6 +12,14 @@ import { readFileSync } from 'node:fs';
 
 const [mode, arg] = process.argv.slice(2);
 
+// Where the memory is: the largest heap / external / array-buffer figures seen, every 50 ms.
+const memPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  for (const k of Object.keys(memPeak)) memPeak[k] = Math.max(memPeak[k], m[k]);
+}, 50);
+sampler.unref();
+
 /**
  * JSONL over a byte stream in linear time: newlines found with a native indexOf, a line's pieces
  * joined once. (The SDK's LineDecoder copies its whole buffer on every chunk and scans it again
@@ -104,4 +112,5 @@ if (mode === 'raw') {
   } else throw new Error(`unknown mode ${mode}`);
 }
 out.maxRss = process.resourceUsage().maxRSS * 1024;
+out.memPeak = memPeak;
 console.log(JSON.stringify(out));

@@ -103,6 +103,7 @@ export default {
           collectMs: collect.ms,
           collectMBs: gen.bytes / MB / (collect.ms / 1000),
           collectRss: collect.maxRss,
+          collectMemPeak: collect.memPeak,
         };
         const mbs = (v, rss) => `${v.toFixed(0)} MB/s (RSS ${(rss / MB).toFixed(0)} MB)`;
         log(
@@ -110,7 +111,7 @@ export default {
             (sdk ? `; decode only: SDK ${mbs(m.sdkMBs, m.sdkRss)}, linear ${mbs(m.linearMBs, m.linearRss)}` : '') +
             `; collect ${(collect.ms / 1000).toFixed(1)} s = ${mbs(m.collectMBs, m.collectRss)}` +
             (collectLinear ? `; with the linear decoder ${(collectLinear.ms / 1000).toFixed(1)} s = ${mbs(m.collectLinearMBs, m.collectLinearRss)}` : '') +
-            ` ` +
+            `; collect's peaks: heap ${(collect.memPeak.heapTotal / MB).toFixed(0)} MB (used ${(collect.memPeak.heapUsed / MB).toFixed(0)}), external ${(collect.memPeak.external / MB).toFixed(0)} MB ` +
             `(${collect.files} files, ${committed} paths committed)`,
         );
         measured.push(m);

@@ -1,6 +1,6 @@
 // Shared helpers of the bench: timing, child processes, temp dirs, git, formatting.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,10 @@ export function git(cwd, ...args) {
 
 /** A fresh temp dir, removed by cleanup() (and at exit, whatever happens). */
 const temps = new Set();
-export function tempDir(prefix) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `harness-bench-${prefix}-`));
+export function tempDir(prefix, { memory = false } = {}) {
+  // `memory`: on /dev/shm when there is one (tmpfs: no disk noise, for measurements of CPU work).
+  const base = memory && existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const dir = mkdtempSync(path.join(base, `harness-bench-${prefix}-`));
   temps.add(dir);
   return dir;
 }
