@@ -10,6 +10,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/beta/messages/batches';
 import type { BatchRequest } from '../requests/build.js';
 import { HarnessError } from '../shared/errors.js';
+import { jsonLines } from './jsonl.js';
 
 export type BatchInfo = BetaMessageBatch;
 export type BatchResultLine = BetaMessageBatchIndividualResponse;
@@ -68,6 +69,19 @@ export function sdkBatchApi(client: Anthropic, betas: readonly string[] = []): B
       }
     },
     cancel: (id) => batches.cancel(id, b),
-    results: (id) => batches.results(id, b),
+    // The SDK's own results() decodes JSONL in quadratic time: fetch results_url (absolute, as the
+    // API gives it: never rebuilt) through the same client, headers and retries, and decode it here.
+    async results(id) {
+      const batch = await batches.retrieve(id, b);
+      if (!batch.results_url) throw new HarnessError('API', `batch ${id} has no results yet (${batch.processing_status})`);
+      const response = await client
+        .get(batch.results_url, {
+          headers: { Accept: 'application/binary', ...(betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {}) },
+          __binaryResponse: true,
+        })
+        .asResponse();
+      if (!response.body) throw new HarnessError('API', `the results of ${id} came without a body`);
+      return jsonLines<BatchResultLine>(response.body as unknown as AsyncIterable<Uint8Array>);
+    },
   };
 }
