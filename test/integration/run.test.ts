@@ -187,7 +187,7 @@ describe('harness run against the emulator', () => {
   });
 
   it('a second process on the same repo exits 1 with a clear message while the first works', async () => {
-    h = await withEmulator({ processingMs: 1500 });
+    h = await withEmulator({ processingMs: 6000 });
     const repo = await makeTarget();
     const first = h.start(repo, ['run']);
     // Wait for the first to hold the lock (it has submitted when the submit commit exists).
