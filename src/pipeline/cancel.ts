@@ -4,7 +4,7 @@
  */
 import { withRetry } from '../batch/retry.js';
 import { pollDelay, pollSchedule } from '../batch/poll.js';
-import { appendJournal, nowIso, readJournal } from '../state/journal.js';
+import { appendJournal, inFlight, nowIso, readJournal } from '../state/journal.js';
 import { collectEnded, type CollectOutcome } from './collect.js';
 import { recover } from './recover.js';
 import type { Workspace } from './workspace.js';
@@ -12,7 +12,7 @@ import type { Workspace } from './workspace.js';
 export async function cancelInFlight(ws: Workspace): Promise<{ canceled: string[]; collected: CollectOutcome[] }> {
   await recover(ws);
   const journal = await readJournal(ws.repoDir);
-  const records = journal.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected);
+  const records = inFlight(journal);
   const canceled: string[] = [];
   const collected: CollectOutcome[] = [];
   const schedule = pollSchedule({ ...ws.config.poll, initialMs: Math.min(ws.config.poll.initialMs, 5_000) }, ws.env);

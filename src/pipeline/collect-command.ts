@@ -1,5 +1,5 @@
 /** `harness collect`: collect every batch that has ended; never submits. */
-import { readJournal } from '../state/journal.js';
+import { inFlight, readJournal } from '../state/journal.js';
 import { collectIfEnded, type CollectOutcome } from './collect.js';
 import { recover } from './recover.js';
 import type { Workspace } from './workspace.js';
@@ -9,8 +9,7 @@ export async function collectOnly(ws: Workspace): Promise<{ collected: CollectOu
   const journal = await readJournal(ws.repoDir);
   const collected: CollectOutcome[] = [];
   let waiting = 0;
-  for (const record of journal.batches) {
-    if (record.batchId === null || record.abandoned || record.collected) continue;
+  for (const record of inFlight(journal)) {
     const { outcome } = await collectIfEnded(ws, record);
     if (outcome) collected.push(outcome);
     else waiting++;

@@ -5,7 +5,7 @@
 import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
 import { formatUsd } from '../cost/usage.js';
-import { readJournal, spentUsd } from '../state/journal.js';
+import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
@@ -25,7 +25,7 @@ export interface EstimateReport {
 export async function estimatePending(ws: Workspace, options: { countTokens?: boolean } = {}): Promise<EstimateReport> {
   const list = await readTaskListFile(ws.repoDir);
   const journal = await readJournal(ws.repoDir);
-  const busy = new Set(journal.batches.filter((b) => b.batchId && !b.abandoned && !b.collected).flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
+  const busy = busyPaths(journal);
   const pending = pendingTasks(list).filter((t) => !busy.has(t.path));
   const base = {
     model: ws.model.id,

@@ -9,7 +9,7 @@
 import { withRetry } from '../batch/retry.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
-import { appendJournal, JOURNAL_FILE, nowIso, readJournal, type JournalState } from '../state/journal.js';
+import { appendJournal, inFlight, JOURNAL_FILE, nowIso, readJournal, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import { finishCollected } from './collect.js';
 import { findOrphan } from './orphans.js';
@@ -54,7 +54,7 @@ export async function recover(ws: Workspace): Promise<JournalState> {
   }
 
   // Submitted tasks whose batch is not in flight go back to pending (the task list wins for what to do).
-  const inFlightIds = new Set(journal.batches.filter((b) => b.batchId && !b.abandoned && !b.collected).map((b) => b.batchId!));
+  const inFlightIds = new Set(inFlight(journal).map((b) => b.batchId!));
   const list = await readTaskListFile(ws.repoDir);
   const stale = new Map<string, TaskChange>();
   for (const t of list.tasks) {

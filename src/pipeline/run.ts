@@ -7,7 +7,7 @@ import { pollDelay, pollSchedule } from '../batch/poll.js';
 import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
 import { HarnessError } from '../shared/errors.js';
-import { spentUsd, readJournal, type BatchRecord, type JournalState } from '../state/journal.js';
+import { busyPaths, inFlight, readJournal, spentUsd, type BatchRecord, type JournalState } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
 import { collectEnded, collectIfEnded, type CollectOutcome } from './collect.js';
 import { assertClean } from './dirty.js';
@@ -36,7 +36,6 @@ export interface RunResult {
   counts: { pending: number; submitted: number; done: number; failed: number };
 }
 
-const inFlight = (j: JournalState): BatchRecord[] => j.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected);
 
 export async function runPasses(ws: Workspace, options: RunOptions = {}): Promise<RunResult> {
   let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
@@ -65,7 +64,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
     }
 
     // 2. Submit what is pending (and not already in a batch in flight).
-    const busy = new Set(inFlight(journal).flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
+    const busy = busyPaths(journal);
     const pending = pendingTasks(await readTaskListFile(ws.repoDir)).filter((t) => !busy.has(t.path));
     if (pending.length > 0 && !(options.once && cycles > 0)) {
       snapshot ??= await takeSnapshot(ws, { reuse: true });

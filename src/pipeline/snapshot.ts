@@ -4,6 +4,7 @@
  * the prompt cache. `init` always takes a fresh snapshot; later passes reuse it (files the harness
  * generates do not churn the cache). Delete `.harness/context.*` or run init to refresh it.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -81,7 +82,6 @@ async function readStored(repoDir: string): Promise<Snapshot | null> {
     const meta = metaSchema.parse(JSON.parse(await readFile(metaFile, 'utf8')));
     const text = await readFile(textFile, 'utf8');
     const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
-    const { createHash } = await import('node:crypto');
     if (createHash('sha256').update(text).digest('hex') !== meta.sha256) return null; // torn write: rebuild
     return { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false };
   } catch {

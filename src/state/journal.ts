@@ -204,7 +204,11 @@ export async function appendJournal(repoDir: string, event: JournalEventInput): 
 
 /** Batches whose results are not yet in git: submitted (or adoptable) and not collected. */
 export const inFlight = (s: JournalState): BatchRecord[] =>
-  s.batches.filter((b) => !b.abandoned && !b.collected);
+  s.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected);
+
+/** Task paths held by batches in flight (not to be submitted again). */
+export const busyPaths = (s: JournalState): Set<string> =>
+  new Set(inFlight(s).flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
 
 export const usageOf = (b: BatchRecord): Usage | null => b.collected?.usage ?? null;
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planFromSpec } from '../../src/planners/list.js';
-import { HarnessError } from '../../src/shared/errors.js';
 import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
+import { caught } from '../helpers/errors.js';
 
-function caught(fn: () => unknown): HarnessError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HarnessError) return error;
-    throw error;
-  }
-  throw new Error('expected a HarnessError');
-}
 
 describe('planFromSpec (list planner)', () => {
   it('turns a task list into a plan: title, groups by heading, descriptions; ticks and bookkeeping dropped', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, type MirrorRule } from '../../src/config/schema.js';
 import { mirrorTarget, mirrorVars, planMirror } from '../../src/planners/mirror.js';
-import { HarnessError } from '../../src/shared/errors.js';
 import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
+import { caught } from '../helpers/errors.js';
 
 const rules = (...r: Partial<MirrorRule>[]): MirrorRule[] => configSchema.parse({ mirror: { rules: r } }).mirror.rules;
 
-function caught(fn: () => unknown): HarnessError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HarnessError) return error;
-    throw error;
-  }
-  throw new Error('expected a HarnessError');
-}
 
 const repo = ['src/index.ts', 'src/auth/user.ts', 'src/auth/session.ts', 'src/util/deep/x.ts', 'README.md', 'test/auth/user.test.ts', 'src/auth/user.test.ts'];
 

@@ -5,16 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { fileListLines } from '../../src/requests/build.js';
 import { fillTemplate, loadTemplates, placeholdersOf } from '../../src/requests/templates.js';
 import { HarnessError } from '../../src/shared/errors.js';
+import { caught } from '../helpers/errors.js';
 
-function caught(fn: () => unknown): HarnessError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HarnessError) return error;
-    throw error;
-  }
-  throw new Error('expected a HarnessError');
-}
 
 async function caughtAsync(fn: () => Promise<unknown>): Promise<HarnessError> {
   try {
