@@ -64,7 +64,15 @@ export const configSchema = z.strictObject({
     .describe('Spending caps: a submit that would cross one stops before the create call (exit 2).'),
   planner: z.enum(['list', 'mirror', 'llm']).default('list').describe('How `init` makes the task list: `list`, `mirror` or `llm`.'),
   mirror: z
-    .strictObject({ rules: z.array(mirrorRule).default([]).describe('Rules of the mirror planner: `{from, to, description?, group?}`.') })
+    .strictObject({
+      rules: z.array(mirrorRule).default([]).describe('Rules of the mirror planner: `{from, to, description?, group?}`.'),
+      refresh: z
+        .enum(['off', 'new', 'new-and-changed'])
+        .default('new-and-changed')
+        .describe(
+          'With `planner: \'mirror\'`, every `run` first applies the rules to today\'s sources: `new` adds tasks for new sources; `new-and-changed` also re-queues a done target whose source changed (unless the target was edited since it was generated); `off` leaves the task list alone.',
+        ),
+    })
     .prefault({}),
   templatesDir: z
     .string()

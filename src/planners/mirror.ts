@@ -82,6 +82,15 @@ function targetPattern(to: string): RegExp {
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function planMirror(paths: readonly string[], rules: readonly MirrorRule[], configFile: string): Plan {
+  return planMirrorWithSources(paths, rules, configFile).plan;
+}
+
+/** The mirror plan, and for each planned target the source file it was made from. */
+export function planMirrorWithSources(
+  paths: readonly string[],
+  rules: readonly MirrorRule[],
+  configFile: string,
+): { plan: Plan; sourceOf: Map<string, string> } {
   if (rules.length === 0) {
     throw new HarnessError('BAD_CONFIG', 'the mirror planner needs at least one rule in mirror.rules', {
       file: configFile,
@@ -119,6 +128,7 @@ export function planMirror(paths: readonly string[], rules: readonly MirrorRule[
 
   const groups = new Map<string, { path: string; description: string }[]>();
   const planned = new Set<string>();
+  const sourceOf = new Map<string, string>();
   const matched = rules.map(() => 0);
   rules.forEach((rule, i) => {
     for (const source of sources) {
@@ -137,6 +147,7 @@ export function planMirror(paths: readonly string[], rules: readonly MirrorRule[
       }
       if (planned.has(target)) continue;
       planned.add(target);
+      sourceOf.set(target, source);
       const dir = path.posix.dirname(source);
       const heading = rule.group ?? (dir === '.' ? ROOT_GROUP : dir);
       const description = rule.description.replace(/\{(dir|name|ext|path)\}/g, (_, k: keyof MirrorVars) => vars[k]);
@@ -158,5 +169,5 @@ export function planMirror(paths: readonly string[], rules: readonly MirrorRule[
       hint: `globs match repo-relative paths of files in the context (${paths.length} files scanned), e.g. 'src/**/*.ts'`,
     });
   }
-  return { title: 'Mirror plan', groups: [...groups].map(([heading, tasks]) => ({ heading, tasks })) };
+  return { plan: { title: 'Mirror plan', groups: [...groups].map(([heading, tasks]) => ({ heading, tasks })) }, sourceOf };
 }
