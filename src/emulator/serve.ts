@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { HarnessError } from '../shared/errors.js';
 import { loadFaultsFile } from './faults.js';
 import { startEmulator } from './server.js';
-import type { Responder } from './types.js';
+import type { Emulator, Responder } from './types.js';
 
 export interface ServeOptions {
   port?: number;
@@ -47,16 +47,63 @@ export async function loadResponder(file: string): Promise<Responder> {
   return fn as Responder;
 }
 
+/** The highest TCP port. */
+const MAX_PORT = 65_535;
+
+/** `--port` out of range: a usage error naming the flag, before anything starts. */
+function checkPort(port: number | undefined): void {
+  if (port === undefined) return;
+  if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) {
+    throw new HarnessError('BAD_USAGE', `--port must be a whole number from 0 to ${MAX_PORT}, got ${port}`, {
+      hint: 'pick a port from 1024 to 65535, or --port 0 for any free port',
+    });
+  }
+}
+
+/**
+ * A port the server cannot listen on is the user's to fix (exit 2 with what to do), not an internal
+ * error: taken by another process (EADDRINUSE) or needing privileges (EACCES, ports below 1024).
+ */
+export function listenError(error: unknown, port: number | undefined): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const shown = port ?? 0;
+  if (code === 'EADDRINUSE') {
+    return new HarnessError('BAD_USAGE', `port ${shown} is in use`, {
+      hint: 'pick another with --port, or --port 0 for any free port',
+      cause: error,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new HarnessError('BAD_USAGE', `port ${shown} needs privileges this process does not have`, {
+      hint: 'pick a port from 1024 to 65535 with --port, or --port 0 for any free port',
+      cause: error,
+    });
+  }
+  if (code === 'ERR_SOCKET_BAD_PORT') {
+    return new HarnessError('BAD_USAGE', `--port must be a whole number from 0 to ${MAX_PORT}, got ${shown}`, {
+      hint: 'pick a port from 1024 to 65535, or --port 0 for any free port',
+      cause: error,
+    });
+  }
+  return error;
+}
+
 export async function serveEmulator(options: ServeOptions): Promise<void> {
+  checkPort(options.port);
   const faults = options.faults !== undefined ? loadFaultsFile(options.faults) : undefined;
   const responder = options.responder !== undefined ? await loadResponder(options.responder) : undefined;
-  const emulator = await startEmulator({
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.data !== undefined ? { dataDir: options.data } : {}),
-    ...(options.processingMs !== undefined ? { processingMs: options.processingMs } : {}),
-    ...(faults ? { faults } : {}),
-    ...(responder ? { responder } : {}),
-  });
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.data !== undefined ? { dataDir: options.data } : {}),
+      ...(options.processingMs !== undefined ? { processingMs: options.processingMs } : {}),
+      ...(faults ? { faults } : {}),
+      ...(responder ? { responder } : {}),
+    });
+  } catch (error) {
+    throw listenError(error, options.port);
+  }
   if (options.data !== undefined) await writeFile(path.join(options.data, 'port'), `${emulator.port}\n`);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   print(`emulator listening on ${emulator.url}`);
