@@ -70,6 +70,8 @@ export function printError(io: Output, error: unknown): 0 | 1 | 2 | 3 {
   const c = colorsFor(io.err, io.env);
   if (isHarnessError(error)) {
     io.err.write(`${c.red('✖')} ${error.located}\n`);
+    for (const more of error.more) io.err.write(`${c.red('✖')} ${more.located}\n`);
+    if (error.omitted > 0) io.err.write(`${c.red('✖')} … and ${error.omitted} more\n`);
     if (error.hint) io.err.write(`  ${c.dim('→')} ${error.hint}\n`);
     return error.exitCode;
   }

@@ -50,6 +50,10 @@ export interface HarnessErrorOptions {
   /** 1-based line in `file`. */
   line?: number;
   cause?: unknown;
+  /** Further problems of the same kind, printed after this one (e.g. every bad line of a task list). */
+  more?: readonly HarnessError[];
+  /** How many further problems were found but left out of `more` (to keep the output readable). */
+  omitted?: number;
 }
 
 export class HarnessError extends Error {
@@ -57,6 +61,10 @@ export class HarnessError extends Error {
   readonly hint: string | undefined;
   readonly file: string | undefined;
   readonly line: number | undefined;
+  /** Further problems reported with this one. */
+  readonly more: readonly HarnessError[];
+  /** Further problems found but not listed in `more`. */
+  readonly omitted: number;
 
   constructor(code: ErrorCode, message: string, options: HarnessErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +73,8 @@ export class HarnessError extends Error {
     this.hint = options.hint;
     this.file = options.file;
     this.line = options.line;
+    this.more = options.more ?? [];
+    this.omitted = options.omitted ?? 0;
   }
 
   get exitCode(): ExitCode {
@@ -76,6 +86,31 @@ export class HarnessError extends Error {
     if (this.file === undefined) return this.message;
     return this.line === undefined ? `${this.file}: ${this.message}` : `${this.file}:${this.line}: ${this.message}`;
   }
+}
+
+/** Most problems one error lists (a task list with thousands of bad lines prints the first ones). */
+export const MAX_LISTED_ERRORS = 50;
+
+/**
+ * One error that reports every problem in `errors` (in order): the first is the error itself, the
+ * next ones (up to `cap` in all) are printed after it, and the count of the rest (plus `omitted`,
+ * problems the caller did not even make errors of) is kept. `hint` replaces the first one's hint.
+ */
+export function severalErrors(errors: readonly HarnessError[], options: { cap?: number; hint?: string; omitted?: number } = {}): HarnessError {
+  const [first, ...rest] = errors;
+  if (!first) throw new HarnessError('INTERNAL', 'severalErrors needs at least one error');
+  const cap = Math.max(1, options.cap ?? MAX_LISTED_ERRORS);
+  const omitted = (options.omitted ?? 0) + Math.max(0, rest.length - (cap - 1));
+  if (rest.length === 0 && omitted === 0 && options.hint === undefined) return first;
+  const hint = options.hint ?? first.hint;
+  return new HarnessError(first.code, first.message, {
+    ...(first.file === undefined ? {} : { file: first.file }),
+    ...(first.line === undefined ? {} : { line: first.line }),
+    ...(hint === undefined ? {} : { hint }),
+    ...(first.cause === undefined ? {} : { cause: first.cause }),
+    more: rest.slice(0, cap - 1),
+    omitted,
+  });
 }
 
 export const isHarnessError = (e: unknown): e is HarnessError => e instanceof HarnessError;

@@ -4,10 +4,14 @@
  *
  *   - [ ] `src/a.ts` — User model <!-- harness: id=t3 status=submitted attempts=1 batch=msgbatch_01abc -->
  *
+ * A failed task also records `desc=<hash>`, the hash of its description at the time: a person who
+ * rewrites the description gets the task back as pending (attempts from zero).
+ *
  * Values are bare tokens or JSON strings (`reason` is always written as a JSON string). The
  * writer escapes `<`, `>` and backticks inside JSON strings so a value can never end the comment
  * early or open a code span.
  */
+import { createHash } from 'node:crypto';
 import { taskStatusSchema, type Bookkeeping, type TaskStatus } from './task.js';
 
 /** An HTML comment is the harness's when it starts like this. */
@@ -20,17 +24,28 @@ export interface RecordedBookkeeping {
   attempts?: number;
   batch?: string;
   reason?: string;
+  /** Hash of the task's description when it failed: a changed description makes it pending again. */
+  desc?: string;
 }
 
 export type ReadResult = { ok: true; value: RecordedBookkeeping } | { ok: false; reason: string };
 
-const KEYS = ['id', 'status', 'attempts', 'batch', 'reason'] as const;
+const KEYS = ['id', 'status', 'attempts', 'batch', 'reason', 'desc'] as const;
 type Key = (typeof KEYS)[number];
 const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
 
 const PAIR = /[ \t\r\n]*([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\\r\n]|\\.)*"|[^\s"]+)/y;
 const BARE = /^[A-Za-z0-9_.:/+-]+$/;
 export const ID_PATTERN = /^t[0-9]+$/;
+const DESC_PATTERN = /^[0-9a-f]{1,64}$/;
+
+/**
+ * The short hash of a task description that `desc=` records when a task fails: when the person
+ * changes the description, the recorded one no longer matches and the task is pending again.
+ */
+export function descriptionHash(description: string): string {
+  return createHash('sha256').update(description, 'utf8').digest('hex').slice(0, 12);
+}
 
 /** Reads a whole `<!-- harness: … -->` comment. */
 export function readHarnessComment(comment: string): ReadResult {
@@ -90,15 +105,23 @@ export function readHarnessComment(comment: string): ReadResult {
       case 'reason':
         value.reason = text;
         break;
+      case 'desc':
+        if (!DESC_PATTERN.test(text)) return fail(`bad desc ${JSON.stringify(shorten(text))} (expected a hex hash)`);
+        value.desc = text;
+        break;
     }
   }
   return { ok: true, value };
 }
 
-/** The canonical comment for a task's bookkeeping (batch and reason left out when null). */
-export function renderHarnessComment(b: Bookkeeping): string {
+/**
+ * The canonical comment for a task's bookkeeping (batch and reason left out when null; `desc`, the
+ * hash of the description a failed task had, only when given).
+ */
+export function renderHarnessComment(b: Bookkeeping, extra: { desc?: string } = {}): string {
   const parts = [`id=${b.id}`, `status=${b.status}`, `attempts=${b.attempts}`];
   if (b.batch !== null) parts.push(`batch=${BARE.test(b.batch) ? b.batch : quote(b.batch)}`);
+  if (extra.desc !== undefined) parts.push(`desc=${extra.desc}`);
   if (b.reason !== null) parts.push(`reason=${quote(b.reason)}`);
   return `<!-- harness: ${parts.join(' ')} -->`;
 }

@@ -1,9 +1,9 @@
 /**
  * task-list.md text → tasks, with what the writer needs to edit each task's line in place.
  */
-import { HarnessError } from '../shared/errors.js';
+import { HarnessError, MAX_LISTED_ERRORS, severalErrors } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
-import { readHarnessComment, type RecordedBookkeeping } from './bookkeeping.js';
+import { descriptionHash, readHarnessComment, type RecordedBookkeeping } from './bookkeeping.js';
 import { readFrontMatter } from './frontMatter.js';
 import { scanBody, type ScanEngine } from './scan.js';
 import type { RawItem } from './scanTypes.js';
@@ -32,6 +32,8 @@ export interface TaskSite {
   afterPath: number;
   /** The id the comment records (null when none or when it was a duplicate and reassigned). */
   recordedId: string | null;
+  /** The status the comment records ('pending' when none): 'done' only for what the harness generated. */
+  recordedStatus: TaskStatus;
 }
 
 export interface ParsedTaskList {
@@ -65,59 +67,85 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   interface Draft {
     item: RawItem;
     path: string;
+    group: string;
     recorded: RecordedBookkeeping;
     comment: { start: number; end: number } | null;
   }
+  // Every bad line is reported, not only the first: each one is a `file:line: reason`.
+  const problems: { line: number; reason: string }[] = [];
   const drafts: Draft[] = [];
   const firstLineOf = new Map<string, number>();
-  for (const item of scan.items) {
-    if (!item.code) throw bad(item.line, 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)');
-    const path = item.code.value;
-    const shown = JSON.stringify(path);
-    if (item.code.multiline) throw bad(item.line, `the path ${shown} is split across lines`);
-    if (path.trim() === '') throw bad(item.line, 'the path is empty or only whitespace');
-    if (path.trim() !== path) throw bad(item.line, `the path ${shown} starts or ends with whitespace`);
-    if (/[^\S ]/.test(path)) throw bad(item.line, `the path ${shown} contains a whitespace character other than a space`);
+  scan.items.forEach((item, k) => {
+    const problem = (reason: string): void => void problems.push({ line: item.line, reason });
+    if (!item.code) return problem('task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)');
+    const written = item.code.value;
+    const shown = JSON.stringify(written);
+    if (item.code.multiline) return problem(`the path ${shown} is split across lines`);
+    if (written.trim() === '') return problem('the path is empty or only whitespace');
+    if (written.trim() !== written) return problem(`the path ${shown} starts or ends with whitespace`);
+    if (/[^\S ]/.test(written)) return problem(`the path ${shown} contains a whitespace character other than a space`);
+    const path = normaliseTaskPath(written);
     const unsafe = unsafePathReason(path);
-    if (unsafe) throw bad(item.line, `unsafe path ${shown}: ${unsafe}`);
-    if (item.harness.length > 1) throw bad(item.line, 'the task has more than one harness comment');
+    if (unsafe) return problem(`unsafe path ${shown}: ${unsafe}`);
+    if (item.harness.length > 1) return problem('the task has more than one harness comment');
     const comment = item.harness[0] ?? null;
     let recorded: RecordedBookkeeping = {};
     if (comment) {
       const read = readHarnessComment(source.slice(comment.start, comment.end));
-      if (!read.ok) throw bad(item.line, read.reason);
+      if (!read.ok) return problem(read.reason);
       recorded = read.value;
     }
     const first = firstLineOf.get(path);
-    if (first !== undefined) throw bad(item.line, `duplicate path ${shown} (first on line ${first})`);
+    if (first !== undefined) return problem(`duplicate path ${JSON.stringify(path)} (first on line ${first})`);
     firstLineOf.set(path, item.line);
-    drafts.push({ item, path, recorded, comment });
+    drafts.push({ item, path, group: groups[k]!, recorded, comment });
+  });
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_LISTED_ERRORS).map((p) => bad(p.line, p.reason));
+    throw severalErrors(listed, { omitted: problems.length - listed.length });
   }
 
   // Ids: recorded ones stay unless a line above already has them; the rest get max + 1, max + 2…
   let max = 0;
   for (const d of drafts) if (d.recorded.id !== undefined) max = Math.max(max, Number(d.recorded.id.slice(1)));
   const taken = new Set<string>();
-  const sites: TaskSite[] = drafts.map((d, k) => {
+  const sites: TaskSite[] = drafts.map((d) => {
     const recordedId = d.recorded.id !== undefined && !taken.has(d.recorded.id) ? d.recorded.id : null;
     const id = recordedId ?? `t${++max}`;
     taken.add(id);
+    const recordedStatus = d.recorded.status ?? 'pending';
+    const description = describe(source, d.item);
     const task: Task = {
       id,
-      status: effectiveStatus(d.item.checked, d.recorded.status ?? 'pending'),
+      status: effectiveStatus(d.item.checked, recordedStatus),
       attempts: d.recorded.attempts ?? 0,
       batch: d.recorded.batch ?? null,
       reason: d.recorded.reason ?? null,
       path: d.path,
-      description: describe(source, d.item),
-      group: groups[k]!,
+      description,
+      group: d.group,
       checked: d.item.checked,
+      skipped: d.item.checked && recordedStatus !== 'done',
       line: d.item.line,
     };
-    return { task, checkAt: d.item.checkAt, comment: d.comment, insertAt: trimEnd(source, d.item.paraEnd), afterPath: d.item.restStart, recordedId };
+    // A failed task whose description the person has changed since is pending again, afresh.
+    if (task.status === 'failed' && d.recorded.desc !== undefined && d.recorded.desc !== descriptionHash(description)) {
+      task.status = 'pending';
+      task.attempts = 0;
+      task.reason = null;
+    }
+    return { task, checkAt: d.item.checkAt, comment: d.comment, insertAt: trimEnd(source, d.item.paraEnd), afterPath: d.item.restStart, recordedId, recordedStatus };
   });
 
   return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites };
+}
+
+/**
+ * A task path as written, with leading `./` segments dropped (`./src/a.ts` is `src/a.ts`); any
+ * other irregularity (`..`, `//`, an absolute path…) is left for the safety check to refuse.
+ */
+export function normaliseTaskPath(written: string): string {
+  return written.replace(/^(?:\.\/)+(?=[^/])/, '');
 }
 
 /**

@@ -7,7 +7,7 @@
  * unclosed `<!DOCTYPE`, `<!--`…), it goes right after the path instead, where nothing can.
  */
 import { HarnessError } from '../shared/errors.js';
-import { renderHarnessComment } from './bookkeeping.js';
+import { descriptionHash, renderHarnessComment } from './bookkeeping.js';
 import { effectiveStatus, parseSource, type ParsedTaskList, type TaskSite } from './parse.js';
 import { taskStatusSchema, type Task } from './task.js';
 
@@ -24,6 +24,8 @@ const STATE_KEYS: readonly (keyof State)[] = ['status', 'attempts', 'batch', 're
 interface Planned {
   site: TaskSite;
   state: State;
+  /** The status the comment records (for a ticked task: 'done' only when the harness generated it). */
+  recorded: Task['status'];
   /** Rewrite the checkbox and the comment (false: the line is left alone). */
   write: boolean;
   tick: boolean;
@@ -40,9 +42,11 @@ export function writeParsed(parsed: ParsedTaskList, changes?: ReadonlyMap<string
     const now = stateOf(site.task);
     const change = changes?.get(site.task.path);
     const next = change ? apply(now, change, site.task.path) : now;
-    if (STATE_KEYS.some((k) => now[k] !== next[k])) return { site, state: next, write: true, tick: next.checked !== now.checked };
+    if (STATE_KEYS.some((k) => now[k] !== next[k])) {
+      return { site, state: next, recorded: recordedStatus(site, next, change), write: true, tick: next.checked !== now.checked };
+    }
     const normalize = options.normalize === true && (site.comment === null || site.recordedId !== site.task.id);
-    return { site, state: now, write: normalize, tick: false };
+    return { site, state: now, recorded: recordedStatus(site, now, undefined), write: normalize, tick: false };
   });
   if (!plan.some((p) => p.write)) return parsed.list.source;
 
@@ -65,10 +69,11 @@ export function writeParsed(parsed: ParsedTaskList, changes?: ReadonlyMap<string
 
 function build(source: string, plan: Planned[], afterPath: ReadonlySet<string>): string {
   const edits: Edit[] = [];
-  for (const { site, state, write, tick } of plan) {
+  for (const { site, state, recorded, write, tick } of plan) {
     if (!write) continue;
     if (tick) edits.push({ start: site.checkAt, end: site.checkAt + 1, text: state.checked ? 'x' : ' ' });
-    const comment = renderHarnessComment({ id: site.task.id, ...state });
+    const desc = recorded === 'failed' ? { desc: descriptionHash(site.task.description) } : {};
+    const comment = renderHarnessComment({ id: site.task.id, ...state, status: recorded }, desc);
     if (site.comment) edits.push({ start: site.comment.start, end: site.comment.end, text: comment });
     else if (afterPath.has(site.task.path)) edits.push({ start: site.afterPath, end: site.afterPath, text: ` ${comment}` });
     else edits.push({ start: site.insertAt, end: site.insertAt, text: ` ${comment}` });
@@ -101,6 +106,18 @@ function misread(text: string, file: string, plan: Planned[]): Planned[] {
     if (t.description !== site.task.description || t.group !== site.task.group) return true;
     return write && t.id !== site.task.id;
   });
+}
+
+/**
+ * What the comment of a task in `state` records. An unticked task records its status. A ticked one
+ * reads as done whatever its comment says, so the comment keeps who ticked it: `done` when the
+ * harness generated the file (a change to status 'done', or recorded so before), otherwise what it
+ * recorded before (so a task the person ticked stays "skipped", never "generated").
+ */
+function recordedStatus(site: TaskSite, state: State, change: TaskChange | undefined): Task['status'] {
+  if (!state.checked) return state.status;
+  if (change?.status === 'done') return 'done';
+  return site.recordedStatus;
 }
 
 function stateOf(t: Task): State {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quote, readHarnessComment, renderHarnessComment } from '../../src/tasks/bookkeeping.js';
+import { descriptionHash, quote, readHarnessComment, renderHarnessComment } from '../../src/tasks/bookkeeping.js';
 
 describe('the harness comment', () => {
   it('renders the canonical form, leaving out null batch and reason', () => {
@@ -13,6 +13,18 @@ describe('the harness comment', () => {
     expect(renderHarnessComment({ id: 't5', status: 'pending', attempts: 0, batch: 'a b', reason: '' })).toBe(
       '<!-- harness: id=t5 status=pending attempts=0 batch="a b" reason="" -->',
     );
+  });
+
+  it('records desc (the hash of a failed task\'s description) and reads it back; refuses a desc that is not hex', () => {
+    const comment = renderHarnessComment({ id: 't4', status: 'failed', attempts: 3, batch: 'msgbatch_1', reason: 'r' }, { desc: descriptionHash('User model') });
+    expect(comment).toBe(`<!-- harness: id=t4 status=failed attempts=3 batch=msgbatch_1 desc=${descriptionHash('User model')} reason="r" -->`);
+    expect(readHarnessComment(comment)).toEqual({
+      ok: true,
+      value: { id: 't4', status: 'failed', attempts: 3, batch: 'msgbatch_1', desc: descriptionHash('User model'), reason: 'r' },
+    });
+    expect(descriptionHash('User model')).toMatch(/^[0-9a-f]{12}$/);
+    expect(descriptionHash('User model')).not.toBe(descriptionHash('User model!'));
+    expect(readHarnessComment('<!-- harness: desc=xyz -->')).toEqual({ ok: false, reason: 'bad harness comment: bad desc "xyz" (expected a hex hash)' });
   });
 
   it('reads back what it renders, for any batch and reason', () => {

@@ -36,7 +36,10 @@ describe('parseTaskList: errors name the file and the line', () => {
     ['~/x.ts', 'home-relative path'],
     ['src\\a.ts', 'path contains a backslash (use / as the separator)'],
     ['src//a.ts', 'path is not normalised (empty or . segment)'],
-    ['./a.ts', 'path is not normalised (empty or . segment)'],
+    ['./', 'path is not normalised (empty or . segment)'],
+    ['.//a.ts', 'path is not normalised (empty or . segment)'],
+    ['./../a.ts', 'path leaves the output root (..)'],
+    ['./.git/config', 'path is inside .git/'],
     ['.git/config', 'path is inside .git/'],
     ['.harness/state.json', 'path is inside the harness state (.harness/)'],
     ['task-list.md', 'path is the task list (task-list.md)'],
@@ -80,7 +83,7 @@ describe('parseTaskList: errors name the file and the line', () => {
     ['attempts=many', 'bad attempts "many" (expected a whole number)'],
     ['id=7', 'bad id "7" (expected t1, t2, …)'],
     ['id=t', 'bad id "t" (expected t1, t2, …)'],
-    ['stauts=done', 'unknown key "stauts" (known: id, status, attempts, batch, reason)'],
+    ['stauts=done', 'unknown key "stauts" (known: id, status, attempts, batch, reason, desc)'],
     ['id=t1 id=t2', 'id is given twice'],
     ['reason="unterminated', 'cannot read "reason=\\"unterminated" (expected key=value pairs)'],
     ['reason="bad \\q escape"', 'reason is not a valid JSON string: "bad \\q escape"'],
@@ -99,5 +102,27 @@ describe('parseTaskList: errors name the file and the line', () => {
 
   it('reports the first problem in file order', () => {
     expect(located('- [ ] `a.ts` — a\n- [ ] `../b.ts`\n- [ ] no path\n')).toMatch(/^task-list\.md:2: unsafe path/);
+  });
+});
+
+describe('parseTaskList: every bad line is reported, not only the first', () => {
+  it('lists each problem as file:line: reason, in file order', () => {
+    const e = failure('# T\n\n- [ ] no path\n- [ ] `ok.ts` — fine\n- [ ] `../up.ts` — x\n- [ ] `ok.ts` — again\n- [ ] `a.ts` — x <!-- harness: bogus=1 -->\n');
+    expect(e.code).toBe('BAD_TASK_LIST');
+    expect([e, ...e.more].map((x) => x.located)).toEqual([
+      'task-list.md:3: task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)',
+      'task-list.md:5: unsafe path "../up.ts": path leaves the output root (..)',
+      'task-list.md:6: duplicate path "ok.ts" (first on line 4)',
+      'task-list.md:7: bad harness comment: unknown key "bogus" (known: id, status, attempts, batch, reason, desc)',
+    ]);
+    expect(e.omitted).toBe(0);
+  });
+
+  it('lists at most 50 and counts the rest', () => {
+    const lines = Array.from({ length: 120 }, (_, k) => `- [ ] \`../f${k}.ts\` — x`);
+    const e = failure(lines.join('\n') + '\n');
+    expect(1 + e.more.length).toBe(50);
+    expect(e.omitted).toBe(70);
+    expect(e.more.at(-1)!.line).toBe(50);
   });
 });

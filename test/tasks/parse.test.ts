@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaskList, pendingTasks } from '../../src/tasks/taskList.js';
+import { descriptionHash } from '../../src/tasks/bookkeeping.js';
+import { parseTaskList, pendingTasks, writeTaskList } from '../../src/tasks/taskList.js';
 
 const only = (src: string) => {
   const list = parseTaskList(src);
@@ -25,6 +26,7 @@ describe('parseTaskList: task lines', () => {
           description: 'User entity with a zod schema',
           group: '',
           checked: false,
+          skipped: false,
           line: 1,
         },
       ],
@@ -137,6 +139,7 @@ describe('parseTaskList: bookkeeping', () => {
       description: 'User model',
       group: '',
       checked: false,
+      skipped: false,
       line: 1,
     });
     expect(only('- [ ] `src/a.ts` — x <!-- harness: id=t4 status=failed attempts=3 reason="output truncated 3 times" -->\n')).toMatchObject({
@@ -227,5 +230,71 @@ describe('parseTaskList: front matter and text shapes', () => {
 
   it('uses the given file name', () => {
     expect(parseTaskList('- [ ] `a.ts`\n', 'plans/list.md').file).toBe('plans/list.md');
+  });
+});
+
+describe('parseTaskList: paths written with ./', () => {
+  it('reads ./src/a.ts as src/a.ts (the line itself is kept as written)', () => {
+    const src = '- [ ] `./src/a.ts` — a\n- [ ] `././b.ts` — b\n';
+    const list = parseTaskList(src);
+    expect(list.tasks.map((t) => t.path)).toEqual(['src/a.ts', 'b.ts']);
+    expect(writeTaskList(list)).toBe(src);
+    const written = writeTaskList(list, new Map([['src/a.ts', { status: 'submitted' as const, batch: 'x' }]]));
+    expect(written.split('\n')[0]).toBe('- [ ] `./src/a.ts` — a <!-- harness: id=t1 status=submitted attempts=0 batch=x -->');
+  });
+
+  it('a path and the same path with ./ are duplicates', () => {
+    expect(() => parseTaskList('- [ ] `src/a.ts` — a\n- [ ] `./src/a.ts` — again\n')).toThrow('duplicate path "src/a.ts" (first on line 1)');
+  });
+});
+
+describe('parseTaskList: ticked by hand vs generated', () => {
+  it('a ticked task is done; it is skipped unless its bookkeeping records status=done', () => {
+    const list = parseTaskList(
+      [
+        '- [x] `a.ts` — ticked, no comment',
+        '- [x] `b.ts` — ticked pending <!-- harness: id=t7 status=pending attempts=0 -->',
+        '- [x] `c.ts` — generated <!-- harness: id=t8 status=done attempts=1 batch=msgbatch_1 -->',
+        '- [ ] `d.ts` — open',
+        '',
+      ].join('\n'),
+    );
+    expect(list.tasks.map((t) => [t.path, t.status, t.skipped])).toEqual([
+      ['a.ts', 'done', true],
+      ['b.ts', 'done', true],
+      ['c.ts', 'done', false],
+      ['d.ts', 'pending', false],
+    ]);
+  });
+});
+
+describe('parseTaskList: a failed task whose description changed', () => {
+  const failed = (description: string, desc: string) =>
+    `- [ ] \`a.ts\` — ${description} <!-- harness: id=t1 status=failed attempts=3 batch=msgbatch_1 desc=${desc} reason="invalid request: x" -->\n`;
+
+  it('stays failed while the description is the one it failed with', () => {
+    expect(only(failed('User model', descriptionHash('User model')))).toMatchObject({ status: 'failed', attempts: 3, reason: 'invalid request: x' });
+  });
+
+  it('is pending again, attempts from zero, once the description is changed', () => {
+    expect(only(failed('User model with zod', descriptionHash('User model')))).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      reason: null,
+      batch: 'msgbatch_1',
+    });
+  });
+
+  it('a failure recorded by the writer carries the hash of the description, and the list still round-trips', () => {
+    const src = '- [ ] `a.ts` — User model\n';
+    const out = writeTaskList(parseTaskList(src), new Map([['a.ts', { status: 'failed' as const, attempts: 3, reason: 'r' }]]));
+    expect(out).toBe(`- [ ] \`a.ts\` — User model <!-- harness: id=t1 status=failed attempts=3 desc=${descriptionHash('User model')} reason="r" -->\n`);
+    expect(writeTaskList(parseTaskList(out))).toBe(out);
+    expect(only(out)).toMatchObject({ status: 'failed' });
+    expect(only(out.replace('User model', 'User model, now with roles'))).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('a failed task recorded without a hash stays failed whatever its description', () => {
+    expect(only('- [ ] `a.ts` — anything <!-- harness: id=t1 status=failed attempts=3 -->\n')).toMatchObject({ status: 'failed' });
   });
 });

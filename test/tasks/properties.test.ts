@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/shared/errors.js';
 import { unsafePathReason } from '../../src/shared/paths.js';
+import { normaliseTaskPath } from '../../src/tasks/parse.js';
 import { codeSpan } from '../../src/tasks/render.js';
 import type { Task, TaskStatus } from '../../src/tasks/task.js';
 import { parseTaskList, renderTaskList, writeTaskList, type TaskChange } from '../../src/tasks/taskList.js';
@@ -136,6 +137,7 @@ function expectedTasks(doc: DocModel, lines: string[]): Task[] {
         description: squash(t.description),
         group,
         checked: t.checked,
+        skipped: t.checked && recordedStatus !== 'done',
         line,
       });
     }
@@ -273,7 +275,8 @@ describe('task-list.md properties', () => {
       safePath.map((p) => `~/${p}`),
       safePath.map((p) => p.replace(/\//g, '\\') + '\\x'),
       safePath.map((p) => `${p}//x`),
-      safePath.map((p) => `./${p}`),
+      safePath.map((p) => `./../${p}`),
+      safePath.map((p) => `./${p}/./x`),
       safePath.map((p) => `${p}/./x`),
       safePath.map((p) => `.git/${p}`),
       safePath.map((p) => `${p}/.GIT/x`),
@@ -300,9 +303,9 @@ describe('task-list.md properties', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }).filter((s) => !/[\r\n]/.test(s)), (p) => {
         const src = `# T\n\n- [ ] ${codeSpan(p)} — any\n`;
-        const fine = unsafePathReason(p) === null && p.trim() === p && !/[^\S ]/.test(p);
+        const fine = unsafePathReason(normaliseTaskPath(p)) === null && p.trim() === p && !/[^\S ]/.test(p);
         if (fine) {
-          expect(parseTaskList(src).tasks.map((t) => t.path)).toEqual([p]);
+          expect(parseTaskList(src).tasks.map((t) => t.path)).toEqual([normaliseTaskPath(p)]);
         } else {
           expect(() => parseTaskList(src)).toThrow(HarnessError);
           try {
@@ -313,6 +316,18 @@ describe('task-list.md properties', () => {
         }
       }),
       { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('a safe path written with leading ./ reads as the path, and the line round-trips unchanged', () => {
+    fc.assert(
+      fc.property(safePath, fc.integer({ min: 1, max: 3 }), (p, n) => {
+        const src = `# T\n\n- [ ] \`${'./'.repeat(n)}${p}\` — x\n`;
+        const list = parseTaskList(src);
+        expect(list.tasks.map((t) => t.path)).toEqual([p]);
+        expect(writeTaskList(list)).toBe(src);
+      }),
+      { numRuns: RUNS },
     );
   });
 

@@ -41,7 +41,7 @@ describe('writeTaskList', () => {
   it('replaces an existing comment in place', () => {
     const out = writeTaskList(parseTaskList(SOURCE), changes({ 'src/b.ts': { status: 'failed', attempts: 3, reason: 'output truncated 3 times' } }));
     expect(out.split('\n')[10]).toBe(
-      '- [ ] `src/b.ts` — Session <!-- harness: id=t9 status=failed attempts=3 batch=msgbatch_old reason="output truncated 3 times" -->',
+      '- [ ] `src/b.ts` — Session <!-- harness: id=t9 status=failed attempts=3 batch=msgbatch_old desc=6959b4159575 reason="output truncated 3 times" -->',
     );
     expect(out.split('\n').filter((_, k) => k !== 10)).toEqual(SOURCE.split('\n').filter((_, k) => k !== 10));
   });
@@ -57,24 +57,52 @@ describe('writeTaskList', () => {
     expect(again.split('\n')[11]).toBe('- [ ] `src/c.ts` — Done by hand <!-- harness: id=t11 status=pending attempts=0 -->');
   });
 
-  it('checked alone: ticking makes the task done, unticking a done one makes it pending and keeps attempts', () => {
+  it('checked alone: ticking makes the task done (skipped: the comment keeps its status), unticking a done one makes it pending and keeps attempts', () => {
     const src = '- [ ] `a.ts` — a\n- [x] `b.ts` — b <!-- harness: id=t2 status=done attempts=2 batch=x -->\n- [X] `c.ts` — c\n';
     const out = writeTaskList(parseTaskList(src), changes({ 'a.ts': { checked: true }, 'b.ts': { checked: false } }));
     expect(out).toBe(
-      '- [x] `a.ts` — a <!-- harness: id=t3 status=done attempts=0 -->\n- [ ] `b.ts` — b <!-- harness: id=t2 status=pending attempts=2 batch=x -->\n- [X] `c.ts` — c\n',
+      '- [x] `a.ts` — a <!-- harness: id=t3 status=pending attempts=0 -->\n- [ ] `b.ts` — b <!-- harness: id=t2 status=pending attempts=2 batch=x -->\n- [X] `c.ts` — c\n',
     );
+    expect(parseTaskList(out).tasks.map((t) => [t.path, t.status, t.skipped])).toEqual([
+      ['a.ts', 'done', true],
+      ['b.ts', 'pending', false],
+      ['c.ts', 'done', true],
+    ]);
   });
 
-  it('keeps [X] when the box stays ticked', () => {
+  it('keeps [X] when the box stays ticked, and keeps a hand-ticked task skipped', () => {
     const out = writeTaskList(parseTaskList('- [X] `c.ts` — c\n'), changes({ 'c.ts': { attempts: 5 } }));
-    expect(out).toBe('- [X] `c.ts` — c <!-- harness: id=t1 status=done attempts=5 -->\n');
+    expect(out).toBe('- [X] `c.ts` — c <!-- harness: id=t1 status=pending attempts=5 -->\n');
+    expect(parseTaskList(out).tasks[0]).toMatchObject({ status: 'done', checked: true, skipped: true });
+  });
+
+  it("records status=done only when the harness generated the task (a change to status 'done')", () => {
+    const src = '- [x] `a.ts` — a\n- [x] `b.ts` — b <!-- harness: id=t2 status=failed attempts=3 -->\n- [x] `c.ts` — c <!-- harness: id=t3 status=done attempts=1 -->\n';
+    const list = parseTaskList(src);
+    expect(list.tasks.map((t) => [t.status, t.skipped])).toEqual([
+      ['done', true],
+      ['done', true],
+      ['done', false],
+    ]);
+    // Bookkeeping written on the skipped tasks keeps them skipped; a generated one stays generated.
+    const touched = writeTaskList(list, changes({ 'a.ts': { attempts: 1 }, 'b.ts': { batch: 'x' }, 'c.ts': { attempts: 2 } }));
+    expect(parseTaskList(touched).tasks.map((t) => [t.status, t.skipped])).toEqual([
+      ['done', true],
+      ['done', true],
+      ['done', false],
+    ]);
+    expect(parseTaskList(writeTaskList(list, undefined, { normalize: true })).tasks[0]).toMatchObject({ skipped: true });
+    // The harness generating one makes it done for real.
+    const generated = writeTaskList(list, changes({ 'a.ts': { status: 'done', attempts: 1, batch: 'msgbatch_1' } }));
+    expect(generated.split('\n')[0]).toBe('- [x] `a.ts` — a <!-- harness: id=t4 status=done attempts=1 batch=msgbatch_1 -->');
+    expect(parseTaskList(generated).tasks[0]).toMatchObject({ status: 'done', skipped: false });
   });
 
   it('quotes the reason as a JSON string that cannot close the comment or open code', () => {
     const reason = 'bad "quote" --> `tick` <tag>\nnew line';
     const out = writeTaskList(parseTaskList('- [ ] `a.ts` — a\n'), changes({ 'a.ts': { status: 'failed', reason, batch: 'odd batch' } }));
     expect(out).toBe(
-      '- [ ] `a.ts` — a <!-- harness: id=t1 status=failed attempts=0 batch="odd batch" reason="bad \\"quote\\" --\\u003e \\u0060tick\\u0060 \\u003ctag\\u003e\\nnew line" -->\n',
+      '- [ ] `a.ts` — a <!-- harness: id=t1 status=failed attempts=0 batch="odd batch" desc=ca978112ca1b reason="bad \\"quote\\" --\\u003e \\u0060tick\\u0060 \\u003ctag\\u003e\\nnew line" -->\n',
     );
     expect(parseTaskList(out).tasks[0]).toMatchObject({ status: 'failed', reason, batch: 'odd batch', description: 'a' });
   });
@@ -139,7 +167,7 @@ describe('writeTaskList', () => {
     expect(out).toBe(
       [
         '- [ ] `a.ts` — a <!-- harness: id=t2 status=pending attempts=0 -->',
-        '- [x] `b.ts` — b <!-- harness: id=t3 status=done attempts=0 -->',
+        '- [x] `b.ts` — b <!-- harness: id=t3 status=pending attempts=0 -->',
         '- [ ] `c.ts` — c <!-- harness: id=t1 status=failed attempts=2 reason="r" -->',
         '- [ ] `d.ts` — d <!-- harness: id=t4 status=pending attempts=0 -->',
         '- [ ] `e.ts` — e <!-- harness: id=t5 status=submitted attempts=0 -->',
