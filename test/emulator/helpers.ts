@@ -1,10 +1,8 @@
 /** Shared set-up of the emulator tests: an emulator per test (port 0) and a real SDK client on it. */
 import Anthropic from '@anthropic-ai/sdk';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { makeTempDir } from '../helpers/tmp.js';
 
 const open: Emulator[] = [];
 
@@ -22,7 +20,7 @@ export function clientFor(emulator: Emulator, options: { maxRetries?: number; ap
   return new Anthropic({ baseURL: emulator.url, apiKey: options.apiKey ?? 'test', maxRetries: options.maxRetries ?? 0 });
 }
 
-export const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'emu-test-'));
+export const tempDir = () => makeTempDir('emu-test-');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

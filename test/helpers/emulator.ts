@@ -1,9 +1,7 @@
 /** An emulator per test (port 0, own data dir), and a target repo wired to it through the env. */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { runCli, startCli, type CliResult } from './cli.js';
+import { makeTempDir } from './tmp.js';
 
 export interface Harness {
   emulator: Emulator;
@@ -18,7 +16,7 @@ export interface Harness {
 }
 
 export async function withEmulator(options: EmulatorOptions = {}): Promise<Harness> {
-  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'harness-emu-')));
+  const dataDir = options.dataDir ?? (await makeTempDir('harness-emu-'));
   let emulator = await startEmulator({ processingMs: 100, ...options, dataDir });
   const env = () => ({ ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' });
   const h: Harness = {

@@ -1,8 +1,8 @@
 /** Temporary git repos for tests: real git, isolated from the user's global config. */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeTempDir } from './tmp.js';
 
 export const gitEnv = {
   GIT_CONFIG_GLOBAL: '/dev/null',
@@ -20,7 +20,7 @@ export function git(dir: string, ...args: string[]): string {
 
 /** A new repo with `files` committed (unless `commit: false`). */
 export async function makeRepo(files: Record<string, string> = {}, options: { commit?: boolean; git?: boolean } = {}): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'harness-repo-'));
+  const dir = await makeTempDir('harness-repo-');
   for (const [rel, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await writeFile(path.join(dir, rel), content);
