@@ -4,8 +4,9 @@
  * of harness commits: when nothing but those paths is staged, a plain commit of the index; when the
  * person has staged changes of their own, `commit --only` with the paths.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -15,11 +16,31 @@ export interface GitRepo {
   readonly dir: string;
   /** Paths (repo-relative) among `paths` with uncommitted changes (modified, staged or untracked). */
   dirtyPaths(paths: readonly string[]): Promise<string[]>;
-  /** Stages exactly `paths` and commits only them. Returns the new commit hash, or null if nothing changed. */
+  /**
+   * Stages exactly `paths` and commits only them. Returns the new commit hash, or null if nothing
+   * changed. Paths git ignores (untracked and matched by .gitignore, .git/info/exclude or the global
+   * excludes file) are left out: they stay written but uncommitted. When the commit fails, the
+   * index is put back as it was before the call: nothing is left staged.
+   */
   commit(paths: readonly string[], message: string, trailers?: Record<string, string>): Promise<string | null>;
+  /**
+   * The paths among `paths` (relative to `dir`) that git ignores and would refuse to add, each with
+   * the rule that ignores it; one `git check-ignore` for all of them. Tracked files are never
+   * ignored. Outside a repository: none.
+   */
+  checkIgnored(paths: readonly string[]): Promise<IgnoredPath[]>;
   /** Hash of the newest commit whose message has trailer `key: value`, or null. */
   findCommitWithTrailer(key: string, value: string): Promise<string | null>;
   log(max?: number): Promise<string[]>;
+}
+
+export interface IgnoredPath {
+  path: string;
+  /** The file holding the rule (`.gitignore`, `sub/.gitignore`, `.git/info/exclude`, a global excludes file). */
+  source: string;
+  /** 1-based line of the rule in `source`. */
+  line: number;
+  pattern: string;
 }
 
 /** Opens the repo at `dir`; with `init`, runs `git init` when it is not one. */
@@ -56,7 +77,7 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
     return identity;
   };
 
-  return {
+  const repo: GitRepo = {
     dir,
     async dirtyPaths(paths) {
       const dirty: string[] = [];
@@ -124,6 +145,7 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       );
       return out.trim() || null;
     },
+    checkIgnored: (paths) => checkIgnored(dir, paths),
     async log(max = 50) {
       const hasHead = await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(() => true, () => false);
       if (!hasHead) return [];
@@ -131,6 +153,90 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
       return out.split('\n').filter(Boolean);
     },
   };
+  return withCleanFailures(git, repo);
+}
+
+/**
+ * The commit every caller gets: ignored paths left out (they would make `git add` fail and leave
+ * the rest staged), and the person's index restored byte for byte when staging or committing fails,
+ * so a failed harness commit never leaves its files staged in the person's index.
+ */
+function withCleanFailures(git: SimpleGit, repo: GitRepo): GitRepo {
+  return {
+    ...repo,
+    async commit(paths, message, trailers) {
+      if (paths.length === 0) return null;
+      const ignored = new Set((await repo.checkIgnored(paths)).map((i) => i.path));
+      const kept = ignored.size === 0 ? paths : paths.filter((p) => !ignored.has(p));
+      if (kept.length === 0) return null;
+      const head = await headCommit(git);
+      const saved = await saveIndex(git, repo.dir);
+      try {
+        return await repo.commit(kept, message, trailers);
+      } catch (error) {
+        // Only when no commit was made: after one, the index matches it and stays.
+        if ((await headCommit(git)) === head) await saved.restore();
+        throw error;
+      } finally {
+        await saved.discard();
+      }
+    },
+  };
+}
+
+const headCommit = (git: SimpleGit): Promise<string | null> =>
+  git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then((out) => out.trim() || null, () => null);
+
+/** A copy of the index file (or the fact that there is none), to put back after a failed commit. */
+async function saveIndex(git: SimpleGit, dir: string): Promise<{ restore(): Promise<void>; discard(): Promise<void> }> {
+  const indexFile = path.resolve(dir, (await wrap(() => git.raw(['rev-parse', '--git-path', 'index']), 'git rev-parse')).trim());
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'harness-index-'));
+  const copy = path.join(tmpDir, 'index');
+  const existed = await copyFile(indexFile, copy).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)));
+  return {
+    async restore() {
+      if (!existed) return rm(indexFile, { force: true });
+      const next = `${indexFile}.harness-restore`;
+      await copyFile(copy, next);
+      await rename(next, indexFile);
+    },
+    discard: () => rm(tmpDir, { recursive: true, force: true }),
+  };
+}
+
+/** `git check-ignore -v` over stdin, for any number of paths in one process. */
+async function checkIgnored(dir: string, paths: readonly string[]): Promise<IgnoredPath[]> {
+  if (paths.length === 0) return [];
+  const { code, stdout, stderr } = await gitWithInput(dir, ['check-ignore', '--stdin', '-z', '-v'], paths.join('\0') + '\0');
+  // 0: some paths are ignored; 1: none is.
+  if (code === 1) return [];
+  if (code !== 0) {
+    if (/not a git repository/i.test(stderr)) return [];
+    throw new HarnessError('GIT', `git check-ignore failed: ${stderr.trim().split('\n').slice(0, 3).join(' ')}`);
+  }
+  const fields = stdout.split('\0');
+  const out: IgnoredPath[] = [];
+  for (let i = 0; i + 3 < fields.length; i += 4) {
+    const [source, line, pattern, p] = [fields[i]!, fields[i + 1]!, fields[i + 2]!, fields[i + 3]!];
+    // -v also reports paths a negated rule (`!x`) matched: those are not ignored.
+    if (source === '' || pattern.startsWith('!')) continue;
+    out.push({ path: p, source: path.isAbsolute(source) ? source : path.relative(dir, path.resolve(dir, source)).split(path.sep).join('/') || source, line: Number(line), pattern });
+  }
+  return out;
+}
+
+function gitWithInput(dir: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => reject(new HarnessError('GIT', `git ${args[0]} failed: ${e.message}`, { cause: e })));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.on('error', () => undefined); // git may exit before reading everything (it reports why)
+    child.stdin.end(input);
+  });
 }
 
 /** Literal pathspecs in argv-sized chunks (a file named `*.ts` must not match every .ts file). */
