@@ -4,7 +4,7 @@
  */
 import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
-import { formatUsd } from '../cost/usage.js';
+import { formatUsd, type Usage } from '../cost/usage.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
@@ -20,6 +20,59 @@ export interface EstimateReport {
   inputSource: Estimate['inputSource'];
   spentUsd: number;
   budget: { perRunUsd: number | null; totalUsd: number | null };
+  /** `JSON.stringify(report)` gives the `estimate --json` document (snake_case, docs/json.md). */
+  toJSON(): EstimateJson;
+}
+
+/**
+ * The `estimate --json` document (docs/json.md). Every JSON document the CLI prints is snake_case,
+ * as the API's are; the code keeps camelCase and maps here, at the edge.
+ */
+export interface EstimateJson {
+  /** Null only in the document a failed `estimate --json` prints (with its `error`). */
+  model: string | null;
+  pending_tasks: number;
+  batches: number;
+  requests: number;
+  /** `count_tokens` (the API counted the input) or `local-estimate` (it could not be reached). */
+  input_source: Estimate['inputSource'];
+  /** Null when nothing is pending. */
+  estimate: {
+    usage: Usage;
+    cost_usd: number;
+    cost_usd_low: number;
+    cost_usd_high: number;
+    output_tokens_low: number;
+    output_tokens_high: number;
+  } | null;
+  spent_usd: number;
+  budget: { per_run_usd: number | null; total_usd: number | null };
+}
+
+export function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
+  const e = r.estimate;
+  return {
+    model: r.model,
+    pending_tasks: r.pendingTasks,
+    batches: r.batches,
+    requests: r.requests,
+    input_source: r.inputSource,
+    estimate: e && {
+      usage: e.usage,
+      cost_usd: e.usd,
+      cost_usd_low: e.usdLow,
+      cost_usd_high: e.usdHigh,
+      output_tokens_low: e.outputTokensLow,
+      output_tokens_high: e.outputTokensHigh,
+    },
+    spent_usd: r.spentUsd,
+    budget: { per_run_usd: r.budget.perRunUsd, total_usd: r.budget.totalUsd },
+  };
+}
+
+/** The report with its (non-enumerable) toJSON. */
+function report(fields: Omit<EstimateReport, 'toJSON'>): EstimateReport {
+  return Object.defineProperty(fields, 'toJSON', { value: () => estimateJson(fields), enumerable: false }) as EstimateReport;
 }
 
 export async function estimatePending(ws: Workspace, options: { countTokens?: boolean } = {}): Promise<EstimateReport> {
@@ -33,7 +86,7 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     spentUsd: spentUsd(journal),
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
   };
-  if (pending.length === 0) return { ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate' };
+  if (pending.length === 0) return report({ ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate' });
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);
@@ -57,13 +110,13 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     { usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation_5m_input_tokens: 0, cache_creation_1h_input_tokens: 0 }, usd: 0, usdLow: 0, usdHigh: 0, outputTokensLow: 0, outputTokensHigh: 0 },
   );
   const inputSource = counted ? 'count_tokens' : 'local-estimate';
-  return {
+  return report({
     ...base,
     batches: planned.length,
     requests: planned.reduce((s, b) => s + b.requests.length, 0),
     estimate: { ...sum, inputSource },
     inputSource,
-  };
+  });
 }
 
 /**
@@ -94,3 +147,17 @@ async function countInput(ws: Workspace, planned: readonly PlannedBatch[]): Prom
 }
 
 export const describeUsd = (usd: number) => `$${formatUsd(usd)}`;
+
+/** The `estimate --json` document with nothing in it: what a failed `--json` run prints, with its `error`. */
+export function emptyEstimate(): EstimateJson {
+  return {
+    model: null,
+    pending_tasks: 0,
+    batches: 0,
+    requests: 0,
+    input_source: 'local-estimate',
+    estimate: null,
+    spent_usd: 0,
+    budget: { per_run_usd: null, total_usd: null },
+  };
+}

@@ -33,7 +33,7 @@ describe('cost', () => {
     const e = await h.run(repo, 'estimate', '--json', '--max-tokens', '8000');
     expect(e.code, e.stderr).toBe(0);
     const report = JSON.parse(e.stdout);
-    expect(report.inputSource).toBe('count_tokens');
+    expect(report.input_source).toBe('count_tokens');
     expect(report.requests).toBe(6);
     const r = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(r.code, r.stderr).toBe(0);
