@@ -25,7 +25,8 @@ import fs, { constants as fsConstants, type Dirent } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { globby, type Options as GlobbyOptions } from 'globby';
+import { globby, isIgnoredByIgnoreFiles, type Options as GlobbyOptions } from 'globby';
+import { globToRegExp } from '../shared/glob.js';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 
 export interface RepoFile {
@@ -283,6 +284,53 @@ export async function scanRepo(repoDir: string, options: ScanOptions): Promise<S
   files.sort((a, b) => comparePaths(a.path, b.path));
   skipped.sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
+}
+
+/**
+ * One file as the scan would see it: its content when `scanRepo` would put it in the context, else
+ * why not (the same rules: default excludes, `.gitignore` and `.harnessignore` files, config
+ * `include`/`exclude`, symlinks on the way, size, binary), or `missing` when there is no such file.
+ * For callers that send one file outside the snapshot (`refine`). Config globs are matched as the
+ * walk applies them: an `exclude` glob leaves out a file it matches and everything under a
+ * directory it matches; the file must match an `include` glob.
+ */
+export async function scanOne(
+  repoDir: string,
+  relPath: string,
+  options: Pick<ScanOptions, 'include' | 'exclude' | 'maxFileBytes'>,
+): Promise<{ file: RepoFile } | { reason: string } | { missing: true }> {
+  const root = path.resolve(repoDir);
+  const rel = relPath.split(path.sep).join('/').replace(/^\.\//, '');
+  const abs = path.join(root, rel);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(abs);
+  } catch {
+    return { missing: true };
+  }
+  const byDefault = defaultExcludeReason(rel);
+  if (byDefault) return { reason: `default exclude: ${byDefault}` };
+  const segments = rel.split('/');
+  const globs = (list: readonly string[]) => list.map((g) => globToRegExp(g.replace(/^\.\//, '').replace(/\/+$/, '')));
+  const excluded = globs(options.exclude);
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i).join('/');
+    if (excluded.some((re) => re.test(prefix))) return { reason: 'excluded by the config (`exclude`)' };
+  }
+  if (!globs(options.include).some((re) => re.test(rel))) return { reason: 'not matched by the config (`include`)' };
+  const ignored = await isIgnoredByIgnoreFiles(['**/.gitignore', '**/.harnessignore'], {
+    cwd: root,
+    dot: true,
+    ignore: [...WALK_IGNORES],
+  });
+  if (ignored(rel)) return { reason: 'ignored by .gitignore or .harnessignore' };
+  if (st.isSymbolicLink()) return { reason: await symlinkReason(await realpath(root), abs) };
+  // A directory on the way that is a symlink: the walk does not follow it either.
+  const realDir = await realpath(path.dirname(abs)).catch(() => null);
+  if (realDir !== path.join(await realpath(root), ...segments.slice(0, -1))) return { reason: 'under a symlinked directory (not followed)' };
+  if (!st.isFile()) return { reason: 'not a regular file' };
+  const r = readRepoFile(abs, options.maxFileBytes, { bytes: Buffer.allocUnsafe(0) });
+  return typeof r === 'string' ? { reason: r } : { file: { path: rel, size: r.size, content: r.content } };
 }
 
 /** Plain code-unit order: the same on every machine and locale. */

@@ -1,6 +1,7 @@
 /**
- * Secrets never leave the machine (CONTRACT section 7): every file of the codebase context is
- * checked before anything is sent, and a finding stops the run unless the user allows it.
+ * Secrets never leave the machine: every text the harness sends is checked before anything is
+ * sent (the files of the codebase context, task-list.md, a spec, a `refine` message and the file
+ * it rewrites, custom prompt templates), and a finding stops the command unless the user allows it.
  *
  * Why secretlint's recommended preset: it is a maintained rule set, with tests and false-positive
  * guards, for the keys that leak in practice: AWS, GCP service accounts, Slack, GitHub, npm,
@@ -8,10 +9,12 @@
  * basic auth and database connection strings with passwords. repomix uses the same preset. On top:
  * - AWS access key IDs (`AKIA…`): the preset has the rule but leaves it off by default; it is on
  *   here (account IDs, which are not secrets, stay off);
- * - Anthropic admin keys and OAuth tokens (`sk-ant-admin01-…`, `sk-ant-oat01-…`), which the
- *   preset's Anthropic rule (API keys only) does not cover;
+ * - the harness's own pattern rules (secretRules.ts): Anthropic admin keys and OAuth tokens
+ *   (`sk-ant-admin01-…`, `sk-ant-oat01-…`), Stripe live keys (`sk_live_…`, `rk_live_…`), signed
+ *   JWTs, and passwords assigned a literal value (`password = "…"`, `DB_PASSWORD: …` in config);
  * - the literal value of this environment's `ANTHROPIC_API_KEY`, whatever its shape.
- * `secretlint-disable-line` / `secretlint-disable-next-line` comments in a file are honoured.
+ * `secretlint-disable-line` / `secretlint-disable-next-line` comments are honoured (except for the
+ * environment's own key). The full list, with what is not detected, is docs/secrets.md.
  *
  * Never copied anywhere: the secret. secretlint's messages quote it, so a finding's `kind` is
  * built from the rule and message ids only (and messages are masked at the source as well).
@@ -28,12 +31,40 @@ import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset
 import { globToRegExp } from '../shared/glob.js';
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
+import {
+  ANTHROPIC_EXTRA,
+  ANTHROPIC_EXTRA_RULE,
+  DISABLE_LINE,
+  DISABLE_NEXT_LINE,
+  ENV_KEY_RULE,
+  JWT,
+  JWT_RULE,
+  KINDS,
+  MARKERS,
+  MARKERS_ANY_CASE,
+  MIN_PASSWORD_LENGTH,
+  PASSWORD,
+  PASSWORD_PLACEHOLDER_PARTS,
+  PASSWORD_PLACEHOLDER_VALUES,
+  PASSWORD_REFERENCE_START,
+  PASSWORD_RULE,
+  PRESET_AWS_RULE,
+  RULES_VERSION,
+  STRIPE,
+  STRIPE_RULE,
+  UNQUOTED_PASSWORD_FILES,
+  VERIFIED_PRESET,
+} from './secretRules.js';
+
+export { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from './secretRules.js';
 
 export interface SecretFinding {
-  /** Repo-relative path. */
+  /** Repo-relative path, or what the text is (`--message`, a spec file's name as given). */
   path: string;
   /** 1-based. */
   line: number;
+  /** True for a one-off text (a `--message`) whose lines are not worth naming: shown as `path: kind`. */
+  unlocated?: boolean;
   /** 1-based, in UTF-16 code units. */
   column: number;
   /** secretlint rule id, or `harness/…` for the harness's own checks. */
@@ -49,10 +80,7 @@ export interface FindSecretsOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export const ENV_KEY_RULE = 'harness/environment-anthropic-api-key';
-export const ANTHROPIC_EXTRA_RULE = 'harness/anthropic-admin-or-oauth-key';
 const PRESET_ID = recommendedPreset.meta.id;
-const AWS_RULE = '@secretlint/secretlint-rule-aws';
 
 // The preset runs in one process for the life of the harness. secretlint's profiler records
 // every mark it is given and, for each one, searches all earlier ones: quadratic in the number
@@ -68,49 +96,9 @@ const CONFIG: LintConfig = {
     {
       id: PRESET_ID,
       rule: recommendedPreset,
-      rules: [{ id: AWS_RULE, options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] }],
+      rules: [{ id: PRESET_AWS_RULE, options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] }],
     },
   ],
-};
-
-/** Human names, by rule id and then message id (rule and message ids are fixed strings of the rules). */
-const KINDS: Record<string, { default: string; messages?: Record<string, string> }> = {
-  [AWS_RULE]: {
-    default: 'AWS credential',
-    messages: { AWSAccessKeyID: 'AWS access key ID', AWSSecretAccessKey: 'AWS secret access key' },
-  },
-  '@secretlint/secretlint-rule-gcp': { default: 'GCP service account private key' },
-  '@secretlint/secretlint-rule-privatekey': { default: 'private key' },
-  '@secretlint/secretlint-rule-npm': {
-    default: 'npm token',
-    messages: {
-      PackageJSON_xOauthToken: 'GitHub token in a package URL',
-      Npmrc_authToken: 'npm auth token',
-      NPM_ACCESS_TOKEN: 'npm access token',
-    },
-  },
-  '@secretlint/secretlint-rule-basicauth': { default: 'password in a URL (basic auth)' },
-  '@secretlint/secretlint-rule-slack': {
-    default: 'Slack token',
-    messages: { SLACK_TOKEN: 'Slack token', IncomingWebhook: 'Slack incoming webhook URL' },
-  },
-  '@secretlint/secretlint-rule-sendgrid': { default: 'SendGrid API key' },
-  '@secretlint/secretlint-rule-shopify': { default: 'Shopify API key' },
-  '@secretlint/secretlint-rule-github': { default: 'GitHub token' },
-  '@secretlint/secretlint-rule-openai': { default: 'OpenAI API key' },
-  '@secretlint/secretlint-rule-anthropic': { default: 'Anthropic API key' },
-  '@secretlint/secretlint-rule-linear': { default: 'Linear API key' },
-  '@secretlint/secretlint-rule-1password': { default: '1Password service account token' },
-  '@secretlint/secretlint-rule-database-connection-string': {
-    default: 'database connection string with a password',
-    messages: {
-      MongoDBConnection: 'MongoDB connection string with a password',
-      MySQLConnection: 'MySQL connection string with a password',
-      PostgreSQLConnection: 'PostgreSQL connection string with a password',
-    },
-  },
-  [ANTHROPIC_EXTRA_RULE]: { default: 'Anthropic admin key or OAuth token' },
-  [ENV_KEY_RULE]: { default: "this environment's ANTHROPIC_API_KEY" },
 };
 
 function kindOf(ruleId: string, messageId: string | undefined): string {
@@ -118,50 +106,6 @@ function kindOf(ruleId: string, messageId: string | undefined): string {
   if (!entry) return `secret (${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')} rule)`;
   return (messageId !== undefined ? entry.messages?.[messageId] : undefined) ?? entry.default;
 }
-
-/**
- * The preset version and rule set the markers in `MARKERS` were read from. For every rule, each
- * report it can make requires the content to match one of the markers: `file(source)` runs the
- * regexps listed here on `source.content`, and reports only inside their matches.
- *   aws           (?:SECRET|secret|Secret)_?(?:ACCESS|…)_?(?:KEY|…)…  and, with enableIDScanRule,
- *                 (A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}  (AccountID: allowed off)
- *   gcp           `.p12`: reads the file; `.json`: JSON.parse (escapes!) → such files always go to secretlint
- *   privatekey    -----BEGIN …PRIVATE KEY…
- *   npm           :x-oauth-basic@  |  _authToken=  |  npm_[A-Za-z0-9_]{36}
- *   basicauth     (https?|ftps?)://USER:PASS@  with USER ⊂ [-\w], PASS ⊂ [-\w]
- *   slack         (xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-  |  https://hooks.slack.com/services/ (i)
- *   sendgrid      SG\.      shopify  (shppa|shpca|shpat|shpss)_      github  (ghp|gho|ghu|ghs|ghr)_ | github_pat_
- *   openai        …T3BlbkFJ…       anthropic  sk-ant-api0\d-      linear  lin_api_      1password  ops_ey
- *   database      (mongodb(+srv)?|(jdbc:)?mysqlx?|postgres(ql)?)://USER:PASS@ (i), reported only with
- *                 USER ⊂ [^:/\s] and PASS ⊂ [^@/\s]
- *   filter-comments  only suppresses reports
- */
-const VERIFIED_PRESET = {
-  version: '11.7.1',
-  rules: [
-    '@secretlint/secretlint-rule-1password',
-    '@secretlint/secretlint-rule-anthropic',
-    '@secretlint/secretlint-rule-aws',
-    '@secretlint/secretlint-rule-basicauth',
-    '@secretlint/secretlint-rule-database-connection-string',
-    '@secretlint/secretlint-rule-filter-comments',
-    '@secretlint/secretlint-rule-gcp',
-    '@secretlint/secretlint-rule-github',
-    '@secretlint/secretlint-rule-linear',
-    '@secretlint/secretlint-rule-npm',
-    '@secretlint/secretlint-rule-openai',
-    '@secretlint/secretlint-rule-privatekey',
-    '@secretlint/secretlint-rule-sendgrid',
-    '@secretlint/secretlint-rule-shopify',
-    '@secretlint/secretlint-rule-slack',
-  ],
-};
-
-/** A superset of what the rules above need; each alternative is a rule's regexp with the parts that only narrow it left out. */
-const MARKERS =
-  /PRIVATE KEY|(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)|(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}|:x-oauth-basic@|_authToken=|npm_[A-Za-z0-9_]{36}|(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-|SG\.|(?:shppa|shpca|shpat|shpss)_|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|github_pat_|T3BlbkFJ|sk-ant-api0\d-|lin_api_|ops_ey|:\/\/[^:/\s]+:[^@/\s]+@/;
-/** The one marker matched without regard to case (the Slack webhook rule has the `i` flag). */
-const MARKERS_ANY_CASE = /hooks\.slack\.com/i;
 
 const presetRuleIds = (): string[] => recommendedPreset.rules.map((r) => r.meta.id).sort();
 
@@ -186,29 +130,40 @@ export function mayMatch(path: string, content: string): boolean {
   return MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
 }
 
-/** Anthropic admin keys and OAuth access/refresh tokens (the preset covers `sk-ant-api0N-` keys). */
-const ANTHROPIC_EXTRA = /(?<![A-Za-z0-9_-])sk-ant-(?:admin|oat|ort)\d{2}-[A-Za-z0-9_-]{40,}/g;
-
 const LINT_CONCURRENCY = 16;
 
-export async function findSecrets(
-  files: readonly { path: string; content: string }[],
-  options: FindSecretsOptions,
-): Promise<SecretFinding[]> {
+/** A text that is about to leave the machine, by what it is called in messages. */
+export interface SecretText {
+  /** Repo-relative path, or a label (`--message`, `spec.md`). */
+  path: string;
+  content: string;
+  /** Report findings as `path: kind` (no line): for one-off texts such as a `--message`. */
+  unlocated?: boolean;
+}
+
+/** Identifies the rules in force: changes when the harness's rules or the preset change. */
+export const RULESET_ID = `${RULES_VERSION}+secretlint-preset@${presetVersion() ?? 'unknown'}`;
+
+export async function findSecrets(files: readonly SecretText[], options: FindSecretsOptions): Promise<SecretFinding[]> {
   const envKey = (options.env.ANTHROPIC_API_KEY ?? '').trim();
   const findings: SecretFinding[] = [];
 
-  const candidates: { path: string; content: string }[] = [];
+  const candidates: SecretText[] = [];
   for (const file of files) {
+    const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({
+      path: file.path,
+      ...position(file.content, index),
+      ruleId,
+      kind: kindOf(ruleId, messageId),
+      ...(file.unlocated ? { unlocated: true } : {}),
+    });
     if (envKey.length >= 16) {
       for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) {
-        findings.push({ path: file.path, ...position(file.content, i), ruleId: ENV_KEY_RULE, kind: kindOf(ENV_KEY_RULE, undefined) });
+        findings.push(at(i, ENV_KEY_RULE));
       }
     }
-    if (file.content.includes('sk-ant-')) {
-      for (const m of file.content.matchAll(ANTHROPIC_EXTRA)) {
-        findings.push({ path: file.path, ...position(file.content, m.index), ruleId: ANTHROPIC_EXTRA_RULE, kind: kindOf(ANTHROPIC_EXTRA_RULE, undefined) });
-      }
+    for (const { index, ruleId, messageId } of patternFindings(file)) {
+      if (!disabledAt(file.content, index)) findings.push(at(index, ruleId, messageId));
     }
     if (mayMatch(file.path, file.content)) candidates.push(file);
   }
@@ -228,6 +183,7 @@ export async function findSecrets(
           column: m.loc.start.column + 1,
           ruleId: m.ruleId,
           kind: kindOf(m.ruleId, m.messageId),
+          ...(file.unlocated ? { unlocated: true } : {}),
         });
       }
     }
@@ -240,25 +196,114 @@ export async function findSecrets(
     .sort((a, b) => comparePaths(a.path, b.path) || a.line - b.line || a.column - b.column || comparePaths(a.ruleId, b.ruleId));
 }
 
+/**
+ * Checks texts that are about to be sent; throws SECRET_FOUND (exit 2) naming where, never what.
+ * `source` says what they are in the message (`task-list.md`, `the refine request`…).
+ */
+export async function assertNoSecrets(texts: readonly SecretText[], options: FindSecretsOptions & { source: string }): Promise<void> {
+  const findings = await findSecrets(texts, options);
+  if (findings.length > 0) throw secretsError(findings, { source: options.source });
+}
+
+/** Where the harness's own pattern rules match in one text (before allow entries and disable comments). */
+function patternFindings(file: SecretText): { index: number; ruleId: string; messageId?: string }[] {
+  const out: { index: number; ruleId: string; messageId?: string }[] = [];
+  const text = file.content;
+  if (text.includes(ANTHROPIC_EXTRA.marker)) {
+    for (const m of text.matchAll(ANTHROPIC_EXTRA.pattern)) out.push({ index: m.index, ruleId: ANTHROPIC_EXTRA_RULE });
+  }
+  if (text.includes(STRIPE.marker)) {
+    for (const m of text.matchAll(STRIPE.pattern)) out.push({ index: m.index, ruleId: STRIPE_RULE, messageId: m[1]! });
+  }
+  if (text.includes(JWT.marker)) {
+    for (const m of text.matchAll(JWT.pattern)) if (isJwtHeader(m[1]!)) out.push({ index: m.index, ruleId: JWT_RULE });
+  }
+  if (PASSWORD.marker.test(text)) {
+    const unquotedCounts = UNQUOTED_PASSWORD_FILES.test(file.path);
+    for (const m of text.matchAll(PASSWORD.pattern)) {
+      const quoted = m[3];
+      const value = quoted ?? m[4] ?? '';
+      if (quoted === undefined && !unquotedCounts) continue;
+      if (isPasswordLiteral(value)) out.push({ index: m.index, ruleId: PASSWORD_RULE });
+    }
+  }
+  return out;
+}
+
+/** The first part of a JWT decodes to a JSON object with an `alg` (the header of a signed token). */
+function isJwtHeader(part: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return header !== null && typeof header === 'object' && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** A value that looks like a real password: long enough, one word, no placeholder, no reference. */
+export function isPasswordLiteral(raw: string): boolean {
+  const value = raw.trim();
+  if (value.length < MIN_PASSWORD_LENGTH) return false;
+  if (/\s/.test(value)) return false; // a label or a sentence ("Enter your password")
+  if (PASSWORD_REFERENCE_START.test(value)) return false;
+  if (/^(.)\1*$/.test(value)) return false; // "********", "xxxxxx"
+  if (/^[./~]/.test(value) && value.includes('/')) return false; // a path (a secrets file, a route)
+  const lower = value.toLowerCase();
+  if (PASSWORD_PLACEHOLDER_VALUES.includes(lower)) return false;
+  return !PASSWORD_PLACEHOLDER_PARTS.some((p) => lower.includes(p));
+}
+
+/** A `secretlint-disable-line` on the finding's line, or `secretlint-disable-next-line` on the line before. */
+function disabledAt(text: string, index: number): boolean {
+  const lineStart = Math.max(text.lastIndexOf('\n', index - 1), text.lastIndexOf('\r', index - 1)) + 1;
+  let lineEnd = text.length;
+  for (const c of ['\n', '\r']) {
+    const i = text.indexOf(c, index);
+    if (i !== -1 && i < lineEnd) lineEnd = i;
+  }
+  if (text.slice(lineStart, lineEnd).includes(DISABLE_LINE)) return true;
+  if (lineStart === 0) return false;
+  const prevEnd = text[lineStart - 1] === '\n' && text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+  const prevStart = Math.max(text.lastIndexOf('\n', prevEnd - 1), text.lastIndexOf('\r', prevEnd - 1)) + 1;
+  return text.slice(prevStart, prevEnd).includes(DISABLE_NEXT_LINE);
+}
+
 const MAX_LISTED = 20;
 
-export function secretsError(findings: readonly SecretFinding[]): HarnessError {
+const where = (f: Pick<SecretFinding, 'path' | 'line' | 'unlocated'>): string => (f.unlocated ? f.path : `${f.path}:${f.line}`);
+
+/**
+ * SECRET_FOUND (exit 2), listing `path:line: kind` (`--message: kind` for a one-off text), never
+ * the secret. `source` names what was checked: the codebase context (default), task-list.md…
+ */
+export function secretsError(findings: readonly SecretFinding[], options: { source?: string } = {}): HarnessError {
   const first = findings[0];
   const n = findings.length;
   const files = new Set(findings.map((f) => f.path)).size;
-  const lines = findings.slice(0, MAX_LISTED).map((f) => `  ${f.path}:${f.line}: ${f.kind}`);
+  const lines = findings.slice(0, MAX_LISTED).map((f) => `  ${where(f)}: ${f.kind}`);
   if (n > MAX_LISTED) lines.push(`  … and ${n - MAX_LISTED} more`);
-  const message =
-    `${n === 1 ? 'a possible secret' : `${n} possible secrets`} in ${files === 1 ? 'a file' : `${files} files`} of the codebase context; ` +
-    `stopped before sending anything:\n${lines.join('\n')}`;
-  const example = first ?? { path: 'path/to/file', line: 1, ruleId: '@secretlint/secretlint-rule-…' };
+  const found = n === 1 ? 'a possible secret' : `${n} possible secrets`;
+  const inWhat =
+    options.source === undefined
+      ? `in ${files === 1 ? 'a file' : `${files} files`} of the codebase context`
+      : `in ${options.source}`;
+  const message = `${found} ${inWhat}; stopped before sending anything:\n${lines.join('\n')}`;
+  const example = first ?? { path: 'path/to/file', line: 1, ruleId: '@secretlint/secretlint-rule-…', unlocated: false };
+  const allowBy = example.unlocated
+    ? `by rule ('${example.ruleId}')`
+    : `by path ('${example.path}'), by line ('${example.path}:${example.line}') or by rule ('${example.ruleId}')`;
   const hint =
-    `if a file should not be sent, exclude it: add it to \`exclude\` in harness.config or to .harnessignore; ` +
-    `if a finding is not a secret, allow it in \`secrets.allow\` by path ('${example.path}'), ` +
-    `by line ('${example.path}:${example.line}') or by rule ('${example.ruleId}'), or mark the line with a ` +
-    `\`secretlint-disable-line\` comment. ` +
-    `A real secret in the repo should be removed and rotated.`;
-  return new HarnessError('SECRET_FOUND', message, first ? { hint, file: first.path, line: first.line } : { hint });
+    options.source === undefined
+      ? `if a file should not be sent, exclude it: add it to \`exclude\` in harness.config or to .harnessignore; ` +
+        `if a finding is not a secret, allow it in \`secrets.allow\` ${allowBy}, or mark the line with a ` +
+        `\`secretlint-disable-line\` comment. ` +
+        `A real secret in the repo should be removed and rotated.`
+      : `take the secret out of ${options.source} (refer to it by name instead, e.g. an environment variable); ` +
+        `if a finding is not a secret, allow it in \`secrets.allow\` ${allowBy}` +
+        `${example.unlocated ? '' : ', or mark the line with a `secretlint-disable-line` comment'}. ` +
+        `A real secret that was shared should be rotated.`;
+  const located = first ? { file: first.path, ...(first.unlocated ? {} : { line: first.line }) } : {};
+  return new HarnessError('SECRET_FOUND', message, { hint, ...located });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES, defaultExcludeReason, scanRepo, type ScanResult } from '../../src/repo/scan.js';
+import { DEFAULT_EXCLUDES, defaultExcludeReason, scanOne, scanRepo, type ScanResult } from '../../src/repo/scan.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -287,5 +287,62 @@ describe('scanRepo: order', () => {
     expect(paths(r1)).toEqual(expected);
     expect(paths(r1)).toEqual(['B.ts', 'Zeta/z.ts', '_x.ts', 'a-b.ts', 'a.ts', 'a/A.ts', 'a/b.ts', 'b.ts', 'é.ts']);
     expect(r1.skipped.map((s) => s.path)).toEqual(['pkg/data.bin', 'yarn.lock']);
+  });
+});
+
+describe('scanOne: one file as the scan would see it', () => {
+  const files = {
+    '.gitignore': '*.log\nlogs/\n',
+    '.harnessignore': 'fixtures/\n',
+    '.env': 'KEY=1\n',
+    'a.ts': 'a',
+    'debug.log': 'x',
+    'logs/today.txt': 'x',
+    'fixtures/big.json': '{}',
+    'private/notes.md': 'n',
+    'private/deep/data.ts': 'd',
+    'src/a.ts': 'a',
+    'src/gen/x.ts': 'x',
+    'src/.harnessignore': 'secret.ts\n',
+    'src/secret.ts': 's',
+    'node_modules/pkg/index.js': 'x',
+    'docs/guide.md': 'g',
+    'big.txt': 'x'.repeat(5000),
+  };
+  const config = { include: ['**/*'], exclude: ['private', 'src/gen/**'], maxFileBytes: 4096 };
+
+  it('agrees with scanRepo on every file: sent iff the whole-repo scan sends it', async () => {
+    const dir = await tree(files);
+    const whole = new Set(paths(await scan(dir, config)));
+    for (const rel of Object.keys(files)) {
+      const one = await scanOne(dir, rel, config);
+      expect('file' in one, `${rel}: ${JSON.stringify(one)}`).toBe(whole.has(rel));
+      if ('file' in one) expect(one.file.content).toBe(files[rel as keyof typeof files]);
+    }
+  });
+
+  it('says why a file is left out, and when there is no such file', async () => {
+    const dir = await tree(files);
+    const reason = async (rel: string) => {
+      const r = await scanOne(dir, rel, config);
+      return 'reason' in r ? r.reason : 'missing' in r ? 'missing' : 'sent';
+    };
+    expect(await reason('.env')).toBe('default exclude: environment file');
+    expect(await reason('private/deep/data.ts')).toMatch(/exclude/);
+    expect(await reason('src/secret.ts')).toMatch(/\.harnessignore/);
+    expect(await reason('debug.log')).toMatch(/\.gitignore/);
+    expect(await reason('big.txt')).toMatch(/too large/);
+    expect(await reason('src/new.ts')).toBe('missing');
+    expect(await reason('src/a.ts')).toBe('sent');
+    expect((await scanOne(dir, 'src/a.ts', { ...config, include: ['docs/**'] }))).toEqual({ reason: 'not matched by the config (`include`)' });
+  });
+
+  it('refuses a symlink, and a file reached through a symlinked directory', async () => {
+    const outside = await tree({ 'creds.txt': 'top secret' });
+    const dir = await tree({ 'src/a.ts': 'a' });
+    await symlink(path.join(outside, 'creds.txt'), path.join(dir, 'src/link.ts'));
+    await symlink(outside, path.join(dir, 'linked'));
+    expect(await scanOne(dir, 'src/link.ts', config)).toEqual({ reason: 'symlink to outside the repo (not followed)' });
+    expect(await scanOne(dir, 'linked/creds.txt', config)).toEqual({ reason: 'under a symlinked directory (not followed)' });
   });
 });

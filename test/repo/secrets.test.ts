@@ -10,14 +10,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ANTHROPIC_EXTRA_RULE,
+  assertNoSecrets,
   compileAllow,
   ENV_KEY_RULE,
   findSecrets,
+  isPasswordLiteral,
+  JWT_RULE,
   mayMatch,
+  PASSWORD_RULE,
   secretsError,
   SHORTCUT_ENABLED,
+  STRIPE_RULE,
   type SecretFinding,
 } from '../../src/repo/secrets.js';
+import { HarnessError } from '../../src/shared/errors.js';
 
 /** Deterministic pseudo-random characters from `alphabet` (so fakes look real, not like `xxxx`). */
 function chars(seed: string, n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'): string {
@@ -45,6 +51,16 @@ const fake = {
   sendgrid: () => ['S', 'G.', chars('sg1', 22), '.', chars('sg2', 43)].join(''),
   shopify: () => ['shp', 'at_', chars('shopify', 32, '0123456789abcdef')].join(''),
   linear: () => ['lin', '_api_', chars('linear', 40)].join(''),
+  stripe: () => ['sk', '_live_', chars('stripe', 24)].join(''),
+  stripeNew: () => ['sk', '_live_', '51', chars('stripe-new', 97)].join(''),
+  stripeRestricted: () => ['rk', '_live_', chars('stripe-rk', 24)].join(''),
+  jwt: () =>
+    [
+      Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url'),
+      Buffer.from(JSON.stringify({ sub: '1234567890', name: 'Service', iat: 1516239022 })).toString('base64url'),
+      chars('jwt-sig', 43, B64URL),
+    ].join('.'),
+  password: () => ['Tr0ub4dor', '&3-', chars('pw-literal', 6)].join(''),
 };
 
 const pemBlock = (label = 'RSA PRIVATE KEY') => {
@@ -174,6 +190,63 @@ const CASES: { name: string; path: string; content: string; secret: string; rule
     secret: chars('db', 16),
     ruleId: '@secretlint/secretlint-rule-database-connection-string',
     kind: /PostgreSQL connection string/,
+  },
+  {
+    name: 'Stripe live secret key',
+    path: 'src/billing.ts',
+    content: `import Stripe from 'stripe';\n\nexport const stripe = new Stripe('${fake.stripe()}');\n`,
+    secret: fake.stripe(),
+    ruleId: STRIPE_RULE,
+    kind: /Stripe live secret key/,
+  },
+  {
+    name: 'Stripe live secret key (new, long form)',
+    path: 'config/stripe.yml',
+    content: `stripe:\n  key: ${fake.stripeNew()}\n`,
+    secret: fake.stripeNew(),
+    ruleId: STRIPE_RULE,
+    kind: /Stripe live secret key/,
+  },
+  {
+    name: 'Stripe live restricted key',
+    path: 'scripts/report.py',
+    content: `import stripe\nstripe.api_key = "${fake.stripeRestricted()}"\n`,
+    secret: fake.stripeRestricted(),
+    ruleId: STRIPE_RULE,
+    kind: /Stripe live restricted key/,
+  },
+  {
+    name: 'JWT',
+    path: 'test/fixtures/auth.ts',
+    content: `export const headers = {\n  Authorization: 'Bearer ${fake.jwt()}',\n};\n`,
+    secret: fake.jwt().split('.')[2]!,
+    at: 'Bearer',
+    ruleId: JWT_RULE,
+    kind: /JSON Web Token/,
+  },
+  {
+    name: 'password assigned a quoted literal (code)',
+    path: 'src/db/connect.ts',
+    content: `export const db = connect({\n  host: 'db.internal',\n  password: '${fake.password()}',\n});\n`,
+    secret: fake.password(),
+    ruleId: PASSWORD_RULE,
+    kind: /password assigned a literal value/,
+  },
+  {
+    name: 'password= in a shell script (unquoted)',
+    path: 'deploy/run.sh',
+    content: `#!/bin/sh\nexport DB_PASSWORD=${fake.password()}\n`,
+    secret: fake.password(),
+    ruleId: PASSWORD_RULE,
+    kind: /password assigned/,
+  },
+  {
+    name: 'password: in YAML config (unquoted)',
+    path: 'config/database.yml',
+    content: `production:\n  adapter: postgresql\n  password: ${fake.password()}\n`,
+    secret: fake.password(),
+    ruleId: PASSWORD_RULE,
+    kind: /password assigned/,
   },
   {
     name: 'GCP service account key (JSON)',
@@ -351,5 +424,109 @@ describe('findSecrets: speed without losing findings', () => {
     performance.clearMarks();
     await find([{ path: 'src/aws.ts', content: CASES[0]!.content }]);
     expect(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('@core>'))).toEqual([]);
+  });
+});
+
+describe('findSecrets: the harness\'s own rules, both ways', () => {
+  const has = async (path: string, content: string, ruleId: string) =>
+    (await find([{ path, content }])).some((f) => f.ruleId === ruleId);
+
+  it('passwords: a literal is found; references, types, comparisons, placeholders and labels are not', async () => {
+    const pw = fake.password();
+    const found: [string, string][] = [
+      ['a.ts', `const password = "${pw}";`],
+      ['a.ts', `const cfg = { dbPassword: '${pw}' };`],
+      ['a.json', `{ "password": "${pw}" }`],
+      ['a.py', `connect(host="db", password="${pw}")`],
+      ['a.go', `password := "${pw}"`],
+      ['app.properties', `db.password=${pw}`],
+      ['a.yaml', `admin_passphrase: ${pw}`],
+    ];
+    const notFound: [string, string][] = [
+      ['a.ts', 'const password = process.env.DB_PASSWORD;'],
+      ['a.ts', 'interface User { password: string; }'],
+      ['a.ts', 'type User = { password?: string };'],
+      ['a.ts', "const user = { password: '' };"],
+      ['a.ts', "const user = { password: 'changeme' };"],
+      ['a.ts', "const user = { password: 'your-password-here' };"],
+      ['a.ts', "const user = { password: '********' };"],
+      ['a.ts', "const labels = { password: 'Enter your password' };"],
+      ['a.ts', `if (password === "${pw}") {}`],
+      ['a.ts', 'const check = (password) => password.length > 8;'],
+      ['a.ts', 'const url = `postgres://${user}:${password}@localhost/db`;'],
+      ['a.ts', 'const form = { password: `${input.value}` };'],
+      ['a.ts', `const password = '${pw}'; // secretlint-disable-line`],
+      ['a.ts', `// secretlint-disable-next-line\nconst password = '${pw}';`],
+      ['a.ts', `const password = ${pw.replace(/[^A-Za-z0-9]/g, '')};`], // unquoted in code: an identifier
+      ['a.py', 'password = os.environ["DB_PASSWORD"]'],
+      ['a.yml', 'password: ${DB_PASSWORD}'],
+      ['a.yml', 'password: "{{ vault_db_password }}"'],
+      ['a.yml', 'password: !vault |'],
+      ['a.ts', `const passwordField = "${pw}";`], // the key does not end in password
+      ['page.html', '<input type="password" name="password" value="">'],
+      ['a.ts', "const routes = { resetPassword: '/reset-password' };"],
+    ];
+    for (const [p, c] of found) expect(await has(p, c, PASSWORD_RULE), `${p}: ${c}`).toBe(true);
+    for (const [p, c] of notFound) expect(await has(p, c, PASSWORD_RULE), `${p}: ${c}`).toBe(false);
+    expect(isPasswordLiteral('hunter')).toBe(true);
+    expect(isPasswordLiteral('hunt2')).toBe(false); // shorter than the minimum
+    expect(isPasswordLiteral('/run/secrets/db')).toBe(false);
+    expect(isPasswordLiteral('$DB_PASS')).toBe(false);
+  });
+
+  it('Stripe: live secret and restricted keys are found; test and publishable keys are not', async () => {
+    expect(await has('a.ts', `const k = '${fake.stripe()}';`, STRIPE_RULE)).toBe(true);
+    expect(await has('a.ts', `const k = '${['sk', '_test_', chars('t', 24)].join('')}';`, STRIPE_RULE)).toBe(false);
+    expect(await has('a.ts', `const k = '${['pk', '_live_', chars('p', 24)].join('')}';`, STRIPE_RULE)).toBe(false);
+    expect(await has('a.ts', `const k = '${['sk', '_live_', 'short'].join('')}';`, STRIPE_RULE)).toBe(false);
+  });
+
+  it('JWT: a signed token is found; eyJ-looking text whose header is not a JWT header is not', async () => {
+    expect(await has('a.ts', `const t = "${fake.jwt()}";`, JWT_RULE)).toBe(true);
+    const notHeader = Buffer.from(JSON.stringify({ hello: 'world, this is json' })).toString('base64url');
+    const fakeJwt = [notHeader, fake.jwt().split('.')[1], chars('sig2', 43, B64URL)].join('.');
+    expect(await has('a.ts', `const t = "${fakeJwt}";`, JWT_RULE)).toBe(false);
+    const unsigned = fake.jwt().split('.').slice(0, 2).join('.') + '.';
+    expect(await has('a.ts', `const t = "${unsigned}";`, JWT_RULE)).toBe(false);
+  });
+
+  it('the new rules are allowed like any other: by rule id, path and path:line', async () => {
+    const files = [{ path: 'src/pay.ts', content: `const a = 1;\nconst k = '${fake.stripe()}';\n` }];
+    expect(await find(files, [STRIPE_RULE])).toEqual([]);
+    expect(await find(files, ['src/pay.ts:2'])).toEqual([]);
+    expect(await find(files, ['src/pay.ts:1'])).toHaveLength(1);
+  });
+});
+
+describe('assertNoSecrets: texts that are not files of the codebase', () => {
+  async function thrown(p: Promise<unknown>): Promise<HarnessError> {
+    try {
+      await p;
+    } catch (error) {
+      if (error instanceof HarnessError) return error;
+      throw error;
+    }
+    throw new Error('expected a HarnessError');
+  }
+
+  it('a message is reported as `--message: kind`, never with the secret', async () => {
+    const secret = fake.stripe();
+    const e = await thrown(assertNoSecrets([{ path: '--message', content: `use the key ${secret} for billing`, unlocated: true }], { allow: [], env, source: 'the --message text' }));
+    expect(e.code).toBe('SECRET_FOUND');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('in the --message text');
+    expect(e.message).toContain('  --message: Stripe live secret key');
+    expect(e.located).toMatch(/^--message: /);
+    expect(`${e.located}\n${e.hint}`).not.toContain(secret);
+  });
+
+  it('a spec or a task list is reported by path:line', async () => {
+    const secret = fake.jwt();
+    const e = await thrown(assertNoSecrets([{ path: 'spec.md', content: `# Spec\n\nCall the API with ${secret}.\n` }], { allow: [], env, source: 'the spec spec.md' }));
+    expect(e.message).toContain('  spec.md:3: JSON Web Token (JWT)');
+    expect(e.file).toBe('spec.md');
+    expect(e.line).toBe(3);
+    expect(`${e.located}\n${e.hint}`).not.toContain(secret);
+    await expect(assertNoSecrets([{ path: 'spec.md', content: 'nothing to see\n' }], { allow: [], env, source: 'x' })).resolves.toBeUndefined();
   });
 });
