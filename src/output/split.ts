@@ -16,7 +16,18 @@
  *   breaks (or an empty fence) gives an empty file: content "".
  * - Duplicate sections for an asked path: the last complete one wins (warning). A later section
  *   left open does not discard an earlier complete one (warning). The result lists each asked
- *   path in exactly one of files / incomplete / missing.
+ *   path in exactly one of files / incomplete / missing / ambiguous.
+ * - Ambiguous sections (the content showed the section format, e.g. docs or tests about it): an
+ *   `<<<END P>>>` line for an asked path P whose section has already closed means that P's content
+ *   held a line that looks like a marker (its END, or a FILE marker that closed it), so where P
+ *   ends cannot be told. P is not returned as a file but listed in `ambiguous`, and so is every
+ *   asked section that closed after P's (it may be an example inside P's content). Outside any
+ *   section, the line is left out; inside another section (read from P's content, or a file that
+ *   itself shows the format), that section is dropped as ambiguous too. A later complete section
+ *   for a path replaces its ambiguous one, as a duplicate would. An END line of a path with no
+ *   complete section yet stays content inside a section (ignored outside, with a warning).
+ *   Not detected: a content holding a FILE line of its own path after a line that closed it,
+ *   which reads as the file written twice (the later copy wins, see duplicates).
  * - A section for an unasked path is consumed until its END (or until a FILE marker of an asked
  *   path, as for asked sections) and reported once in `unrequested`.
  * - Outside text is kept for the run log: at most OUTSIDE_TEXT_LIMIT characters, trimmed, with
@@ -35,6 +46,11 @@ export interface SplitResult {
   incomplete: string[];
   /** Asked paths with no section at all. */
   missing: string[];
+  /**
+   * Asked paths whose section cannot be told apart from its content: an END marker of the path
+   * appeared after its section had closed (see the notes at the top). Not written.
+   */
+  ambiguous: string[];
   /** Marker paths of sections the request did not ask for (not written), first-seen order. */
   unrequested: string[];
   /** Human-readable notes: sections closed by another FILE marker, duplicates, stray END markers. */
@@ -91,6 +107,10 @@ export class SectionSplitter {
   private readonly unrequested = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly seen = new Set<string>();
+  private readonly ambiguous = new Set<string>();
+  /** Asked path → ordinal of the close of its latest complete section. */
+  private readonly closedAt = new Map<string, number>();
+  private closes = 0;
   private open: OpenSection | null = null;
   /** Pieces of the current, not yet terminated line. */
   private partial: string[] = [];
@@ -142,6 +162,7 @@ export class SectionSplitter {
     const open = this.open?.asked ?? null;
     if (open !== null) {
       if (this.files.has(open)) this.warnings.push(`section for ${open} not closed: the earlier complete section is kept`);
+      else if (this.ambiguous.has(open)) this.warnings.push(`section for ${open} not closed: ${open} stays ambiguous`);
       else incomplete.push(open);
     }
     let outsideText = collapseBlankLines(this.outside).trim();
@@ -150,6 +171,7 @@ export class SectionSplitter {
       files: [...this.files].map(([path, content]) => ({ path, content })),
       incomplete,
       missing: this.asked.filter((a) => !this.seen.has(a)),
+      ambiguous: this.asked.filter((a) => this.ambiguous.has(a)),
       unrequested: [...this.unrequested],
       warnings: this.warnings,
       outsideText,
@@ -168,7 +190,11 @@ export class SectionSplitter {
     if (open === null) {
       if (marker?.kind === 'FILE') this.openSection(marker);
       else {
-        if (marker) this.warnings.push(`END ${marker.raw} outside any section: ignored`);
+        if (marker) {
+          const asked = this.askedByKey.get(marker.key);
+          if (asked !== undefined && this.closedAt.has(asked)) this.makeAmbiguous(asked, `END ${asked} after its section had closed`);
+          else this.warnings.push(`END ${marker.raw} outside any section: ignored`);
+        }
         this.addOutside(eol === undefined ? text.slice(start, end + 1) : text + eol);
       }
       return;
@@ -177,6 +203,23 @@ export class SectionSplitter {
       this.endRun(start);
       this.closeSection(open);
       return;
+    }
+    if (marker?.kind === 'END') {
+      const closed = this.askedByKey.get(marker.key);
+      if (closed !== undefined && closed !== open.asked && this.closedAt.has(closed)) {
+        // `closed`'s content went on to here: what was read as the open section was part of it.
+        this.runStart = -1;
+        this.open = null;
+        const why = `END ${closed} inside the section of ${open.asked ?? open.marker.raw}, after ${closed}'s section had closed`;
+        if (open.asked !== null) {
+          if (!this.files.has(open.asked)) this.ambiguous.add(open.asked);
+          // Its own END may still come (as content of what follows): that makes it ambiguous again.
+          this.closedAt.set(open.asked, this.closes++);
+        }
+        this.makeAmbiguous(closed, why);
+        this.addOutside(eol === undefined ? text.slice(start, end + 1) : text + eol);
+        return;
+      }
     }
     const asked = marker?.kind === 'FILE' ? this.askedByKey.get(marker.key) : undefined;
     if (marker && asked !== undefined && asked !== open.asked) {
@@ -209,7 +252,29 @@ export class SectionSplitter {
     this.open = null;
     if (section.asked === null) return;
     if (this.files.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier one`);
+    else if (this.ambiguous.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier, ambiguous one`);
     this.files.set(section.asked, fileContent(section.pieces.join('')));
+    this.closedAt.set(section.asked, this.closes++);
+  }
+
+  /**
+   * `path`'s content showed the section format (`why`): its complete section, and every asked
+   * section that closed after it (it may have been inside `path`'s content), are ambiguous.
+   */
+  private makeAmbiguous(path: string, why: string): void {
+    const from = this.closedAt.get(path)!;
+    const also: string[] = [];
+    for (const [p, at] of this.closedAt) {
+      if (at < from || !this.files.has(p)) continue;
+      this.files.delete(p);
+      this.ambiguous.add(p);
+      if (p !== path) also.push(p);
+    }
+    this.ambiguous.add(path);
+    this.warnings.push(
+      `${why}: the content of ${path} shows the section format, so where it ends is ambiguous; not written` +
+        (also.length > 0 ? ` (nor ${also.join(', ')}, whose section came after it)` : ''),
+    );
   }
 
   private addOutside(text: string): void {

@@ -95,16 +95,45 @@ describe('splitOutput properties', () => {
     );
   });
 
-  it('never returns a file that was not asked, and puts each asked path in exactly one of files, incomplete, missing', () => {
+  it('never returns a file that was not asked, and puts each asked path in exactly one of files, incomplete, missing, ambiguous', () => {
     fc.assert(
       fc.property(reply, askedSubset, (text, asked) => {
         const r = splitOutput(text, asked);
         for (const f of r.files) expect(asked).toContain(f.path);
-        const placed = [...r.files.map((f) => f.path), ...r.incomplete, ...r.missing];
+        const placed = [...r.files.map((f) => f.path), ...r.incomplete, ...r.missing, ...r.ambiguous];
         expect(placed.slice().sort()).toEqual(asked.slice().sort());
         for (const u of r.unrequested) expect(asked).not.toContain(u.replace(/^(\.\/)+/, ''));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('never returns a cut-short file: contents holding marker lines of asked paths come back whole or not at all (ambiguous)', () => {
+    // Each asked path once, in a complete section whose content may hold FILE and END lines of
+    // the asked paths (docs and tests about the format do), except FILE lines of its own path:
+    // after a line that closed the section, that reads as the file written twice (the later wins).
+    const lineOf = (paths: readonly string[]) =>
+      fc.oneof(
+        { weight: 3, arbitrary: contentLine },
+        { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('FILE', 'END'), path: fc.constantFrom(...paths) }).map(({ kind, path }) => `<<<${kind} ${path}>>>`) },
+      );
+    const replyOf = fc
+      .uniqueArray(fc.constantFrom(...PATHS), { minLength: 1, maxLength: PATHS.length })
+      .chain((paths) => fc.tuple(fc.constant(paths), fc.array(fc.array(lineOf(paths), { maxLength: 8 }), { minLength: paths.length, maxLength: paths.length })));
+    fc.assert(
+      fc.property(replyOf, fc.constantFrom('\n', '\r\n'), ([paths, bodies], eol) => {
+        fc.pre(!bodies.some((lines, i) => lines.includes(`<<<FILE ${paths[i]}>>>`)));
+        const contents = bodies.map((lines) => lines.map((l) => l + eol).join(''));
+        fc.pre(!contents.some(startsWithFence));
+        const text = 'Here:' + eol + paths.map((p, i) => `<<<FILE ${p}>>>${eol}${contents[i]}<<<END ${p}>>>${eol}`).join('');
+        const r = splitOutput(text, paths);
+        for (const f of r.files) expect(f.content).toBe(normalised(contents[paths.indexOf(f.path)]!));
+        // A content that holds its own END line never comes back as a file.
+        paths.forEach((p, i) => {
+          if (bodies[i]!.includes(`<<<END ${p}>>>`)) expect(r.files.map((f) => f.path)).not.toContain(p);
+        });
+      }),
+      { numRuns: 2000 },
     );
   });
 });

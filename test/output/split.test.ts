@@ -190,8 +190,103 @@ describe('splitOutput: sections that go wrong', () => {
   });
 
   it('handles an empty output', () => {
-    expect(splitOutput('', ['a.ts', 'b.ts'])).toEqual({ files: [], incomplete: [], missing: ['a.ts', 'b.ts'], unrequested: [], warnings: [], outsideText: '' });
-    expect(splitOutput('', [])).toEqual({ files: [], incomplete: [], missing: [], unrequested: [], warnings: [], outsideText: '' });
+    expect(splitOutput('', ['a.ts', 'b.ts'])).toEqual({ files: [], incomplete: [], missing: ['a.ts', 'b.ts'], ambiguous: [], unrequested: [], warnings: [], outsideText: '' });
+    expect(splitOutput('', [])).toEqual({ files: [], incomplete: [], missing: [], ambiguous: [], unrequested: [], warnings: [], outsideText: '' });
+  });
+});
+
+describe('splitOutput: sections whose content shows the section format (ambiguous)', () => {
+  // docs/format.md documents the reply format: its content holds marker lines of its own.
+  const doc = ['# The reply format', 'Each file is written as', '<<<FILE src/a.ts>>>', 'content', '<<<END docs/format.md>>>', 'and the rest of the docs.'];
+
+  it('a stray END for the path whose section has just closed: the section is ambiguous, not a file', () => {
+    const text = ['<<<FILE docs/format.md>>>', 'Intro', '<<<END docs/format.md>>>', 'more docs', '<<<END docs/format.md>>>', ''].join('\n');
+    const r = splitOutput(text, ['docs/format.md']);
+    expect(r.files).toEqual([]);
+    expect(r.ambiguous).toEqual(['docs/format.md']);
+    expect(r).toMatchObject({ incomplete: [], missing: [] });
+    expect(r.warnings).toEqual([
+      'END docs/format.md after its section had closed: the content of docs/format.md shows the section format, so where it ends is ambiguous; not written',
+    ]);
+  });
+
+  it('keeps the other sections of the reply, before and after', () => {
+    const text = section('src/b.ts', 'b\n') + '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\ny\n<<<END docs/format.md>>>\n' + section('src/c.ts', 'c\n');
+    const r = splitOutput(text, ['src/b.ts', 'docs/format.md', 'src/c.ts']);
+    expect(contents(r)).toEqual({ 'src/b.ts': 'b\n', 'src/c.ts': 'c\n' });
+    expect(r.ambiguous).toEqual(['docs/format.md']);
+  });
+
+  it('a FILE marker of an asked path inside the content: that section and the one it opened are both ambiguous', () => {
+    const text = ['<<<FILE docs/format.md>>>', ...doc, '<<<END docs/format.md>>>', ...section('src/a.ts', 'export const a = 1;\n').split('\n')].join('\n');
+    const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
+    // The FILE marker in the doc closed it and opened src/a.ts; the doc's END inside that section
+    // shows the marker was the doc's content: both ambiguous, until src/a.ts comes in a section of
+    // its own, which replaces its ambiguous one.
+    expect(contents(r)).toEqual({ 'src/a.ts': 'export const a = 1;\n' });
+    expect(r.ambiguous).toEqual(['docs/format.md']);
+    expect(r.warnings).toContain('duplicate section for src/a.ts: the later one replaces the earlier, ambiguous one');
+  });
+
+  it('an END inside the section that a FILE marker of the content opened: that section is dropped, both are ambiguous', () => {
+    const text = ['<<<FILE docs/format.md>>>', 'Write', '<<<FILE src/a.ts>>>', 'then its content, then', '<<<END docs/format.md>>>', 'bye'].join('\n');
+    const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
+    expect(r.files).toEqual([]);
+    expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);
+    expect(r).toMatchObject({ incomplete: [], missing: [] });
+    expect(r.outsideText).toBe('<<<END docs/format.md>>>\nbye');
+    expect(r.warnings.at(-1)).toBe(
+      "END docs/format.md inside the section of src/a.ts, after docs/format.md's section had closed: the content of docs/format.md shows the section format, so where it ends is ambiguous; not written",
+    );
+  });
+
+  it('every asked section that closed after the ambiguous one is ambiguous too (it may be an example inside it)', () => {
+    const text = section('src/z.ts', 'z\n') + '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\n' + section('src/a.ts', 'example\n') + 'rest of the docs\n<<<END docs/format.md>>>\n';
+    const r = splitOutput(text, ['src/z.ts', 'docs/format.md', 'src/a.ts']);
+    expect(contents(r)).toEqual({ 'src/z.ts': 'z\n' });
+    expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);
+    expect(r.warnings.at(-1)).toMatch(/not written \(nor src\/a\.ts, whose section came after it\)$/);
+  });
+
+  it('an END line of an already closed path inside another section: both ambiguous (that file shows the format too)', () => {
+    // src/a.ts's content may have gone on to here, or the test shows the format: either way, neither is sure.
+    const body = 'const reply = `\n<<<END src/a.ts>>>\n`;\n';
+    const r = splitOutput(section('src/a.ts', 'a\n') + section('test/a.test.ts', body) + section('src/c.ts', 'c\n'), ['src/a.ts', 'test/a.test.ts', 'src/c.ts']);
+    expect(contents(r)).toEqual({ 'src/c.ts': 'c\n' });
+    expect(r.ambiguous).toEqual(['src/a.ts', 'test/a.test.ts']);
+    // The same line before src/a.ts has a section is content, as any END of another path is.
+    const before = splitOutput(section('test/a.test.ts', body) + section('src/a.ts', 'a\n'), ['src/a.ts', 'test/a.test.ts']);
+    expect(contents(before)).toEqual({ 'test/a.test.ts': body, 'src/a.ts': 'a\n' });
+    expect(before.ambiguous).toEqual([]);
+  });
+
+  it('an own END line followed by a FILE marker of another asked path: the END of the file inside that section makes both ambiguous', () => {
+    const text = ['<<<FILE docs/format.md>>>', 'Example:', '<<<END docs/format.md>>>', '<<<FILE src/a.ts>>>', 'x', '<<<END docs/format.md>>>', ''].join('\n');
+    const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
+    expect(r.files).toEqual([]);
+    expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);
+  });
+
+  it('a stray END for a path with no complete section is ignored with a warning, as before', () => {
+    const r = splitOutput('<<<END a.ts>>>\n<<<FILE a.ts>>>\ncut', ['a.ts']);
+    expect(r).toMatchObject({ files: [], incomplete: ['a.ts'], ambiguous: [], warnings: ['END a.ts outside any section: ignored'] });
+  });
+
+  it('an ambiguous path left open at the end stays ambiguous, not incomplete', () => {
+    const r = splitOutput('<<<FILE a.ts>>>\nx\n<<<END a.ts>>>\n<<<END a.ts>>>\n<<<FILE a.ts>>>\ncut', ['a.ts']);
+    expect(r).toMatchObject({ files: [], incomplete: [], ambiguous: ['a.ts'] });
+    expect(r.warnings.at(-1)).toBe('section for a.ts not closed: a.ts stays ambiguous');
+  });
+
+  it('gives the same result fed in pieces', () => {
+    const text = ['<<<FILE docs/format.md>>>', ...doc, '<<<END docs/format.md>>>', 'after'].join('\r\n');
+    const asked = ['docs/format.md', 'src/a.ts'];
+    const whole = splitOutput(text, asked);
+    for (let size = 1; size <= 9; size++) {
+      const s = new SectionSplitter(asked);
+      for (let i = 0; i < text.length; i += size) s.push(text.slice(i, i + size));
+      expect(s.end()).toEqual(whole);
+    }
   });
 });
 
