@@ -26,12 +26,17 @@ export const httpFaultSchema = z.strictObject({
   method: z.string().min(1).optional(),
   /** Regex on the URL pathname. */
   path: regex.optional(),
-  kind: z.enum(['status', 'reset', 'slow', 'stream-error']),
+  kind: z.enum(['status', 'reset', 'slow', 'stream-error', 'cut']),
   status: z.number().int().min(400).max(599).optional(),
   retryAfterS: z.number().nonnegative().optional(),
   delayMs: count.optional(),
   /** stream-error: after this many characters of text. */
   afterChars: count.optional(),
+  /**
+   * cut: a results download (`GET …/results`) sends this many bytes of its body, then the
+   * connection is destroyed (default: half of what it would send).
+   */
+  afterBytes: count.optional(),
   /**
    * reset/status only: handle the request first (e.g. create the batch), then lose the response:
    * reset the connection, or answer with the error status instead (a "lost create").
@@ -125,6 +130,9 @@ function eligible(rule: { skip?: number | undefined; times?: number | undefined 
   return times === 0 || c.applied < times;
 }
 
+const phaseOf = (kind: HttpFault['kind']): 'arrival' | 'stream' | 'body' =>
+  kind === 'stream-error' ? 'stream' : kind === 'cut' ? 'body' : 'arrival';
+
 /** The live fault state of one emulator: the config plus its counters. */
 export class Faults {
   private config: FaultConfig = {};
@@ -150,16 +158,17 @@ export class Faults {
   }
 
   /**
-   * The HTTP fault for this request, if one applies. `stream` tells whether the request is a
-   * streaming Messages call: stream-error rules only see those (and are asked once the body is read,
-   * with `phase: 'stream'`); the other kinds are asked at arrival (`phase: 'arrival'`).
+   * The HTTP fault for this request, if one applies. stream-error rules only see streaming Messages
+   * calls (asked once the body is read, `phase: 'stream'`); cut rules only see results downloads
+   * (asked when the body is about to be sent, `phase: 'body'`); the other kinds are asked at
+   * arrival (`phase: 'arrival'`).
    */
-  http(method: string, pathname: string, phase: 'arrival' | 'stream'): HttpFault | null {
+  http(method: string, pathname: string, phase: 'arrival' | 'stream' | 'body'): HttpFault | null {
     const rules = this.config.http ?? [];
     let winner: HttpFault | null = null;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      if ((rule.kind === 'stream-error') !== (phase === 'stream')) continue;
+      if (phaseOf(rule.kind) !== phase) continue;
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
       const re = this.httpRegex[i];
       if (re && !re.test(pathname)) continue;

@@ -1,4 +1,5 @@
 /** The endpoints: batches (create, list, retrieve, cancel, delete, results), messages, count_tokens. */
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -125,17 +126,65 @@ const deleteBatch: Handler = async (ctx, deps, id) => {
   sendJson(ctx.res, 200, { id, type: 'message_batch_deleted' });
 };
 
-/** Streams the JSONL file from disk (never read into memory). */
+/**
+ * Streams the JSONL file from disk (never read into memory). A `Range: bytes=N-` (or `N-M`) request
+ * gets 206 with that part (416 past the end), so a cut download can resume; a `cut` fault sends
+ * part of the body and then destroys the connection.
+ */
 const batchResults: Handler = async (ctx, deps, id) => {
   ctx.entry.batchId = id;
   const { file, size } = await deps.batches.resultsFile(id);
-  ctx.res.writeHead(200, { 'content-type': 'application/x-jsonl', 'content-length': size });
+  const range = parseRange(ctx.req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    throw new ApiError(416, `Range not satisfiable: the results of ${id} are ${size} bytes`, { headers: { 'content-range': `bytes */${size}` } });
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1; // inclusive
+  const length = Math.max(0, end - start + 1);
+  const headers: Record<string, string | number> = { 'content-type': 'application/x-jsonl', 'content-length': length, 'accept-ranges': 'bytes' };
+  if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  const fault = deps.faults.http(ctx.req.method ?? 'GET', ctx.url.pathname, 'body');
+  if (fault) ctx.entry.fault = fault.kind;
+  ctx.res.writeHead(range ? 206 : 200, headers);
+  if (length === 0) {
+    ctx.res.end();
+    return;
+  }
   try {
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), ctx.res);
+    if (fault?.kind === 'cut') {
+      const send = Math.min(length, fault.afterBytes ?? Math.floor(length / 2));
+      if (send > 0) {
+        for await (const chunk of createReadStream(file, { start, end: start + send - 1, highWaterMark: 1 << 20 })) {
+          if (!ctx.res.write(chunk)) await once(ctx.res, 'drain');
+        }
+      }
+      // Let the bytes leave, then drop the connection mid-body.
+      await new Promise<void>((resolve) => ctx.res.write('', () => resolve()));
+      ctx.req.socket.destroy();
+      return;
+    }
+    await pipeline(createReadStream(file, { start, end, highWaterMark: 1 << 20 }), ctx.res);
   } catch {
     // the client went away mid-download
   }
 };
+
+/** A single `bytes=` range; null when absent or not one we serve (then the whole file is sent). */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    // a suffix: the last N bytes
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
 
 async function messageParams(ctx: RouteContext, deps: RouteDeps, mode: 'sync' | 'count') {
   const body = parseJsonBody(await readBody(ctx.req, deps.limits.maxMessageBytes));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { faultsFromEnv, loadFaultsFile, parseFaults, startEmulator } from '../../src/emulator/index.js';
 import { HarnessError } from '../../src/shared/errors.js';
-import { clientFor, request, results, start, tempDir, waitEnded } from './helpers.js';
+import { clientFor, raw, request, results, start, tempDir, waitEnded } from './helpers.js';
 
 const LIST = '^/v1/messages/batches$';
 
@@ -196,5 +196,68 @@ describe('emulator: fault config loading', () => {
     expect(() => faultsFromEnv({ HARNESS_EMULATOR_FAULTS: '{nope' })).toThrow(/not valid JSON/);
     expect(() => loadFaultsFile(path.join(dir, 'missing.json'))).toThrow(/cannot read/);
     await expect(startEmulator({ faults: { latencyMs: -1 } })).rejects.toThrow(/latencyMs/);
+  });
+});
+
+describe('emulator: a results download cut half-way, and ranges', () => {
+  async function endedBatch(n: number) {
+    const started = await start({ processingMs: 0 });
+    const batch = await started.client.beta.messages.batches.create({ requests: Array.from({ length: n }, (_, i) => request(`r${i}`)) });
+    await waitEnded(started.client, batch.id);
+    const whole = await (await raw(started.emulator, `/v1/messages/batches/${batch.id}/results`)).text();
+    return { ...started, id: batch.id, whole, path: `/v1/messages/batches/${batch.id}/results` };
+  }
+
+  it('cut: the body stops after afterBytes and the connection drops (the client sees a cut stream, not an end)', async () => {
+    const { emulator, id, whole, path: p } = await endedBatch(20);
+    emulator.setFaults({ http: [{ kind: 'cut', path: '/results$', afterBytes: 100 }] });
+    const res = await raw(emulator, p);
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(whole));
+    let got = 0;
+    const err = await (async () => {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) got += chunk.length;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(got).toBe(100);
+    expect(emulator.log().at(-1)).toMatchObject({ batchId: id, fault: 'cut' });
+    // Used up (times defaults to 1): the next download is whole.
+    expect(await (await raw(emulator, p)).text()).toBe(whole);
+  });
+
+  it('cut without afterBytes sends half; cut rules never apply to other routes', async () => {
+    const { emulator, whole, path: p } = await endedBatch(10);
+    emulator.setFaults({ http: [{ kind: 'cut', times: 0 }] });
+    expect((await raw(emulator, '/v1/messages/batches')).status).toBe(200);
+    const res = await raw(emulator, p);
+    let got = 0;
+    await (async () => {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) got += chunk.length;
+    })().catch(() => undefined);
+    expect(got).toBe(Math.floor(Buffer.byteLength(whole) / 2));
+  });
+
+  it('Range: bytes=N- resumes (206 with content-range), N-M is a slice, past the end is 416 with the size', async () => {
+    const { emulator, whole, path: p } = await endedBatch(5);
+    const size = Buffer.byteLength(whole);
+    const full = await raw(emulator, p);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    const tail = await raw(emulator, p, { headers: { Range: 'bytes=37-' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes 37-${size - 1}/${size}`);
+    expect(await tail.text()).toBe(Buffer.from(whole).subarray(37).toString());
+    const slice = await raw(emulator, p, { headers: { Range: 'bytes=10-19' } });
+    expect(await slice.text()).toBe(Buffer.from(whole).subarray(10, 20).toString());
+    const past = await raw(emulator, p, { headers: { Range: `bytes=${size}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${size}`);
+    // A cut on a ranged download counts its bytes from the range's start.
+    emulator.setFaults({ http: [{ kind: 'cut', afterBytes: 5 }] });
+    const cut = await raw(emulator, p, { headers: { Range: 'bytes=40-' } });
+    let got = '';
+    await (async () => {
+      for await (const chunk of cut.body as unknown as AsyncIterable<Uint8Array>) got += Buffer.from(chunk).toString();
+    })().catch(() => undefined);
+    expect(got).toBe(Buffer.from(whole).subarray(40, 45).toString());
   });
 });
