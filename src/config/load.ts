@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HarnessError } from '../shared/errors.js';
-import { configSchema, type HarnessConfig, type HarnessConfigInput } from './schema.js';
+import { configSchema, resolveConfig, type HarnessConfig, type HarnessConfigInput } from './schema.js';
 
 export const CONFIG_FILES = ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'];
 
@@ -51,7 +51,7 @@ export async function loadConfig(
   const merged = deepMerge(raw as Record<string, unknown>, (options.overrides ?? {}) as Record<string, unknown>);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw configError(parsed.error, file ? rel(repoDir, file) : 'command line');
-  return { config: parsed.data, file };
+  return { config: resolveConfig(parsed.data), file };
 }
 
 function findConfigFile(repoDir: string, explicit: string | undefined): string | null {

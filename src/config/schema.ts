@@ -2,7 +2,9 @@
  * The one source of truth for configuration: the zod schema types `defineConfig` (z.input: every
  * field optional) and the pipeline (z.output: every field filled with its default).
  */
+import path from 'node:path';
 import { z } from 'zod';
+import { defaultBatchMaxTokens, defaultSyncMaxTokens, resolveModel } from '../models/models.js';
 
 const usd = z.number().nonnegative();
 const positiveInt = z.number().int().positive();
@@ -38,14 +40,21 @@ const taskEstimate = z.strictObject({
 export const configSchema = z.strictObject({
   model: z.string().min(1).default('claude-opus-4-8').describe('Model id from the models table, or one described under `models`.'),
   maxTokens: positiveInt
-    .default(128_000)
-    .describe("`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added."),
+    .optional()
+    .describe(
+      "`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added. Default: the model's ceiling (with the beta when the model supports it, e.g. 300000 for Opus 4.8; else its standard ceiling, e.g. 8000 for Haiku 4.5).",
+    ),
   include: z.array(z.string()).default(['**/*']).describe('Globs of the files that form the codebase context (relative to the repo).'),
   exclude: z
     .array(z.string())
     .default([])
     .describe('Globs left out of the context, on top of `.gitignore`, `.harnessignore` and the default excludes.'),
-  outputRoot: z.string().min(1).default('.').describe('Directory generated files are written under, relative to the repo.'),
+  outputRoot: z
+    .string()
+    .min(1)
+    .refine((root) => outputRootProblem(root) === null, { error: (issue) => outputRootProblem(String(issue.input)) ?? 'invalid' })
+    .default('.')
+    .describe('Directory generated files are written under, relative to the repo (inside it: no absolute path, no `..`).'),
   attempts: positiveInt.default(3).describe('Attempts per task before it is marked failed.'),
   poll: z
     .strictObject({
@@ -118,8 +127,10 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   syncMaxTokens: positiveInt
-    .default(16_000)
-    .describe("`max_tokens` of synchronous calls (`refine`, the llm planner); within the model's standard ceiling."),
+    .optional()
+    .describe(
+      "`max_tokens` of synchronous calls (`refine`, the llm planner); within the model's standard ceiling. Default: that ceiling (e.g. 128000 for Opus 4.8, 8000 for Haiku 4.5).",
+    ),
   models: z
     .record(z.string(), modelOverride)
     .default({})
@@ -127,10 +138,47 @@ export const configSchema = z.strictObject({
 });
 
 export type HarnessConfigInput = z.input<typeof configSchema>;
-export type HarnessConfig = z.output<typeof configSchema>;
+/** The config as the schema parses it: output ceilings not yet resolved for the model. */
+export type ParsedConfig = z.output<typeof configSchema>;
+/** The config the pipeline uses: every field filled, output ceilings resolved for the model. */
+export type HarnessConfig = Omit<ParsedConfig, 'maxTokens' | 'syncMaxTokens'> & { maxTokens: number; syncMaxTokens: number };
 export type MirrorRule = z.output<typeof mirrorRule>;
 
-export const defaultConfig: HarnessConfig = configSchema.parse({});
+/**
+ * Unset output ceilings become what the chosen model allows (given values stay as given; they are
+ * checked against the model when the workspace opens). An unknown model gets the figures of no
+ * model: opening the workspace reports it.
+ */
+export function resolveConfig(parsed: ParsedConfig): HarnessConfig {
+  let model;
+  try {
+    model = resolveModel(parsed.model, parsed.models);
+  } catch {
+    model = null;
+  }
+  return {
+    ...parsed,
+    maxTokens: parsed.maxTokens ?? (model ? defaultBatchMaxTokens(model) : UNKNOWN_MODEL_MAX_TOKENS),
+    syncMaxTokens: parsed.syncMaxTokens ?? (model ? defaultSyncMaxTokens(model) : UNKNOWN_MODEL_MAX_TOKENS),
+  };
+}
+
+const UNKNOWN_MODEL_MAX_TOKENS = 8_000;
+
+/** Why `root` cannot be the output root (outside the repo, or the repo's own state), or null. */
+export function outputRootProblem(root: string): string | null {
+  const posix = root.replace(/\\/g, '/');
+  if (path.posix.isAbsolute(posix) || path.win32.isAbsolute(root) || /^[A-Za-z]:/.test(root)) {
+    return `must be a directory inside the repo, relative to it; got the absolute path ${JSON.stringify(root)}`;
+  }
+  const normal = path.posix.normalize(posix);
+  if (normal === '..' || normal.startsWith('../')) return `must be a directory inside the repo; ${JSON.stringify(root)} leads outside it`;
+  const first = normal.split('/')[0];
+  if (first === '.git' || first === '.harness') return `must not be inside ${first}/; got ${JSON.stringify(root)}`;
+  return null;
+}
+
+export const defaultConfig: HarnessConfig = resolveConfig(configSchema.parse({}));
 
 /** Identity, for typed `harness.config.ts` files. */
 export const defineConfig = (config: HarnessConfigInput): HarnessConfigInput => config;

@@ -138,6 +138,12 @@ export function resolveModel(id: string, overrides: ModelOverrides = {}, source 
   return { ...base, ...over, id: base.id };
 }
 
+/** Batch `max_tokens` when the config sets none: the ceiling with the 300K beta when the model has it, else the standard one. */
+export const defaultBatchMaxTokens = (model: ModelInfo): number => model.extendedMaxOutput ?? model.maxOutput;
+
+/** `max_tokens` of synchronous calls when the config sets none: the model's standard ceiling. */
+export const defaultSyncMaxTokens = (model: ModelInfo): number => model.maxOutput;
+
 export interface OutputPlan {
   /** Betas to send with the batch (`betas` in the SDK). */
   betas: string[];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import { planOutput, resolveModel } from '../../src/models/models.js';
 import { HarnessError } from '../../src/shared/errors.js';
 
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'harness-config-'));
@@ -65,5 +66,45 @@ describe('config loading', () => {
     const dir = await tmp();
     await writeFile(path.join(dir, 'harness.config.mjs'), `export default 3;\n`);
     await expect(loadConfig(dir)).rejects.toThrow(/must export an object/);
+  });
+
+  it('leaves maxTokens and syncMaxTokens to the chosen model when unset, and keeps given values', async () => {
+    const dir = await tmp();
+    // The default model: the 300K beta ceiling for batches, the standard ceiling for sync calls.
+    expect(defaultConfig.maxTokens).toBe(300_000);
+    expect(defaultConfig.syncMaxTokens).toBe(128_000);
+    // --model claude-haiku-4-5 with nothing else: values the model accepts (it has no beta).
+    const haiku = (await loadConfig(dir, { overrides: { model: 'claude-haiku-4-5' } })).config;
+    expect([haiku.maxTokens, haiku.syncMaxTokens]).toEqual([8_000, 8_000]);
+    const model = resolveModel(haiku.model, haiku.models);
+    expect(() => planOutput(model, haiku.maxTokens, 'batch')).not.toThrow();
+    expect(() => planOutput(model, haiku.syncMaxTokens, 'sync')).not.toThrow();
+    const sonnet = (await loadConfig(dir, { overrides: { model: 'claude-sonnet-4-6' } })).config;
+    expect([sonnet.maxTokens, sonnet.syncMaxTokens]).toEqual([300_000, 64_000]);
+    // A model described in the config gets its own ceilings.
+    await writeFile(
+      path.join(dir, 'harness.config.mjs'),
+      "export default { model: 'tiny', models: { tiny: { contextWindow: 60000, maxOutput: 4000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } } };\n",
+    );
+    const tiny = (await loadConfig(dir)).config;
+    expect([tiny.maxTokens, tiny.syncMaxTokens]).toEqual([4_000, 4_000]);
+    // Given values are kept as given (and checked against the model when the workspace opens).
+    const given = (await loadConfig(dir, { overrides: { model: 'claude-haiku-4-5', maxTokens: 6_000, syncMaxTokens: 5_000 } })).config;
+    expect([given.maxTokens, given.syncMaxTokens]).toEqual([6_000, 5_000]);
+  });
+
+  it('rejects an outputRoot outside the repo (absolute, or leading out with ..), naming the field and the file', async () => {
+    for (const root of ['/tmp/out', '../sibling', 'gen/../../x', 'C:\\\\out', '.git/hooks']) {
+      const dir = await tmp();
+      await writeFile(path.join(dir, 'harness.config.mjs'), `export default { outputRoot: ${JSON.stringify(root)} };\n`);
+      const e = (await loadConfig(dir).catch((x: unknown) => x)) as HarnessError;
+      expect(e, root).toBeInstanceOf(HarnessError);
+      expect(e.exitCode).toBe(2);
+      expect(e.file).toBe('harness.config.mjs');
+      expect(e.message).toMatch(/outputRoot: must /);
+    }
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'harness.config.mjs'), "export default { outputRoot: './generated/src' };\n");
+    expect((await loadConfig(dir)).config.outputRoot).toBe('./generated/src');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODELS, OUTPUT_300K_BETA, planOutput, pricesOf, resolveModel } from '../../src/models/models.js';
+import { defaultBatchMaxTokens, defaultSyncMaxTokens, MODELS, OUTPUT_300K_BETA, planOutput, pricesOf, resolveModel } from '../../src/models/models.js';
 import { HarnessError } from '../../src/shared/errors.js';
 
 describe('models table', () => {
@@ -54,5 +54,15 @@ describe('models table', () => {
 
   it('refuses to price a model with no known prices', () => {
     expect(() => pricesOf(resolveModel('claude-fable-5'))).toThrow(/no prices/);
+  });
+
+  it('default output ceilings are ones every model accepts: the beta ceiling for batches where it applies, the standard one otherwise', () => {
+    for (const model of MODELS) {
+      expect(() => planOutput(model, defaultBatchMaxTokens(model), 'batch'), model.id).not.toThrow();
+      expect(() => planOutput(model, defaultSyncMaxTokens(model), 'sync'), model.id).not.toThrow();
+      expect(defaultBatchMaxTokens(model)).toBe(model.extendedMaxOutput ?? model.maxOutput);
+      expect(defaultSyncMaxTokens(model)).toBe(model.maxOutput);
+    }
+    expect(planOutput(resolveModel('claude-opus-4-8'), defaultBatchMaxTokens(resolveModel('claude-opus-4-8')), 'batch').betas).toEqual([OUTPUT_300K_BETA]);
   });
 });
