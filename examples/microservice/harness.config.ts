@@ -5,6 +5,11 @@ export default {
   model: 'claude-opus-4-8',
   maxTokens: 128_000,
   planner: 'llm',
-  packing: { estimates: [{ match: 'test/**', tokens: 3_000 }, { match: 'src/**', tokens: 2_500 }] },
+  packing: {
+    estimates: [
+      { match: 'test/**', tokens: 3_000 },
+      { match: 'src/**', tokens: 2_500 },
+    ],
+  },
   budget: { perRunUsd: 10 },
 } satisfies HarnessConfigInput;

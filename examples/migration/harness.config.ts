@@ -7,6 +7,11 @@ export default {
   // The task list exists: `harness init` takes it as it is.
   planner: 'list',
   // A rewrite is about as long as the file it replaces.
-  packing: { estimates: [{ match: '**/*.js', tokens: 2_000 }, { match: '**/package.json', tokens: 300 }] },
+  packing: {
+    estimates: [
+      { match: '**/*.js', tokens: 2_000 },
+      { match: '**/package.json', tokens: 300 },
+    ],
+  },
   budget: { perRunUsd: 5 },
 } satisfies HarnessConfigInput;

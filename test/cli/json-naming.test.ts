@@ -92,7 +92,7 @@ describe('JSON naming', () => {
     const dryDir = path.join(repo, '.harness', 'dry-run');
     for (const f of await readdir(dryDir)) {
       const lines = (await readFile(path.join(dryDir, f), 'utf8')).split('\n').filter(Boolean);
-      lines.forEach((l, i) => docs.push({ what: `.harness/dry-run/${f}:${i + 1}`, doc: JSON.parse(l) }));
+      for (const [i, l] of lines.entries()) docs.push({ what: `.harness/dry-run/${f}:${i + 1}`, doc: JSON.parse(l) });
     }
     // All done: batches with usage, estimate vs bill, nothing pending.
     const run = await h.run(repo, 'run');

@@ -50,7 +50,15 @@ describe('the emulator as a library (src/emulator/README.md)', () => {
     const dir = await userProject();
     await writeFile(path.join(dir, 'snippet.mts'), await readmeSnippet());
     const tsconfig = {
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2023', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2023',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
       files: ['snippet.mts'],
     };
     await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));

@@ -20,7 +20,10 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): {
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): {
   child: ChildProcess;
   done: Promise<CliResult>;
 } {
@@ -35,5 +38,4 @@ export function startCli(args: string[], options: { cwd?: string; env?: Record<s
   return { child, done };
 }
 
-export const runCli = (args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}) =>
-  startCli(args, options).done;
+export const runCli = (args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}) => startCli(args, options).done;

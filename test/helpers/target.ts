@@ -61,6 +61,7 @@ export function commitsPerPath(repo: string): Map<string, number> {
   return m;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read the status document field by field
 export async function statusJson(run: (...args: string[]) => Promise<{ code: number | null; stdout: string }>): Promise<any> {
   const r = await run('status', '--json');
   if (r.code !== 0) throw new Error(`status exited ${r.code}`);
