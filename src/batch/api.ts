@@ -11,6 +11,7 @@ import type {
 import type { BatchRequest } from '../requests/build.js';
 import { HarnessError } from '../shared/errors.js';
 import { jsonLines } from './jsonl.js';
+import { rememberBaseUrl } from './network.js';
 
 export type BatchInfo = BetaMessageBatch;
 export type BatchResultLine = BetaMessageBatchIndividualResponse;
@@ -23,6 +24,20 @@ export interface BatchApi {
   cancel(id: string): Promise<BatchInfo>;
   /** Streams the results JSONL line by line (never the whole file in memory). */
   results(id: string): Promise<AsyncIterable<BatchResultLine>>;
+  /**
+   * The raw bytes of the results from byte `from` on (an HTTP Range request when `from` > 0), for
+   * a download that can resume. A server that ignores the range answers from byte 0: `start`
+   * says where the body begins. Optional: a port without it is read through `results()`.
+   */
+  resultsBytes?(id: string, from: number): Promise<ResultsBytes>;
+}
+
+export interface ResultsBytes {
+  /** Offset in the results file of the body's first byte. */
+  start: number;
+  /** Size of the whole results file, when the server said it. */
+  total: number | null;
+  body: AsyncIterable<Uint8Array>;
 }
 
 export interface ClientOptions {
@@ -40,11 +55,13 @@ export function createClient(options: ClientOptions = {}): Anthropic {
       hint: 'export ANTHROPIC_API_KEY=… (or run against the emulator: ANTHROPIC_BASE_URL=http://127.0.0.1:PORT with any key)',
     });
   }
-  return new Anthropic({
+  const client = new Anthropic({
     apiKey,
     baseURL: env.ANTHROPIC_BASE_URL || undefined,
     maxRetries: options.maxRetries ?? 4,
   });
+  rememberBaseUrl(client.baseURL);
+  return client;
 }
 
 export function sdkBatchApi(client: Anthropic, betas: readonly string[] = []): BatchApi {
@@ -72,16 +89,45 @@ export function sdkBatchApi(client: Anthropic, betas: readonly string[] = []): B
     // The SDK's own results() decodes JSONL in quadratic time: fetch results_url (absolute, as the
     // API gives it: never rebuilt) through the same client, headers and retries, and decode it here.
     async results(id) {
-      const batch = await batches.retrieve(id, b);
-      if (!batch.results_url) throw new HarnessError('API', `batch ${id} has no results yet (${batch.processing_status})`);
-      const response = await client
-        .get(batch.results_url, {
-          headers: { Accept: 'application/binary', ...(betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {}) },
-          __binaryResponse: true,
-        })
-        .asResponse();
-      if (!response.body) throw new HarnessError('API', `the results of ${id} came without a body`);
-      return jsonLines<BatchResultLine>(response.body as unknown as AsyncIterable<Uint8Array>);
+      const { body } = await resultsBytes(id, 0);
+      return jsonLines<BatchResultLine>(body);
     },
+    resultsBytes,
   };
+
+  async function resultsBytes(id: string, from: number): Promise<ResultsBytes> {
+    const batch = await batches.retrieve(id, b);
+    if (!batch.results_url) throw new HarnessError('API', `batch ${id} has no results yet (${batch.processing_status})`);
+    const headers: Record<string, string> = { Accept: 'application/binary' };
+    if (betas.length > 0) headers['anthropic-beta'] = betas.join(',');
+    if (from > 0) headers.Range = `bytes=${from}-`;
+    let response: Response;
+    try {
+      response = await client.get(batch.results_url, { headers, __binaryResponse: true }).asResponse();
+    } catch (error) {
+      // Nothing left past `from`: the file is already whole.
+      if (error instanceof Anthropic.APIError && error.status === 416) {
+        const total = sizeFromContentRange(error.headers?.get('content-range') ?? null);
+        return { start: from, total: total ?? from, body: emptyBody() };
+      }
+      throw error;
+    }
+    if (!response.body) throw new HarnessError('API', `the results of ${id} came without a body`);
+    const body = response.body as unknown as AsyncIterable<Uint8Array>;
+    if (response.status === 206) {
+      const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+      if (range) return { start: Number(range[1]), total: range[2] === '*' ? null : Number(range[2]), body };
+    }
+    const length = response.headers.get('content-length');
+    return { start: 0, total: length !== null && /^\d+$/.test(length) ? Number(length) : null, body };
+  }
+}
+
+function sizeFromContentRange(value: string | null): number | null {
+  const m = /\/(\d+)$/.exec(value ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {
+  // no bytes
 }

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchInfo, BatchResultLine } from '../batch/api.js';
+import { downloadResults } from '../batch/download.js';
 import { withRetry } from '../batch/retry.js';
 import { costUsd, formatUsd, sumUsage, usageFromApi, type Usage } from '../cost/usage.js';
 import { pricesOf } from '../models/models.js';
@@ -97,7 +98,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
     changes.set(t.path, { status: 'done', checked: true, attempts: t.attempts + 1, batch: batchId, reason: null });
   });
 
-  const results = await withRetry(`downloading results of ${batchId}`, () => ws.api().results(batchId), { sleep: ws.sleep });
+  const results = await downloadResults(ws, batchId);
   for await (const line of results as AsyncIterable<BatchResultLine>) {
     const paths = requests.get(line.custom_id);
     if (!paths) {

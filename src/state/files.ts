@@ -1,15 +1,28 @@
 /** Files the harness keeps in `.harness/`, and the ignore file that keeps local ones out of git. */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 
 export const STATE_GITIGNORE = `${HARNESS_STATE_DIR}/.gitignore`;
 
-/** The journal is committed; the lock, the context snapshot and dry-run output are local. */
+/**
+ * The journal is committed; the lock, the context snapshot, dry-run output and downloaded results
+ * (`results/`, deleted once collected) are local.
+ */
+const LOCAL_ENTRIES = ['lock', 'context.txt', 'context.json', 'dry-run/', 'results/'];
+
+/** Writes `.harness/.gitignore`, or adds the entries an older one lacks (leaving the rest as it is). */
 export async function ensureStateGitignore(repoDir: string): Promise<void> {
   const file = path.join(repoDir, STATE_GITIGNORE);
-  if (existsSync(file)) return;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, '# codegen-harness: the journal is committed; this local state is not.\nlock\ncontext.txt\ncontext.json\ndry-run/\n');
+  if (!existsSync(file)) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `# codegen-harness: the journal is committed; this local state is not.\n${LOCAL_ENTRIES.join('\n')}\n`);
+    return;
+  }
+  const text = await readFile(file, 'utf8');
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = LOCAL_ENTRIES.filter((e) => !have.has(e));
+  if (missing.length === 0) return;
+  await appendFile(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}${missing.join('\n')}\n`);
 }
