@@ -49,6 +49,8 @@ export const httpFaultSchema = z.strictObject({
 export const resultFaultSchema = z.strictObject({
   /** Regex on the custom_id. */
   customId: regex.optional(),
+  /** Text that a path the request asks for (its `## Files to write` list) contains. */
+  pathContains: z.string().min(1).optional(),
   /** 1-based ordinal of batch creation in this emulator's life; omitted = every batch. */
   batch: z.number().int().positive().optional(),
   kind: z.enum(['errored', 'expired', 'canceled', 'truncate', 'latency']),
@@ -181,8 +183,11 @@ export class Faults {
     return winner;
   }
 
-  /** Assigns result faults to one batch request; latency adds up separately from the outcome. */
-  result(customId: string, batchOrdinal: number): { fault: AssignedFault | null; latencyMs: number } {
+  /**
+   * Assigns result faults to one batch request; latency adds up separately from the outcome.
+   * `paths`: the file paths the request asks for (read only by `pathContains` rules).
+   */
+  result(customId: string, batchOrdinal: number, paths: () => readonly string[] = () => []): { fault: AssignedFault | null; latencyMs: number } {
     const rules = this.config.results ?? [];
     let fault: AssignedFault | null = null;
     let latencyMs = 0;
@@ -191,6 +196,7 @@ export class Faults {
       if (rule.batch !== undefined && rule.batch !== batchOrdinal) continue;
       const re = this.resultRegex[i];
       if (re && !re.test(customId)) continue;
+      if (rule.pathContains !== undefined && !paths().some((p) => p.includes(rule.pathContains!))) continue;
       const c = this.resultCounters[i]!;
       if (!eligible(rule, c)) continue;
       if (rule.kind === 'latency') {

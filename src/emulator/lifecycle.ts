@@ -18,6 +18,7 @@ import type { PromptCache } from './cache.js';
 import { ApiError, invalid, newId, notFound } from './errors.js';
 import type { AssignedFault, Faults } from './faults.js';
 import { answer, type Usage } from './message.js';
+import { filesToWrite, lastUserText } from './prompt.js';
 import type { BatchRecord, Store, StoredRequest } from './store.js';
 import type { Responder, ResponderParams } from './types.js';
 import { resolveModelOrNull } from './validate.js';
@@ -102,7 +103,7 @@ export class Batches {
     const n = requests.length;
     let prev = now;
     const stored: StoredRequest[] = requests.map((r, i) => {
-      const { fault, latencyMs } = this.faults.result(r.custom_id, ordinal);
+      const { fault, latencyMs } = this.faults.result(r.custom_id, ordinal, () => (filesToWrite(lastUserText(r.params)) ?? []).map((f) => f.path));
       const at = Math.max(prev, now + Math.round((this.opts.processingMs * (i + 1)) / n) + latencyMs);
       prev = at;
       return { custom_id: r.custom_id, params: r.params, at, fault };

@@ -5,9 +5,22 @@
  *
  * Crash safety: `collect` is journaled before the first file; a crash before `collected` is redone
  * from the results (same bytes, nothing paid); a crash after it is finished by replaying the
- * recorded decisions (absolute values) and committing the recorded files.
+ * recorded decisions (absolute values) and committing the recorded files that are still as
+ * recorded (one a person changed since is left to them, not committed as the batch's output).
+ *
+ * A task's fate, beyond "written, done":
+ * - its target changed since the submit (the person edited it while the batch ran): not
+ *   overwritten; the output is kept under `.harness/conflicts/<batch>/` and the task fails with a
+ *   reason that says how to take either side (see targets.ts);
+ * - its section is ambiguous (the content showed the section format): not written; pending once
+ *   more, with a note to the model in the next request; failed if the answer after the note is
+ *   ambiguous again (see task-history.ts);
+ * - its request came back `errored: invalid_request_error`: a request of several tasks is split
+ *   (all back to pending, no attempt used, the next requests hold at most half as many tasks);
+ *   a request of one task fails it with the API's message;
+ * - tasks still `submitted` in this batch once it is applied (renamed in task-list.md while the
+ *   batch ran, so no result maps to them) go back to pending, to be submitted again.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +31,7 @@ import { costUsd, formatUsd, sumUsage, usageFromApi, type Usage } from '../cost/
 import { pricesOf } from '../models/models.js';
 import { splitOutput } from '../output/split.js';
 import { resolveSafeTarget } from '../output/guard.js';
-import { removeStaleTemps, writeSafe, type WriteResult } from '../output/write.js';
+import { removeStaleTemps, writeSafe } from '../output/write.js';
 import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
@@ -26,12 +39,16 @@ import {
   appendJournal,
   JOURNAL_FILE,
   nowIso,
+  readJournal,
   type BatchRecord,
   type CollectedEvent,
+  type RetryRecord,
   type TaskChangeRecord,
 } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { keepConflict, sha256, targetState } from './targets.js';
+import { splitRefused, taskFollowUps } from './task-history.js';
 import type { Workspace } from './workspace.js';
 
 export interface CollectOutcome {
@@ -69,8 +86,13 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
     return t;
   };
   const requests = new Map(record.intent.requests.map((r) => [r.customId, r.paths]));
+  // What earlier collects asked of these tasks (was the last answer ambiguous already?).
+  const history = taskFollowUps(await readJournal(ws.repoDir));
+  const targets = record.intent.targets;
   const seen = new Set<string>();
   const changes = new Map<string, TaskChangeRecord>();
+  const retry = new Map<string, RetryRecord>();
+  const conflicts: { path: string; kept: string }[] = [];
   const files: { path: string; sha256: string }[] = [];
   const report: string[] = [];
   const usages: Usage[] = [];
@@ -84,10 +106,35 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
       : { status: 'pending', attempts, batch: batchId, reason: null });
   };
 
+  // A target that is no longer what it was at submit time (an edit made while the batch ran) is
+  // not overwritten: the output is kept aside. One that already holds this output is this
+  // collect's own earlier write (a collect redone after a crash).
+  const write = async (t: Task, content: string): Promise<CollectWrite> => {
+    const before = targets?.[t.path];
+    if (before !== undefined) {
+      const now = await targetState(ws, t.path);
+      if (now !== undefined && now !== before && now !== sha256(content)) {
+        const target = await resolveSafeTarget(ws.repoDir, ws.config.outputRoot, t.path);
+        if (target.ok) {
+          const kept = await keepConflict(ws.repoDir, batchId, target.repoRelPath, content);
+          return { ok: false, reason: 'changed since the submit', conflict: { repoRelPath: target.repoRelPath, kept } };
+        }
+      }
+    }
+    return writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content);
+  };
+
   // Files are written WRITE_CONCURRENCY at a time (each write syncs its file before the rename:
   // one at a time, the syncs alone took ~1.5 ms per file), and their outcomes are applied in
   // result order, so the journal, the report and the task changes come out as if written one by one.
-  const writes = new OrderedWrites(WRITE_CONCURRENCY, (t, content) => writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content), (t, content, written) => {
+  const writes = new OrderedWrites(WRITE_CONCURRENCY, write, (t, content) => writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content), (t, content, written) => {
+    if (!written.ok && written.conflict) {
+      const { repoRelPath, kept } = written.conflict;
+      report.push(`${repoRelPath}: changed since ${batchId} was submitted: left as it is; the generated version is in ${kept}`);
+      conflicts.push({ path: repoRelPath, kept });
+      changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: conflictReason(repoRelPath, batchId, kept) });
+      return;
+    }
     if (!written.ok) {
       report.push(`${t.path}: not written: ${written.reason}`);
       changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `unsafe target: ${written.reason}` });
@@ -118,8 +165,23 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
       for (const w of split.warnings) report.push(`${line.custom_id}: ${w}`);
       for (const p of split.unrequested) report.push(`${line.custom_id}: section for unrequested path ${JSON.stringify(p)} not written`);
       const complete = new Map(split.files.map((f) => [f.path, f.content]));
+      const ambiguous = new Set(split.ambiguous);
       for (const t of asked) {
         const content = complete.get(t.path);
+        if (ambiguous.has(t.path)) {
+          const why = `ambiguous section: the content shows the section format (a line like <<<END ${t.path}>>>), so where the file ends cannot be told`;
+          report.push(`${t.path}: ${why}; not written`);
+          const attempts = t.attempts + 1;
+          if (history.get(t.path)?.ambiguous) {
+            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why}, again after a note to the model; write the file by hand, or change its description and retry` });
+          } else if (attempts >= attemptsCap) {
+            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${attempts} attempts)` });
+          } else {
+            changes.set(t.path, { status: 'pending', attempts, batch: batchId, reason: null });
+            retry.set(t.path, { ambiguous: true });
+          }
+          continue;
+        }
         if (content === undefined) {
           const why = message.stop_reason === 'max_tokens' && split.incomplete.includes(t.path)
             ? 'output cut at max_tokens'
@@ -138,10 +200,21 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
       const err = (result.error as { error?: { type?: string; message?: string } }).error;
       const type = err?.type ?? 'api_error';
       report.push(`${line.custom_id}: errored: ${type}: ${err?.message ?? ''}`);
-      for (const t of asked) {
-        if (type === 'invalid_request_error') {
-          changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `invalid request: ${err?.message ?? ''}` });
-        } else retryOrFail(t, `errored: ${type}`);
+      const split = type === 'invalid_request_error' ? splitRefused(paths) : null;
+      if (split) {
+        // One bad task must not fail its neighbours: split the request until it stands alone.
+        // Errored requests are not billed, so no attempt is used.
+        report.push(`${line.custom_id}: its ${paths.length} tasks go back to pending, in requests of at most ${split.maxTasks}, to find the one the API refuses`);
+        for (const t of asked) {
+          changes.set(t.path, { status: 'pending', batch: batchId, reason: null });
+          retry.set(t.path, split.retry.get(t.path)!);
+        }
+      } else {
+        for (const t of asked) {
+          if (type === 'invalid_request_error') {
+            changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `invalid request: ${err?.message ?? ''}` });
+          } else retryOrFail(t, `errored: ${type}`);
+        }
       }
     } else {
       // canceled / expired: not processed, not billed: back to pending, no attempt used.
@@ -168,15 +241,41 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
     costUsd: costUsd(usage, pricesOf(ws.model, ws.configLabel), 'batch'),
     counts,
     report: report.slice(0, 500),
+    ...(retry.size > 0 ? { retry: Object.fromEntries(retry) } : {}),
+    ...(conflicts.length > 0 ? { conflicts } : {}),
   };
   await appendJournal(ws.repoDir, event);
   failpoint('collect:recorded');
   for (const r of report.slice(0, 50)) ws.reporter.warn(r);
-  return finishCollected(ws, event);
+  // The files were just written and hashed: no need to read them back.
+  return finishCollected(ws, event, { verify: false });
 }
 
-/** Applies a recorded collect to task-list.md and commits it (idempotent: used for crash replay). */
-export async function finishCollected(ws: Workspace, event: CollectedEvent): Promise<CollectOutcome> {
+/** What the person is told about a conflict, on the task (its reason). */
+export function conflictReason(repoRelPath: string, batchId: string, kept: string): string {
+  return (
+    `conflict: ${repoRelPath} changed while ${batchId} ran; your version is left as it is and the generated one is in ${kept}. ` +
+    `To keep yours, tick the task; to take the generated one, move it over ${repoRelPath} and tick the task`
+  );
+}
+
+/** The reason of a task whose file a person changed between a crashed collect and its replay. */
+export function changedAfterCrashReason(repoRelPath: string, batchId: string): string {
+  return (
+    `conflict: ${repoRelPath} changed after the interrupted collect of ${batchId} wrote it; left as it is, not committed as the batch's output. ` +
+    `To keep this version, tick the task; to generate the file again, retry the task`
+  );
+}
+
+/**
+ * Applies a recorded collect to task-list.md and commits it (idempotent: used for crash replay).
+ * With `verify` (the default, as a replay needs it), each recorded file is checked against its
+ * recorded hash first: one that differs or is gone (a person changed it after the crash) is not
+ * committed as the batch's output; it is reported and left to the person, and its task fails
+ * with a reason that says so.
+ */
+export async function finishCollected(ws: Workspace, event: CollectedEvent, options: { verify?: boolean } = {}): Promise<CollectOutcome> {
+  const changed = options.verify === false ? new Set<string>() : new Set(await changedRecordedFiles(ws.repoDir, event));
   const list = await readTaskListFile(ws.repoDir);
   const current = new Map(list.tasks.map((t) => [t.path, t]));
   const changes = new Map<string, TaskChange>();
@@ -184,34 +283,65 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent): Pro
     const t = current.get(p);
     if (!t) continue;
     if (t.checked && change.status !== 'done') continue; // ticked by the person since: skip wins
+    const repoRelPath = ws.repoPath(p);
+    if (changed.has(repoRelPath) && change.status === 'done') {
+      changes.set(p, { status: 'failed', checked: false, attempts: change.attempts, batch: event.batchId, reason: changedAfterCrashReason(repoRelPath, event.batchId) });
+      continue;
+    }
     changes.set(p, change);
+  }
+  // Tasks still marked submitted in this batch that no result decided (renamed in task-list.md
+  // while the batch ran): back to pending, so this run submits them again.
+  let orphaned = 0;
+  for (const t of list.tasks) {
+    if (t.status === 'submitted' && t.batch === event.batchId && !changes.has(t.path) && !(t.path in event.taskChanges)) {
+      changes.set(t.path, { status: 'pending' });
+      orphaned++;
+    }
   }
   const text = writeTaskList(list, changes);
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);
   failpoint('collect:task-list-written');
-  const present = event.files.map((f) => f.path).filter((p) => existsSync(path.join(ws.repoDir, p)));
+  for (const p of changed) ws.reporter.warn(`${p} changed after the interrupted collect of ${event.batchId} wrote it: left as it is, not committed as the batch's output`);
+  if (orphaned > 0) ws.reporter.warn(`${count(orphaned, 'task')} marked submitted in ${event.batchId} had no result (renamed since?): back to pending`);
+  const present = [...new Set(event.files.map((f) => f.path))].filter((p) => !changed.has(p) && existsSync(path.join(ws.repoDir, p)));
+  const files = event.files.length - event.files.filter((f) => changed.has(f.path)).length;
   const cost = formatUsd(event.costUsd);
   await ensureStateGitignore(ws.repoDir);
-  await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: collect ${event.batchId} (${event.files.length} files)`, {
+  await ws.git.commit([...present, TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: collect ${event.batchId} (${files} files)`, {
     'Harness-Batch': event.batchId,
     'Harness-Cost-USD': cost,
   });
-  const done = Object.values(event.taskChanges).filter((c) => c.status === 'done').length;
-  ws.reporter.info(`collected ${event.batchId}: ${event.files.length} files, ${done} tasks done, $${cost}`);
-  return { batchId: event.batchId, files: event.files.length, costUsd: event.costUsd, usage: event.usage, counts: event.counts };
+  const done = [...changes.values()].filter((c) => c.status === 'done').length;
+  const conflicts = event.conflicts?.length ?? 0;
+  ws.reporter.info(
+    `collected ${event.batchId}: ${count(files, 'file')}, ${count(done, 'task')} done` +
+      (conflicts + changed.size > 0 ? `, ${count(conflicts + changed.size, 'conflict')}` : '') +
+      `, $${cost}`,
+  );
+  return { batchId: event.batchId, files, costUsd: event.costUsd, usage: event.usage, counts: event.counts };
+}
+
+/** Recorded files that are gone or no longer hold the recorded content (the last record of a path counts). */
+export async function changedRecordedFiles(repoDir: string, event: Pick<CollectedEvent, 'files'>): Promise<string[]> {
+  const expected = new Map(event.files.map((f) => [f.path, f.sha256]));
+  const changed: string[] = [];
+  for (const [p, hash] of expected) {
+    const bytes = await readFile(path.join(repoDir, p)).catch(() => null);
+    if (bytes === null || sha256(bytes) !== hash) changed.push(p);
+  }
+  return changed;
 }
 
 /** True when every recorded file is on disk with the recorded content. */
-export async function recordedFilesIntact(repoDir: string, event: CollectedEvent): Promise<boolean> {
-  for (const f of event.files) {
-    const abs = path.join(repoDir, f.path);
-    if (!existsSync(abs)) return false;
-    if (sha256(await readFile(abs, 'utf8')) !== f.sha256) return false;
-  }
-  return true;
+export async function recordedFilesIntact(repoDir: string, event: Pick<CollectedEvent, 'files'>): Promise<boolean> {
+  return (await changedRecordedFiles(repoDir, event)).length === 0;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** `1 file`, `2 files`. */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+type CollectWrite = { ok: true; repoRelPath: string } | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
 
 /** The temporary files an interrupted collect of `record` left next to its targets (resolved by the guard). */
 async function removeStaleTempFiles(ws: Workspace, record: BatchRecord): Promise<void> {
@@ -234,14 +364,16 @@ const WRITE_CONCURRENCY = 16;
  * `apply`) in the order the writes were added, once it and every earlier one have finished.
  */
 class OrderedWrites {
-  private readonly queue: { t: Task; content: string; done: Promise<WriteResult> }[] = [];
+  private readonly queue: { t: Task; content: string; done: Promise<CollectWrite> }[] = [];
   /** Repo paths written so far → null, or the last write when the path was written more than once. */
   private readonly written = new Map<string, { t: Task; content: string } | null>();
 
   constructor(
     private readonly limit: number,
-    private readonly write: (t: Task, content: string) => Promise<WriteResult>,
-    private readonly apply: (t: Task, content: string, written: WriteResult) => void,
+    private readonly write: (t: Task, content: string) => Promise<CollectWrite>,
+    /** Writes a file again (see drain): no checks but the path guard's. */
+    private readonly rewrite: (t: Task, content: string) => Promise<unknown>,
+    private readonly apply: (t: Task, content: string, written: CollectWrite) => void,
   ) {}
 
   async add(t: Task, content: string): Promise<void> {
@@ -260,7 +392,7 @@ class OrderedWrites {
     // Two task paths can reach the same file through a symbolic link inside the output root. One
     // by one, the later write won; written concurrently, either may have landed last. Such a file
     // is written again with the later content, so the outcome is the one-by-one outcome.
-    for (const last of this.written.values()) if (last) await this.write(last.t, last.content);
+    for (const last of this.written.values()) if (last) await this.rewrite(last.t, last.content);
   }
 
   private async drainQueue(): Promise<void> {
@@ -269,7 +401,7 @@ class OrderedWrites {
 
   private async settleFirst(): Promise<void> {
     const first = this.queue[0]!;
-    let written: WriteResult;
+    let written: CollectWrite;
     try {
       written = await first.done;
     } catch (error) {

@@ -8,6 +8,7 @@ import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/p
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
 import { readJournal } from '../state/journal.js';
+import { taskFollowUps } from './task-history.js';
 import { cacheStateFor, warmupRequest, type CacheState } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
@@ -23,15 +24,20 @@ export interface PlannedBatch {
 export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]> {
   if (tasks.length === 0) return [];
   const { config } = ws;
+  const journal = await readJournal(ws.repoDir);
+  // What earlier collects asked of these tasks' next requests: a cap on the request's size (an
+  // invalid request being narrowed down) and a note to the model (an ambiguous answer).
+  const followUps = taskFollowUps(journal);
   const packed = packTasks(tasks, {
     maxTokens: config.maxTokens,
     safetyMargin: config.packing.safetyMargin,
     estimate: (t) => estimateTaskTokens(t, config.packing),
+    maxTasks: (t) => followUps.get(t.path)?.maxTasks,
   });
   const templates = await ws.templates();
-  const journal = await readJournal(ws.repoDir);
   const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
   const byId = new Map(packed.map((p) => [p.customId, p]));
+  const ambiguousBefore = new Set(tasks.filter((t) => followUps.get(t.path)?.ambiguous).map((t) => t.path));
   const requests = packed.map((p) =>
     buildRequest(p, {
       context: snapshot.context,
@@ -39,6 +45,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
       model: ws.model.id,
       maxTokens: config.maxTokens,
       existingPaths,
+      ambiguousBefore,
     }),
   );
   return splitIntoBatches(requests, config.batch).map((chunk) => {

@@ -4,7 +4,7 @@
  */
 import { cacheReadShare, costUsd, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
 import { pricesOf, type ModelInfo } from '../models/models.js';
-import { calls, readJournal } from '../state/journal.js';
+import { calls, readJournal, type BatchRecord } from '../state/journal.js';
 import type { TaskStatus } from '../tasks/task.js';
 import { readTaskListFile } from '../tasks/taskList.js';
 
@@ -13,7 +13,8 @@ export interface StatusReport {
   counts: Record<TaskStatus, number>;
   batches: {
     id: string;
-    status: 'in_progress' | 'canceling' | 'ended' | 'collected';
+    /** `canceled`: collected after a cancel (its unfinished requests were canceled: their tasks went back to pending). */
+    status: 'in_progress' | 'canceling' | 'ended' | 'collected' | 'canceled';
     requests: number;
     tasks: number;
     created_at: string | null;
@@ -54,7 +55,7 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
       const created = b.submittedAt ? Date.parse(b.submittedAt) : null;
       return {
         id: b.batchId!,
-        status: b.collected ? 'collected' : b.cancelRequested ? 'canceling' : 'in_progress',
+        status: batchStatus(b),
         requests: b.intent.requests.length,
         tasks: b.intent.requests.reduce((s, r) => s + r.paths.length, 0),
         created_at: b.submittedAt,
@@ -88,6 +89,16 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
     cache_read_share: cacheReadShare(usage),
     model: model.id,
   };
+}
+
+/**
+ * A batch's status from the journal: `canceled` once collected after a cancel (asked with
+ * `harness cancel`, or requests the API reports canceled), `collected` once collected otherwise,
+ * `canceling` while a cancel asked for runs, else `in_progress`.
+ */
+export function batchStatus(b: Pick<BatchRecord, 'collected' | 'cancelRequested'>): 'in_progress' | 'canceling' | 'collected' | 'canceled' {
+  if (b.collected) return b.cancelRequested || (b.collected.counts.canceled ?? 0) > 0 ? 'canceled' : 'collected';
+  return b.cancelRequested ? 'canceling' : 'in_progress';
 }
 
 export const batchCost = (usage: Usage, model: ModelInfo) => costUsd(usage, pricesOf(model), 'batch');

@@ -17,6 +17,7 @@ import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, type IntentEvent, typ
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import { findOrphan } from './orphans.js';
 import type { PlannedBatch } from './plan-requests.js';
+import { targetsAtSubmit } from './targets.js';
 import type { Workspace } from './workspace.js';
 
 export interface BudgetState {
@@ -67,6 +68,7 @@ export async function submitBatch(ws: Workspace, batch: Pick<PlannedBatch, 'requ
     estimate: batch.estimate.usage,
     purpose: options.purpose ?? 'tasks',
     ...(options.context ? { context: options.context } : {}),
+    targets: await targetsAtSubmit(ws, batch.packed),
   };
   await appendJournal(ws.repoDir, intent);
   failpoint('submit:intent-recorded');

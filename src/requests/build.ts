@@ -38,6 +38,8 @@ export interface BuildOptions {
   maxTokens: number;
   /** Task paths that exist in the codebase snapshot: their lines say they are rewrites. */
   existingPaths: ReadonlySet<string>;
+  /** Task paths whose last answer was ambiguous (it showed the section format): the request says so. */
+  ambiguousBefore?: ReadonlySet<string>;
 }
 
 /** Heading of the file list in every request; the emulator's responder looks for it. */
@@ -71,13 +73,46 @@ export function fileListLines(tasks: readonly Pick<Task, 'path' | 'description'>
     .join('\n');
 }
 
+/**
+ * The note for a file whose previous answer showed the section format in its content: a line that
+ * looked like its END marker (or a FILE marker that closed it), so where the file ended could not
+ * be told and nothing was written.
+ */
+export function ambiguousNote(taskPath: string): string {
+  return (
+    `Note on ${codeSpan(taskPath)}: your previous answer for this file contained a line that looks like a section marker ` +
+    `(such as ${codeSpan(`<<<END ${taskPath}>>>`)}) inside its content, so where the file ends could not be told and it was not written. ` +
+    'Write it again, completely. Inside a file\'s content, never start a line with `<<<FILE ` or `<<<END `: ' +
+    'where the file must show the section format, indent such lines or write them another way.'
+  );
+}
+
+/**
+ * The `{{files}}` value: the file list lines, then, after a blank line, a note for each file whose
+ * previous answer was ambiguous (in the value itself, so a custom request.md carries them too).
+ */
+export function filesValue(
+  tasks: readonly Pick<Task, 'path' | 'description'>[],
+  existingPaths: ReadonlySet<string>,
+  ambiguousBefore: ReadonlySet<string> = new Set(),
+): string {
+  const notes = tasks.filter((t) => ambiguousBefore.has(t.path)).map((t) => ambiguousNote(t.path));
+  const lines = fileListLines(tasks, existingPaths);
+  return notes.length === 0 ? lines : `${lines}\n\n${notes.join('\n\n')}`;
+}
+
 /** The filled request.md of one request (the block after the cache breakpoint). */
-export function requestText(tasks: readonly Pick<Task, 'path' | 'description'>[], templates: Templates, existingPaths: ReadonlySet<string>): string {
-  return fillTemplate(templates.request, { files: fileListLines(tasks, existingPaths), count: String(tasks.length) }, 'request.md');
+export function requestText(
+  tasks: readonly Pick<Task, 'path' | 'description'>[],
+  templates: Templates,
+  existingPaths: ReadonlySet<string>,
+  ambiguousBefore?: ReadonlySet<string>,
+): string {
+  return fillTemplate(templates.request, { files: filesValue(tasks, existingPaths, ambiguousBefore), count: String(tasks.length) }, 'request.md');
 }
 
 export function buildRequest(packed: PackedRequest, options: BuildOptions): BatchRequest {
-  const text = requestText(packed.tasks, options.templates, options.existingPaths);
+  const text = requestText(packed.tasks, options.templates, options.existingPaths, options.ambiguousBefore);
   const missing = packed.tasks.find((t) => !text.includes(t.path));
   if (missing) {
     throw new HarnessError('BAD_CONFIG', `request.md does not show the path ${missing.path} verbatim`, {

@@ -11,6 +11,11 @@
  *   every group that does not fit the current one.
  * - A task above the budget goes alone in its own request (when it is above `maxTokens` too, the
  *   output will be cut, and collect reports it).
+ * - A task with a cap on its request's size (`maxTasks`: a request holding it came back
+ *   `invalid_request_error` and is being narrowed down) is packed apart from the others: the
+ *   capped tasks, in list order, are cut into consecutive requests, each closed when the next task
+ *   would take it past the smallest cap of its tasks or past the budget. So the tasks of a refused
+ *   request of n come back as two requests of at most ceil(n/2).
  * - Inside a request tasks keep their task-list order; requests are ordered by their first task.
  */
 import type { HarnessConfig } from '../config/schema.js';
@@ -46,6 +51,8 @@ export interface PackOptions {
   maxTokens: number;
   safetyMargin: number;
   estimate: (t: Task) => number;
+  /** Most tasks a request holding this task may hold (undefined: no cap). */
+  maxTasks?: (t: Task) => number | undefined;
 }
 
 /** The output budget of one request: floor(maxTokens × (1 − safetyMargin)), at least 1. */
@@ -63,12 +70,38 @@ export function packTasks(tasks: readonly Task[], options: PackOptions): PackedR
   if (tasks.length === 0) return [];
   const budget = requestBudget(options);
   const cost = tasks.map((t) => Math.max(0, options.estimate(t)));
+  const caps = tasks.map((t) => {
+    const cap = options.maxTasks?.(t);
+    return cap === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(cap));
+  });
+
+  // 0. Capped tasks: consecutive requests of their own, within the smallest cap and the budget.
+  const bins: Item[] = [];
+  let capped: (Item & { cap: number }) | null = null;
+  for (let i = 0; i < tasks.length; i++) {
+    if (caps[i] === Number.POSITIVE_INFINITY) continue;
+    const cap: number = capped ? Math.min(capped.cap, caps[i]!) : caps[i]!;
+    if (capped && (capped.tasks.length + 1 > cap || capped.tokens + cost[i]! > budget)) {
+      bins.push({ tasks: capped.tasks, tokens: capped.tokens });
+      capped = null;
+    }
+    capped ??= { tasks: [], tokens: 0, cap: caps[i]! };
+    capped.tasks.push(i);
+    capped.tokens += cost[i]!;
+    capped.cap = Math.min(capped.cap, caps[i]!);
+  }
+  if (capped) bins.push({ tasks: capped.tasks, tokens: capped.tokens });
+  const fixed = bins.length;
 
   // 1. Items: whole groups that fit in one request, chunks of the groups that do not.
   const items: Item[] = [];
   for (let start = 0; start < tasks.length; ) {
+    if (caps[start] !== Number.POSITIVE_INFINITY) {
+      start++;
+      continue;
+    }
     let end = start + 1;
-    while (end < tasks.length && tasks[end]!.group === tasks[start]!.group) end++;
+    while (end < tasks.length && tasks[end]!.group === tasks[start]!.group && caps[end] === Number.POSITIVE_INFINITY) end++;
     let total = 0;
     for (let i = start; i < end; i++) total += cost[i]!;
     if (total <= budget) {
@@ -89,17 +122,17 @@ export function packTasks(tasks: readonly Task[], options: PackOptions): PackedR
   }
 
   // 2. First-fit decreasing over the items (ties: list order), with a max-tree over the free space.
+  // Slots of the free-space tree are bins[fixed + slot]: the capped requests take no more tasks.
   const order = items.map((_, i) => i).sort((a, b) => items[b]!.tokens - items[a]!.tokens || a - b);
-  const bins: Item[] = [];
   const free = new FreeSpaceTree(items.length);
   for (const k of order) {
     const item = items[k]!;
     const fits = item.tokens <= budget ? free.firstAtLeast(item.tokens) : -1;
     if (fits === -1) {
       bins.push({ tasks: [...item.tasks], tokens: item.tokens });
-      free.set(bins.length - 1, item.tokens <= budget ? budget - item.tokens : -1);
+      free.set(bins.length - 1 - fixed, item.tokens <= budget ? budget - item.tokens : -1);
     } else {
-      const bin = bins[fits]!;
+      const bin = bins[fixed + fits]!;
       bin.tasks.push(...item.tasks);
       bin.tokens += item.tokens;
       free.set(fits, budget - bin.tokens);

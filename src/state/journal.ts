@@ -24,6 +24,13 @@ const taskChangeSchema = z.object({
   checked: z.boolean().optional(),
 });
 
+const retrySchema = z.object({
+  /** The next request that holds this task holds at most this many tasks (an invalid request being narrowed down). */
+  maxTasks: z.number().int().positive().optional(),
+  /** The last answer for this task was ambiguous (its content showed the section format): the next request says so. */
+  ambiguous: z.boolean().optional(),
+});
+
 export const journalEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('intent'),
@@ -41,6 +48,11 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     purpose: z.enum(['tasks', 'warmup']).default('tasks'),
     /** sha256 of the codebase context the requests carry. */
     context: z.string().optional(),
+    /**
+     * Each task path's file as it was at submit time: sha256 of its bytes, or null when absent.
+     * Collect compares with it so that an edit made while the batch ran is never overwritten.
+     */
+    targets: z.record(z.string(), z.string().nullable()).optional(),
   }),
   z.object({ type: z.literal('submitted'), at: z.string(), intentId: z.string(), batchId: z.string(), adopted: z.boolean().default(false) }),
   /** The create call failed for good (the API said no): the intent's tasks are free again. */
@@ -62,6 +74,10 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     costUsd: z.number().nonnegative(),
     counts: z.record(z.string(), z.number()),
     report: z.array(z.string()).default([]),
+    /** Per task path: what its next request must do differently (see pipeline/task-history.ts). */
+    retry: z.record(z.string(), retrySchema).optional(),
+    /** Outputs not written because the person changed the target while the batch ran: kept aside. */
+    conflicts: z.array(z.object({ path: z.string(), kept: z.string() })).optional(),
   }),
   /**
    * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file or the
@@ -85,6 +101,7 @@ export type IntentEvent = Extract<JournalEvent, { type: 'intent' }>;
 export type CollectedEvent = Extract<JournalEvent, { type: 'collected' }>;
 export type CallEvent = Extract<JournalEvent, { type: 'call' }>;
 export type TaskChangeRecord = z.output<typeof taskChangeSchema>;
+export type RetryRecord = z.output<typeof retrySchema>;
 
 /** What the journal says about one batch (or an intent that has no batch yet). */
 export interface BatchRecord {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ambiguousNote,
   buildRequest,
   EMPTY_CONTEXT_TEXT,
   fileListLines,
@@ -9,6 +10,7 @@ import {
 } from '../../src/requests/build.js';
 import { packTasks, type PackedRequest } from '../../src/requests/pack.js';
 import { loadTemplates, type Templates } from '../../src/requests/templates.js';
+import { filesToWrite } from '../../src/emulator/prompt.js';
 import { HarnessError } from '../../src/shared/errors.js';
 import type { Task } from '../../src/tasks/task.js';
 
@@ -86,6 +88,22 @@ describe('buildRequest', () => {
       '- `docs/guide.md` — A guide over two lines',
     ]);
     expect(fileListLines([task(9, 'a.ts', '')], new Set(['a.ts']))).toBe('- `a.ts` (rewrite: the current version is in the codebase above)');
+  });
+
+  it('a file whose last answer was ambiguous gets a note after the file list; the list itself is unchanged', () => {
+    const p = packTasks([task(1, 'docs/format.md', 'The reply format'), task(2, 'src/a.ts', 'A')], { maxTokens: 1000, safetyMargin: 0, estimate: () => 1 })[0]!;
+    const r = buildRequest(p, { context, templates, model: 'm', maxTokens: 10, existingPaths: new Set(), ambiguousBefore: new Set(['docs/format.md']) });
+    const text = blocks(r)[1]!.text;
+    expect(text).toContain(`${fileListLines(p.tasks, new Set())}\n\n${ambiguousNote('docs/format.md')}`);
+    expect(ambiguousNote('docs/format.md')).toMatch(/^Note on `docs\/format\.md`: your previous answer for this file contained a line that looks like a section marker \(such as `<<<END docs\/format\.md>>>`\)/);
+    expect(text.match(/^Note on/gm)).toHaveLength(1);
+    // A reader of the list (the emulator's model) still sees exactly the two files.
+    expect(filesToWrite(text)?.map((f) => f.path)).toEqual(['docs/format.md', 'src/a.ts']);
+    // The note never reads as a marker line, and a custom request.md carries it too ({{files}}).
+    expect(text.split('\n').some((l) => l.startsWith('<<<'))).toBe(false);
+    const custom = buildRequest(p, { context, templates: { ...templates, request: 'Files:\n{{files}}\n' }, model: 'm', maxTokens: 10, existingPaths: new Set(), ambiguousBefore: new Set(['docs/format.md']) });
+    expect(blocks(custom)[1]!.text).toContain(ambiguousNote('docs/format.md'));
+    expect(blocks(build(p))[1]!.text).not.toContain('Note on');
   });
 
   it('a request.md override without the paths is refused', () => {
