@@ -201,6 +201,7 @@ export const commands: CommandSpec[] = [
     options: [
       { flags: '--message <text>', description: 'what to change' },
       { flags: '--force', description: 'allow a path that is not in the task list' },
+      { flags: '--allow-dirty', description: 'overwrite the file even if it has uncommitted changes (they go into the refine commit)' },
     ],
     async run(ctx) {
       const { ws, reporter } = await open(ctx);
@@ -209,7 +210,7 @@ export const commands: CommandSpec[] = [
       }
       const { refineFile } = await import('../pipeline/refine.js');
       const result = await locked(ws, 'refine', () =>
-        refineFile(ws, { path: ctx.args[0]!, message: String(ctx.opts.message), force: ctx.opts.force === true, onText: () => {} }),
+        refineFile(ws, { path: ctx.args[0]!, message: String(ctx.opts.message), force: ctx.opts.force === true, allowDirty: ctx.opts.allowDirty === true, onText: () => {} }),
       );
       reporter.done();
       ctx.io.out.write(`refined ${result.path} (${result.outputTokens} output tokens, $${result.costUsd.toFixed(4)})\n`);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { defaultBatchMaxTokens, defaultSyncMaxTokens, resolveModel } from '../models/models.js';
+import { defaultBatchMaxTokens, defaultSyncMaxTokens, type ModelInfo, resolveModel } from '../models/models.js';
 
 const usd = z.number().nonnegative();
 const positiveInt = z.number().int().positive();
@@ -150,7 +150,7 @@ export type MirrorRule = z.output<typeof mirrorRule>;
  * model: opening the workspace reports it.
  */
 export function resolveConfig(parsed: ParsedConfig): HarnessConfig {
-  let model;
+  let model: ModelInfo | null;
   try {
     model = resolveModel(parsed.model, parsed.models);
   } catch {

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planFromSpec } from '../planners/list.js';
-import { planWithModel } from '../planners/llm.js';
+import { planWithModel, plannerCeilingUsd } from '../planners/llm.js';
+import { checkSyncBudget } from '../cost/budget.js';
 import { planMirror } from '../planners/mirror.js';
 import type { Plan } from '../planners/index.js';
 import { costUsd, formatUsd, usageFromApi } from '../cost/usage.js';
@@ -68,6 +69,7 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
       });
     }
     planOutput(ws.model, ws.config.syncMaxTokens, 'sync', ws.configLabel);
+    await checkSyncBudget(ws, plannerCeilingUsd(ws.model, { context: snapshot.context, spec: specText, specFile: options.spec!, templates: await ws.templates(), model: ws.model.id, maxTokens: ws.config.syncMaxTokens }, ws.configLabel), 'the planner call');
     ws.reporter.info('planning with the model (one streaming call)…');
     const { plan: p, usage } = await planWithModel(ws.client(), {
       context: snapshot.context,

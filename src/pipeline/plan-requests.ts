@@ -8,6 +8,7 @@ import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/p
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
 import { readJournal } from '../state/journal.js';
+import { assertTaskListClean } from './outgoing.js';
 import { taskFollowUps } from './task-history.js';
 import { cacheStateFor, warmupRequest, type CacheState } from './warmup.js';
 import type { Workspace } from './workspace.js';
@@ -23,6 +24,7 @@ export interface PlannedBatch {
 
 export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]> {
   if (tasks.length === 0) return [];
+  await assertTaskListClean(ws, tasks); // the task list is in every request: no secret in it leaves the machine
   const { config } = ws;
   const journal = await readJournal(ws.repoDir);
   // What earlier collects asked of these tasks' next requests: a cap on the request's size (an

@@ -3,6 +3,13 @@
  * request of every pass (and every resume after a crash) sends byte-identical context and reads
  * the prompt cache. `init` always takes a fresh snapshot; later passes reuse it (files the harness
  * generates do not churn the cache). Delete `.harness/context.*` or run init to refresh it.
+ *
+ * A snapshot records what it was built from (`basis`: the config fields that decide what is
+ * scanned, checked and sent, the root ignore files, the custom templates, the secret rules). When
+ * any of it changes (a directory newly excluded, a new allow entry), the stored snapshot is not
+ * reused: it is rebuilt, checked for secrets and against the window again, so a newly excluded
+ * file is never sent from an old snapshot. A reused snapshot is checked against the current
+ * model's window every time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,7 +18,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, buildContext, type CodebaseContext } from '../repo/context.js';
 import { scanRepo } from '../repo/scan.js';
-import { findSecrets, secretsError } from '../repo/secrets.js';
+import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import type { Workspace } from './workspace.js';
@@ -26,6 +33,8 @@ const metaSchema = z.object({
   files: z.number(),
   paths: z.array(z.string()),
   skipped: z.number(),
+  /** What the snapshot was built from, one digest per part (see `snapshotBasis`). */
+  basis: z.record(z.string(), z.string()).optional(),
 });
 
 export interface Snapshot {
@@ -40,9 +49,17 @@ export interface Snapshot {
 const RESERVED_INPUT_TOKENS = 50_000;
 
 export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): Promise<Snapshot> {
+  const basis = await snapshotBasis(ws);
   if (options.reuse) {
     const stored = await readStored(ws.repoDir);
-    if (stored) return stored;
+    if (stored) {
+      const changed = changedParts(stored.basis, basis);
+      // The window is checked on every reuse (the model may differ from the one it was taken for);
+      // one that does not fit is rebuilt, and the rebuild names what to leave out.
+      const fits = stored.snapshot.context.tokens + RESERVED_INPUT_TOKENS <= ws.model.contextWindow;
+      if (changed.length === 0 && fits) return stored.snapshot;
+      if (changed.length > 0) ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
+    }
   }
   const { config } = ws;
   const scan = await scanRepo(ws.repoDir, {
@@ -53,6 +70,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   });
   const findings = await findSecrets(scan.files, { allow: config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings);
+  await checkCustomTemplates(ws);
   const context = buildContext(scan.files);
   assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS);
   const paths = scan.files.map((f) => f.path);
@@ -66,6 +84,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     files: context.files,
     paths,
     skipped: scan.skipped.length,
+    basis,
   };
   await writeFile(path.join(ws.repoDir, CONTEXT_META), JSON.stringify(meta));
   ws.reporter.info(
@@ -74,7 +93,56 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   return { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true };
 }
 
-async function readStored(repoDir: string): Promise<Snapshot | null> {
+/** Root ignore files whose content is part of the basis (nested ones are not: see the README). */
+const ROOT_IGNORE_FILES = ['.gitignore', '.harnessignore'];
+
+/**
+ * What decides the snapshot's content and checks, one short digest per part. Parts, by the name
+ * shown when one changes: the config fields `include`, `exclude`, `outputRoot`, `secrets.allow`,
+ * `scan.maxFileBytes`, `templatesDir` (the templates' text), the root `.gitignore` /
+ * `.harnessignore`, and the secret rules of this version of the harness.
+ */
+export async function snapshotBasis(ws: Workspace): Promise<Record<string, string>> {
+  const { config } = ws;
+  const templates = await ws.templates();
+  const ignoreFiles: Record<string, string | null> = {};
+  for (const name of ROOT_IGNORE_FILES) {
+    const file = path.join(ws.repoDir, name);
+    ignoreFiles[name] = existsSync(file) ? await readFile(file, 'utf8').catch(() => null) : null;
+  }
+  const parts: Record<string, unknown> = {
+    include: config.include,
+    exclude: config.exclude,
+    outputRoot: config.outputRoot,
+    'secrets.allow': config.secrets.allow,
+    'scan.maxFileBytes': config.scan.maxFileBytes,
+    templatesDir: [templates.system, templates.request, templates.planner],
+    ...Object.fromEntries(ROOT_IGNORE_FILES.map((name) => [name, ignoreFiles[name]])),
+    'secret rules': RULESET_ID,
+  };
+  return Object.fromEntries(
+    Object.entries(parts).map(([k, v]) => [k, createHash('sha256').update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16)]),
+  );
+}
+
+/** Parts of `now` that differ from `then` (every part when the snapshot recorded none: older snapshots are rebuilt). */
+function changedParts(then: Record<string, string> | undefined, now: Record<string, string>): string[] {
+  if (!then) return ['the harness'];
+  return Object.keys({ ...then, ...now }).filter((k) => then[k] !== now[k]);
+}
+
+/** Custom prompt templates are sent with every request: they are checked like the codebase. */
+async function checkCustomTemplates(ws: Workspace): Promise<void> {
+  if (ws.config.templatesDir === undefined) return;
+  const templates = await ws.templates();
+  const dir = ws.config.templatesDir.replace(/\/+$/, '');
+  await assertNoSecrets(
+    (['system', 'request', 'planner'] as const).map((name) => ({ path: `${dir}/${name}.md`, content: templates[name] })),
+    { allow: ws.config.secrets.allow, env: ws.env, source: `the prompt templates (${dir})` },
+  );
+}
+
+async function readStored(repoDir: string): Promise<{ snapshot: Snapshot; basis: Record<string, string> | undefined } | null> {
   const textFile = path.join(repoDir, CONTEXT_TEXT);
   const metaFile = path.join(repoDir, CONTEXT_META);
   if (!existsSync(textFile) || !existsSync(metaFile)) return null;
@@ -83,7 +151,7 @@ async function readStored(repoDir: string): Promise<Snapshot | null> {
     const text = await readFile(textFile, 'utf8');
     const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
     if (createHash('sha256').update(text).digest('hex') !== meta.sha256) return null; // torn write: rebuild
-    return { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false };
+    return { snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false }, basis: meta.basis };
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@
  * the batch (connection reset, 5xx) looks for the orphan before trying again.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { checkBatchBudget } from '../cost/budget.js';
 import { formatUsd } from '../cost/usage.js';
 import { apiError, isTransient, withRetry } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
@@ -28,23 +29,7 @@ export interface BudgetState {
 }
 
 export function checkBudget(ws: Workspace, batch: PlannedBatch, budget: BudgetState): void {
-  const { perRunUsd, totalUsd } = ws.config.budget;
-  const est = batch.estimate.usd;
-  const range = `estimate $${formatUsd(est)} (range $${formatUsd(batch.estimate.usdLow)}–$${formatUsd(batch.estimate.usdHigh)}) for ${batch.requests.length} requests`;
-  if (perRunUsd !== undefined && budget.runUsd + est > perRunUsd) {
-    throw new HarnessError(
-      'BUDGET_EXCEEDED',
-      `submitting would cross budget.perRunUsd $${formatUsd(perRunUsd)}: this run has committed $${formatUsd(budget.runUsd)}, next batch ${range}`,
-      { file: ws.configLabel, hint: 'raise budget.perRunUsd, or tick (skip) some tasks in task-list.md' },
-    );
-  }
-  if (totalUsd !== undefined && budget.committedUsd + est > totalUsd) {
-    throw new HarnessError(
-      'BUDGET_EXCEEDED',
-      `submitting would cross budget.totalUsd $${formatUsd(totalUsd)}: spent or in flight $${formatUsd(budget.committedUsd)}, next batch ${range}`,
-      { file: ws.configLabel, hint: 'raise budget.totalUsd, or tick (skip) some tasks in task-list.md' },
-    );
-  }
+  checkBatchBudget(ws, budget, batch.estimate, batch.requests.length);
 }
 
 export interface SubmitOptions {

@@ -5,23 +5,29 @@
  * breakpoint and tells the model to reply with a task list instead of file sections.
  *
  * The reply is validated exactly like a hand-written task-list.md; an invalid plan is BAD_MODEL.
+ *
+ * Before the call, the spec goes through the secret check (the codebase and custom templates were
+ * checked with the snapshot). A transient failure (an `overloaded_error` mid-stream, a 429/5xx that
+ * outlasted the SDK's retries) is retried from scratch; attempts cut after the answer began are
+ * counted in the usage returned, so the plan's cost includes them.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { apiError } from '../batch/retry.js';
+import type { Sleep } from '../batch/retry.js';
+import { streamWithRetry, type StreamClient, type StreamParams } from '../batch/stream.js';
+import { syncCallCeiling } from '../cost/budget.js';
+import { addUsage, usageFromApi, type Usage } from '../cost/usage.js';
+import type { ModelInfo } from '../models/models.js';
+import { assertNoSecrets } from '../repo/secrets.js';
 import { contextBlock } from '../requests/build.js';
 import { fillTemplate, type Templates } from '../requests/templates.js';
 import { HarnessError, isHarnessError } from '../shared/errors.js';
 import { parseTaskList } from '../tasks/taskList.js';
 import { planFromTaskList, type Plan } from './index.js';
 
-export type PlannerParams = Anthropic.Messages.MessageStreamParams;
+export type PlannerParams = StreamParams;
 
 /** What the planner needs of the SDK client (an `Anthropic` instance is one). */
-export interface PlannerClient {
-  messages: {
-    stream(params: PlannerParams): { finalMessage(): Promise<Anthropic.Messages.Message> };
-  };
-}
+export type PlannerClient = StreamClient;
 
 export interface PlanWithModelOptions {
   context: { text: string };
@@ -30,6 +36,15 @@ export interface PlanWithModelOptions {
   templates: Templates;
   model: string;
   maxTokens: number;
+  /**
+   * The secret check of the spec: config `secrets.allow` and the environment (for its API key).
+   * Default: no allow entries (disable comments in the spec still work) and `process.env`.
+   */
+  secrets?: { allow: readonly string[]; env: NodeJS.ProcessEnv };
+  /** Waits between attempts (tests); default real time. */
+  sleep?: Sleep;
+  /** Before every attempt (a budget check), the first included. */
+  beforeAttempt?: (attempt: number) => Promise<void>;
 }
 
 const EDIT_HINT = 'run init again, or write task-list.md by hand (the format is in the README) and run `harness run`';
@@ -45,17 +60,31 @@ export function plannerParams(options: PlanWithModelOptions): PlannerParams {
   };
 }
 
+/** The most the planner call can cost (input estimate + max_tokens at standard prices), for the budget check before it. */
+export function plannerCeilingUsd(model: ModelInfo, options: PlanWithModelOptions, source = 'config'): number {
+  return syncCallCeiling(model, plannerParams(options), source).usd;
+}
+
 export async function planWithModel(
   client: PlannerClient,
   options: PlanWithModelOptions,
 ): Promise<{ plan: Plan; usage: Anthropic.Messages.Usage }> {
+  await assertNoSecrets([{ path: options.specFile, content: options.spec }], {
+    allow: options.secrets?.allow ?? [],
+    env: options.secrets?.env ?? process.env,
+    source: `the spec ${options.specFile}`,
+  });
   const params = plannerParams(options);
-  let message: Anthropic.Messages.Message;
-  try {
-    message = await client.messages.stream(params).finalMessage();
-  } catch (error) {
-    throw apiError('planning with the model', error);
-  }
+  let failedUsage: Usage | null = null;
+  const message = await streamWithRetry(client, params, {
+    what: 'planning with the model',
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.beforeAttempt ? { beforeAttempt: options.beforeAttempt } : {}),
+    onBilledFailure: (u) => {
+      failedUsage = failedUsage ? addUsage(failedUsage, u) : u;
+    },
+  });
+  const usage = failedUsage ? withExtraUsage(message.usage, failedUsage) : message.usage;
   const file = `${options.specFile} (planner reply)`;
   if (message.stop_reason === 'max_tokens') {
     throw new HarnessError('BAD_MODEL', `plan cut at max_tokens (${options.maxTokens}): the task list is incomplete`, {
@@ -88,7 +117,21 @@ export async function planWithModel(
       hint: `it should be lines like - [ ] \`src/a.ts\` — what it is; ${EDIT_HINT}`,
     });
   }
-  return { plan, usage: message.usage };
+  return { plan, usage };
+}
+
+/** The API usage of the final attempt plus what earlier, cut attempts may have been billed. */
+function withExtraUsage(final: Anthropic.Messages.Usage, extra: Usage): Anthropic.Messages.Usage {
+  const f = usageFromApi(final);
+  const sum = addUsage(f, extra);
+  return {
+    ...final,
+    input_tokens: sum.input_tokens,
+    output_tokens: sum.output_tokens,
+    cache_creation_input_tokens: sum.cache_creation_input_tokens,
+    cache_read_input_tokens: sum.cache_read_input_tokens,
+    cache_creation: { ephemeral_5m_input_tokens: sum.cache_creation_5m_input_tokens, ephemeral_1h_input_tokens: sum.cache_creation_1h_input_tokens },
+  };
 }
 
 /**

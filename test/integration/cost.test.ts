@@ -136,7 +136,7 @@ describe('cost', () => {
     expect((await h.run(repo, 'run')).code).toBe(0);
     const head = git(repo, 'rev-parse', 'HEAD');
     const before = await readFile(path.join(repo, 'src/models/user.ts'), 'utf8');
-    h.emulator.setFaults({ http: [{ method: 'POST', path: '^/v1/messages$', kind: 'stream-error', afterChars: 20 }] });
+    h.emulator.setFaults({ http: [{ method: 'POST', path: '^/v1/messages$', kind: 'stream-error', afterChars: 20, times: 0 }] }); // every attempt fails (a single failure is retried)
     const r = await h.run(repo, 'refine', 'src/models/user.ts', '--message', 'validate the email');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/overloaded/);

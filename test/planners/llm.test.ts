@@ -1,6 +1,7 @@
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { extractTaskList, planWithModel, type PlannerClient, type PlannerParams } from '../../src/planners/llm.js';
+import { extractTaskList, planWithModel, plannerCeilingUsd, type PlannerClient, type PlannerParams } from '../../src/planners/llm.js';
+import { resolveModel } from '../../src/models/models.js';
 import { buildRequest } from '../../src/requests/build.js';
 import { loadTemplates } from '../../src/requests/templates.js';
 import { HarnessError } from '../../src/shared/errors.js';
@@ -134,6 +135,132 @@ describe('planWithModel', () => {
     expect(e.code).toBe('API');
     expect(e.exitCode).toBe(1);
     expect(e.message).toContain('socket hang up');
+  });
+});
+
+/** One scripted attempt: a reply, or an error thrown after (`started`) or before the answer began. */
+type Attempt = { reply: string } | { error: Error; started?: boolean };
+
+const message = (text: string, u: Anthropic.Messages.Usage = usage): Anthropic.Messages.Message =>
+  ({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-opus-4-8',
+    content: [{ type: 'text', text, citations: null }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: u,
+  }) as unknown as Anthropic.Messages.Message;
+
+function scriptedClient(attempts: Attempt[]) {
+  const calls: PlannerParams[] = [];
+  const client: PlannerClient = {
+    messages: {
+      stream(params) {
+        calls.push(params);
+        const a = attempts[calls.length - 1]!;
+        let onText: ((d: string) => void) | undefined;
+        const started = 'error' in a && a.started;
+        return {
+          on(_event: 'text', listener: (delta: string) => void) {
+            onText = listener;
+            return this;
+          },
+          // What message_start reported, for an attempt cut after the answer began.
+          get currentMessage() {
+            return started ? message('', { ...usage, output_tokens: 1 }) : undefined;
+          },
+          async finalMessage() {
+            if ('error' in a) {
+              if (a.started) onText?.('# Blog\n\n## Models\n\n- [ ] `src/us');
+              throw a.error;
+            }
+            return message(a.reply);
+          },
+        };
+      },
+    },
+  };
+  return { client, calls };
+}
+
+const overloaded = () => new Anthropic.APIError(undefined, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', undefined);
+const status = (code: number, type: string) => Anthropic.APIError.generate(code, { type: 'error', error: { type, message: type } }, type, new Headers());
+
+describe('planWithModel: secrets, retries, budget', () => {
+  it('a secret in the spec stops before any call: SECRET_FOUND naming spec:line, never the secret', async () => {
+    const key = ['sk', '_live_', 'Zq8vL2mN4pR6tW1xY3bC5dF7'].join('');
+    const { client, calls } = fakeClient(GOOD);
+    const e = await caught(planWithModel(client, { ...options, specFile: '../elsewhere/spec.md', spec: `# Shop\n\nCharge cards with ${key}.\n` }));
+    expect(e.code).toBe('SECRET_FOUND');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('../elsewhere/spec.md:3: Stripe live secret key');
+    expect(`${e.message}${e.hint}`).not.toContain(key);
+    expect(calls).toEqual([]);
+    // Allowed by the config: the call goes ahead.
+    await planWithModel(client, { ...options, spec: `key ${key}\n`, secrets: { allow: ['spec.md:1'], env: {} } });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('an overloaded_error mid-stream is retried from scratch after a wait; the cut attempt is counted in the usage', async () => {
+    const { client, calls } = scriptedClient([{ error: overloaded(), started: true }, { reply: GOOD }]);
+    const waits: number[] = [];
+    const { plan, usage: u } = await planWithModel(client, { ...options, sleep: async (ms) => void waits.push(ms) });
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual(calls[0]);
+    expect(waits).toEqual([2_000]);
+    expect(plan.groups.flatMap((g) => g.tasks.map((t) => t.path))).toEqual(['src/user.ts', 'src/post.ts', 'src/routes.ts']);
+    // The final attempt's usage plus the cut one's (its input, and the output received).
+    expect(u.input_tokens).toBe(2 * usage.input_tokens);
+    expect(u.cache_creation_input_tokens).toBe(2 * usage.cache_creation_input_tokens!);
+    expect(u.output_tokens).toBeGreaterThan(usage.output_tokens);
+  });
+
+  it('a 429 or 529 that outlasted the SDK retries is retried (not billed); a permanent error is not', async () => {
+    const retried = scriptedClient([{ error: status(429, 'rate_limit_error') }, { error: status(529, 'overloaded_error') }, { reply: GOOD }]);
+    const r = await planWithModel(retried.client, { ...options, sleep: async () => {} });
+    expect(retried.calls).toHaveLength(3);
+    expect(r.usage.input_tokens).toBe(usage.input_tokens);
+
+    const invalid = scriptedClient([{ error: status(400, 'invalid_request_error') }, { reply: GOOD }]);
+    const e = await caught(planWithModel(invalid.client, { ...options, sleep: async () => {} }));
+    expect(e.code).toBe('API');
+    expect(invalid.calls).toHaveLength(1);
+  });
+
+  it('gives up after three attempts with the API error (exit 1)', async () => {
+    const { client, calls } = scriptedClient([{ error: overloaded(), started: true }, { error: overloaded() }, { error: overloaded(), started: true }, { reply: GOOD }]);
+    const e = await caught(planWithModel(client, { ...options, sleep: async () => {} }));
+    expect(calls).toHaveLength(3);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/overloaded_error/);
+  });
+
+  it('runs the check before every attempt, and a refusal stops before the call', async () => {
+    const { client, calls } = scriptedClient([{ error: overloaded(), started: true }, { reply: GOOD }]);
+    const seen: number[] = [];
+    const stop = new Error('over budget');
+    await expect(
+      planWithModel(client, {
+        ...options,
+        sleep: async () => {},
+        beforeAttempt: async (n) => {
+          seen.push(n);
+          if (n === 2) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    expect(seen).toEqual([1, 2]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('the ceiling of the call: input (cached block as a 1h write) + max_tokens at standard prices', () => {
+    const opus = resolveModel('claude-opus-4-8');
+    const low = plannerCeilingUsd(opus, { ...options, maxTokens: 1_000 });
+    const high = plannerCeilingUsd(opus, { ...options, maxTokens: 11_000 });
+    expect(high - low).toBeCloseTo((10_000 * 25) / 1_000_000, 6); // output at $25/M, no batch discount
+    expect(low).toBeGreaterThan((1_000 * 25) / 1_000_000);
   });
 });
 
