@@ -116,6 +116,7 @@ export const commands: CommandSpec[] = [
       { flags: '--once', description: 'one submit-wait-collect cycle' },
       { flags: '--detach', description: 'collect what has ended, submit what is pending, exit without waiting' },
       { flags: '--dry-run', description: 'write the exact requests for pending tasks under .harness/dry-run/, spend nothing' },
+      { flags: '--retry-failed', description: 'put every failed task back to pending (attempts from zero) before the pass' },
       { flags: '--allow-dirty', description: 'overwrite files with uncommitted changes' },
       ...modelOptions,
     ],
@@ -128,6 +129,7 @@ export const commands: CommandSpec[] = [
           detach: ctx.opts.detach === true,
           dryRun: ctx.opts.dryRun === true,
           allowDirty: ctx.opts.allowDirty === true,
+          retryFailed: ctx.opts.retryFailed === true,
         }),
       );
       reporter.done();
@@ -170,7 +172,25 @@ export const commands: CommandSpec[] = [
   {
     name: 'cancel',
     description: 'cancel batches in flight; what finished is collected, the rest goes back to pending',
+    options: [
+      {
+        flags: '--forget <batch>',
+        description: 'give up a batch the API does not know (another workspace, deleted, archived): its tasks go back to pending; the API is not called',
+      },
+    ],
     async run(ctx) {
+      if (typeof ctx.opts.forget === 'string') {
+        const { ws, reporter } = await open(ctx);
+        const { forgetBatch } = await import('../pipeline/cancel.js');
+        const forgotten = await locked(ws, 'cancel', () => forgetBatch(ws, String(ctx.opts.forget)));
+        reporter.done();
+        ctx.io.out.write(
+          forgotten.already
+            ? `${forgotten.batchId} was forgotten already; nothing changed\n`
+            : `forgot ${forgotten.batchId}: ${forgotten.tasks.length} task(s) back to pending (the next \`harness run\` submits them)\n`,
+        );
+        return 0;
+      }
       const { ws, reporter } = await open(ctx);
       const { cancelInFlight } = await import('../pipeline/cancel.js');
       const result = await locked(ws, 'cancel', () => cancelInFlight(ws));
@@ -178,6 +198,21 @@ export const commands: CommandSpec[] = [
       ctx.io.out.write(
         result.collected.length === 0 ? 'nothing in flight\n' : `canceled ${result.canceled.length} batch(es); collected ${result.collected.length}\n`,
       );
+      return 0;
+    },
+  },
+  {
+    name: 'retry',
+    description: 'put tasks (failed, done or any) back to pending, attempts from zero: the next run generates them again',
+    args: [{ name: '<path...>', description: 'task paths, as task-list.md lists them' }],
+    async run(ctx) {
+      const { ws, reporter } = await open(ctx);
+      const { retryTasks } = await import('../pipeline/retry.js');
+      const paths = (ctx.args as unknown[]).flat().map(String);
+      const result = await locked(ws, 'retry', () => retryTasks(ws, paths));
+      reporter.done();
+      if (result.retried.length > 0) ctx.io.out.write(`back to pending: ${result.retried.join(', ')}; run \`harness run\` to generate them\n`);
+      if (result.alreadyPending.length > 0) ctx.io.out.write(`already pending: ${result.alreadyPending.join(', ')}\n`);
       return 0;
     },
   },

@@ -14,11 +14,13 @@ export function printStatus(io: Output, s: StatusReport): void {
   w(c.bold('Tasks'));
   w(
     table(
-      s.tasks.map((t) => [`${mark[t.status]} ${t.id}`, t.path, t.status, t.attempts, t.batch ?? '', t.reason ?? '']),
+      s.tasks.map((t) => [`${t.skipped ? c.dim('–') : mark[t.status]} ${t.id}`, t.path, t.skipped ? 'skipped' : t.status, t.attempts, t.batch ?? '', t.reason ?? '']),
       ['id', 'path', 'status', 'attempts', 'batch', 'reason'],
     ),
   );
-  w(`\n${s.counts.done} done, ${s.counts.submitted} submitted, ${s.counts.pending} pending, ${s.counts.failed} failed`);
+  const skipped = s.tasks.filter((t) => t.skipped).length;
+  const skippedNote = skipped > 0 ? ` (${skipped} of them skipped: ticked by hand, never generated)` : '';
+  w(`\n${s.counts.done} done${skippedNote}, ${s.counts.submitted} submitted, ${s.counts.pending} pending, ${s.counts.failed} failed`);
   if (s.batches.length > 0) {
     w('\n' + c.bold('Batches'));
     w(
@@ -85,8 +87,11 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
   const left = r.counts.pending + r.counts.submitted;
-  if (r.counts.failed > 0) io.out.write(`${r.counts.failed} task(s) failed: see the reasons above; untick or fix them and run again\n`);
-  else if (left > 0) io.out.write(`${left} task(s) still to do: run \`harness run\` again (or wait for the batch)\n`);
+  if (r.counts.failed > 0) {
+    io.out.write(
+      `${r.counts.failed} task(s) failed: see the reasons above. To try them again: \`harness run --retry-failed\` (all of them), \`harness retry PATH…\` (some), or change a task's description in task-list.md and run again\n`,
+    );
+  } else if (left > 0) io.out.write(`${left} task(s) still to do: run \`harness run\` again (or wait for the batch)\n`);
 }
 
 export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {

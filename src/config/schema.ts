@@ -55,6 +55,12 @@ export const configSchema = z.strictObject({
     .refine((root) => outputRootProblem(root) === null, { error: (issue) => outputRootProblem(String(issue.input)) ?? 'invalid' })
     .default('.')
     .describe('Directory generated files are written under, relative to the repo (inside it: no absolute path, no `..`).'),
+  ignoredTargets: z
+    .enum(['refuse', 'write-uncommitted'])
+    .default('refuse')
+    .describe(
+      'A task whose target git ignores (`.gitignore`, `.git/info/exclude`): `refuse` stops before anything is submitted (exit 2, naming the line); `write-uncommitted` generates and writes it but leaves it out of harness commits.',
+    ),
   attempts: positiveInt.default(3).describe('Attempts per task before it is marked failed.'),
   poll: z
     .strictObject({

@@ -22,6 +22,7 @@ import { assertClean } from './dirty.js';
 import { planBatches } from './plan-requests.js';
 import { assertNothingInFlight, runPasses, type RunResult } from './run.js';
 import { takeSnapshot } from './snapshot.js';
+import { assertTargetsWritable } from './validate-targets.js';
 import type { Workspace } from './workspace.js';
 
 export interface InitOptions {
@@ -88,6 +89,7 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   const text = plan ? mergePlan(existing, plan) : existing!.source;
   const list: TaskList = parseTaskList(text, TASK_LIST_FILE);
   if (list.tasks.length === 0) throw new HarnessError('BAD_TASK_LIST', 'the task list has no tasks', { file: TASK_LIST_FILE });
+  await assertTargetsWritable(ws, list.tasks.filter((t) => t.status === 'pending'));
 
   if (options.dryRun) {
     const planned = await planBatches(ws, list.tasks.filter((t) => t.status === 'pending'), snapshot);

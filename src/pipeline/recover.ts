@@ -41,7 +41,7 @@ export async function recover(ws: Workspace): Promise<JournalState> {
 
   // Bookkeeping the journal implies but the task list lost.
   for (const record of journal.batches) {
-    if (record.batchId === null || record.abandoned || record.collected) continue;
+    if (record.batchId === null || record.abandoned || record.collected || record.forgotten) continue;
     const before = (await readTaskListFile(ws.repoDir)).source;
     await markSubmitted(ws, record.intent, record.batchId);
     const after = (await readTaskListFile(ws.repoDir)).source;

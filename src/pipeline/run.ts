@@ -14,6 +14,8 @@ import { assertClean } from './dirty.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { planBatches, warmupEstimate, type PlannedBatch } from './plan-requests.js';
 import { recover } from './recover.js';
+import { retryFailedTasks } from './retry.js';
+import { assertTargetsWritable } from './validate-targets.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { checkBudget, submitBatch, type BudgetState } from './submit.js';
 import { WARMUP_CUSTOM_ID, warmupRequest } from './warmup.js';
@@ -26,6 +28,8 @@ export interface RunOptions {
   allowDirty?: boolean;
   /** Skip recovery and the dirty check (init has just done both). */
   fresh?: boolean;
+  /** Put every failed task back to pending (attempts from zero) before the pass. */
+  retryFailed?: boolean;
 }
 
 export interface RunResult {
@@ -38,6 +42,7 @@ export interface RunResult {
 
 
 export async function runPasses(ws: Workspace, options: RunOptions = {}): Promise<RunResult> {
+  if (options.retryFailed) await retryFailedTasks(ws);
   let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
   if (!options.allowDirty && !options.dryRun && !options.fresh) {
     await assertClean(ws, await readTaskListFile(ws.repoDir), journal);
@@ -66,6 +71,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
     // 2. Submit what is pending (and not already in a batch in flight).
     const busy = busyPaths(journal);
     const pending = pendingTasks(await readTaskListFile(ws.repoDir)).filter((t) => !busy.has(t.path));
+    await assertTargetsWritable(ws, pending);
     if (pending.length > 0 && !(options.once && cycles > 0)) {
       snapshot ??= await takeSnapshot(ws, { reuse: true });
       const planned = await planBatches(ws, pending, snapshot);

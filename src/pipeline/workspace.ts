@@ -6,6 +6,7 @@ import path from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { createClient, sdkBatchApi, type BatchApi } from '../batch/api.js';
 import { realSleep, type Sleep } from '../batch/retry.js';
+import { withUnknownBatchHint } from '../batch/unknown-batch.js';
 import type { HarnessConfig } from '../config/schema.js';
 import { openRepo, type GitRepo } from '../git/repo.js';
 import { planOutput, resolveModel, type ModelInfo } from '../models/models.js';
@@ -90,7 +91,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     env,
     client: getClient,
     api() {
-      api ??= sdkBatchApi(getClient(), betas);
+      api ??= withUnknownBatchHint(sdkBatchApi(getClient(), betas));
       return api;
     },
     templates() {

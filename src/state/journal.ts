@@ -58,6 +58,12 @@ export const journalEventSchema = z.discriminatedUnion('type', [
   /** The create call failed for good (the API said no): the intent's tasks are free again. */
   z.object({ type: z.literal('abandoned'), at: z.string(), intentId: z.string(), reason: z.string() }),
   z.object({ type: z.literal('cancel'), at: z.string(), batchId: z.string() }),
+  /**
+   * `harness cancel --forget`: a batch the API does not know (created with another workspace's key,
+   * deleted, archived) is given up. It is no longer in flight, its tasks are pending again, and the
+   * API is never asked about it again.
+   */
+  z.object({ type: z.literal('forgotten'), at: z.string(), batchId: z.string() }),
   /** Collecting has begun: from here on files of this batch may be on disk, uncommitted. */
   z.object({ type: z.literal('collect'), at: z.string(), batchId: z.string() }),
   /**
@@ -112,6 +118,8 @@ export interface BatchRecord {
   adopted: boolean;
   abandoned: boolean;
   cancelRequested: boolean;
+  /** Given up with `harness cancel --forget`: not in flight, never asked about again. */
+  forgotten?: boolean;
   /** A collect began (its files may be on disk, uncommitted). */
   collectStarted: boolean;
   collected: CollectedEvent | null;
@@ -192,6 +200,11 @@ export function foldJournal(events: JournalEvent[]): JournalState {
         if (r) r.cancelRequested = true;
         break;
       }
+      case 'forgotten': {
+        const r = byBatch.get(e.batchId);
+        if (r) r.forgotten = true;
+        break;
+      }
       case 'collect': {
         const r = byBatch.get(e.batchId);
         if (r) r.collectStarted = true;
@@ -219,9 +232,9 @@ export async function appendJournal(repoDir: string, event: JournalEventInput): 
   }
 }
 
-/** Batches whose results are not yet in git: submitted (or adoptable) and not collected. */
+/** Batches whose results are not yet in git: submitted (or adoptable), not collected, not forgotten. */
 export const inFlight = (s: JournalState): BatchRecord[] =>
-  s.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected);
+  s.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected && !b.forgotten);
 
 /** Task paths held by batches in flight (not to be submitted again). */
 export const busyPaths = (s: JournalState): Set<string> =>

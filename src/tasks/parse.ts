@@ -75,30 +75,35 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   const problems: { line: number; reason: string }[] = [];
   const drafts: Draft[] = [];
   const firstLineOf = new Map<string, number>();
-  scan.items.forEach((item, k) => {
-    const problem = (reason: string): void => void problems.push({ line: item.line, reason });
-    if (!item.code) return problem('task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)');
+  /** The task an item holds, or why it holds none. */
+  const read = (item: RawItem, group: string): Draft | string => {
+    if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
     const written = item.code.value;
     const shown = JSON.stringify(written);
-    if (item.code.multiline) return problem(`the path ${shown} is split across lines`);
-    if (written.trim() === '') return problem('the path is empty or only whitespace');
-    if (written.trim() !== written) return problem(`the path ${shown} starts or ends with whitespace`);
-    if (/[^\S ]/.test(written)) return problem(`the path ${shown} contains a whitespace character other than a space`);
+    if (item.code.multiline) return `the path ${shown} is split across lines`;
+    if (written.trim() === '') return 'the path is empty or only whitespace';
+    if (written.trim() !== written) return `the path ${shown} starts or ends with whitespace`;
+    if (/[^\S ]/.test(written)) return `the path ${shown} contains a whitespace character other than a space`;
     const path = normaliseTaskPath(written);
     const unsafe = unsafePathReason(path);
-    if (unsafe) return problem(`unsafe path ${shown}: ${unsafe}`);
-    if (item.harness.length > 1) return problem('the task has more than one harness comment');
+    if (unsafe) return `unsafe path ${shown}: ${unsafe}`;
+    if (item.harness.length > 1) return 'the task has more than one harness comment';
     const comment = item.harness[0] ?? null;
     let recorded: RecordedBookkeeping = {};
     if (comment) {
-      const read = readHarnessComment(source.slice(comment.start, comment.end));
-      if (!read.ok) return problem(read.reason);
-      recorded = read.value;
+      const bookkeeping = readHarnessComment(source.slice(comment.start, comment.end));
+      if (!bookkeeping.ok) return bookkeeping.reason;
+      recorded = bookkeeping.value;
     }
     const first = firstLineOf.get(path);
-    if (first !== undefined) return problem(`duplicate path ${JSON.stringify(path)} (first on line ${first})`);
+    if (first !== undefined) return `duplicate path ${JSON.stringify(path)} (first on line ${first})`;
     firstLineOf.set(path, item.line);
-    drafts.push({ item, path, group: groups[k]!, recorded, comment });
+    return { item, path, group, recorded, comment };
+  };
+  scan.items.forEach((item, k) => {
+    const draft = read(item, groups[k]!);
+    if (typeof draft === 'string') problems.push({ line: item.line, reason: draft });
+    else drafts.push(draft);
   });
   if (problems.length > 0) {
     const listed = problems.slice(0, MAX_LISTED_ERRORS).map((p) => bad(p.line, p.reason));
