@@ -102,7 +102,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
   const retryOrFail = (t: Task, reason: string) => {
     const attempts = t.attempts + 1;
     changes.set(t.path, attempts >= attemptsCap
-      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${attempts} attempts)` }
+      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${count(attempts, 'attempt')})` }
       : { status: 'pending', attempts, batch: batchId, reason: null });
   };
 
@@ -175,7 +175,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
           if (history.get(t.path)?.ambiguous) {
             changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why}, again after a note to the model; write the file by hand, or change its description and retry` });
           } else if (attempts >= attemptsCap) {
-            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${attempts} attempts)` });
+            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${count(attempts, 'attempt')})` });
           } else {
             changes.set(t.path, { status: 'pending', attempts, batch: batchId, reason: null });
             retry.set(t.path, { ambiguous: true });

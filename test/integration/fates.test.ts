@@ -217,4 +217,14 @@ describe('status', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/collected msgbatch_\w+: 1 file, 1 task done, \$/);
   });
+
+  it('a task that fails at its only attempt says so in the singular', async () => {
+    h = await withEmulator({ faults: { results: [{ kind: 'errored', errorType: 'api_error', times: 0 }] } });
+    const repo = (REPO = await makeTarget({ tasks: TASKS.slice(0, 1) }));
+    await writeFile(path.join(repo, 'harness.config.mjs'), 'export default { attempts: 1 };\n');
+    git(repo, 'add', 'harness.config.mjs');
+    git(repo, 'commit', '-qm', 'config');
+    expect((await h.run(repo, 'run')).code).toBe(3);
+    expect(byPath(await status()).get(TASKS[0]!.path)!.reason).toBe('errored: api_error (after 1 attempt)');
+  });
 });
