@@ -22,8 +22,7 @@ afterEach(async () => {
 
 type StatusTask = { id: string; path: string; status: string; attempts: number; reason: string | null };
 const byPath = (s: { tasks: StatusTask[] }) => new Map(s.tasks.map((t) => [t.path, t]));
-const status = () => statusJson((...a) => h!.run(REPO, ...a));
-let REPO = '';
+const status = (repo: string) => statusJson((...a) => h!.run(repo, ...a));
 
 /** Runs `harness collect` until a batch has been collected (the batch takes a while). */
 async function collectWhenEnded(repo: string): Promise<{ stdout: string; stderr: string }> {
@@ -41,10 +40,10 @@ describe('one bad task does not sink its request', () => {
     h = await withEmulator({
       faults: { results: [{ pathContains: 'services/order.service.ts', kind: 'errored', errorType: 'invalid_request_error', times: 0 }] },
     });
-    const repo = (REPO = await makeTarget());
+    const repo = await makeTarget();
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(3);
-    const s = await status();
+    const s = await status(repo);
     const tasks = byPath(s);
     const bad = tasks.get('src/services/order.service.ts')!;
     expect(bad).toMatchObject({ status: 'failed', attempts: 1 });
@@ -87,10 +86,10 @@ describe('an answer that shows the section format', () => {
       return out;
     };
     h = await withEmulator({ responder });
-    const repo = (REPO = await makeTarget({ tasks: DOC_TASKS }));
+    const repo = await makeTarget({ tasks: DOC_TASKS });
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(3);
-    const tasks = byPath(await status());
+    const tasks = byPath(await status(repo));
     const always = tasks.get('docs/always.md')!;
     expect(always).toMatchObject({ status: 'failed', attempts: 2 });
     expect(always.reason).toMatch(/^ambiguous section: the content shows the section format .* again after a note to the model/);
@@ -111,9 +110,9 @@ describe('an answer that shows the section format', () => {
 describe('edits made while a batch runs', () => {
   it('a target edited (and committed) or created (uncommitted) while its batch ran is left as the person made it; the output is kept aside and the task reports the conflict', async () => {
     h = await withEmulator({ processingMs: 2500 });
-    const repo = (REPO = await makeTarget({ files: { 'src/models/user.ts': 'export const old = 1;\n' } }));
+    const repo = await makeTarget({ files: { 'src/models/user.ts': 'export const old = 1;\n' } });
     expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
-    const batchId = (await status()).batches[0].id as string;
+    const batchId = (await status(repo)).batches[0].id as string;
     // The person edits a file the batch rewrites, and commits; and starts another one, uncommitted.
     await writeFile(path.join(repo, 'src/models/user.ts'), 'export const mine = 1;\n');
     git(repo, 'commit', '-qam', 'my edit');
@@ -129,7 +128,7 @@ describe('edits made while a batch runs', () => {
       const description = TASKS.find((t) => t.path === p)!.description;
       expect(await readFile(kept, 'utf8'), p).toBe(placeholderFile(p, description));
     }
-    const tasks = byPath(await status());
+    const tasks = byPath(await status(repo));
     for (const p of ['src/models/user.ts', 'test/user.test.ts']) {
       const t = tasks.get(p)!;
       expect(t.status, p).toBe('failed');
@@ -155,7 +154,7 @@ describe('edits made while a batch runs', () => {
 
   it('a file a person changes after a crashed collect wrote it is not committed as the batch output on replay: reported and left to the person', async () => {
     h = await withEmulator({ processingMs: 150 });
-    const repo = (REPO = await makeTarget());
+    const repo = await makeTarget();
     const killed = await h.start(repo, ['run'], { HARNESS_FAILPOINT: 'collect:recorded' }).done;
     expect(killed.signal).toBe('SIGKILL');
     // The killed collect wrote every file; the person edits one before the harness resumes.
@@ -170,7 +169,7 @@ describe('edits made while a batch runs', () => {
     expect(committed).not.toContain('src/models/order.ts');
     expect(committed).toContain('src/models/user.ts');
     expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(5 files\)$/);
-    const tasks = byPath(await status());
+    const tasks = byPath(await status(repo));
     expect(tasks.get('src/models/order.ts')).toMatchObject({ status: 'failed' });
     expect(tasks.get('src/models/order.ts')!.reason).toMatch(/^conflict: src\/models\/order\.ts changed after the interrupted collect of msgbatch_\w+ wrote it/);
     for (const t of TASKS.filter((t) => t.path !== 'src/models/order.ts')) expect(tasks.get(t.path)!.status, t.path).toBe('done');
@@ -181,7 +180,7 @@ describe('edits made while a batch runs', () => {
 describe('a task renamed while its batch is in flight', () => {
   it('goes back to pending when the batch is collected and is generated in the same run, which exits 0 only with every task done', async () => {
     h = await withEmulator({ processingMs: 1500 });
-    const repo = (REPO = await makeTarget());
+    const repo = await makeTarget();
     expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
     const list = await readFile(path.join(repo, 'task-list.md'), 'utf8');
     expect(list).toMatch(/`src\/services\/order\.service\.ts` — in-memory order service <!-- harness: id=t4 status=submitted/);
@@ -190,7 +189,7 @@ describe('a task renamed while its batch is in flight', () => {
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/1 task marked submitted in msgbatch_\w+ had no result \(renamed since\?\): back to pending/);
-    const s = await status();
+    const s = await status(repo);
     expect(s.counts).toEqual({ pending: 0, submitted: 0, done: 6, failed: 0 });
     expect(await readFile(path.join(repo, 'src/services/orders.service.ts'), 'utf8')).toBe(placeholderFile('src/services/orders.service.ts', 'in-memory order service'));
     expect(existsSync(path.join(repo, 'src/services/order.service.ts'))).toBe(false);
@@ -201,10 +200,10 @@ describe('a task renamed while its batch is in flight', () => {
 describe('status', () => {
   it('shows a canceled batch as canceled', async () => {
     h = await withEmulator({ processingMs: 60_000 });
-    const repo = (REPO = await makeTarget());
+    const repo = await makeTarget();
     expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
     expect((await h.run(repo, 'cancel')).code).toBe(0);
-    const s = await status();
+    const s = await status(repo);
     expect(s.batches.map((b: { status: string }) => b.status)).toEqual(['canceled']);
     const text = await h.run(repo, 'status');
     expect(text.stdout).toMatch(/msgbatch_\w+\s+canceled\s/);
@@ -212,7 +211,7 @@ describe('status', () => {
 
   it('counts one file and one task in the singular', async () => {
     h = await withEmulator();
-    const repo = (REPO = await makeTarget({ tasks: TASKS.slice(0, 1) }));
+    const repo = await makeTarget({ tasks: TASKS.slice(0, 1) });
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/collected msgbatch_\w+: 1 file, 1 task done, \$/);
@@ -220,11 +219,11 @@ describe('status', () => {
 
   it('a task that fails at its only attempt says so in the singular', async () => {
     h = await withEmulator({ faults: { results: [{ kind: 'errored', errorType: 'api_error', times: 0 }] } });
-    const repo = (REPO = await makeTarget({ tasks: TASKS.slice(0, 1) }));
+    const repo = await makeTarget({ tasks: TASKS.slice(0, 1) });
     await writeFile(path.join(repo, 'harness.config.mjs'), 'export default { attempts: 1 };\n');
     git(repo, 'add', 'harness.config.mjs');
     git(repo, 'commit', '-qm', 'config');
     expect((await h.run(repo, 'run')).code).toBe(3);
-    expect(byPath(await status()).get(TASKS[0]!.path)!.reason).toBe('errored: api_error (after 1 attempt)');
+    expect(byPath(await status(repo)).get(TASKS[0]!.path)!.reason).toBe('errored: api_error (after 1 attempt)');
   });
 });
