@@ -1,37 +1,47 @@
 /**
  * Before any command that acts, bring the journal, task-list.md and git back into agreement after
  * whatever happened last time (a crash at any instant, hand edits):
- * - an intent with no batch id: adopt the batch its create made (orphan), or abandon it;
+ * - a torn last journal line (a crash mid-append) is repaired (only here, by the lock holder);
+ * - an intent with no batch id: adopt the batch its create made, proven by its results carrying
+ *   the intent's custom_ids, or close it when no listed batch can be it (see orphans.ts);
  * - a collect recorded but not committed: finish it (replay);
- * - tasks of in-flight batches not marked submitted (crash before the task list was written): mark them;
- * - tasks marked submitted in a batch nobody tracks (hand edits, lost state): back to pending.
+ * - tasks of in-flight batches not marked submitted (crash before the task list was written): mark
+ *   them, and commit that record of the submit;
+ * - tasks marked submitted in a batch nobody tracks (hand edits, lost state): back to pending;
+ * - downloaded results of batches already collected: deleted.
  */
-import { withRetry } from '../batch/retry.js';
+import { pruneDownloadedResults } from '../batch/download.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
-import { appendJournal, inFlight, JOURNAL_FILE, nowIso, readJournal, type JournalState } from '../state/journal.js';
+import { inFlight, JOURNAL_FILE, readJournal, repairJournal, unresolved, type BatchRecord, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import { finishCollected } from './collect.js';
-import { findOrphan } from './orphans.js';
-import { markSubmitted } from './submit.js';
+import { resolveIntent } from './orphans.js';
+import { markSubmitted, SUBMIT_TRAILER } from './submit.js';
 import type { Workspace } from './workspace.js';
 
-export async function recover(ws: Workspace): Promise<JournalState> {
+export interface RecoverOptions {
+  /**
+   * Wait for a batch that may be a crashed intent's until it ends and shows whose it is (default
+   * true: a run that goes on would otherwise end with those tasks held). False: leave the intent
+   * unresolved (its tasks held) for a later command; for commands that must not wait.
+   */
+  waitForCandidates?: boolean;
+}
+
+export async function recover(ws: Workspace, options: RecoverOptions = {}): Promise<JournalState> {
+  if ((await repairJournal(ws.repoDir)) !== 'none') ws.reporter.warn('the journal ended in an event a crash cut short: repaired');
   let journal = await readJournal(ws.repoDir);
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));
-  for (const record of journal.batches) {
-    if (record.abandoned) continue;
-    if (record.batchId === null) {
-      const orphan = await withRetry('listing batches', () => findOrphan(ws.api(), record.intent, known), { sleep: ws.sleep });
-      if (orphan) {
-        known.add(orphan.id);
-        await appendJournal(ws.repoDir, { type: 'submitted', at: nowIso(), intentId: record.intent.intentId, batchId: orphan.id, adopted: true });
-        ws.reporter.warn(`adopted batch ${orphan.id}: it was created before a crash and never recorded`);
-      } else {
-        await appendJournal(ws.repoDir, { type: 'abandoned', at: nowIso(), intentId: record.intent.intentId, reason: 'no batch was created for this intent' });
-      }
-      continue;
+  for (const record of unresolved(journal)) {
+    const resolution = await resolveIntent(ws, record, { known, search: true, wait: options.waitForCandidates ?? true, abandon: true });
+    if (resolution.state === 'adopted') known.add(resolution.batchId);
+    else if (resolution.state === 'unresolved') {
+      ws.reporter.warn(`the tasks of an interrupted submit stay held until ${resolution.waitingFor.join(', ')} ends and shows whether it is this repo's`);
     }
+  }
+  for (const record of journal.batches) {
+    if (record.batchId === null || record.abandoned) continue;
     if (record.collected && !(await ws.git.findCommitWithTrailer('Harness-Batch', record.batchId))) {
       ws.reporter.warn(`finishing the interrupted collect of ${record.batchId}`);
       await finishCollected(ws, record.collected);
@@ -41,16 +51,8 @@ export async function recover(ws: Workspace): Promise<JournalState> {
 
   // Bookkeeping the journal implies but the task list lost.
   for (const record of journal.batches) {
-    if (record.batchId === null || record.abandoned || record.collected || record.forgotten) continue;
-    const before = (await readTaskListFile(ws.repoDir)).source;
-    await markSubmitted(ws, record.intent, record.batchId);
-    const after = (await readTaskListFile(ws.repoDir)).source;
-    const journalDirty = (await ws.git.dirtyPaths([JOURNAL_FILE])).length > 0;
-    if (before !== after || journalDirty) {
-      const n = record.intent.requests.reduce((s, r) => s + r.paths.length, 0);
-      await ensureStateGitignore(ws.repoDir);
-      await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${record.batchId} (${n} tasks)`);
-    }
+    if (record.batchId === null || record.abandoned || record.collected) continue;
+    await recordSubmit(ws, record);
   }
 
   // Submitted tasks whose batch is not in flight go back to pending (the task list wins for what to do).
@@ -64,6 +66,37 @@ export async function recover(ws: Workspace): Promise<JournalState> {
     await writeTaskListFile(ws.repoDir, writeTaskList(list, stale));
     ws.reporter.warn(`${stale.size} task(s) marked submitted in no batch in flight: back to pending`);
   }
-  // Journal-only changes (abandoned intents) are committed with the next harness commit.
+
+  const collected = new Set(journal.batches.filter((b) => b.collected).map((b) => b.batchId!));
+  await pruneDownloadedResults(ws.repoDir, (id) => collected.has(id));
+  // Journal-only changes (abandoned intents, a collect begun) are committed with the next harness commit.
   return journal;
+}
+
+/**
+ * Marks the tasks of an in-flight batch submitted. When its submit commit was never made (a crash
+ * before it, or an adopted batch), commits it as `harness: submit <id> (<n> tasks)`; when it was,
+ * and the task list had lost the marks, commits the repair under a subject that says so. Journal
+ * events alone (a collect begun) wait for the next harness commit: no second submit commit.
+ */
+async function recordSubmit(ws: Workspace, record: BatchRecord): Promise<void> {
+  const batchId = record.batchId!;
+  const before = (await readTaskListFile(ws.repoDir)).source;
+  await markSubmitted(ws, record.intent, batchId);
+  const after = (await readTaskListFile(ws.repoDir)).source;
+  const committed = await submitCommitted(ws, batchId);
+  if (committed && before === after) return;
+  if (!committed && before === after && (await ws.git.dirtyPaths([JOURNAL_FILE])).length === 0) return;
+  const n = record.intent.requests.reduce((s, r) => s + r.paths.length, 0);
+  const subject = committed
+    ? `harness: record submit of ${batchId} (recovered after a crash)`
+    : `harness: submit ${batchId} (${n} tasks)`;
+  await ensureStateGitignore(ws.repoDir);
+  await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], subject, { [SUBMIT_TRAILER]: batchId });
+}
+
+/** Whether a submit commit of `batchId` exists (its trailer, or the subject of commits made before the trailer). */
+async function submitCommitted(ws: Workspace, batchId: string): Promise<boolean> {
+  if (await ws.git.findCommitWithTrailer(SUBMIT_TRAILER, batchId)) return true;
+  return (await ws.git.log(200)).some((line) => line.includes(` harness: submit ${batchId} (`));
 }

@@ -1,22 +1,26 @@
 /**
- * Submit: for each planned batch, record the intent (custom_id → task paths, fingerprint) in the
- * journal, create the batch, record its id, mark the tasks submitted and commit
- * `harness: submit <id> (<n> tasks)`. A create that fails in a way that may still have created
- * the batch (connection reset, 5xx) looks for the orphan before trying again.
+ * Submit: for each planned batch, record the intent (custom_id → task paths, fingerprint, nonce) in
+ * the journal, create the batch, record its id, mark the tasks submitted and commit
+ * `harness: submit <id> (<n> tasks)`. Every custom_id of the batch ends in the intent's random
+ * nonce (`<id>_<nonce>`), so a batch whose id was never recorded can be told apart from the
+ * batches of other repos sharing the key (see orphans.ts). A create that fails in a way that may
+ * still have created the batch (connection reset, 5xx) looks for it before trying again.
  */
+import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import { checkBatchBudget } from '../cost/budget.js';
 import { formatUsd } from '../cost/usage.js';
-import { apiError, isTransient, withRetry } from '../batch/retry.js';
+import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
-import { requestFingerprint } from '../requests/build.js';
+import { requestFingerprint, type BatchRequest } from '../requests/build.js';
+import type { PackedRequest } from '../requests/pack.js';
 import { HarnessError } from '../shared/errors.js';
 import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
-import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, type IntentEvent, type JournalState } from '../state/journal.js';
+import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, readJournal, type IntentEvent, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
-import { findOrphan } from './orphans.js';
+import { resolveIntent } from './orphans.js';
 import type { PlannedBatch } from './plan-requests.js';
 import { targetsAtSubmit } from './targets.js';
 import type { Workspace } from './workspace.js';
@@ -38,8 +42,10 @@ export interface SubmitOptions {
   context?: string;
 }
 
-export async function submitBatch(ws: Workspace, batch: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>, journal: JournalState, options: SubmitOptions = {}): Promise<string> {
+export async function submitBatch(ws: Workspace, planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>, journal: JournalState, options: SubmitOptions = {}): Promise<string> {
   const at = nowIso();
+  const nonce = newNonce();
+  const batch = { ...planned, ...withNonce(planned.requests, planned.packed, nonce) };
   const fingerprint = requestFingerprint(batch.requests);
   const intent: IntentEvent = {
     type: 'intent',
@@ -54,44 +60,96 @@ export async function submitBatch(ws: Workspace, batch: Pick<PlannedBatch, 'requ
     purpose: options.purpose ?? 'tasks',
     ...(options.context ? { context: options.context } : {}),
     targets: await targetsAtSubmit(ws, batch.packed),
+    nonce,
   };
   await appendJournal(ws.repoDir, intent);
   failpoint('submit:intent-recorded');
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));
   const created = await createOrAdopt(ws, intent, batch, known);
   failpoint('submit:created');
-  await appendJournal(ws.repoDir, { type: 'submitted', at: nowIso(), intentId: intent.intentId, batchId: created.batch.id, adopted: created.adopted });
+  if (!created.adopted) {
+    // (An adopted batch was recorded when its results proved it this intent's.)
+    await appendJournal(ws.repoDir, { type: 'submitted', at: nowIso(), intentId: intent.intentId, batchId: created.batch, adopted: false });
+  }
   failpoint('submit:recorded');
-  await markSubmitted(ws, intent, created.batch.id);
+  await markSubmitted(ws, intent, created.batch);
   failpoint('submit:marked');
   const n = intent.requests.reduce((s, r) => s + r.paths.length, 0);
   await ensureStateGitignore(ws.repoDir);
-  await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch.id} (${n} tasks)`);
+  await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch} (${n} tasks)`, { [SUBMIT_TRAILER]: created.batch });
   ws.reporter.info(
-    `submitted ${created.batch.id}${created.adopted ? ' (adopted after a failed create)' : ''}: ${batch.requests.length} requests, ${n} tasks, estimate $${formatUsd(batch.estimate.usd)}`,
+    `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${batch.requests.length} requests, ${n} tasks, estimate $${formatUsd(batch.estimate.usd)}`,
   );
-  return created.batch.id;
+  return created.batch;
 }
 
+/** Trailer of every submit commit (`Harness-Submit: <batch>`), so a recovery can tell it was made. */
+export const SUBMIT_TRAILER = 'Harness-Submit';
+
+/** Length of the nonce in hex digits (48 random bits). */
+const NONCE_HEX = 12;
+
+export const newNonce = (): string => randomBytes(NONCE_HEX / 2).toString('hex');
+
+/**
+ * The requests with every custom_id ending in `_<nonce>` (still `^[a-zA-Z0-9_-]{1,64}$` and unique
+ * in the batch: a base cut to make room that meets another gets a counter), and the packed
+ * requests renamed alike, so the journal maps the ids exactly as sent.
+ */
+export function withNonce(requests: readonly BatchRequest[], packed: readonly PackedRequest[], nonce: string): { requests: BatchRequest[]; packed: PackedRequest[] } {
+  const suffix = `_${nonce}`;
+  const room = 64 - suffix.length;
+  const used = new Set<string>();
+  const renamed = new Map<string, string>();
+  for (const r of requests) {
+    const base = r.custom_id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, room) || 'r';
+    let id = base + suffix;
+    for (let n = 2; used.has(id); n++) id = `${base.slice(0, room - `-${n}`.length)}-${n}${suffix}`;
+    used.add(id);
+    renamed.set(r.custom_id, id);
+  }
+  const rename = (id: string): string => {
+    const to = renamed.get(id);
+    if (to === undefined) throw new Error(`packed request ${id} has no batch request`);
+    return to;
+  };
+  return {
+    requests: requests.map((r) => ({ ...r, custom_id: rename(r.custom_id) })),
+    packed: packed.map((p) => ({ ...p, customId: rename(p.customId) })),
+  };
+}
+
+/**
+ * Creates the batch. A create that fails in a way that may still have created it (a lost response)
+ * looks for batches that may be it before trying again: if some are listed, it waits until they
+ * have ended and adopts the one whose results carry this intent's custom_ids (never creating a
+ * second one meanwhile); if none is, or none is this intent's, it creates again.
+ */
 async function createOrAdopt(
   ws: Workspace,
   intent: IntentEvent,
   batch: Pick<PlannedBatch, 'requests'>,
   known: ReadonlySet<string>,
-): Promise<{ batch: BatchInfo; adopted: boolean }> {
+): Promise<{ batch: string; adopted: boolean }> {
   const api = ws.api();
   for (let attempt = 1; ; attempt++) {
     try {
-      return { batch: await api.create(batch.requests, intent.betas), adopted: false };
+      const created: BatchInfo = await api.create(batch.requests, intent.betas);
+      return { batch: created.id, adopted: false };
     } catch (error) {
       if (error instanceof Anthropic.APIError && !isTransient(error)) {
         await appendJournal(ws.repoDir, { type: 'abandoned', at: nowIso(), intentId: intent.intentId, reason: apiError('create', error).message });
         throw apiError('creating the batch', error);
       }
-      if (attempt >= 4) throw apiError('creating the batch', error);
+      if (attempt >= 4) {
+        throw apiError('creating the batch', error, {
+          hint: 'the batch may have been created all the same: the next `harness run` looks for it and adopts it only if it is this repo\'s (never submitting the same tasks twice)',
+        });
+      }
       ws.reporter.warn(`create failed (${apiError('create', error).message}); checking whether the batch exists before retrying`);
-      const orphan = await withRetry('listing batches', () => findOrphan(ws.api(), intent, known), { sleep: ws.sleep });
-      if (orphan) return { batch: orphan, adopted: true };
+      const record = (await readJournal(ws.repoDir)).batches.find((b) => b.intent.intentId === intent.intentId)!;
+      const resolution = await resolveIntent(ws, record, { known, search: true, wait: true, abandon: false });
+      if (resolution.state === 'adopted') return { batch: resolution.batchId, adopted: true };
       await ws.sleep(2_000 * 2 ** (attempt - 1));
     }
   }

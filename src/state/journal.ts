@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { usageSchema, type Usage } from '../cost/usage.js';
@@ -53,10 +53,23 @@ export const journalEventSchema = z.discriminatedUnion('type', [
      * Collect compares with it so that an edit made while the batch ran is never overwritten.
      */
     targets: z.record(z.string(), z.string().nullable()).optional(),
+    /**
+     * Random id of this intent, the suffix of every custom_id of its batch (`<id>_<nonce>`): after a
+     * crash, a listed batch is adopted only when its results carry it. Absent in older journals.
+     */
+    nonce: z.string().optional(),
   }),
   z.object({ type: z.literal('submitted'), at: z.string(), intentId: z.string(), batchId: z.string(), adopted: z.boolean().default(false) }),
   /** The create call failed for good (the API said no): the intent's tasks are free again. */
   z.object({ type: z.literal('abandoned'), at: z.string(), intentId: z.string(), reason: z.string() }),
+  /**
+   * Batches that may be the one this intent's create made (its response was lost, or the process
+   * died before recording the id): listed in its time window with its request count, unknown to
+   * the journal. None is adopted before its results show this intent's custom_ids.
+   */
+  z.object({ type: z.literal('candidates'), at: z.string(), intentId: z.string(), batchIds: z.array(z.string()) }),
+  /** A candidate whose results carry other custom_ids: another repo's (or another intent's) batch. */
+  z.object({ type: z.literal('foreign'), at: z.string(), intentId: z.string(), batchId: z.string(), reason: z.string() }),
   z.object({ type: z.literal('cancel'), at: z.string(), batchId: z.string() }),
   /**
    * `harness cancel --forget`: a batch the API does not know (created with another workspace's key,
@@ -117,6 +130,10 @@ export interface BatchRecord {
   submittedAt: string | null;
   adopted: boolean;
   abandoned: boolean;
+  /** Batches that may be this intent's (no id recorded yet), in the order found. */
+  candidates: string[];
+  /** Candidates checked and found not to be this intent's. */
+  foreign: string[];
   cancelRequested: boolean;
   /** Given up with `harness cancel --forget`: not in flight, never asked about again. */
   forgotten?: boolean;
@@ -131,36 +148,55 @@ export interface JournalState {
   batches: BatchRecord[];
 }
 
+/**
+ * Reads the journal; never writes it (`status` reads it while a run may be appending). A last line
+ * without its newline is an append in progress, or one a crash cut: it counts only if it is a
+ * whole event already, and is otherwise left out. A bad line anywhere else is corruption.
+ */
 export async function readJournal(repoDir: string): Promise<JournalState> {
   const file = path.join(repoDir, JOURNAL_FILE);
   if (!existsSync(file)) return foldJournal([]);
   const text = await readFile(file, 'utf8');
   const lines = text.split('\n');
+  // After the last newline: '' when the file ends with one, else the unfinished last line.
+  const tail = lines.pop()!;
   const events: JournalEvent[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      // A crash mid-append leaves a partial LAST line: drop it. Anywhere else it is corruption.
-      if (lines.slice(i + 1).every((l) => l.trim() === '')) {
-        await writeFile(file, lines.slice(0, i).join('\n') + (i > 0 ? '\n' : ''));
-        break;
-      }
-      throw new HarnessError('STATE', 'the journal is corrupt (not JSON)', { file: JOURNAL_FILE, line: i + 1 });
-    }
-    const event = journalEventSchema.safeParse(parsed);
-    if (!event.success) {
-      throw new HarnessError('STATE', `the journal has an invalid event: ${event.error.issues[0]?.message ?? ''}`, {
-        file: JOURNAL_FILE,
-        line: i + 1,
-      });
-    }
-    events.push(event.data);
+    events.push(parseEvent(line, i + 1));
+  }
+  if (tail.trim() !== '') {
+    const event = tryParseEvent(tail);
+    if (event) events.push(event);
   }
   return foldJournal(events);
+}
+
+function parseEvent(line: string, lineNo: number): JournalEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new HarnessError('STATE', 'the journal is corrupt (not JSON)', { file: JOURNAL_FILE, line: lineNo });
+  }
+  const event = journalEventSchema.safeParse(parsed);
+  if (!event.success) {
+    throw new HarnessError('STATE', `the journal has an invalid event: ${event.error.issues[0]?.message ?? ''}`, {
+      file: JOURNAL_FILE,
+      line: lineNo,
+    });
+  }
+  return event.data;
+}
+
+function tryParseEvent(line: string): JournalEvent | null {
+  try {
+    const event = journalEventSchema.safeParse(JSON.parse(line));
+    return event.success ? event.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export function foldJournal(events: JournalEvent[]): JournalState {
@@ -175,6 +211,8 @@ export function foldJournal(events: JournalEvent[]): JournalState {
           submittedAt: null,
           adopted: false,
           abandoned: false,
+          candidates: [],
+          foreign: [],
           cancelRequested: false,
           collectStarted: false,
           collected: null,
@@ -193,6 +231,16 @@ export function foldJournal(events: JournalEvent[]): JournalState {
       case 'abandoned': {
         const r = byIntent.get(e.intentId);
         if (r) r.abandoned = true;
+        break;
+      }
+      case 'candidates': {
+        const r = byIntent.get(e.intentId);
+        if (r) for (const id of e.batchIds) if (!r.candidates.includes(id)) r.candidates.push(id);
+        break;
+      }
+      case 'foreign': {
+        const r = byIntent.get(e.intentId);
+        if (r && !r.foreign.includes(e.batchId)) r.foreign.push(e.batchId);
         break;
       }
       case 'cancel': {
@@ -220,11 +268,17 @@ export function foldJournal(events: JournalEvent[]): JournalState {
   return { events, batches: [...byIntent.values()] };
 }
 
+/**
+ * Appends one event and syncs it. Only the holder of the repo lock appends, so only it repairs: a
+ * last line a crash cut short is completed (when it is a whole event missing its newline) or cut
+ * off first, so the new event never gets glued to it.
+ */
 export async function appendJournal(repoDir: string, event: JournalEventInput): Promise<void> {
   const file = path.join(repoDir, JOURNAL_FILE);
   await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a+');
   try {
+    await repairTail(handle);
     await handle.write(JSON.stringify(event) + '\n');
     await handle.datasync();
   } finally {
@@ -232,13 +286,67 @@ export async function appendJournal(repoDir: string, event: JournalEventInput): 
   }
 }
 
+/**
+ * Repairs a torn last line (see appendJournal); for the lock holder, e.g. before it reads the
+ * journal to act on it. Returns what it did. Readers without the lock never call this.
+ */
+export async function repairJournal(repoDir: string): Promise<'none' | 'completed' | 'cut'> {
+  const file = path.join(repoDir, JOURNAL_FILE);
+  if (!existsSync(file)) return 'none';
+  const handle = await open(file, 'r+');
+  try {
+    const done = await repairTail(handle);
+    if (done !== 'none') await handle.datasync();
+    return done;
+  } finally {
+    await handle.close();
+  }
+}
+
+type Handle = Awaited<ReturnType<typeof open>>;
+
+async function repairTail(handle: Handle): Promise<'none' | 'completed' | 'cut'> {
+  const { size } = await handle.stat();
+  if (size === 0) return 'none';
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] === 10) return 'none';
+  // Find the start of the unfinished line, reading backwards in blocks.
+  let start = 0;
+  const block = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const from = Math.max(0, end - block.length);
+    const { bytesRead } = await handle.read(block, 0, end - from, from);
+    const nl = block.subarray(0, bytesRead).lastIndexOf(10);
+    if (nl !== -1) {
+      start = from + nl + 1;
+      break;
+    }
+    end = from;
+  }
+  const tail = Buffer.alloc(size - start);
+  await handle.read(tail, 0, tail.length, start);
+  if (tryParseEvent(tail.toString('utf8')) !== null) {
+    await handle.write('\n', size);
+    return 'completed';
+  }
+  await handle.truncate(start);
+  return 'cut';
+}
+
 /** Batches whose results are not yet in git: submitted (or adoptable), not collected, not forgotten. */
 export const inFlight = (s: JournalState): BatchRecord[] =>
   s.batches.filter((b) => b.batchId !== null && !b.abandoned && !b.collected && !b.forgotten);
 
-/** Task paths held by batches in flight (not to be submitted again). */
+/**
+ * Intents with no batch recorded and not closed: a crash (or a lost response) came between their
+ * create and its record. Their batch may exist (see `candidates`) until they are resolved.
+ */
+export const unresolved = (s: JournalState): BatchRecord[] => s.batches.filter((b) => b.batchId === null && !b.abandoned);
+
+/** Task paths held by batches in flight, or by an unresolved intent (not to be submitted again). */
 export const busyPaths = (s: JournalState): Set<string> =>
-  new Set(inFlight(s).flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
+  new Set([...inFlight(s), ...unresolved(s)].flatMap((b) => b.intent.requests.flatMap((r) => r.paths)));
 
 export const usageOf = (b: BatchRecord): Usage | null => b.collected?.usage ?? null;
 
