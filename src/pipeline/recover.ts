@@ -51,7 +51,7 @@ export async function recover(ws: Workspace, options: RecoverOptions = {}): Prom
 
   // Bookkeeping the journal implies but the task list lost.
   for (const record of journal.batches) {
-    if (record.batchId === null || record.abandoned || record.collected) continue;
+    if (record.batchId === null || record.abandoned || record.collected || record.forgotten) continue;
     await recordSubmit(ws, record);
   }
 
