@@ -38,7 +38,7 @@ describe('collect and cancel', () => {
     expect(c.stdout).toMatch(/canceled 1 batch\(es\); collected 1/);
     expect(h.emulator.log().some((e) => e.method === 'POST' && e.path.endsWith('/cancel'))).toBe(true);
     const s = await statusJson((...a) => h!.run(repo, ...a));
-    expect(s.batches[0].status).toBe('collected');
+    expect(s.batches[0].status).toBe('canceled');
     expect(s.counts.submitted).toBe(0);
     expect(s.counts.pending).toBeGreaterThan(0);
     expect(s.counts.done + s.counts.pending).toBe(6);
