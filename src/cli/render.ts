@@ -3,6 +3,7 @@
  * otherwise, all on stderr so stdout stays clean for --json), tables, and the one error printer.
  */
 import pc from 'picocolors';
+import { isNetworkError, NETWORK_HINT, networkMessage } from '../batch/network.js';
 import { isHarnessError } from '../shared/errors.js';
 import type { BatchProgress, Reporter } from '../pipeline/workspace.js';
 
@@ -74,6 +75,12 @@ export function printError(io: Output, error: unknown): 0 | 1 | 2 | 3 {
     if (error.omitted > 0) io.err.write(`${c.red('✖')} … and ${error.omitted} more\n`);
     if (error.hint) io.err.write(`  ${c.dim('→')} ${error.hint}\n`);
     return error.exitCode;
+  }
+  // A network failure that reached here unwrapped is still not an internal error.
+  if (isNetworkError(error)) {
+    io.err.write(`${c.red('✖')} ${networkMessage(error, io.env)}\n`);
+    io.err.write(`  ${c.dim('→')} ${NETWORK_HINT}\n`);
+    return 1;
   }
   const msg = error instanceof Error ? error.message : String(error);
   io.err.write(`${c.red('✖')} internal error: ${msg}\n`);

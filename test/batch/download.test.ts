@@ -14,6 +14,7 @@ import { checkResultsFile, downloadResults, resultsFile } from '../../src/batch/
 import { apiError } from '../../src/batch/retry.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { Workspace } from '../../src/pipeline/workspace.js';
+import { printError } from '../../src/cli/render.js';
 import { HarnessError } from '../../src/shared/errors.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
@@ -184,6 +185,15 @@ describe('network errors', () => {
     expect(e.message).toBe(`retrieving msgbatch_x failed: could not reach the API at http://127.0.0.1:${port}: connection refused (ECONNREFUSED)`);
     expect(e.hint).toMatch(/keep running on the server/);
     expect(`${e.message}${e.hint}`).not.toContain('sk-ant-secret-value');
+  });
+
+  it('an unwrapped network failure that reaches the CLI is printed as one (exit 1), not as an internal error to report', () => {
+    const cause = Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
+    let printed = '';
+    const io = { out: process.stdout, err: { write: (s: string) => ((printed += s), true) }, env: {} } as unknown as Parameters<typeof printError>[0];
+    expect(printError(io, new TypeError('terminated', { cause }))).toBe(1);
+    expect(printed).toMatch(/could not reach the API at http\S+: the connection was cut before the response was complete/);
+    expect(printed).not.toMatch(/internal error|please report/);
   });
 });
 
