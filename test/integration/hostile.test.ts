@@ -74,13 +74,20 @@ describe('hostile model output', () => {
       'src/app.ts': 'export {};\n',
       'task-list.md': taskListText(tasks.map((p) => ({ path: p, description: 'x', group: 'G' }))),
     });
+    const listBefore = await readFile(path.join(repo, 'task-list.md'), 'utf8');
+
+    // The link is made while the batch runs: one that exists before the submit is refused before
+    // anything is paid for (test/integration/targets.test.ts); this one only the guard at collect sees.
+    expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
     await symlink(outside, path.join(repo, 'link'));
     git(repo, 'add', 'link');
     git(repo, 'commit', '-qm', 'a symlink leading outside');
-    const listBefore = await readFile(path.join(repo, 'task-list.md'), 'utf8');
-
-    const r = await h.run(repo, 'run', '--once');
-    expect(r.code).toBe(3);
+    let r = await h.run(repo, 'collect');
+    for (let i = 0; i < 50 && !/collected/.test(r.stdout); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      r = await h.run(repo, 'collect');
+    }
+    expect(r.code, r.stderr).toBe(0);
 
     expect(await readdir(outside)).toEqual([]);
     expect(existsSync(path.join(repo, '..', 'escape.txt'))).toBe(false);
