@@ -1,12 +1,13 @@
 /**
  * The `harness` program: commander@14 (the last major on Node 20). Each command is a thin action
  * that loads its pipeline lazily (start-up stays fast), renders results, and returns an exit code.
- * One error handler prints a typed error once with the contract's exit code.
+ * One error handler prints a typed error once with its exit code (docs/exit-codes.md).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { HarnessError } from '../shared/errors.js';
 import { printError, type Output } from './render.js';
-import { commands } from './commands.js';
+import { CommandExit, commands } from './commands.js';
+import { createStopController } from '../shared/signals.js';
 
 export async function main(argv: string[], io: Output = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
   let code: number = 0;
@@ -23,7 +24,7 @@ export async function main(argv: string[], io: Output = { out: process.stdout, e
   for (const spec of commands) {
     const cmd = program.command(spec.name).description(spec.description).exitOverride();
     for (const arg of spec.args ?? []) cmd.argument(arg.name, arg.description);
-    cmd.option('--repo <dir>', 'target repository', '.');
+    cmd.option('--repo <dir>', 'target repository (default: the one around the current directory)');
     cmd.option('--config <file>', 'config file (default: harness.config.{ts,mts,js,mjs} in the repo)');
     for (const o of spec.options ?? []) {
       const opt = new Option(o.flags, o.description);
@@ -34,14 +35,27 @@ export async function main(argv: string[], io: Output = { out: process.stdout, e
     cmd.action(async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const positional = args.slice(0, spec.args?.length ?? 0) as string[];
-      code = await spec.run({ opts: command.opts(), args: positional, io });
+      const ctx = { opts: command.opts(), args: positional, io, stop: createStopController() };
+      code = await spec.run(ctx);
     });
   }
+
+  // `harness status | head`: when the reader goes away, stop writing quietly instead of dying with an
+  // EPIPE stack trace. Work in hand (a run) goes on; its output has nowhere to go.
+  const quietOnEpipe = (stream: NodeJS.WritableStream) => {
+    if (stream !== process.stdout && stream !== process.stderr) return;
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  };
+  quietOnEpipe(io.out);
+  quietOnEpipe(io.err);
 
   try {
     await program.parseAsync(argv);
     return code;
   } catch (error) {
+    if (error instanceof CommandExit) return error.exitCode; // stopped by a signal: already reported
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       return 2; // bad usage; commander already printed the message (or the help, when no command was given)

@@ -13,12 +13,27 @@ export interface Output {
   env: NodeJS.ProcessEnv;
 }
 
-export const colorsFor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv) =>
-  pc.createColors(!env.NO_COLOR && stream.isTTY === true);
+/**
+ * Whether to colour output to `stream`: NO_COLOR (any non-empty value) turns colour off; else
+ * FORCE_COLOR turns it off (`0`, `false`) or on (any other value, also when not a terminal); else
+ * colour only on a terminal that is not TERM=dumb.
+ */
+export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+export const colorsFor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv) => pc.createColors(useColor(stream, env));
+
+/** `1 file`, `2 files`; `plural(2, 'batch', 'batches')`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function createReporter(io: Output, options: { quiet?: boolean } = {}): Reporter & { done(): void } {
   const c = colorsFor(io.err, io.env);
-  const tty = io.err.isTTY === true;
+  // A progress line redrawn in place needs a terminal that understands the erase sequence.
+  const tty = io.err.isTTY === true && io.env.TERM !== 'dumb';
   let progressShown = false;
   let lastLine = '';
   const clear = () => {
@@ -89,12 +104,63 @@ export function printError(io: Output, error: unknown): 0 | 1 | 2 | 3 {
   return 1;
 }
 
-/** A plain text table: columns padded, numbers right-aligned. */
+/** A plain text table: columns padded to their visible width (colour codes count as nothing), numbers right-aligned. */
 export function table(rows: (string | number)[][], header: string[]): string {
   const all = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => visibleWidth(r[i] ?? ''))));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
-  return all
-    .map((r) => r.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
-    .join('\n');
+  const pad = (cell: string, i: number) => {
+    const fill = ' '.repeat(Math.max(0, widths[i]! - visibleWidth(cell)));
+    return numeric[i] ? fill + cell : cell + fill;
+  };
+  return all.map((r) => r.map(pad).join('  ').trimEnd()).join('\n');
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/**
+ * Columns `s` takes in a terminal: escape sequences take none, combining marks none, wide (East
+ * Asian, emoji) characters two, everything else one.
+ */
+export function visibleWidth(s: string): number {
+  let width = 0;
+  for (const ch of s.replace(ANSI, '')) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 32 || (cp >= 0x7f && cp < 0xa0) || /\p{Mn}|\p{Me}|\u200b|\u200d|\ufe0f/u.test(ch)) continue;
+    width += isWide(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+const isWide = (cp: number): boolean =>
+  (cp >= 0x1100 && cp <= 0x115f) ||
+  (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+  (cp >= 0xac00 && cp <= 0xd7a3) ||
+  (cp >= 0xf900 && cp <= 0xfaff) ||
+  (cp >= 0xfe30 && cp <= 0xfe4f) ||
+  (cp >= 0xff00 && cp <= 0xff60) ||
+  (cp >= 0xffe0 && cp <= 0xffe6) ||
+  (cp >= 0x1f300 && cp <= 0x1f64f) ||
+  (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+  (cp >= 0x20000 && cp <= 0x3fffd);
+
+/**
+ * A failed `--json` command still prints one JSON document on stdout: `base` (the command's shape,
+ * empty) with an `error` field; the message also goes to stderr as usual. Returns the exit code.
+ */
+export function printJsonError(io: Output, error: unknown, base: object): number {
+  const code = printError(io, error);
+  const detail = isHarnessError(error)
+    ? {
+        code: error.code,
+        message: error.message,
+        file: error.file ?? null,
+        line: error.line ?? null,
+        hint: error.hint ?? null,
+        exit_code: code,
+      }
+    : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), file: null, line: null, hint: null, exit_code: code };
+  io.out.write(JSON.stringify({ ...base, error: detail }, null, 2) + '\n');
+  return code;
 }

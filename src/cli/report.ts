@@ -5,7 +5,7 @@ import type { EstimateReport } from '../pipeline/estimate.js';
 import type { RunResult } from '../pipeline/run.js';
 import type { StatusReport } from '../pipeline/status.js';
 import type { Workspace } from '../pipeline/workspace.js';
-import { colorsFor, table, type Output } from './render.js';
+import { colorsFor, plural, table, type Output } from './render.js';
 
 export function printStatus(io: Output, s: StatusReport): void {
   const c = colorsFor(io.out, io.env);
@@ -82,16 +82,16 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   if (r.collected.length > 0 && ws.model.prices) {
     const usage = sumUsage(r.collected.map((c) => c.usage));
     io.out.write(
-      `\nthis run: ${r.collected.length} batch(es) collected, ${r.collected.reduce((s, c) => s + c.files, 0)} files, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))}\n`,
+      `\nthis run: ${plural(r.collected.length, 'batch', 'batches')} collected, ${plural(r.collected.reduce((s, c) => s + c.files, 0), 'file')}, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))}\n`,
     );
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
   const left = r.counts.pending + r.counts.submitted;
   if (r.counts.failed > 0) {
     io.out.write(
-      `${r.counts.failed} task(s) failed: see the reasons above. To try them again: \`harness run --retry-failed\` (all of them), \`harness retry PATH…\` (some), or change a task's description in task-list.md and run again\n`,
+      `${plural(r.counts.failed, 'task')} failed: see the reasons above. To try them again: \`harness run --retry-failed\` (all of them), \`harness retry PATH…\` (some), or change a task's description in task-list.md and run again\n`,
     );
-  } else if (left > 0) io.out.write(`${left} task(s) still to do: run \`harness run\` again (or wait for the batch)\n`);
+  } else if (left > 0) io.out.write(`${plural(left, 'task')} still to do: run \`harness run\` again (or wait for the batch)\n`);
 }
 
 export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
@@ -114,7 +114,7 @@ export function printEstimate(io: Output, r: EstimateReport): void {
   const u = r.estimate.usage;
   io.out.write(
     [
-      `${r.pendingTasks} pending tasks → ${r.requests} requests in ${r.batches} batch(es), model ${r.model}`,
+      `${plural(r.pendingTasks, 'pending task')} → ${plural(r.requests, 'request')} in ${plural(r.batches, 'batch', 'batches')}, model ${r.model}`,
       `input: ${u.input_tokens} uncached + ${u.cache_creation_input_tokens} cache write + ${u.cache_read_input_tokens} cache read tokens (${r.inputSource === 'count_tokens' ? 'from count_tokens' : 'local estimate: the API was not reachable'})`,
       `output: ~${u.output_tokens} tokens (range ${r.estimate.outputTokensLow}–${r.estimate.outputTokensHigh})`,
       `cost: ~$${formatUsd(r.estimate.usd)} (range $${formatUsd(r.estimate.usdLow)}–$${formatUsd(r.estimate.usdHigh)}); spent so far $${formatUsd(r.spentUsd)}`,

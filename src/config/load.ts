@@ -27,7 +27,13 @@ const jitiImporter: ConfigImporter = async (absPath) => {
 
 export async function loadConfig(
   repoDir: string,
-  options: { file?: string; overrides?: HarnessConfigInput; importer?: ConfigImporter } = {},
+  options: {
+    file?: string;
+    overrides?: HarnessConfigInput;
+    /** The command-line flag each override came from (`maxTokens` → `--max-tokens`), to blame the flag, not the file. */
+    flags?: Partial<Record<keyof HarnessConfigInput, string>>;
+    importer?: ConfigImporter;
+  } = {},
 ): Promise<LoadedConfig> {
   const file = findConfigFile(repoDir, options.file);
   let raw: unknown = {};
@@ -50,7 +56,19 @@ export async function loadConfig(
   }
   const merged = deepMerge(raw as Record<string, unknown>, (options.overrides ?? {}) as Record<string, unknown>);
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw configError(parsed.error, file ? rel(repoDir, file) : 'command line');
+  if (!parsed.success) {
+    const flags = options.flags ?? {};
+    const given = options.overrides ?? {};
+    const fromFlag = parsed.error.issues.find((issue) => {
+      const key = issue.path[0] as keyof HarnessConfigInput | undefined;
+      return key !== undefined && flags[key] !== undefined && given[key] !== undefined;
+    });
+    if (fromFlag) {
+      const flag = flags[fromFlag.path[0] as keyof HarnessConfigInput]!;
+      throw new HarnessError('BAD_USAGE', `${flag}: ${fromFlag.message}`, { hint: `pass a valid value to ${flag} (see \`harness --help\`)` });
+    }
+    throw configError(parsed.error, file ? rel(repoDir, file) : 'command line');
+  }
   return { config: resolveConfig(parsed.data), file };
 }
 

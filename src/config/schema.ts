@@ -129,9 +129,22 @@ export const configSchema = z.strictObject({
       warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
       warmupMaxWaitMs: positiveInt
         .default(15 * 60_000)
-        .describe('Longest wait for the warm-up batch; after it the batch is submitted anyway.'),
+        .describe(
+          'Longest wait for the warm-up batch, from its submission; after it the batch is submitted anyway. `run --detach` never waits: it submits the warm-up and exits, and a later run submits the batch once the warm-up has ended or this long after it was submitted.',
+        ),
     })
     .prefault({}),
+  git: z
+    .strictObject({
+      hooks: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Run the repo's git hooks (pre-commit, commit-msg, ...) on harness commits. Off by default: a hook that lints or formats generated code, or checks commit messages, would reject the harness's commits and stop the run after each batch was paid for; lint or review generated code after the run instead. When on, a hook that rejects a commit stops the run (exit 1) with its output and nothing left staged; fix it and `harness run` finishes the step.",
+        ),
+    })
+    .prefault({})
+    .describe('How the harness commits.'),
   syncMaxTokens: positiveInt
     .optional()
     .describe(

@@ -43,8 +43,18 @@ export interface IgnoredPath {
   pattern: string;
 }
 
+export interface OpenRepoOptions {
+  /** Run `git init` when `dir` is not in a repository. */
+  init?: boolean;
+  /**
+   * Run the repository's hooks (pre-commit, commit-msg...) on harness commits. Off by default
+   * (`--no-verify`): see `git.hooks` in the config schema.
+   */
+  hooks?: boolean;
+}
+
 /** Opens the repo at `dir`; with `init`, runs `git init` when it is not one. */
-export async function openRepo(dir: string, options: { init?: boolean } = {}): Promise<GitRepo> {
+export async function openRepo(dir: string, options: OpenRepoOptions = {}): Promise<GitRepo> {
   const git = simpleGit({ baseDir: dir, trimmed: false });
   let top: string | null = null;
   try {
@@ -53,17 +63,18 @@ export async function openRepo(dir: string, options: { init?: boolean } = {}): P
     top = null;
   }
   if (top === null || path.resolve(top) !== path.resolve(await realpathOf(dir))) {
-    if (top !== null && !options.init) return makeRepo(git, dir); // a subfolder of a repo: fine
+    if (top !== null && !options.init) return makeRepo(git, dir, options); // a subfolder of a repo: fine
     // Not a repo and not asked to make one: reads still work; the first git call says what is wrong.
-    if (!options.init) return makeRepo(git, dir);
+    if (!options.init) return makeRepo(git, dir, options);
     if (top === null) {
       await wrap(() => git.init(['--initial-branch=main']), 'git init');
     }
   }
-  return makeRepo(git, dir);
+  return makeRepo(git, dir, options);
 }
 
-function makeRepo(git: SimpleGit, dir: string): GitRepo {
+function makeRepo(git: SimpleGit, dir: string, options: OpenRepoOptions): GitRepo {
+  const hooks = options.hooks === true;
   let identity: string[] | null = null;
   /** The repo-relative path of `dir` (`sub/dir/`, or '' at the top), from git. */
   let prefix: string | null = null;
@@ -132,7 +143,8 @@ function makeRepo(git: SimpleGit, dir: string): GitRepo {
         // changes out; it rebuilds a temporary index from HEAD and hashes every path again
         // (10,000 files: ~1.6 s).
         const only = othersStaged ? ['--only', `--pathspec-from-file=${file}`, '--pathspec-file-nul'] : [];
-        await wrap(() => git.raw([...args, 'commit', '--no-verify', '--quiet', '-F', msgFile, ...only]), 'git commit');
+        const verify = hooks ? [] : ['--no-verify'];
+        await wrap(() => git.raw([...args, 'commit', ...verify, '--quiet', '-F', msgFile, ...only]), 'git commit', hooks ? hookRejection : undefined);
       });
       return (await git.revparse(['HEAD'])).trim();
     },
@@ -258,16 +270,128 @@ async function withPathspecFile<T>(paths: readonly string[], fn: (file: string) 
   }
 }
 
-async function wrap<T>(fn: () => Promise<T>, what: string): Promise<T> {
+async function wrap<T>(fn: () => Promise<T>, what: string, explain?: (msg: string, error: unknown) => HarnessError): Promise<T> {
   try {
     return await fn();
   } catch (error) {
     const msg = error instanceof Error ? error.message.trim().split('\n').slice(0, 3).join(' ') : String(error);
+    if (explain) throw explain(msg, error);
     throw new HarnessError('GIT', `${what} failed: ${msg}`, { cause: error });
   }
+}
+
+/** A commit that failed while the person's hooks run: most likely a hook said no. */
+function hookRejection(msg: string, error: unknown): HarnessError {
+  const full = error instanceof Error ? error.message.trim().split('\n').slice(0, 12).join('\n  ') : msg;
+  return new HarnessError('GIT', `git commit failed with the repository's hooks on (git.hooks: true); a pre-commit or commit-msg hook probably rejected it:\n  ${full}`, {
+    cause: error,
+    hint:
+      'nothing of this commit is left staged. Fix what the hook reports, or set `git: { hooks: false }` in the config to commit without hooks, ' +
+      'then run `harness run` again: the journal finishes the interrupted step',
+  });
 }
 
 async function realpathOf(dir: string): Promise<string> {
   const { realpath } = await import('node:fs/promises');
   return existsSync(dir) ? realpath(dir) : dir;
+}
+
+/** An operation git is in the middle of, which harness commits must not be mixed into. */
+export type GitOperation = 'merge' | 'rebase' | 'cherry-pick' | 'revert' | 'bisect';
+
+export interface GitState {
+  /** False when `dir` is in no git repository (init will create one). */
+  isRepo: boolean;
+  /** The work tree's top directory, or null outside a repository. */
+  top: string | null;
+  operation: GitOperation | null;
+  /** Paths with unresolved conflicts in the index. */
+  unmerged: string[];
+  /** The short commit HEAD points at when it is detached, else null. */
+  detachedAt: string | null;
+  /** The commit HEAD points at, or null before the first commit. */
+  head: string | null;
+}
+
+const OPERATION_MARKERS: [GitOperation, string][] = [
+  ['merge', 'MERGE_HEAD'],
+  ['rebase', 'rebase-merge'],
+  ['rebase', 'rebase-apply'],
+  ['cherry-pick', 'CHERRY_PICK_HEAD'],
+  ['revert', 'REVERT_HEAD'],
+  ['bisect', 'BISECT_LOG'],
+];
+
+/** Reads what git is in the middle of in the repository holding `dir`. Never writes. */
+export async function readGitState(dir: string): Promise<GitState> {
+  const git = simpleGit({ baseDir: dir, trimmed: false });
+  let top: string;
+  try {
+    top = (await git.revparse(['--show-toplevel'])).trim();
+  } catch {
+    return { isRepo: false, top: null, operation: null, unmerged: [], detachedAt: null, head: null };
+  }
+  const args = OPERATION_MARKERS.flatMap(([, marker]) => ['--git-path', marker]);
+  const markers = (await wrap(() => git.raw(['rev-parse', ...args]), 'git rev-parse')).split('\n').filter(Boolean);
+  let operation: GitOperation | null = null;
+  for (const [i, [op]] of OPERATION_MARKERS.entries()) {
+    if (markers[i] && existsSync(path.resolve(dir, markers[i]!))) {
+      operation = op;
+      break;
+    }
+  }
+  const unmergedOut = await git.raw(['ls-files', '--unmerged', '-z']).catch(() => '');
+  const unmerged = [...new Set(unmergedOut.split('\0').filter(Boolean).map((l) => l.slice(l.indexOf('\t') + 1)))];
+  // simple-git resolves a failed command that printed nothing: judge by the output, not the exit.
+  const symbolic = (await git.raw(['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim() !== '';
+  const head = (await git.raw(['rev-parse', '-q', '--verify', 'HEAD']).catch(() => '')).trim() || null;
+  const detachedAt = symbolic ? null : (head?.slice(0, 12) ?? 'HEAD');
+  return { isRepo: true, top, operation, unmerged, detachedAt, head };
+}
+
+/** How to finish or leave each operation. */
+const WAY_OUT: Record<GitOperation, string> = {
+  merge: 'finish it (resolve, then `git commit`) or abort it (`git merge --abort`)',
+  rebase: 'finish it (`git rebase --continue`) or abort it (`git rebase --abort`)',
+  'cherry-pick': 'finish it (`git cherry-pick --continue`) or abort it (`git cherry-pick --abort`)',
+  revert: 'finish it (`git revert --continue`) or abort it (`git revert --abort`)',
+  bisect: 'end it with `git bisect reset`',
+};
+
+/**
+ * Refuses to work in a repository in the middle of a merge, rebase, cherry-pick, revert or bisect,
+ * or with unresolved conflicts: harness commits would land inside the person's operation. Exit 2,
+ * before anything is read or written.
+ */
+export function assertNoGitOperation(state: GitState): void {
+  if (state.operation) {
+    throw new HarnessError('BAD_USAGE', `a ${state.operation} is in progress in ${state.top}: harness commits would be mixed into it; nothing was changed`, {
+      hint: `${WAY_OUT[state.operation]}, then run the harness again`,
+    });
+  }
+  if (state.unmerged.length > 0) {
+    const shown = state.unmerged.slice(0, 5).join(', ') + (state.unmerged.length > 5 ? ` and ${state.unmerged.length - 5} more` : '');
+    throw new HarnessError('BAD_USAGE', `unresolved conflicts in ${shown}: nothing was changed`, {
+      hint: 'resolve them and commit (or `git checkout -m`/`git restore` them), then run the harness again',
+    });
+  }
+}
+
+/** The warning for a detached HEAD: harness commits go onto no branch. */
+export const detachedHeadWarning = (at: string): string =>
+  `HEAD is detached (at ${at}): the harness's commits will be on no branch and can be lost when you switch away. ` +
+  'To keep them, create a branch now (`git switch -c harness-work`) or after the run (`git switch -c NAME` while still on the last commit)';
+
+/** Hooks that run on `git commit`, installed (executable, not a sample) in the repository at `dir`. */
+export async function commitHooks(dir: string): Promise<string[]> {
+  const git = simpleGit({ baseDir: dir, trimmed: false });
+  const hooksDir = await git.raw(['rev-parse', '--git-path', 'hooks']).then((s) => path.resolve(dir, s.trim()), () => null);
+  if (!hooksDir) return [];
+  const { access, constants } = await import('node:fs/promises');
+  const found: string[] = [];
+  for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
+    const ok = await access(path.join(hooksDir, name), constants.X_OK).then(() => true, () => false);
+    if (ok) found.push(name);
+  }
+  return found;
 }

@@ -42,6 +42,15 @@ export interface RunResult {
 
 
 export async function runPasses(ws: Workspace, options: RunOptions = {}): Promise<RunResult> {
+  if (options.once && options.detach) {
+    throw new HarnessError('BAD_USAGE', '--once and --detach cannot be used together', {
+      hint: '--once waits for one cycle to end; --detach never waits: pick one',
+    });
+  }
+  // Before any side effect (recovery may adopt or close intents, a submit records one): the key is
+  // there and the API answers. Not needed when there is nothing to collect or submit.
+  if (!options.dryRun && (await needsApi(ws))) await ws.preflight();
+  ws.stop.throwIfRequested();
   if (options.retryFailed) await retryFailedTasks(ws);
   let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
   if (!options.allowDirty && !options.dryRun && !options.fresh) {
@@ -61,6 +70,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
     const waiting: BatchInfo[] = [];
     if (!options.dryRun) {
       for (const record of inFlight(journal)) {
+        ws.stop.throwIfRequested(); // safe point: between two batches, never inside a collect
         const { outcome, batch } = await collectIfEnded(ws, record);
         if (outcome) collected.push(outcome);
         else waiting.push(batch);
@@ -81,10 +91,13 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
       }
       for (const batch of planned) {
         checkBudget(ws, batch, budget);
+        ws.stop.throwIfRequested(); // safe point: before a submit (never between create and record)
         if (batch.cache === 'warm-up') {
-          const outcome = await warmUp(ws, batch, snapshot.context.sha256);
-          if (outcome) collected.push(outcome);
+          const warm = await warmUp(ws, batch, snapshot.context.sha256, options.detach === true);
+          if (warm.outcome) collected.push(warm.outcome);
           journal = await readJournal(ws.repoDir);
+          if (!warm.proceed) continue; // --detach: the next run submits it once the warm-up has ended
+          ws.stop.throwIfRequested();
         }
         submitted.push(await submitBatch(ws, batch, journal, { context: snapshot.context.sha256 }));
         budget.runUsd += batch.estimate.usd;
@@ -112,25 +125,47 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
 
 /**
  * Writes the codebase cache before `batch`: a one-request batch with the same prefix (or the one a
- * crashed run already submitted), waited for and collected. If it has not ended after
- * `cache.warmupMaxWaitMs`, the batch goes ahead anyway and the warm-up is collected later.
+ * crashed run already submitted), waited for and collected. If it has not ended
+ * `cache.warmupMaxWaitMs` after it was submitted, the batch goes ahead anyway and the warm-up is
+ * collected later. With `detach` nothing waits: the warm-up is submitted and the batch is left for
+ * a later run (`proceed: false`), which submits it once the warm-up has ended (collected at the
+ * start of that run) or once the longest wait has passed.
  */
-async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string): Promise<CollectOutcome | null> {
+async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string, detach: boolean): Promise<{ outcome: CollectOutcome | null; proceed: boolean }> {
   let journal = await readJournal(ws.repoDir);
   const running = (j: JournalState) => inFlight(j).find((b) => b.intent.purpose === 'warmup' && b.intent.context === contextSha);
+  const maxWaitMs = ws.config.cache.warmupMaxWaitMs;
   if (!running(journal)) {
     const request = warmupRequest(batch.requests[0]!);
     const warm = { requests: [request], packed: [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }], estimate: warmupEstimate(ws, batch.requests[0]!) };
-    await submitBatch(ws, warm, journal, { purpose: 'warmup', context: contextSha });
+    const id = await submitBatch(ws, warm, journal, { purpose: 'warmup', context: contextSha });
     journal = await readJournal(ws.repoDir);
+    if (detach) {
+      ws.reporter.info(`cache warm-up ${id} submitted; the next \`harness run\` (or --detach) submits the batch once it has ended`);
+      return { outcome: null, proceed: false };
+    }
   }
   const record = running(journal)!;
-  const ended = await waitForEnd(ws, [record], 'all', ws.config.cache.warmupMaxWaitMs);
-  if (!ended) {
-    ws.reporter.warn(`cache warm-up ${record.batchId} still running after ${Math.round(ws.config.cache.warmupMaxWaitMs / 1000)} s: submitting without waiting longer`);
-    return null;
+  const since = Date.parse(record.submittedAt ?? record.intent.at);
+  const leftMs = Number.isFinite(since) ? maxWaitMs - (ws.now() - since) : maxWaitMs;
+  if (detach && leftMs > 0) {
+    ws.reporter.info(`cache warm-up ${record.batchId} still running; the batch waits for it (at most ${Math.ceil(leftMs / 1000)} s more, cache.warmupMaxWaitMs)`);
+    return { outcome: null, proceed: false };
   }
-  return collectEnded(ws, record);
+  const ended = !detach && leftMs > 0 && (await waitForEnd(ws, [record], 'all', leftMs));
+  if (!ended) {
+    ws.reporter.warn(`cache warm-up ${record.batchId} still running after ${Math.round(maxWaitMs / 1000)} s: submitting without waiting longer`);
+    return { outcome: null, proceed: true };
+  }
+  return { outcome: await collectEnded(ws, record), proceed: true };
+}
+
+/** Whether this run will call the API: something to collect or resolve, or tasks to submit. */
+async function needsApi(ws: Workspace): Promise<boolean> {
+  const journal = await readJournal(ws.repoDir);
+  if (inFlight(journal).length > 0 || journal.batches.some((b) => b.batchId === null && !b.abandoned)) return true;
+  const busy = busyPaths(journal);
+  return pendingTasks(await readTaskListFile(ws.repoDir)).some((t) => !busy.has(t.path));
 }
 
 /** Polls until one (`any`) or every (`all`) batch has ended; false when `maxWaitMs` passed first. */
@@ -144,7 +179,10 @@ async function waitForEnd(ws: Workspace, records: BatchRecord[], until: 'any' | 
   const MAX_FAILED_POLLS = 10;
   let failedPolls = 0;
   for (let n = 0; ; n++) {
-    await ws.sleep(pollDelay(schedule, n));
+    // Safe point: a stop requested meanwhile ends the wait at once (StopRequested); the batches
+    // keep running on the server and the next run collects them.
+    await ws.wait(pollDelay(schedule, n));
+    ws.stop.throwIfRequested();
     for (const id of [...remaining]) {
       let batch: BatchInfo;
       try {

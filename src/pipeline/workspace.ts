@@ -11,6 +11,8 @@ import type { HarnessConfig } from '../config/schema.js';
 import { openRepo, type GitRepo } from '../git/repo.js';
 import { planOutput, resolveModel, type ModelInfo } from '../models/models.js';
 import { loadTemplates, type Templates } from '../requests/templates.js';
+import { HarnessError, isHarnessError } from '../shared/errors.js';
+import { neverStop, sleepUnlessStopped, type StopSignal } from '../shared/signals.js';
 
 export interface BatchProgress {
   batchId: string;
@@ -44,8 +46,17 @@ export interface Workspace {
   git: GitRepo;
   reporter: Reporter;
   sleep: Sleep;
+  /** A sleep that a stop request cuts short: it then throws `StopRequested` (for waits at safe points). */
+  wait: Sleep;
   now: () => number;
   env: NodeJS.ProcessEnv;
+  /** Asked to stop (Ctrl-C, SIGTERM): long loops check it at their safe points. */
+  stop: StopSignal;
+  /**
+   * Checks, before any side effect, that the API can be used: a key is set (else exit 2) and the
+   * API answers a free call (else exit 1 naming the base URL). Runs once per workspace.
+   */
+  preflight(): Promise<void>;
   client(): Anthropic;
   api(): BatchApi;
   templates(): Promise<Templates>;
@@ -62,17 +73,25 @@ export interface WorkspaceOptions {
   now?: () => number;
   env?: NodeJS.ProcessEnv;
   initGit?: boolean;
-  /** Replace the SDK-backed API (tests of pure orchestration only). */
+  /** Replace the SDK-backed API (tests of pure orchestration only; the preflight then does nothing). */
   api?: BatchApi;
+  stop?: StopSignal;
+  /**
+   * Where `model` and `maxTokens` came from when not the config file (`--model`, `--max-tokens`),
+   * so an error about them names what the person typed.
+   */
+  sources?: { model?: string; maxTokens?: string };
 }
 
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const { repoDir, config } = options;
   const configLabel = options.configFile ? path.relative(repoDir, options.configFile) || options.configFile : 'defaults';
-  const model = resolveModel(config.model, config.models, configLabel);
-  const { betas } = planOutput(model, config.maxTokens, 'batch', configLabel);
-  const git = await openRepo(repoDir, { init: options.initGit ?? false });
+  const model = resolveModel(config.model, config.models, options.sources?.model ?? configLabel);
+  const { betas } = flagHint(() => planOutput(model, config.maxTokens, 'batch', options.sources?.maxTokens ?? configLabel), options.sources?.maxTokens);
+  const git = await openRepo(repoDir, { init: options.initGit ?? false, hooks: config.git.hooks });
   const env = options.env ?? process.env;
+  const stop = options.stop ?? neverStop;
+  let preflight: Promise<void> | null = options.api ? Promise.resolve() : null;
   let client: Anthropic | null = null;
   let api: BatchApi | null = options.api ?? null;
   let templates: Promise<Templates> | null = null;
@@ -87,8 +106,14 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     git,
     reporter: options.reporter ?? silentReporter,
     sleep: options.sleep ?? realSleep,
+    wait: options.sleep ?? ((ms) => sleepUnlessStopped(ms, stop)),
     now: options.now ?? Date.now,
     env,
+    stop,
+    preflight() {
+      preflight ??= checkApi(env);
+      return preflight;
+    },
     client: getClient,
     api() {
       api ??= withUnknownBatchHint(sdkBatchApi(getClient(), betas));
@@ -102,4 +127,75 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       return root === '.' || root === '' ? taskPath : path.posix.join(root.replace(/\\/g, '/'), taskPath);
     },
   };
+}
+
+/** A model/max-tokens error caused by a flag: the hint says the flag, not the config field. */
+function flagHint<T>(fn: () => T, flag: string | undefined): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (!flag || !isHarnessError(error) || !error.hint) throw error;
+    throw new HarnessError(error.code, error.message, {
+      ...(error.file === undefined ? {} : { file: error.file }),
+      hint: error.hint.replace(/set maxTokens to/, `pass ${flag}`),
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The preflight: a key, and one free call (list one batch). A missing key is exit 2 with the fix;
+ * a refused key exit 2; an API that cannot be reached or answers with an error exit 1 naming the
+ * base URL. Nothing has been changed when it fails: it runs before any side effect.
+ */
+async function checkApi(env: NodeJS.ProcessEnv): Promise<void> {
+  let client: Anthropic;
+  try {
+    client = createClient({ env, maxRetries: 1 });
+  } catch (error) {
+    if (!isHarnessError(error)) throw error;
+    throw new HarnessError(error.code, `${error.message}; nothing was changed`, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
+  }
+  const base = client.baseURL;
+  try {
+    await client.beta.messages.batches.list({ limit: 1 }, { timeout: 30_000 });
+  } catch (error) {
+    const { default: SDK } = await import('@anthropic-ai/sdk');
+    const nothing = 'nothing was changed';
+    if (error instanceof SDK.APIConnectionError) {
+      const why = error instanceof SDK.APIConnectionTimeoutError ? 'timed out' : connectionCause(error);
+      throw new HarnessError('API', `cannot reach the API at ${base} (${why}); ${nothing}`, {
+        cause: error,
+        hint: env.ANTHROPIC_BASE_URL
+          ? 'check ANTHROPIC_BASE_URL (unset it to use the real API) and that the server is running, then run the command again'
+          : 'check the network connection (and any proxy), then run the command again',
+      });
+    }
+    if (error instanceof SDK.AuthenticationError || error instanceof SDK.PermissionDeniedError) {
+      throw new HarnessError('BAD_USAGE', `the API at ${base} refused ANTHROPIC_API_KEY (HTTP ${error.status}); ${nothing}`, {
+        cause: error,
+        hint: 'check the key (and that it belongs to the workspace you mean), then run the command again',
+      });
+    }
+    if (error instanceof SDK.APIError) {
+      const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+      const what = body?.error?.type ?? `HTTP ${error.status ?? '?'}`;
+      throw new HarnessError('API', `the API at ${base} answered a test call (listing batches) with ${what}; ${nothing}`, {
+        cause: error,
+        hint: error.status === 404 ? 'check ANTHROPIC_BASE_URL: it should point at the API root' : 'try again in a few minutes',
+      });
+    }
+    throw error;
+  }
+}
+
+/** The most telling reason of a connection error: a system error code, else the innermost message. */
+function connectionCause(error: Error): string {
+  let innermost = error.message;
+  for (let e: unknown = error.cause; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code === 'ECONNREFUSED' ? 'connection refused' : code;
+    if (e instanceof Error && e.message) innermost = e.message;
+  }
+  return innermost.split('\n')[0] || 'connection error';
 }

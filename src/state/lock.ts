@@ -1,9 +1,11 @@
 /**
  * One harness process per repo: `.harness/lock` holds {pid, host, startedAt}. A lock is stale when
  * its process is gone (same host), or it is older than `staleAfterMs` (another host that died).
+ * The lock is released only when the command ends (never from a signal handler while work goes on:
+ * see cli/commands.ts `locked`).
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
@@ -27,7 +29,8 @@ export async function acquireLock(
   options: { staleAfterMs?: number; now?: () => number } = {},
 ): Promise<Lock> {
   const file = path.join(repoDir, LOCK_FILE);
-  await mkdir(path.dirname(file), { recursive: true });
+  // The folder made here (a first run) goes again with the lock when nothing else was put in it.
+  const madeDir = (await mkdir(path.dirname(file), { recursive: true })) !== undefined;
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date((options.now ?? Date.now)()).toISOString(), command };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -40,6 +43,7 @@ export async function acquireLock(
           if (released) return;
           released = true;
           await rm(file, { force: true });
+          if (madeDir) await rmdir(path.dirname(file)).catch(() => undefined); // fails when not empty: fine
         },
       };
     } catch (error) {

@@ -1,8 +1,9 @@
 /** `harness init` end to end: planners, commits, dry runs, secrets and the context guard. */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { commitSubjects, statusJson, taskListText, TASKS } from '../helpers/target.js';
@@ -150,5 +151,94 @@ describe('harness init', () => {
     expect(r.stderr).toContain('src/models/user.ts');
     expect(h.emulator.stats().batchesCreated).toBe(0);
   });
-});
 
+  it('llm planner on a dirty repo: the paid plan is kept in task-list.md, the message says how to go on, nothing is paid twice', async () => {
+    h = await withEmulator();
+    const spec = '# Orders\n\n## Entities\n\n- User: id, email\n- Order: id, userId, items\n';
+    const repo = await makeRepo({ ...CODE, 'spec.md': spec, 'src/models/user.ts': 'export const v = 1;\n' });
+    await writeFile(path.join(repo, 'src/models/user.ts'), 'export const v = 2; // my uncommitted edit\n');
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const r = await h.run(repo, 'init', '--planner', 'llm', '--spec', 'spec.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('src/models/user.ts');
+    expect(r.stderr).toMatch(/the plan you paid for \(\$[\d.]+\) is kept in task-list\.md/);
+    expect(r.stderr).toContain('harness init --planner list');
+    expect(h.emulator.stats().messages).toBe(1);
+    expect(h.emulator.stats().batchesCreated).toBe(0);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
+    const list = await readFile(path.join(repo, 'task-list.md'), 'utf8');
+    expect(list).toContain('`src/models/user.ts`');
+    // The person's edit is untouched.
+    expect(await readFile(path.join(repo, 'src/models/user.ts'), 'utf8')).toContain('my uncommitted edit');
+
+    // Commit the edit, then go on from the kept plan: no second planner call.
+    git(repo, 'commit', '-q', '-am', 'my edit');
+    const next = await h.run(repo, 'init', '--planner', 'list', '--no-submit');
+    expect(next.code, next.stderr).toBe(0);
+    expect(commitSubjects(repo)[0]).toMatch(/^harness: plan \d+ tasks \(list planner\)$/);
+    expect(h.emulator.stats().messages).toBe(1);
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.calls).toEqual([expect.objectContaining({ purpose: 'plan' })]); // the spend is on record
+  });
+
+  it('a merge in progress: init and run refuse before anything (exit 2), the index and the work tree untouched', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText(), 'notes.txt': 'base\n' });
+    git(repo, 'checkout', '-q', '-b', 'other');
+    await writeFile(path.join(repo, 'notes.txt'), 'theirs\n');
+    git(repo, 'commit', '-q', '-am', 'theirs');
+    git(repo, 'checkout', '-q', 'main');
+    await writeFile(path.join(repo, 'notes.txt'), 'ours\n');
+    git(repo, 'commit', '-q', '-am', 'ours');
+    expect(() => git(repo, 'merge', '-q', 'other')).toThrow(); // a real conflict
+    const before = { index: git(repo, 'ls-files', '-s'), status: git(repo, 'status', '--porcelain'), head: git(repo, 'rev-parse', 'HEAD') };
+    for (const args of [['init', '--spec', 'spec.md'], ['run']]) {
+      const r = await h.run(repo, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/a merge is in progress in .*: harness commits would be mixed into it; nothing was changed/);
+      expect(r.stderr).toContain('git merge --abort');
+      expect({ index: git(repo, 'ls-files', '-s'), status: git(repo, 'status', '--porcelain'), head: git(repo, 'rev-parse', 'HEAD') }).toEqual(before);
+      expect(existsSync(path.join(repo, '.harness'))).toBe(false);
+      expect(existsSync(path.join(repo, 'task-list.md'))).toBe(false);
+    }
+    expect(h.emulator.log()).toEqual([]);
+  });
+
+  it('a detached HEAD: the run works and warns that its commits are on no branch, saying how to keep them', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
+    git(repo, 'checkout', '-q', '--detach');
+    const r = await h.run(repo, 'init', '--spec', 'spec.md', '--no-submit');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/HEAD is detached \(at [0-9a-f]+\): the harness's commits will be on no branch/);
+    expect(r.stderr).toContain('git switch -c');
+    expect(commitSubjects(repo)[0]).toBe('harness: plan 6 tasks (list planner)');
+  });
+
+  it('from a subdirectory without --repo, init works at the top of the enclosing repository and says so', async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
+    const r = await runCli(['init', '--spec', 'spec.md', '--no-submit'], { cwd: path.join(repo, 'src'), env: h.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`working in ${realpathSync(repo)}`);
+    expect(existsSync(path.join(repo, 'task-list.md'))).toBe(true);
+    expect(existsSync(path.join(repo, 'src/task-list.md'))).toBe(false);
+    // Later commands from the subdirectory find the same root.
+    const s = await runCli(['status', '--json'], { cwd: path.join(repo, 'src'), env: h.env });
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout).tasks).toHaveLength(6);
+  });
+
+  it('a failed init leaves the repo as it was: no .harness/ folder, no task list, no commit', async () => {
+    h = await withEmulator();
+    const key = 'AKIA' + 'QWERTYUIOPASDFGH';
+    const repo = await makeRepo({ ...CODE, 'src/config.ts': `export const awsKey = '${key}';\n`, 'spec.md': taskListText() });
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const r = await h.run(repo, 'init', '--spec', 'spec.md');
+    expect(r.code).toBe(2);
+    expect(existsSync(path.join(repo, '.harness'))).toBe(false);
+    expect(existsSync(path.join(repo, 'task-list.md'))).toBe(false);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+});
