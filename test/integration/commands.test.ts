@@ -16,14 +16,14 @@ describe('collect and cancel', () => {
     expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
     const early = await h.run(repo, 'collect');
     expect(early.code).toBe(0);
-    expect(early.stdout).toMatch(/nothing to collect \(1 batch\(es\) still in flight\)/);
+    expect(early.stdout).toMatch(/nothing to collect \(1 batch still in flight\)/);
     let late = early;
     for (let i = 0; i < 30 && !/collected/.test(late.stdout); i++) {
       await new Promise((r) => setTimeout(r, 500));
       late = await h.run(repo, 'collect');
       expect(late.code, late.stderr).toBe(0);
     }
-    expect(late.stdout).toMatch(/collected 1 batch\(es\): 6 files/);
+    expect(late.stdout).toMatch(/collected 1 batch: 6 files/);
     expect((await expectedFiles(repo)).every((f) => f.ok)).toBe(true);
     expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(6 files\)$/);
     expect(h.emulator.stats().batchesCreated).toBe(1);
@@ -35,7 +35,7 @@ describe('collect and cancel', () => {
     expect((await h.run(repo, 'run', '--detach', '--max-tokens', '8000')).code).toBe(3);
     const c = await h.run(repo, 'cancel');
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stdout).toMatch(/canceled 1 batch\(es\); collected 1/);
+    expect(c.stdout).toMatch(/canceled 1 batch; collected 1/);
     expect(h.emulator.log().some((e) => e.method === 'POST' && e.path.endsWith('/cancel'))).toBe(true);
     const s = await statusJson((...a) => h!.run(repo, ...a));
     expect(s.batches[0].status).toBe('canceled');
