@@ -1,95 +1,98 @@
 /**
- * Each example, run as its README says, in a temp copy against the emulator: a newcomer's first
- * hour, checked on every CI run.
+ * Each example's README, run as written (its shell blocks, in order, from the checkout's root,
+ * against the emulator the README starts itself) and then checked: a newcomer's first hour, on
+ * every CI run. A README that drifts from what the harness does fails here: a command that fails,
+ * or an exit code other than the one its comment states.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placeholderFile } from '../../src/emulator/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
-import { withEmulator, type Harness } from '../helpers/emulator.js';
-import { commitSubjects, statusJson } from '../helpers/target.js';
+import { commitSubjects } from '../helpers/target.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { readmeLines, runReadme, wrongCodes, type ReadmeRun } from './readme.js';
 
-let h: Harness | null = null;
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
-
-async function copyExample(name: string): Promise<string> {
-  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), `harness-example-`)), name);
-  await cp(path.join(ROOT, 'examples', name), dir, { recursive: true });
-  return dir;
+/** Runs examples/NAME/README.md; returns the run and the repo copy it made in its scratch dir. */
+async function runExample(name: string, repoName: string): Promise<{ run: ReadmeRun; repo: string }> {
+  const tmpdir = await makeTempDir(`harness-example-${name}-`);
+  const run = await runReadme(path.join(ROOT, 'examples', name, 'README.md'), { cwd: ROOT, tmpdir });
+  const problems = wrongCodes(run, `examples/${name}/README.md`);
+  expect(problems, `${problems.join('\n')}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`).toEqual([]);
+  const scratch = (await readdir(tmpdir)).map((d) => path.join(tmpdir, d, repoName)).filter((d) => existsSync(d));
+  expect(scratch, `the README makes one ${repoName} under its own scratch dir`).toHaveLength(1);
+  return { run, repo: scratch[0]! };
 }
 
-describe('examples', () => {
+describe('the README runner', () => {
+  it('takes command lines from sh blocks only, with the exit code their comment states', () => {
+    const lines = readmeLines(
+      ['text', '```sh', 'a  # runs', '# only a comment', '', 'b --x   # exits 3 (work left)', 'c &', '```', '```ts', 'not run', '```'].join('\n'),
+    );
+    expect(lines).toEqual([
+      { block: 0, line: 3, command: 'a', expected: 0 },
+      { block: 0, line: 6, command: 'b --x', expected: 3 },
+      { block: 0, line: 7, command: 'c &', expected: 0 },
+    ]);
+  });
+});
+
+describe('examples, run as their READMEs say', () => {
+  it('the examples are independent: no fixed port, no shared data dir', async () => {
+    for (const name of ['microservice', 'migration', 'nightly-tests']) {
+      const readme = await readFile(path.join(ROOT, 'examples', name, 'README.md'), 'utf8');
+      const commands = readmeLines(readme).map((l) => l.command);
+      const emulator = commands.find((c) => /\bemulator\b/.test(c));
+      expect(emulator, name).toMatch(/--port 0\b/);
+      expect(emulator, name).toMatch(/--data "\$work\//);
+      expect(commands.join('\n'), name).not.toMatch(/\/tmp\/|127\.0\.0\.1:\d/);
+    }
+  });
+
   it('microservice: init --spec plans with the llm planner (config), run scaffolds every file', async () => {
-    h = await withEmulator();
-    const repo = await copyExample('microservice');
-    const init = await h.run(repo, 'init', '--spec', 'spec.md');
-    expect(init.code, init.stderr).toBe(0);
-    const run = await h.run(repo, 'run');
-    expect(run.code, run.stderr).toBe(0);
-    const s = await statusJson((...a) => h!.run(repo, ...a));
-    const paths = s.tasks.map((t: { path: string }) => t.path);
-    for (const p of ['src/models/user.ts', 'src/models/order.ts', 'src/services/user.service.ts', 'src/routes/order.routes.ts', 'test/user.test.ts']) {
-      expect(paths).toContain(p);
+    const { run, repo } = await runExample('microservice', 'orders-service');
+    const list = await readFile(path.join(repo, 'task-list.md'), 'utf8');
+    for (const p of [
+      'src/models/user.ts',
+      'src/models/order.ts',
+      'src/services/user.service.ts',
+      'src/routes/order.routes.ts',
+      'test/user.test.ts',
+    ]) {
+      expect(list).toContain(`\`${p}\``);
       expect(existsSync(path.join(repo, p)), p).toBe(true);
     }
-    expect(s.counts.done).toBe(s.tasks.length);
-    expect(paths).not.toContain('src/app.ts');
+    expect(list).not.toMatch(/- \[ \]/);
+    expect(list).not.toContain('`src/app.ts`');
+    expect(run.stdout).toMatch(/harness: collect msgbatch_\w+/);
   });
 
-  it('migration: rewrites existing files in place, reviewable with git diff, redone by unticking', async () => {
-    h = await withEmulator();
-    const repo = await copyExample('migration');
-    const before = await readFile(path.join(repo, 'src/routes/items.js'), 'utf8');
-    // As the README says: the code to migrate is committed first (the harness never overwrites
-    // uncommitted work, and the review is a git diff against that commit).
-    git(repo, 'init', '-q');
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-qm', 'before the migration');
-    const init = await h.run(repo, 'init');
-    expect(init.code, init.stderr).toBe(0);
-    const run = await h.run(repo, 'run');
-    expect(run.code, run.stderr).toBe(0);
-    const after = await readFile(path.join(repo, 'src/routes/items.js'), 'utf8');
-    expect(after).not.toBe(before);
-    const diff = git(repo, 'diff', '--stat', 'HEAD~1', '--', 'src/');
-    expect(diff).toMatch(/src\/routes\/items\.js/);
-    expect(diff).toMatch(/src\/server\.js/);
-
-    // Untick one line: only that file is resubmitted.
-    const listFile = path.join(repo, 'task-list.md');
-    const list = await readFile(listFile, 'utf8');
-    await writeFile(listFile, list.replace('- [x] `src/routes/health.js`', '- [ ] `src/routes/health.js`'));
-    const again = await h.run(repo, 'run');
-    expect(again.code, again.stderr).toBe(0);
-    expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(1 files\)$/);
-    expect(h.emulator.stats().batchesCreated).toBe(2);
+  it('migration: rewrites existing files in place, reviewable with git diff, redone by unticking, refined by one call', async () => {
+    const { run, repo } = await runExample('migration', 'inventory-api');
+    const subjects = commitSubjects(repo);
+    expect(subjects[0]).toMatch(/^harness: refine src\/routes\/items\.js$/);
+    expect(subjects[1]).toMatch(/^harness: collect msgbatch_\w+ \(1 files\)$/);
+    expect(subjects.filter((s) => /^harness: submit /.test(s))).toHaveLength(2);
+    expect(subjects.at(-1)).toBe('before the migration');
+    expect(run.stdout).toMatch(/src\/routes\/items\.js/); // the diff --stat
+    const before = git(repo, 'show', 'HEAD~1:src/server.js');
+    const original = await readFile(path.join(ROOT, 'examples/migration/src/server.js'), 'utf8');
+    expect(before).not.toBe(original);
   });
 
-  it('nightly-tests: the mirror planner plans one test per source file; two detached runs finish the job', async () => {
-    h = await withEmulator({ processingMs: 300 });
-    const repo = await copyExample('nightly-tests');
-    expect((await h.run(repo, 'init', '--no-submit')).code).toBe(0);
-    const list = await readFile(path.join(repo, 'task-list.md'), 'utf8');
-    expect(list).toContain('`test/math.test.ts`');
-    expect(list).toContain('`test/dates/format.test.ts`');
-    const night1 = await h.run(repo, 'run', '--detach');
-    expect(night1.code).toBe(3);
-    await new Promise((r) => setTimeout(r, 500));
-    const night2 = await h.run(repo, 'run', '--detach');
-    expect(night2.code, night2.stderr).toBe(0);
+  it('nightly-tests: init --no-submit, night 1 submits (exit 3), night 2 collects (exit 0)', async () => {
+    const { repo } = await runExample('nightly-tests', 'calc-lib');
     const test = await readFile(path.join(repo, 'test/strings.test.ts'), 'utf8');
     expect(test).toBe(placeholderFile('test/strings.test.ts', 'vitest tests for `src/strings.ts`: every export, edge cases, no mocks'));
-    const workflow = await readFile(path.join(repo, '.github/workflows/nightly.yml'), 'utf8');
+    for (const p of ['test/math.test.ts', 'test/dates/format.test.ts']) expect(existsSync(path.join(repo, p)), p).toBe(true);
+    expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(3 files\)$/);
+    const workflow = await readFile(path.join(ROOT, 'examples/nightly-tests/.github/workflows/nightly.yml'), 'utf8');
     expect(workflow).toMatch(/cron:/);
     expect(workflow).toMatch(/concurrency:/);
-    expect(workflow).toMatch(/harness run --detach/);
+    expect(workflow).toMatch(/init --no-submit/);
+    expect(workflow).toMatch(/harness run --detach \|\| \[ \$\? -eq 3 \]/);
     expect(workflow).toMatch(/secrets\.ANTHROPIC_API_KEY/);
   });
 });
