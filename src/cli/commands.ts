@@ -172,7 +172,7 @@ async function locked<T>(ctx: CommandContext, ws: Workspace, command: string, fn
     (reason) => {
       ctx.stop.request(reason);
       ctx.io.err.write(
-        `\n! ${reason}: stopping at the next safe point (the step in hand finishes first). Press Ctrl-C again to exit at once; the journal keeps the state consistent either way.\n`,
+        `\n! ${reason}: stopping at the next safe point (the step in hand finishes first). ${reason === 'SIGINT' ? 'Press Ctrl-C' : 'Send SIGTERM'} again to exit at once; the journal keeps the state consistent either way.\n`,
       );
     },
     (reason) => {
@@ -186,6 +186,7 @@ async function locked<T>(ctx: CommandContext, ws: Workspace, command: string, fn
     },
   );
   let stopped: StopRequested | null = null;
+  let stepFailed = false;
   let result: T | undefined;
   try {
     result = await fn();
@@ -196,6 +197,7 @@ async function locked<T>(ctx: CommandContext, ws: Workspace, command: string, fn
       // because of the signal is reported, then the stop as usual (the journal lets the next run
       // finish that step).
       printError(ctx.io, error);
+      stepFailed = true;
       stopped = new StopRequested(ctx.stop.stop.reason);
     } else throw error;
   } finally {
@@ -203,17 +205,21 @@ async function locked<T>(ctx: CommandContext, ws: Workspace, command: string, fn
     await lock.release();
   }
   const reason = stopped?.reason ?? ctx.stop.stop.reason;
-  if (reason) await printStopped(ctx, ws, reason);
+  if (reason) await printStopped(ctx, ws, reason, stepFailed);
   if (stopped) throw new CommandExit(stopExitCode(stopped.reason));
   return result as T;
 }
 
 /** What a stopped command leaves: batches still running on the server, and how to go on. */
-async function printStopped(ctx: CommandContext, ws: Workspace, reason: StopReason): Promise<void> {
+async function printStopped(ctx: CommandContext, ws: Workspace, reason: StopReason, stepFailed: boolean): Promise<void> {
   const { inFlight, readJournal } = await import('../state/journal.js');
   const journal = await readJournal(ws.repoDir).catch(() => null);
   const running = journal ? inFlight(journal) : [];
-  const lines = [`stopped by ${reason}; nothing was left half-done.`];
+  const lines = [
+    stepFailed
+      ? `stopped by ${reason}; the step in hand failed (above): the next \`harness run\` finishes it from the journal.`
+      : `stopped by ${reason}; nothing was left half-done.`,
+  ];
   if (running.length > 0) {
     lines.push(
       `still running on the server (and billed as they finish): ${running.map((b) => b.batchId).join(', ')}`,
