@@ -1,6 +1,6 @@
 /** `harness init` end to end: planners, commits, dry runs, secrets and the context guard. */
 import { existsSync, realpathSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -240,5 +240,32 @@ describe('harness init', () => {
     expect(existsSync(path.join(repo, 'task-list.md'))).toBe(false);
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
     expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it("the person's git hooks: skipped by default and said so; with git.hooks on, a rejecting hook stops init with its output, nothing staged or committed", async () => {
+    h = await withEmulator();
+    const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
+    const hook = path.join(repo, '.git/hooks/pre-commit');
+    await writeFile(hook, '#!/bin/sh\necho "prettier: task-list.md is not formatted" >&2\nexit 1\n');
+    await chmod(hook, 0o755);
+    const head = git(repo, 'rev-parse', 'HEAD');
+
+    await writeFile(path.join(repo, 'harness.config.mjs'), 'export default { git: { hooks: true } };\n');
+    git(repo, 'add', 'harness.config.mjs');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'config');
+    const on = await h.run(repo, 'init', '--spec', 'spec.md', '--no-submit');
+    expect(on.code).toBe(1);
+    expect(on.stderr).toContain('prettier: task-list.md is not formatted');
+    expect(on.stderr).toContain('git: { hooks: false }');
+    expect(git(repo, 'diff', '--cached', '--name-only')).toBe('');
+    expect(commitSubjects(repo)[0]).toBe('config');
+
+    await writeFile(path.join(repo, 'harness.config.mjs'), 'export default { git: { hooks: false } };\n');
+    git(repo, 'commit', '-q', '--no-verify', '-am', 'hooks off');
+    const off = await h.run(repo, 'init', '--spec', 'spec.md', '--no-submit');
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stderr).toMatch(/git hooks \(pre-commit\) are not run on harness commits/);
+    expect(commitSubjects(repo)[0]).toBe('harness: plan 6 tasks (list planner)');
+    expect(git(repo, 'rev-parse', 'HEAD~3')).toBe(head);
   });
 });
