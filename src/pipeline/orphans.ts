@@ -130,7 +130,8 @@ export async function resolveIntent(ws: Workspace, record: BatchRecord, options:
       );
       told = true;
     }
-    await ws.sleep(pollDelay(schedule, n));
+    // A stop request (Ctrl-C) ends the wait here: the candidates are journaled, the next run goes on.
+    await ws.wait(pollDelay(schedule, n));
   }
 }
 
