@@ -3,7 +3,9 @@
  * first cache write has landed pays the write again (a 1h write costs 2× the input price, a read
  * 0.1×). Before a batch of many requests sharing the codebase prefix, the harness submits a
  * one-request batch carrying exactly that prefix (max_tokens 1) and waits for it, so every request
- * of the real batch reads the cache.
+ * of the real batch reads the cache. `run --detach` never waits: it submits the warm-up and leaves
+ * the batch to a later run, which submits it once the warm-up has ended (or `cache.warmupMaxWaitMs`
+ * after the warm-up was submitted); see `warmUp` in run.ts.
  *
  * A batch, not a synchronous call: whether a cache written by a synchronous call is read by batch
  * requests is not confirmed, and the batch price halves the write. It pays when the batch has more
