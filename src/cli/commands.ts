@@ -292,7 +292,8 @@ export const commands: CommandSpec[] = [
       }
       const dryRun = ctx.opts.dryRun === true;
       const { ws, reporter } = await open(ctx, { commits: !dryRun });
-      const { runPasses } = await import('../pipeline/run.js');
+      const { runPasses, runPreflight } = await import('../pipeline/run.js');
+      await runPreflight(ws, { dryRun }); // before the lock: a failed check leaves nothing behind
       const result = await locked(ctx, ws, 'run', () =>
         runPasses(ws, {
           once: ctx.opts.once === true,

@@ -47,9 +47,7 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
       hint: '--once waits for one cycle to end; --detach never waits: pick one',
     });
   }
-  // Before any side effect (recovery may adopt or close intents, a submit records one): the key is
-  // there and the API answers. Not needed when there is nothing to collect or submit.
-  if (!options.dryRun && (await needsApi(ws))) await ws.preflight();
+  await runPreflight(ws, options);
   ws.stop.throwIfRequested();
   if (options.retryFailed) await retryFailedTasks(ws);
   let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
@@ -158,6 +156,15 @@ async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string, de
     return { outcome: null, proceed: true };
   }
   return { outcome: await collectEnded(ws, record), proceed: true };
+}
+
+/**
+ * Before any side effect (recovery may adopt or close intents, a submit records one; the CLI calls
+ * it before taking the lock too): the key is there and the API answers. Not needed when there is
+ * nothing to collect or submit. The check itself runs once per workspace.
+ */
+export async function runPreflight(ws: Workspace, options: Pick<RunOptions, 'dryRun'> = {}): Promise<void> {
+  if (!options.dryRun && (await needsApi(ws))) await ws.preflight();
 }
 
 /** Whether this run will call the API: something to collect or resolve, or tasks to submit. */

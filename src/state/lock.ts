@@ -5,7 +5,7 @@
  * see cli/commands.ts `locked`).
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, rmdir } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
@@ -29,25 +29,29 @@ export async function acquireLock(
   options: { staleAfterMs?: number; now?: () => number } = {},
 ): Promise<Lock> {
   const file = path.join(repoDir, LOCK_FILE);
-  // The folder made here (a first run) goes again with the lock when nothing else was put in it.
-  const madeDir = (await mkdir(path.dirname(file), { recursive: true })) !== undefined;
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date((options.now ?? Date.now)()).toISOString(), command };
   for (let attempt = 0; attempt < 3; attempt++) {
+    await mkdir(path.dirname(file), { recursive: true });
+    // Written whole to a temporary file, then linked into place (fails when a lock exists): another
+    // process never reads a half-written lock and takes it for a stale one.
+    const temp = `${file}.${process.pid}.${attempt}.tmp`;
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(JSON.stringify(me));
-      await handle.close();
+      await writeFile(temp, JSON.stringify(me));
+      await link(temp, file);
       let released = false;
       return {
         async release() {
           if (released) return;
           released = true;
           await rm(file, { force: true });
-          if (madeDir) await rmdir(path.dirname(file)).catch(() => undefined); // fails when not empty: fine
         },
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // the folder went (a failed init cleaning up) between mkdir and the write: try again
+      if (code !== 'EEXIST') throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
     const holder = await readLock(file);
     if (holder && !isStale(holder, options.staleAfterMs ?? 24 * 3600_000, options.now ?? Date.now)) {
