@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planFromSpec } from '../planners/list.js';
-import { planWithModel, plannerCeilingUsd } from '../planners/llm.js';
+import { planWithModel, plannerCeilingUsd, type PlanWithModelOptions } from '../planners/llm.js';
+import { mergePlan } from '../planners/merge.js';
+import { assertNoSecrets } from '../repo/secrets.js';
 import { checkSyncBudget } from '../cost/budget.js';
 import { planMirror } from '../planners/mirror.js';
 import type { Plan } from '../planners/index.js';
@@ -16,7 +18,7 @@ import { HarnessError, isHarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, nowIso, readJournal } from '../state/journal.js';
-import { parseTaskList, renderTaskList, type TaskList } from '../tasks/taskList.js';
+import { parseTaskList, type TaskList } from '../tasks/taskList.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { assertClean } from './dirty.js';
 import { planBatches } from './plan-requests.js';
@@ -48,6 +50,15 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
 
   // Everything that can be refused without scanning or spending, first.
   const specText = options.spec ? await readSpec(ws.repoDir, options.spec) : null;
+  // The spec leaves the machine (as the planner's prompt, or as the task descriptions it becomes):
+  // a secret in it stops init before anything is scanned, committed or sent.
+  if (specText !== null) {
+    await assertNoSecrets([{ path: options.spec!, content: specText }], {
+      allow: ws.config.secrets.allow,
+      env: ws.env,
+      source: `the spec ${options.spec}`,
+    });
+  }
   if (planner === 'list' && specText === null && !existing) {
     throw new HarnessError('BAD_USAGE', `no ${TASK_LIST_FILE} in the repo and no --spec given`, {
       hint: `write ${TASK_LIST_FILE} (lines like "- [ ] \`src/a.ts\` — what it is"), or pass --spec FILE, or use --planner mirror|llm`,
@@ -77,15 +88,22 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   } else if (planner === 'mirror') {
     plan = planMirror([...snapshot.paths], ws.config.mirror.rules, ws.configLabel);
   } else {
-    await checkSyncBudget(ws, plannerCeilingUsd(ws.model, { context: snapshot.context, spec: specText!, specFile: options.spec!, templates: await ws.templates(), model: ws.model.id, maxTokens: ws.config.syncMaxTokens }, ws.configLabel), 'the planner call');
-    ws.reporter.info('planning with the model (one streaming call)…');
-    const { plan: p, usage } = await planWithModel(ws.client(), {
+    const plannerOptions: PlanWithModelOptions = {
       context: snapshot.context,
       spec: specText!,
       specFile: options.spec!,
       templates: await ws.templates(),
       model: ws.model.id,
       maxTokens: ws.config.syncMaxTokens,
+      secrets: { allow: ws.config.secrets.allow, env: ws.env },
+      sleep: ws.sleep,
+    };
+    const ceiling = plannerCeilingUsd(ws.model, plannerOptions, ws.configLabel);
+    ws.reporter.info('planning with the model (one streaming call)…');
+    // Every attempt (a transient failure is retried) is checked against both budget caps first.
+    const { plan: p, usage } = await planWithModel(ws.client(), {
+      ...plannerOptions,
+      beforeAttempt: () => checkSyncBudget(ws, ceiling, 'the planner call'),
     });
     plan = p;
     const cost = costUsd(usageFromApi(usage), pricesOf(ws.model, ws.configLabel), 'sync');
@@ -163,20 +181,6 @@ async function keepPaidPlan(ws: Workspace, text: string, cost: number, error: un
 
 /** Where a paid plan goes when it cannot become task-list.md. */
 export const PLAN_FILE = `${HARNESS_STATE_DIR}/plan.md`;
-
-/** A new plan becomes the task list; on an existing one, only tasks for new paths are appended. */
-function mergePlan(existing: TaskList | null, plan: Plan): string {
-  if (!existing) return renderTaskList(plan);
-  const have = new Set(existing.tasks.map((t) => t.path));
-  const groups = plan.groups
-    .map((g) => ({ heading: g.heading, tasks: g.tasks.filter((t) => !have.has(t.path)) }))
-    .filter((g) => g.tasks.length > 0);
-  if (groups.length === 0) return existing.source;
-  const addition = renderTaskList({ groups }).replace(/^# .*\n+/, '');
-  const eol = existing.source.includes('\r\n') ? '\r\n' : '\n';
-  const base = existing.source.endsWith('\n') || existing.source === '' ? existing.source : existing.source + eol;
-  return base + eol + addition.replace(/\n/g, eol);
-}
 
 async function readSpec(repoDir: string, spec: string): Promise<string> {
   const file = path.resolve(repoDir, spec);

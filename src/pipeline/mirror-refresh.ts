@@ -81,7 +81,7 @@ export async function refreshMirror(ws: RefreshWorkspace): Promise<MirrorRefresh
   await mkdir(path.dirname(recordPath), { recursive: true });
   await writeFile(recordPath, recordText);
   await ensureStateGitignore(ws.repoDir);
-  const what = [`${added} new`, `${decision.requeue.length} re-queued`].join(', ');
+  const what = text === list.source ? 'source hashes recorded' : `${added} new, ${decision.requeue.length} re-queued`;
   await ws.git.commit([TASK_LIST_FILE, MIRROR_RECORD_FILE, STATE_GITIGNORE], `harness: mirror refresh (${what})`);
   if (added > 0) ws.reporter.info(`mirror: ${added} new task(s) for new sources`);
   for (const p of decision.requeue) ws.reporter.info(`mirror: ${p} re-queued: its source changed`);

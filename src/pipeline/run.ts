@@ -13,6 +13,7 @@ import { collectEnded, collectIfEnded, type CollectOutcome } from './collect.js'
 import { assertClean } from './dirty.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { planBatches, warmupEstimate, type PlannedBatch } from './plan-requests.js';
+import { refreshMirror } from './mirror-refresh.js';
 import { recover } from './recover.js';
 import { retryFailedTasks } from './retry.js';
 import { assertTargetsWritable } from './validate-targets.js';
@@ -51,6 +52,9 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
   ws.stop.throwIfRequested();
   if (options.retryFailed) await retryFailedTasks(ws);
   let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
+  // A mirror-planned repo picks up new and changed sources on every run (config mirror.refresh);
+  // before the dirty check, so that the tasks it adds are checked too.
+  const refreshed = !options.dryRun && !options.fresh ? await refreshMirror(ws) : null;
   if (!options.allowDirty && !options.dryRun && !options.fresh) {
     await assertClean(ws, await readTaskListFile(ws.repoDir), journal);
   }
@@ -81,7 +85,8 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
     const pending = pendingTasks(await readTaskListFile(ws.repoDir)).filter((t) => !busy.has(t.path));
     await assertTargetsWritable(ws, pending);
     if (pending.length > 0 && !(options.once && cycles > 0)) {
-      snapshot ??= await takeSnapshot(ws, { reuse: true });
+      // Sources changed under a mirror plan: the requests must see them as they are now.
+      snapshot ??= await takeSnapshot(ws, { reuse: !refreshed || (refreshed.added === 0 && refreshed.requeued.length === 0) });
       const planned = await planBatches(ws, pending, snapshot);
       if (options.dryRun) {
         const dryRun = await writeDryRun(ws, planned);
@@ -169,6 +174,8 @@ export async function runPreflight(ws: Workspace, options: Pick<RunOptions, 'dry
 
 /** Whether this run will call the API: something to collect or resolve, or tasks to submit. */
 async function needsApi(ws: Workspace): Promise<boolean> {
+  // A mirror refresh may add tasks to submit: check before it commits anything.
+  if (ws.config.planner === 'mirror' && ws.config.mirror.refresh !== 'off') return true;
   const journal = await readJournal(ws.repoDir);
   if (inFlight(journal).length > 0 || journal.batches.some((b) => b.batchId === null && !b.abandoned)) return true;
   const busy = busyPaths(journal);
