@@ -152,6 +152,18 @@ describe('edits made while a batch runs', () => {
     expect(h.emulator.stats().batchesCreated).toBe(1);
   });
 
+  it('an uncommitted edit to a target of the batch in flight does not stop `harness run`: the run waits, keeps the edit and reports the conflict', async () => {
+    h = await withEmulator({ processingMs: 1500 });
+    const repo = await makeTarget({ files: { 'src/models/user.ts': 'export const old = 1;\n' } });
+    expect((await h.run(repo, 'run', '--detach')).code).toBe(3);
+    await writeFile(path.join(repo, 'src/models/user.ts'), 'export const mine = 1;\n');
+    const r = await h.run(repo, 'run');
+    expect(r.stderr).not.toMatch(/uncommitted changes/);
+    expect(r.code, r.stderr).toBe(3); // the conflicted task is failed, with the way to take either side
+    expect(await readFile(path.join(repo, 'src/models/user.ts'), 'utf8')).toBe('export const mine = 1;\n');
+    expect(byPath(await status(repo)).get('src/models/user.ts')!.reason).toMatch(/^conflict: src\/models\/user\.ts changed while/);
+  });
+
   it('a file a person changes after a crashed collect wrote it is not committed as the batch output on replay: reported and left to the person', async () => {
     h = await withEmulator({ processingMs: 150 });
     const repo = await makeTarget();
