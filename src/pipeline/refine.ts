@@ -81,6 +81,8 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   await assertNoSecrets([{ path: '--message', content: options.message, unlocated: true }], { ...secrets, source: 'the --message text' });
   if (current !== null) await assertNoSecrets([{ path: repoRel, content: current }], { ...secrets, source: repoRel });
 
+  // The key and the API, before the snapshot is (re)built and before anything is paid for.
+  await ws.preflight();
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const templates = await ws.templates();
   const refineTemplate = await readFile(new URL('../../templates/refine.md', import.meta.url), 'utf8');

@@ -66,6 +66,18 @@ describe('preflight before any side effect', () => {
     expect(existsSync(path.join(dir, 'task-list.md'))).toBe(false);
   });
 
+  it('refine against an unreachable API: exit 1 naming the base URL; no snapshot taken, nothing changed', async () => {
+    const repo = await makeTarget();
+    const before = snapshot(repo);
+    const r = await runCli(['refine', 'src/models/user.ts', '--message', 'add a field', '--repo', repo], {
+      env: { ANTHROPIC_BASE_URL: UNREACHABLE, ANTHROPIC_API_KEY: 'k' },
+    });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`cannot reach the API at ${UNREACHABLE}`);
+    expect(snapshot(repo)).toEqual(before);
+    expect(existsSync(path.join(repo, '.harness', 'context.txt'))).toBe(false);
+  });
+
   it('run with no API key: exit 2, no intent in a journal, nothing changed', async () => {
     h = await withEmulator();
     const repo = await makeTarget();
