@@ -312,7 +312,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'status',
     description: 'tasks, batches, tokens and cost (never calls the API)',
-    options: [{ flags: '--json', description: 'one JSON document on stdout (see the README for its shape)' }],
+    options: [{ flags: '--json', description: 'one JSON document on stdout (its shape: docs/json.md)' }],
     async run(ctx) {
       try {
         const { repoDir, loaded } = await openConfig(ctx);
@@ -412,7 +412,7 @@ export const commands: CommandSpec[] = [
   {
     name: 'estimate',
     description: 'tokens and cost of submitting what is pending now, before any spend',
-    options: [{ flags: '--json', description: 'one JSON document on stdout' }, ...modelOptions],
+    options: [{ flags: '--json', description: 'one JSON document on stdout (its shape: docs/json.md)' }, ...modelOptions],
     async run(ctx) {
       try {
         const { ws } = await open(ctx, { quiet: ctx.opts.json === true });

@@ -96,7 +96,7 @@ function configError(error: z.ZodError, file: string): HarnessError {
   });
   return new HarnessError('BAD_CONFIG', `invalid config: ${lines.join('; ')}`, {
     file,
-    hint: 'see the configuration reference in README.md',
+    hint: 'every field, with its type and default, is in docs/configuration.md',
   });
 }
 

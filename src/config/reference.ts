@@ -1,6 +1,6 @@
 /**
  * The configuration reference, generated from the zod schema (its descriptions and defaults), so
- * the README cannot drift from the code: `npm run docs` rewrites the README's table and a test fails
+ * docs/configuration.md cannot drift from the code: `npm run docs` rewrites its table and a test fails
  * when the two differ.
  */
 import { z } from 'zod';
@@ -59,10 +59,10 @@ function row(key: string, type: string, value: unknown, description: string): st
   return `| \`${key}\` | ${type} | ${def} | ${description.replace(/\|/g, '\\|')} |`;
 }
 
-/** The README with its reference section replaced (the markers must be present). */
+/** A page (docs/configuration.md) with its reference section replaced (the markers must be present). */
 export function withReference(readme: string): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${REFERENCE_START} … ${REFERENCE_END} section`);
+  if (start < 0 || end < start) throw new Error(`the page has no ${REFERENCE_START} … ${REFERENCE_END} section`);
   return `${readme.slice(0, start + REFERENCE_START.length)}\n\n${renderConfigReference()}\n\n${readme.slice(end)}`;
 }

@@ -1,6 +1,6 @@
 /**
  * The Anthropic API emulator: a faithful offline stand-in for the Messages and Message Batches
- * APIs on 127.0.0.1 (CONTRACT section 9), for the demo, the tests and offline trials. Point the
+ * APIs on 127.0.0.1 (docs/emulator.md), for the demo, the tests and offline trials. Point the
  * official SDK at it with ANTHROPIC_BASE_URL.
  */
 export { startEmulator } from './server.js';

@@ -2,7 +2,7 @@
  * The default offline model. It reads the last user message:
  * - a line exactly `## Files to write` followed by ``- `PATH` — DESCRIPTION`` items: one short line
  *   of prose, then for each path in order `<<<FILE path>>>\n` + placeholderFile(path, description)
- *   + `<<<END path>>>\n` (CONTRACT section 6);
+ *   + `<<<END path>>>\n` (the section format of docs/sections.md);
  * - a line exactly `## Spec` (the planner prompt): a task list (see planner.ts);
  * - anything else: one placeholder sentence.
  * The emulator truncates the text to max_tokens and computes usage; the responder only writes.

@@ -2,7 +2,7 @@
  * The one table of models: ids, windows, output ceilings, the 300K beta, prices.
  * Figures are data, not logic: config `models` can override any field or add a model.
  *
- * Sources: ../shared/reference/anthropic-batches.md (two spring-2026 articles). Where they
+ * Sources: two spring-2026 Anthropic articles on the Batches API and the 300K beta. Where they
  * disagree we pick the figure that cannot surprise the user: the LOWER standard output
  * ceiling (so the beta header is added whenever one source says it is needed; the beta is
  * harmless below the ceiling) and the HIGHER price (so estimates and budget caps err on the

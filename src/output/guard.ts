@@ -1,5 +1,5 @@
 /**
- * The I/O half of the path guard (CONTRACT section 6): where, on disk, a model-given path may be
+ * The I/O half of the path guard (docs/sections.md): where, on disk, a model-given path may be
  * written. The pure half (shared/paths.ts) rejects unsafe path text; this module resolves real
  * paths so that no symbolic link in the repo leads a write outside the output root, into `.git/`,
  * the harness state or the task list, or through a link at the target itself.

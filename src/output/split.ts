@@ -1,9 +1,9 @@
 /**
- * The output splitter (CONTRACT section 6): cuts a model's reply into files by whole-line
+ * The output splitter (docs/sections.md): cuts a model's reply into files by whole-line
  * markers `<<<FILE path>>>` … `<<<END path>>>`. Pure; streaming (SectionSplitter) and one-shot
  * (splitOutput) give the same result, in time linear in the text.
  *
- * Decisions where the contract is silent:
+ * Decisions beyond the bare format (docs/sections.md describes them for users):
  * - A marker is a whole line: no leading whitespace; trailing spaces, tabs and `\r` ignored; the
  *   path text is trimmed. A marker path matches an asked path after stripping leading `./`s
  *   (`./src/a.ts` matches `src/a.ts`); results always name the asked path.

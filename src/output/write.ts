@@ -1,5 +1,5 @@
 /**
- * Writing generated files (CONTRACT section 6): only through the path guard, and atomically
+ * Writing generated files (docs/sections.md): only through the path guard, and atomically
  * (a temporary file in the target's directory, flushed, then renamed over the target), so a crash
  * leaves the old file or the new one, never half of one.
  */

@@ -93,7 +93,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   return { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true };
 }
 
-/** Root ignore files whose content is part of the basis (nested ones are not: see the README). */
+/** Root ignore files whose content is part of the basis (nested ones are not: see docs/context.md). */
 const ROOT_IGNORE_FILES = ['.gitignore', '.harnessignore'];
 
 /**

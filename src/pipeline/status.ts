@@ -1,6 +1,6 @@
 /**
  * `harness status`: tasks, batches, tokens and cost from task-list.md and the journal only; it never
- * calls the API. The JSON shape is CONTRACT section 10 (more fields may be added; those stay).
+ * calls the API. The JSON shape is in docs/json.md (more fields may be added; those stay).
  */
 import { cacheReadShare, costUsd, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
 import { pricesOf, type ModelInfo } from '../models/models.js';

@@ -47,7 +47,7 @@ export interface PlanWithModelOptions {
   beforeAttempt?: (attempt: number) => Promise<void>;
 }
 
-const EDIT_HINT = 'run init again, or write task-list.md by hand (the format is in the README) and run `harness run`';
+const EDIT_HINT = 'run init again, or write task-list.md by hand (the format is in docs/task-list.md) and run `harness run`';
 
 /** The planner call's params: system.md, the cached codebase block, then planner.md with the spec. */
 export function plannerParams(options: PlanWithModelOptions): PlannerParams {

@@ -1,6 +1,6 @@
 /**
  * The codebase context: one text block that carries the whole scanned repo, sent with
- * `cache_control` in every request (CONTRACT section 7). Its bytes depend only on the files'
+ * `cache_control` in every request (docs/context.md). Its bytes depend only on the files'
  * paths and contents (no time, no absolute path, no environment, files sorted by path), so the
  * same snapshot gives the same block and every request after the first reads the cache.
  *

@@ -1,5 +1,5 @@
 /**
- * Scan the target repo for the files that form the codebase context (CONTRACT section 7).
+ * Scan the target repo for the files that form the codebase context (docs/context.md).
  *
  * One globby walk over the repo with `.gitignore` files and `.harnessignore` files (gitignore
  * syntax, at any depth) honoured, dot files included, config `include`/`exclude` applied, and

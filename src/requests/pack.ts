@@ -3,7 +3,7 @@
  * `maxTokens × (1 − safetyMargin)`.
  *
  * - A group (a run of consecutive tasks under the same heading) is kept in one request whenever
- *   it fits in one (CONTRACT 5: tasks under the same heading are generated together when they
+ *   it fits in one (docs/task-list.md: tasks under the same heading are generated together when they
  *   fit). A group larger than one request is cut, in order, into consecutive chunks that are each
  *   filled as far as the next task allows.
  * - The groups and chunks are then packed with first-fit decreasing (largest first, into the

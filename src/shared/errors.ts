@@ -1,6 +1,6 @@
 /**
  * Errors as data. Every failure the user can act on is a HarnessError with a permanent code,
- * the exit code of the contract (CONTRACT section 3), a message (what happened and why) and
+ * its exit code (docs/exit-codes.md), a message (what happened and why) and
  * an optional hint (what to do). Only the CLI prints them, once.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The pure half of the path guard (CONTRACT section 6): is a path that came from a task list or
+ * The pure half of the path guard (docs/sections.md): is a path that came from a task list or
  * from model output one the harness may ever write? The I/O half (real paths through symlinks)
  * lives in output/guard.ts.
  */

@@ -1,6 +1,6 @@
 /**
  * task-list.md: the plan, hand-editable. This module is the whole API of src/tasks; the format is
- * in CONTRACT section 5 and in the comments of bookkeeping.ts, parse.ts and write.ts.
+ * in docs/task-list.md and in the comments of bookkeeping.ts, parse.ts and write.ts.
  */
 import path from 'node:path';
 import { TASK_LIST_FILE } from '../shared/paths.js';

@@ -5,7 +5,7 @@ import { makeRepo } from '../helpers/git.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('harness CLI', () => {
-  it('--help lists every command of the contract', async () => {
+  it('--help lists every command (docs/commands.md)', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['init', 'run', 'status', 'collect', 'cancel', 'estimate', 'refine', 'emulator']) {

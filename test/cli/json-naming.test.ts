@@ -8,7 +8,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { makeTarget } from '../helpers/target.js';
 
@@ -40,6 +40,21 @@ function badKeys(doc: unknown, place = ''): string[] {
   return bad;
 }
 
+/**
+ * Every key of `doc` as a documentation path (`batches[].usage`); the keys of a token-usage object
+ * as bare names (docs/json.md describes that shape once); data-keyed maps by their own place only.
+ */
+function keyPaths(doc: unknown, place = ''): string[] {
+  if (Array.isArray(doc)) return doc.flatMap((item) => keyPaths(item, `${place}[]`));
+  if (doc === null || typeof doc !== 'object') return [];
+  if (DATA_KEYED[place]) return [];
+  const isUsage = 'input_tokens' in doc && 'cache_read_input_tokens' in doc;
+  return Object.entries(doc).flatMap(([key, value]) => {
+    const here = isUsage ? key : place ? `${place}.${key}` : key;
+    return [here, ...keyPaths(value, here)];
+  });
+}
+
 /** The commands whose --help offers --json. */
 async function jsonCommands(): Promise<string[]> {
   const top = await runCli(['--help']);
@@ -68,7 +83,7 @@ describe('JSON naming', () => {
     expect(badKeys({ cost_usd: 1, cache_read_input_tokens: 2, input_source: 'count_tokens', usage: null })).toEqual([]);
   });
 
-  it('every --json document of every command, in every state, and the dry-run files, are snake_case', async () => {
+  it('every --json document of every command, in every state, and the dry-run files, are snake_case and documented', async () => {
     const commands = await jsonCommands();
     // The commands this test knows how to drive; a new --json command must be added here.
     const driven = ['status', 'estimate'];
@@ -105,5 +120,17 @@ describe('JSON naming', () => {
     expect(docs.length).toBeGreaterThanOrEqual(2 * commands.length + 1);
     const problems = docs.flatMap(({ what, doc }) => badKeys(doc).map((k) => `${what}: ${k}`));
     expect(problems).toEqual([]);
+
+    // docs/json.md names every key of them (of the dry-run lines, their own keys: params are the API's).
+    const reference = await readFile(path.join(ROOT, 'docs', 'json.md'), 'utf8');
+    const undocumented = new Set<string>();
+    for (const { what, doc } of docs) {
+      const dryRun = what.startsWith('.harness/dry-run/');
+      for (const p of keyPaths(doc)) {
+        if (dryRun && p.includes('.')) continue;
+        if (!reference.includes(`\`${p}\``)) undocumented.add(p);
+      }
+    }
+    expect([...undocumented], 'keys missing from docs/json.md').toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderConfigReference, withReference } from '../../src/config/reference.js';
 
 describe('configuration reference', () => {
-  it('README.md holds exactly the reference generated from the schema (run `npm run docs` when this fails)', async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  it('docs/configuration.md holds exactly the reference generated from the schema (run `npm run docs` when this fails)', async () => {
+    const readme = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     expect(withReference(readme)).toBe(readme);
   });
 
