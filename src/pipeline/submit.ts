@@ -14,7 +14,6 @@ import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
 import { requestFingerprint, type BatchRequest } from '../requests/build.js';
 import type { PackedRequest } from '../requests/pack.js';
-import { HarnessError } from '../shared/errors.js';
 import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';

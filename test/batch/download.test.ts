@@ -190,7 +190,11 @@ describe('network errors', () => {
   it('an unwrapped network failure that reaches the CLI is printed as one (exit 1), not as an internal error to report', () => {
     const cause = Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
     let printed = '';
-    const io = { out: process.stdout, err: { write: (s: string) => ((printed += s), true) }, env: {} } as unknown as Parameters<typeof printError>[0];
+    const write = (s: string) => {
+      printed += s;
+      return true;
+    };
+    const io = { out: process.stdout, err: { write }, env: {} } as unknown as Parameters<typeof printError>[0];
     expect(printError(io, new TypeError('terminated', { cause }))).toBe(1);
     expect(printed).toMatch(/could not reach the API at http\S+: the connection was cut before the response was complete/);
     expect(printed).not.toMatch(/internal error|please report/);
