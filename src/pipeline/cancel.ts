@@ -18,7 +18,7 @@ import { recover } from './recover.js';
 import type { Workspace } from './workspace.js';
 
 export async function cancelInFlight(ws: Workspace): Promise<{ canceled: string[]; collected: CollectOutcome[] }> {
-  await recover(ws);
+  await recover(ws, { waitForCandidates: false });
   const journal = await readJournal(ws.repoDir);
   const records = inFlight(journal);
   const canceled: string[] = [];

@@ -5,7 +5,7 @@ import { recover } from './recover.js';
 import type { Workspace } from './workspace.js';
 
 export async function collectOnly(ws: Workspace): Promise<{ collected: CollectOutcome[]; waiting: number }> {
-  await recover(ws);
+  await recover(ws, { waitForCandidates: false });
   const journal = await readJournal(ws.repoDir);
   const collected: CollectOutcome[] = [];
   let waiting = 0;

@@ -51,7 +51,8 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
   await runPreflight(ws, options);
   ws.stop.throwIfRequested();
   if (options.retryFailed) await retryFailedTasks(ws);
-  let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws);
+  // --detach never waits, also not for a batch that may be a crashed create of this repo.
+  let journal = options.fresh || options.dryRun ? await readJournal(ws.repoDir) : await recover(ws, { waitForCandidates: !options.detach });
   // A mirror-planned repo picks up new and changed sources on every run (config mirror.refresh);
   // before the dirty check, so that the tasks it adds are checked too.
   const refreshed = !options.dryRun && !options.fresh ? await refreshMirror(ws) : null;
