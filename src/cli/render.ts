@@ -28,7 +28,7 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): b
 export const colorsFor = (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv) => pc.createColors(useColor(stream, env));
 
 /** `1 file`, `2 files`; `plural(2, 'batch', 'batches')`. */
-export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+export { plural } from '../shared/plural.js';
 
 export function createReporter(io: Output, options: { quiet?: boolean } = {}): Reporter & { done(): void } {
   const c = colorsFor(io.err, io.env);

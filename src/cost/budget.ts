@@ -9,6 +9,7 @@
  * - total: what the repo has spent (the journal: collected batches and synchronous calls, on any
  *   machine) plus the estimates of batches in flight plus the next call must stay within `totalUsd`.
  */
+import { plural } from '../shared/plural.js';
 import type { ModelInfo } from '../models/models.js';
 import { pricesOf } from '../models/models.js';
 import { HarnessError } from '../shared/errors.js';
@@ -87,7 +88,7 @@ export function checkBatchBudget(
   const base = baselines.get(ws);
   const passStart = state.committedUsd - state.runUsd;
   const earlier = base === undefined ? 0 : Math.max(0, passStart - base);
-  const range = `estimate $${formatUsd(estimate.usd)} (range $${formatUsd(estimate.usdLow)}–$${formatUsd(estimate.usdHigh)}) for ${requests} requests`;
+  const range = `estimate $${formatUsd(estimate.usd)} (range $${formatUsd(estimate.usdLow)}–$${formatUsd(estimate.usdHigh)}) for ${plural(requests, 'request')}`;
   checkCaps(ws, { runUsd: state.runUsd + earlier, committedUsd: state.committedUsd }, estimate.usd, {
     doing: 'submitting',
     next: `next batch ${range}`,

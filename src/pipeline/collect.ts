@@ -33,6 +33,7 @@ import { splitOutput } from '../output/split.js';
 import { resolveSafeTarget } from '../output/guard.js';
 import { removeStaleTemps, writeSafe } from '../output/write.js';
 import { failpoint } from '../shared/failpoint.js';
+import { plural } from '../shared/plural.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import {
@@ -102,7 +103,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
   const retryOrFail = (t: Task, reason: string) => {
     const attempts = t.attempts + 1;
     changes.set(t.path, attempts >= attemptsCap
-      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${count(attempts, 'attempt')})` }
+      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${plural(attempts, 'attempt')})` }
       : { status: 'pending', attempts, batch: batchId, reason: null });
   };
 
@@ -175,7 +176,7 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
           if (history.get(t.path)?.ambiguous) {
             changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why}, again after a note to the model; write the file by hand, or change its description and retry` });
           } else if (attempts >= attemptsCap) {
-            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${count(attempts, 'attempt')})` });
+            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${plural(attempts, 'attempt')})` });
           } else {
             changes.set(t.path, { status: 'pending', attempts, batch: batchId, reason: null });
             retry.set(t.path, { ambiguous: true });
@@ -303,7 +304,7 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent, opti
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);
   failpoint('collect:task-list-written');
   for (const p of changed) ws.reporter.warn(`${p} changed after the interrupted collect of ${event.batchId} wrote it: left as it is, not committed as the batch's output`);
-  if (orphaned > 0) ws.reporter.warn(`${count(orphaned, 'task')} marked submitted in ${event.batchId} had no result (renamed since?): back to pending`);
+  if (orphaned > 0) ws.reporter.warn(`${plural(orphaned, 'task')} marked submitted in ${event.batchId} had no result (renamed since?): back to pending`);
   const present = [...new Set(event.files.map((f) => f.path))].filter((p) => !changed.has(p) && existsSync(path.join(ws.repoDir, p)));
   const files = event.files.length - event.files.filter((f) => changed.has(f.path)).length;
   const cost = formatUsd(event.costUsd);
@@ -315,8 +316,8 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent, opti
   const done = [...changes.values()].filter((c) => c.status === 'done').length;
   const conflicts = event.conflicts?.length ?? 0;
   ws.reporter.info(
-    `collected ${event.batchId}: ${count(files, 'file')}, ${count(done, 'task')} done` +
-      (conflicts + changed.size > 0 ? `, ${count(conflicts + changed.size, 'conflict')}` : '') +
+    `collected ${event.batchId}: ${plural(files, 'file')}, ${plural(done, 'task')} done` +
+      (conflicts + changed.size > 0 ? `, ${plural(conflicts + changed.size, 'conflict')}` : '') +
       `, $${cost}`,
   );
   return { batchId: event.batchId, files, costUsd: event.costUsd, usage: event.usage, counts: event.counts };
@@ -339,7 +340,6 @@ export async function recordedFilesIntact(repoDir: string, event: Pick<Collected
 }
 
 /** `1 file`, `2 files`. */
-export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 type CollectWrite = { ok: true; repoRelPath: string } | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
 

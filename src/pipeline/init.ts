@@ -16,6 +16,7 @@ import { costUsd, formatUsd, usageFromApi } from '../cost/usage.js';
 import { planOutput, pricesOf } from '../models/models.js';
 import { HarnessError, isHarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
+import { plural } from '../shared/plural.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, nowIso, readJournal } from '../state/journal.js';
 import { parseTaskList, type TaskList } from '../tasks/taskList.js';
@@ -110,7 +111,7 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     await appendJournal(ws.repoDir, { type: 'call', purpose: 'plan', at: nowIso(), path: TASK_LIST_FILE, context: snapshot.context.sha256, usage: usageFromApi(usage), costUsd: cost });
     paid = { costUsd: cost };
     const n = p.groups.reduce((k, g) => k + g.tasks.length, 0);
-    ws.reporter.info(`planned ${n} ${n === 1 ? 'task' : 'tasks'} ($${formatUsd(cost)})`);
+    ws.reporter.info(`planned ${plural(n, 'task')} ($${formatUsd(cost)})`);
   }
 
   const text = plan ? mergePlan(existing, plan) : existing!.source;
@@ -142,7 +143,6 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   return { tasks: list.tasks.length, planned: plan !== null, dryRun: null, run };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Saves a plan that was paid for when a later check refuses it: into task-list.md when the plan is

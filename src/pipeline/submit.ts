@@ -6,6 +6,7 @@
  * batches of other repos sharing the key (see orphans.ts). A create that fails in a way that may
  * still have created the batch (connection reset, 5xx) looks for it before trying again.
  */
+import { plural } from '../shared/plural.js';
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import { checkBatchBudget } from '../cost/budget.js';
@@ -77,7 +78,7 @@ export async function submitBatch(ws: Workspace, planned: Pick<PlannedBatch, 're
   await ensureStateGitignore(ws.repoDir);
   await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch} (${n} tasks)`, { [SUBMIT_TRAILER]: created.batch });
   ws.reporter.info(
-    `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${batch.requests.length} requests, ${n} tasks, estimate $${formatUsd(batch.estimate.usd)}`,
+    `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${plural(batch.requests.length, 'request')}, ${plural(n, 'task')}, estimate $${formatUsd(batch.estimate.usd)}`,
   );
   return created.batch;
 }
