@@ -104,7 +104,9 @@ for (const t of tasks) {
   const file = path.join(repo, t.path);
   if (!existsSync(file) || readFileSync(file, 'utf8') !== placeholderFile(t.path, t.description)) missing++;
 }
-const collects = git(repo, 'log', '--format=%s').split('\n').filter((s) => s.startsWith('harness: collect'));
+const collects = git(repo, 'log', '--format=%s')
+  .split('\n')
+  .filter((s) => s.startsWith('harness: collect'));
 const resultsDir = path.join(repo, '.harness/results');
 const out = {
   requests: N,

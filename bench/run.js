@@ -15,7 +15,12 @@ import { cleanupTemps, fmtMiB, fmtMs, ROOT } from './lib/util.js';
 const CASES = ['scan', 'collect', 'task-list', 'commit', 'e2e', 'cost', 'startup'];
 
 function parseArgs(argv) {
-  const o = { cases: [], runs: Number(process.env.BENCH_RUNS ?? 3), scale: Number(process.env.BENCH_SCALE ?? 1), profile: !!process.env.BENCH_PROFILE };
+  const o = {
+    cases: [],
+    runs: Number(process.env.BENCH_RUNS ?? 3),
+    scale: Number(process.env.BENCH_SCALE ?? 1),
+    profile: !!process.env.BENCH_PROFILE,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Number(argv[++i]);
@@ -25,7 +30,13 @@ function parseArgs(argv) {
       o.runs = 1;
     } else if (a === '--profile') o.profile = true;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 10).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(
+        readFileSync(new URL(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 10)
+          .join('\n')
+          .replace(/^\/\/ ?/gm, ''),
+      );
       process.exit(0);
     } else if (CASES.includes(a)) o.cases.push(a);
     else throw new Error(`unknown argument ${a} (cases: ${CASES.join(', ')})`);
@@ -66,7 +77,9 @@ function table(rows, previous) {
     ];
     if (previous) {
       const p = prev.get(r.key);
-      cells.push(p ? `${fmtValue(p.unit, p.ours)} / ${fmtRatio(p.ratio)} ${p.pass === null || p.pass === undefined ? '' : p.pass ? 'PASS' : 'FAIL'}` : '—');
+      cells.push(
+        p ? `${fmtValue(p.unit, p.ours)} / ${fmtRatio(p.ratio)} ${p.pass === null || p.pass === undefined ? '' : p.pass ? 'PASS' : 'FAIL'}` : '—',
+      );
     }
     return cells;
   });
@@ -103,7 +116,19 @@ async function main() {
       for (const n of out.notes ?? []) notes.push(`${id}: ${n}`);
     } catch (error) {
       console.error(error);
-      rows.push({ key: `${id}.error`, case: id, vs: '', unit: 'ms', ours: null, baseline: null, ratio: null, rss: null, target: 'runs', pass: false, error: String(error?.stack ?? error) });
+      rows.push({
+        key: `${id}.error`,
+        case: id,
+        vs: '',
+        unit: 'ms',
+        ours: null,
+        baseline: null,
+        ratio: null,
+        rss: null,
+        target: 'runs',
+        pass: false,
+        error: String(error?.stack ?? error),
+      });
     } finally {
       cleanupTemps();
     }
@@ -130,12 +155,16 @@ async function main() {
   };
   writeFileSync(latestFile, `${JSON.stringify(result, null, 2)}\n`);
 
-  console.log(`\nbench ${result.date} — node ${process.version}, ${result.cpus} cpus (${result.cpuModel}), scale ${opts.scale}, ${opts.runs} run(s) each, ${fmtMs(totalMs)} in all`);
+  console.log(
+    `\nbench ${result.date} — node ${process.version}, ${result.cpus} cpus (${result.cpuModel}), scale ${opts.scale}, ${opts.runs} run(s) each, ${fmtMs(totalMs)} in all`,
+  );
   if (previous) console.log(`previous: ${path.relative(ROOT, previousFile)} (scale ${previous.scale}, ${previous.runs} run(s))`);
   console.log(table(rows, previous));
   if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
   const failed = rows.filter((r) => r.pass === false).length;
-  console.log(`\n${rows.filter((r) => r.pass === true).length} PASS, ${failed} FAIL, ${rows.filter((r) => r.pass === null || r.pass === undefined).length} info — results in ${path.relative(ROOT, latestFile)}`);
+  console.log(
+    `\n${rows.filter((r) => r.pass === true).length} PASS, ${failed} FAIL, ${rows.filter((r) => r.pass === null || r.pass === undefined).length} info — results in ${path.relative(ROOT, latestFile)}`,
+  );
 }
 
 main().catch((error) => {

@@ -53,7 +53,9 @@ export default {
       const id = `msgbatch_bench${size.label.replace(' ', '')}`;
       const t0 = performance.now();
       const gen = writeBatchResults(dataDir, { id, results, filesPerResult, resultBytes: Math.floor(size.bytes / results) });
-      log(`  ${size.label}: ${(gen.bytes / MB).toFixed(0)} MB of results (${results} results × ${filesPerResult} files of ${(gen.fileBytes / 1024).toFixed(0)} KB) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      log(
+        `  ${size.label}: ${(gen.bytes / MB).toFixed(0)} MB of results (${results} results × ${filesPerResult} files of ${(gen.fileBytes / 1024).toFixed(0)} KB) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
       const emulator = await startEmulator({ dataDir });
       try {
         const url = `${emulator.url}/v1/messages/batches/${id}/results`;
@@ -109,7 +111,9 @@ export default {
           `  ${size.label}: raw read ${mbs(m.rawMBs, m.rawRss)}` +
             (sdk ? `; decode only: SDK ${mbs(m.sdkMBs, m.sdkRss)}, linear ${mbs(m.linearMBs, m.linearRss)}` : '') +
             `; collect ${(collect.ms / 1000).toFixed(1)} s = ${mbs(m.collectMBs, m.collectRss)}` +
-            (collectLinear ? `; with the linear decoder ${(collectLinear.ms / 1000).toFixed(1)} s = ${mbs(m.collectLinearMBs, m.collectLinearRss)}` : '') +
+            (collectLinear
+              ? `; with the linear decoder ${(collectLinear.ms / 1000).toFixed(1)} s = ${mbs(m.collectLinearMBs, m.collectLinearRss)}`
+              : '') +
             `; collect's peaks: heap ${(collect.memPeak.heapTotal / MB).toFixed(0)} MB (used ${(collect.memPeak.heapUsed / MB).toFixed(0)}), external ${(collect.memPeak.external / MB).toFixed(0)} MB ` +
             `(${collect.files} files, ${committed} paths committed)`,
         );
@@ -135,18 +139,19 @@ export default {
         pass: m.collectMBs / m.rawMBs >= 0.5,
         details: m,
       });
-      if (m.collectLinearMBs !== null) rows.push({
-        key: `collect.${m.size.label.replace(' ', '')}.linear`,
-        case: `2 collect ${(m.bytes / MB).toFixed(0)} MB, bench's linear decoder plugged in (cross-check)`,
-        vs: 'raw HTTP read',
-        unit: 'MB/s',
-        ours: m.collectLinearMBs,
-        baseline: m.rawMBs,
-        ratio: m.collectLinearMBs / m.rawMBs,
-        rss: m.collectLinearRss,
-        target: 'info',
-        pass: null,
-      });
+      if (m.collectLinearMBs !== null)
+        rows.push({
+          key: `collect.${m.size.label.replace(' ', '')}.linear`,
+          case: `2 collect ${(m.bytes / MB).toFixed(0)} MB, bench's linear decoder plugged in (cross-check)`,
+          vs: 'raw HTTP read',
+          unit: 'MB/s',
+          ours: m.collectLinearMBs,
+          baseline: m.rawMBs,
+          ratio: m.collectLinearMBs / m.rawMBs,
+          rss: m.collectLinearRss,
+          target: 'info',
+          pass: null,
+        });
       rows.push({
         key: `collect.${m.size.label.replace(' ', '')}.rss`,
         case: `2 collect ${(m.bytes / MB).toFixed(0)} MB peak RSS`,

@@ -53,7 +53,10 @@ export default {
         const { dir, paths } = prepare(n, `ours${r}`);
         const t = performance.now();
         const repo = await openRepo(dir);
-        const hash = await repo.commit(paths, `harness: collect msgbatch_bench (${n} files)`, { 'Harness-Batch': 'msgbatch_bench', 'Harness-Cost-USD': '1.0000' });
+        const hash = await repo.commit(paths, `harness: collect msgbatch_bench (${n} files)`, {
+          'Harness-Batch': 'msgbatch_bench',
+          'Harness-Cost-USD': '1.0000',
+        });
         const ms = performance.now() - t;
         if (!hash) throw new Error('commit made no commit');
         const count = Number(git(dir, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n').length);

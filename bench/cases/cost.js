@@ -15,7 +15,8 @@ function addModules(repo, count) {
   for (let i = 0; i < count; i++) {
     const body = Array.from(
       { length: 12 },
-      (_, j) => `/** Rule ${j} of module ${i}: a discount on line items. */\nexport function rule${i}_${j}(cents: number, quantity: number): number {\n  return Math.max(0, cents * quantity - ${j * 10 + i});\n}\n`,
+      (_, j) =>
+        `/** Rule ${j} of module ${i}: a discount on line items. */\nexport function rule${i}_${j}(cents: number, quantity: number): number {\n  return Math.max(0, cents * quantity - ${j * 10 + i});\n}\n`,
     ).join('\n');
     writeFileSync(path.join(dir, `rules${String(i).padStart(2, '0')}.ts`), body);
   }
@@ -92,7 +93,12 @@ export default {
           rss: null,
           target: '≤ 0.45×',
           pass: ratio !== null && ratio <= 0.45,
-          details: { usage: s.usage, batches: s.batches.map((b) => ({ purpose: b.purpose, requests: b.requests, usage: b.usage })), calls: s.calls, requests },
+          details: {
+            usage: s.usage,
+            batches: s.batches.map((b) => ({ purpose: b.purpose, requests: b.requests, usage: b.usage })),
+            calls: s.calls,
+            requests,
+          },
         });
         rows.push({
           key: `cost.${j.key}.cache`,

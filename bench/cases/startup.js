@@ -39,12 +39,22 @@ export default {
         base.push(b.ms);
       }
     }
-    const rss = await runNode(['-e', `process.on('exit', () => console.log(JSON.stringify({ maxRss: process.resourceUsage().maxRSS * 1024 }))); process.argv = ['node', 'harness', 'status', '--repo', ${JSON.stringify(repo)}]; await import(${JSON.stringify(new URL('../../dist/cli/main.js', import.meta.url).href)}).then((m) => m.main(process.argv))`, '--input-type=module'], { json: true, env });
+    const rss = await runNode(
+      [
+        '-e',
+        `process.on('exit', () => console.log(JSON.stringify({ maxRss: process.resourceUsage().maxRSS * 1024 }))); process.argv = ['node', 'harness', 'status', '--repo', ${JSON.stringify(repo)}]; await import(${JSON.stringify(new URL('../../dist/cli/main.js', import.meta.url).href)}).then((m) => m.main(process.argv))`,
+        '--input-type=module',
+      ],
+      { json: true, env },
+    );
 
     // Profile one run: where the time goes, by module (self time) and by package (inclusive).
     const profDir = tempDir('startup-prof');
     await runNode(['--cpu-prof', '--cpu-prof-dir', profDir, BIN, 'status', '--repo', repo], { env });
-    const prof = path.join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')));
+    const prof = path.join(
+      profDir,
+      readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')),
+    );
     const self = summarize(prof, { by: 'module', top: 10 });
     const incl = moduleInclusive(prof, { top: 10 });
     const fmt = (s) => s.list.map((x) => `${x.key} ${x.ms.toFixed(0)} ms`).join(', ');
@@ -68,7 +78,10 @@ export default {
           details: { runs: n, profileSelf: self, profileInclusive: incl },
         },
       ],
-      notes: [`start-up profile (self time by module, one run of ${self.totalMs.toFixed(0)} ms): ${fmt(self)}`, `start-up profile (inclusive by package): ${fmt(incl)}`],
+      notes: [
+        `start-up profile (self time by module, one run of ${self.totalMs.toFixed(0)} ms): ${fmt(self)}`,
+        `start-up profile (inclusive by package): ${fmt(incl)}`,
+      ],
     };
   },
 };

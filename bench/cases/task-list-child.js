@@ -53,7 +53,9 @@ async function report(name, text) {
   const parsed = await time(() => parseTaskList(text));
   const list = parsed.out;
   // A collect's worth of changes: a third of the tasks change status.
-  const changes = new Map(list.tasks.filter((_, k) => k % 3 === 0).map((t) => [t.path, { status: 'submitted', attempts: t.attempts + 1, batch: 'msgbatch_bench' }]));
+  const changes = new Map(
+    list.tasks.filter((_, k) => k % 3 === 0).map((t) => [t.path, { status: 'submitted', attempts: t.attempts + 1, batch: 'msgbatch_bench' }]),
+  );
   const written = await time(() => writeTaskList(list, changes));
   const unchanged = await time(() => writeTaskList(list));
   const same = unchanged.out === text;
@@ -65,7 +67,15 @@ async function report(name, text) {
     await writeTaskListFile(dir, writeTaskList(l, changes));
     await writeTaskListFile(dir, text);
   });
-  results[name] = { tasks: list.tasks.length, kib: text.length / 1024, parseMs: parsed.ms, writeMs: written.ms, writeNoneMs: unchanged.ms, fileRoundTripMs: file.ms, identical: same };
+  results[name] = {
+    tasks: list.tasks.length,
+    kib: text.length / 1024,
+    parseMs: parsed.ms,
+    writeMs: written.ms,
+    writeNoneMs: unchanged.ms,
+    fileRoundTripMs: file.ms,
+    identical: same,
+  };
   console.error(
     `${name.padEnd(28)} ${String(list.tasks.length).padStart(6)} tasks ${(text.length / 1024).toFixed(0).padStart(5)} KiB` +
       `  parse ${parsed.ms.toFixed(1).padStart(7)} ms  write(${changes.size} changes) ${written.ms.toFixed(1).padStart(6)} ms` +
@@ -83,7 +93,9 @@ if (process.argv[4] === 'remark') {
   const t = performance.now();
   const reference = parseSource(bookkept, 'task-list.md', 'remark');
   remarkParseMs = performance.now() - t;
-  console.error(`${'remark-only reference'.padEnd(28)} ${String(reference.list.tasks.length).padStart(6)} tasks  parse ${remarkParseMs.toFixed(1)} ms`);
+  console.error(
+    `${'remark-only reference'.padEnd(28)} ${String(reference.list.tasks.length).padStart(6)} tasks  parse ${remarkParseMs.toFixed(1)} ms`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(JSON.stringify({ results, identical, remarkParseMs, maxRss }));

@@ -12,7 +12,9 @@ export default {
     const rows = [];
     const worst = Object.entries(res.results).reduce((a, b) => (a[1].parseMs + a[1].writeMs >= b[1].parseMs + b[1].writeMs ? a : b));
     for (const [name, r] of Object.entries(res.results)) {
-      log(`  ${name}: ${r.tasks} tasks, parse ${r.parseMs.toFixed(0)} ms + write ${r.writeMs.toFixed(0)} ms; from disk and back ${r.fileRoundTripMs.toFixed(0)} ms; round trip ${r.identical ? 'identical' : 'DIFFERENT'}`);
+      log(
+        `  ${name}: ${r.tasks} tasks, parse ${r.parseMs.toFixed(0)} ms + write ${r.writeMs.toFixed(0)} ms; from disk and back ${r.fileRoundTripMs.toFixed(0)} ms; round trip ${r.identical ? 'identical' : 'DIFFERENT'}`,
+      );
     }
     const [name, w] = worst;
     rows.push({

@@ -15,7 +15,24 @@ export function prng(seed) {
   };
 }
 
-const WORDS = ['order', 'user', 'item', 'price', 'total', 'cart', 'stock', 'report', 'event', 'queue', 'cache', 'token', 'route', 'state', 'value', 'index'];
+const WORDS = [
+  'order',
+  'user',
+  'item',
+  'price',
+  'total',
+  'cart',
+  'stock',
+  'report',
+  'event',
+  'queue',
+  'cache',
+  'token',
+  'route',
+  'state',
+  'value',
+  'index',
+];
 
 function tsFile(rand, name, targetBytes) {
   const w = () => WORDS[Math.floor(rand() * WORDS.length)];

@@ -27,7 +27,10 @@ export function summarize(file, { by = 'module', top = 12 } = {}) {
     } else key = `${cf.functionName || '(anonymous)'} ${cf.url ? shortUrl(cf.url) : ''}:${cf.lineNumber + 1}`;
     groups.set(key, (groups.get(key) ?? 0) + t);
   }
-  const list = [...groups].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, us]) => ({ key, ms: us / 1000, share: us / total }));
+  const list = [...groups]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, us]) => ({ key, ms: us / 1000, share: us / total }));
   return { totalMs: total / 1000, list };
 }
 
@@ -53,5 +56,11 @@ export function moduleInclusive(file, { top = 12 } = {}) {
     }
     for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + t);
   }
-  return { totalMs: total / 1000, list: [...incl].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, us]) => ({ key, ms: us / 1000, share: us / total })) };
+  return {
+    totalMs: total / 1000,
+    list: [...incl]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, us]) => ({ key, ms: us / 1000, share: us / total })),
+  };
 }

@@ -88,7 +88,13 @@ export function runNode(args, { env = {}, cwd = ROOT, json = false, nodeArgs = [
 export async function child(script, args = [], options = {}) {
   // BENCH_PROFILE=1 (or --profile): every child runs under --cpu-prof, into bench/results/profiles/.
   const nodeArgs = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench', 'results', 'profiles'), '--cpu-prof-name', `${path.basename(script, '.js')}-${args[0] ?? ''}-${Date.now()}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        path.join(ROOT, 'bench', 'results', 'profiles'),
+        '--cpu-prof-name',
+        `${path.basename(script, '.js')}-${args[0] ?? ''}-${Date.now()}.cpuprofile`,
+      ]
     : [];
   const r = await runNode([script, ...args], { ...options, nodeArgs, json: true });
   if (r.code !== 0) throw new Error(`${path.basename(script)} ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
@@ -96,7 +102,13 @@ export async function child(script, args = [], options = {}) {
 }
 
 export const fmtMs = (ms) =>
-  ms === null || ms === undefined || Number.isNaN(ms) ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+  ms === null || ms === undefined || Number.isNaN(ms)
+    ? '—'
+    : ms >= 10_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : ms >= 1000
+        ? `${(ms / 1000).toFixed(2)} s`
+        : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 export const fmtMiB = (bytes) => (bytes === null || bytes === undefined ? '—' : `${(bytes / MB).toFixed(0)} MB`);
 
 /** Peak RSS of this process in bytes (maxRSS is in KiB). */

@@ -4,10 +4,7 @@
  * API and to the emulator: only ANTHROPIC_BASE_URL differs.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type {
-  BetaMessageBatch,
-  BetaMessageBatchIndividualResponse,
-} from '@anthropic-ai/sdk/resources/beta/messages/batches';
+import type { BetaMessageBatch, BetaMessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/beta/messages/batches';
 import type { BatchRequest } from '../requests/build.js';
 import { HarnessError } from '../shared/errors.js';
 import { jsonLines } from './jsonl.js';

@@ -124,7 +124,10 @@ async function fetchToFile(
   let stalled = 0;
   let delay = 500;
   for (;;) {
-    const have = await stat(file).then((s) => s.size, () => 0);
+    const have = await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     let total: number | null = null;
     let written = have;
     // The file is open before the request: once the response arrives its body is read at once
@@ -173,7 +176,12 @@ const AHEAD_BYTES = 32 << 20;
  * written (a web stream that errors drops the chunks nobody has read yet). `onWritten` gets the
  * end offset of what is on disk after each write; on a failed body, what arrived is written first.
  */
-async function drainToFile(body: AsyncIterable<Uint8Array>, handle: Awaited<ReturnType<typeof open>>, at: number, onWritten: (end: number) => void): Promise<void> {
+async function drainToFile(
+  body: AsyncIterable<Uint8Array>,
+  handle: Awaited<ReturnType<typeof open>>,
+  at: number,
+  onWritten: (end: number) => void,
+): Promise<void> {
   let end = at;
   let ahead = 0;
   let writes: Promise<void> = Promise.resolve();

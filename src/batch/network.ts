@@ -80,7 +80,8 @@ export function isNetworkError(error: unknown): boolean {
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
     // undici: a body cut mid-way is `TypeError: terminated`; a failed request `TypeError: fetch failed`.
     if (e.name === 'TypeError' && (e.message === 'terminated' || e.message === 'fetch failed')) return true;
-    if (e.name === 'SocketError' || e.name === 'ConnectTimeoutError' || e.name === 'HeadersTimeoutError' || e.name === 'BodyTimeoutError') return true;
+    if (e.name === 'SocketError' || e.name === 'ConnectTimeoutError' || e.name === 'HeadersTimeoutError' || e.name === 'BodyTimeoutError')
+      return true;
   }
   return false;
 }

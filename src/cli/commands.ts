@@ -37,13 +37,15 @@ export class CommandExit extends Error {
   }
 }
 
-const intArg = (flag: string, min = 0) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    throw new HarnessError('BAD_USAGE', `${flag} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${v}"`);
-  }
-  return n;
-};
+const intArg =
+  (flag: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) {
+      throw new HarnessError('BAD_USAGE', `${flag} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${v}"`);
+    }
+    return n;
+  };
 
 const modelOptions = [
   { flags: '--model <id>', description: 'model id (overrides the config)' },
@@ -82,7 +84,8 @@ async function repoDirOf(ctx: CommandContext): Promise<string> {
         hint: 'pass the directory of the repository to work on, or run the command inside it without --repo',
       });
     }
-    if (!info.isDirectory()) throw new HarnessError('BAD_USAGE', `--repo ${ctx.opts.repo}: not a directory`, { hint: 'pass the directory of the repository to work on' });
+    if (!info.isDirectory())
+      throw new HarnessError('BAD_USAGE', `--repo ${ctx.opts.repo}: not a directory`, { hint: 'pass the directory of the repository to work on' });
   } else {
     dir = await enclosingRoot(process.cwd());
     if (path.resolve(dir) !== path.resolve(process.cwd()) && ctx.opts.json !== true) {
@@ -365,7 +368,8 @@ export const commands: CommandSpec[] = [
     options: [
       {
         flags: '--forget <batch>',
-        description: 'give up a batch the API does not know (another workspace, deleted, archived): its tasks go back to pending; the API is not called',
+        description:
+          'give up a batch the API does not know (another workspace, deleted, archived): its tasks go back to pending; the API is not called',
       },
     ],
     async run(ctx) {
@@ -444,7 +448,13 @@ export const commands: CommandSpec[] = [
       }
       const { refineFile } = await import('../pipeline/refine.js');
       const result = await locked(ctx, ws, 'refine', () =>
-        refineFile(ws, { path: ctx.args[0]!, message: String(ctx.opts.message), force: ctx.opts.force === true, allowDirty: ctx.opts.allowDirty === true, onText: () => {} }),
+        refineFile(ws, {
+          path: ctx.args[0]!,
+          message: String(ctx.opts.message),
+          force: ctx.opts.force === true,
+          allowDirty: ctx.opts.allowDirty === true,
+          onText: () => {},
+        }),
       );
       reporter.done();
       ctx.io.out.write(`refined ${result.path} (${plural(result.outputTokens, 'output token')}, $${result.costUsd.toFixed(4)})\n`);

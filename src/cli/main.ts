@@ -12,7 +12,9 @@ import { createStopController } from '../shared/signals.js';
 export async function main(argv: string[], io: Output = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
   let code: number = 0;
   const program = new Command('harness')
-    .description('Generate and rewrite whole codebases with Claude\'s long-output Message Batches API:\nresumable, prompt-cached, committed to git after every batch.')
+    .description(
+      "Generate and rewrite whole codebases with Claude's long-output Message Batches API:\nresumable, prompt-cached, committed to git after every batch.",
+    )
     .version(await version(), '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

@@ -14,7 +14,14 @@ export function printStatus(io: Output, s: StatusReport): void {
   w(c.bold('Tasks'));
   w(
     table(
-      s.tasks.map((t) => [`${t.skipped ? c.dim('–') : mark[t.status]} ${t.id}`, t.path, t.skipped ? 'skipped' : t.status, t.attempts, t.batch ?? '', t.reason ?? '']),
+      s.tasks.map((t) => [
+        `${t.skipped ? c.dim('–') : mark[t.status]} ${t.id}`,
+        t.path,
+        t.skipped ? 'skipped' : t.status,
+        t.attempts,
+        t.batch ?? '',
+        t.reason ?? '',
+      ]),
       ['id', 'path', 'status', 'attempts', 'batch', 'reason'],
     ),
   );
@@ -48,7 +55,16 @@ export function printStatus(io: Output, s: StatusReport): void {
       table(
         judged.map((b) => {
           const inTok = (u: Usage) => u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
-          return [b.id, inTok(b.estimate_usage!), inTok(b.usage!), delta(inTok(b.estimate_usage!), inTok(b.usage!)), b.estimate_usage!.output_tokens, b.usage!.output_tokens, `$${formatUsd(b.estimate_usd)}`, `$${formatUsd(b.cost_usd ?? 0)}`];
+          return [
+            b.id,
+            inTok(b.estimate_usage!),
+            inTok(b.usage!),
+            delta(inTok(b.estimate_usage!), inTok(b.usage!)),
+            b.estimate_usage!.output_tokens,
+            b.usage!.output_tokens,
+            `$${formatUsd(b.estimate_usd)}`,
+            `$${formatUsd(b.cost_usd ?? 0)}`,
+          ];
         }),
         ['batch', 'input est.', 'input billed', 'Δ input', 'output est.', 'output billed', 'cost est.', 'cost billed'],
       ),
@@ -71,7 +87,8 @@ export function costLines(usage: Usage, cost: number, naive: number): string[] {
     `cache-read share of context tokens: ${pct(cacheReadShare(usage))}`,
     `cost: $${formatUsd(cost)} (batch, cached)`,
   ];
-  if (naive > 0) lines.push(`the same files as one synchronous uncached call each: $${formatUsd(naive)} (this run cost ${(cost / naive).toFixed(2)}× that)`);
+  if (naive > 0)
+    lines.push(`the same files as one synchronous uncached call each: $${formatUsd(naive)} (this run cost ${(cost / naive).toFixed(2)}× that)`);
   return lines;
 }
 
@@ -82,7 +99,10 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   if (r.collected.length > 0 && ws.model.prices) {
     const usage = sumUsage(r.collected.map((c) => c.usage));
     io.out.write(
-      `\nthis run: ${plural(r.collected.length, 'batch', 'batches')} collected, ${plural(r.collected.reduce((s, c) => s + c.files, 0), 'file')}, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))}\n`,
+      `\nthis run: ${plural(r.collected.length, 'batch', 'batches')} collected, ${plural(
+        r.collected.reduce((s, c) => s + c.files, 0),
+        'file',
+      )}, $${formatUsd(costUsd(usage, ws.model.prices, 'batch'))}\n`,
     );
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
@@ -98,12 +118,23 @@ export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
   io.out.write(`dry run: nothing sent, nothing committed. Requests written to ${d.dir}/\n`);
   io.out.write(
     table(
-      d.batches.map((b) => [b.file, b.requests, b.tasks, b.bytes, b.inputTokens, b.outputTokens, `$${formatUsd(b.estimateUsd)}`, `$${formatUsd(b.usdLow)}–$${formatUsd(b.usdHigh)}`]),
+      d.batches.map((b) => [
+        b.file,
+        b.requests,
+        b.tasks,
+        b.bytes,
+        b.inputTokens,
+        b.outputTokens,
+        `$${formatUsd(b.estimateUsd)}`,
+        `$${formatUsd(b.usdLow)}–$${formatUsd(b.usdHigh)}`,
+      ]),
       ['file', 'requests', 'tasks', 'bytes', 'input tok', 'output tok', 'estimate', 'range'],
     ) + '\n',
   );
   const total = d.batches.reduce((s, b) => s + b.estimateUsd, 0);
-  io.out.write(`model ${ws.model.id}, max_tokens ${ws.config.maxTokens}${ws.betas.length ? `, betas ${ws.betas.join(',')}` : ''}; estimated total $${formatUsd(total)}\n`);
+  io.out.write(
+    `model ${ws.model.id}, max_tokens ${ws.config.maxTokens}${ws.betas.length ? `, betas ${ws.betas.join(',')}` : ''}; estimated total $${formatUsd(total)}\n`,
+  );
 }
 
 export function printEstimate(io: Output, r: EstimateReport): void {
@@ -126,4 +157,5 @@ export function printEstimate(io: Output, r: EstimateReport): void {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const delta = (estimate: number, billed: number) => (billed === 0 ? '' : `${estimate >= billed ? '+' : ''}${(((estimate - billed) / billed) * 100).toFixed(1)}%`);
+const delta = (estimate: number, billed: number) =>
+  billed === 0 ? '' : `${estimate >= billed ? '+' : ''}${(((estimate - billed) / billed) * 100).toFixed(1)}%`;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { HarnessError } from '../shared/errors.js';
 import { configSchema, resolveConfig, type HarnessConfig, type HarnessConfigInput } from './schema.js';
 
@@ -111,8 +111,7 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   return out;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const rel = (repoDir: string, file: string) => path.relative(repoDir, file) || file;
 

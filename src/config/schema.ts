@@ -26,7 +26,7 @@ const mirrorRule = z.strictObject({
     .string()
     .min(1)
     .describe(
-      'Target path template: `{dir}` (directory of the source below the glob\'s static base), `{name}` (file name without extension), `{ext}`, `{path}` (the source path). E.g. `test/{dir}/{name}.test.ts`.',
+      "Target path template: `{dir}` (directory of the source below the glob's static base), `{name}` (file name without extension), `{ext}`, `{path}` (the source path). E.g. `test/{dir}/{name}.test.ts`.",
     ),
   description: z.string().default('Tests for `{path}`').describe('Description of each task; `{path}` is the source path.'),
   group: z.string().optional().describe('Heading the tasks go under (default: the source directory).'),
@@ -85,7 +85,7 @@ export const configSchema = z.strictObject({
         .enum(['off', 'new', 'new-and-changed'])
         .default('new-and-changed')
         .describe(
-          'With `planner: \'mirror\'`, every `run` first applies the rules to today\'s sources: `new` adds tasks for new sources; `new-and-changed` also re-queues a done target whose source changed (unless the target was edited since it was generated); `off` leaves the task list alone.',
+          "With `planner: 'mirror'`, every `run` first applies the rules to today's sources: `new` adds tasks for new sources; `new-and-changed` also re-queues a done target whose source changed (unless the target was edited since it was generated); `off` leaves the task list alone.",
         ),
     })
     .prefault({}),
@@ -101,10 +101,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   secrets: z
     .strictObject({
-      allow: z
-        .array(z.string())
-        .default([])
-        .describe('Secret findings to allow: a path glob, `path:line`, or a secretlint rule id.'),
+      allow: z.array(z.string()).default([]).describe('Secret findings to allow: a path glob, `path:line`, or a secretlint rule id.'),
     })
     .prefault({}),
   packing: z
@@ -125,7 +122,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   cache: z
     .strictObject({
-      warmup: z.boolean().default(true).describe('Write the prompt cache with a one-request batch before a large batch, so its requests all read it.'),
+      warmup: z
+        .boolean()
+        .default(true)
+        .describe('Write the prompt cache with a one-request batch before a large batch, so its requests all read it.'),
       warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
       warmupMaxWaitMs: positiveInt
         .default(15 * 60_000)

@@ -72,7 +72,7 @@ export async function checkSyncBudget(ws: BudgetScope, ceilingUsd: number, what 
   checkCaps(ws, { runUsd: Math.max(0, committed - base), committedUsd: committed }, ceilingUsd, {
     doing: what,
     next: `${what} can cost up to $${formatUsd(ceilingUsd)} (input estimate + max_tokens at standard prices)`,
-    hint: 'lower syncMaxTokens (the call\'s output ceiling) in the config',
+    hint: "lower syncMaxTokens (the call's output ceiling) in the config",
   });
 }
 
@@ -96,12 +96,7 @@ export function checkBatchBudget(
   });
 }
 
-function checkCaps(
-  ws: BudgetScope,
-  state: BudgetState,
-  nextUsd: number,
-  text: { doing: string; next: string; hint: string },
-): void {
+function checkCaps(ws: BudgetScope, state: BudgetState, nextUsd: number, text: { doing: string; next: string; hint: string }): void {
   const { perRunUsd, totalUsd } = ws.config.budget;
   if (perRunUsd !== undefined && state.runUsd + nextUsd > perRunUsd) {
     throw new HarnessError(

@@ -63,8 +63,7 @@ export function costUsd(usage: Usage, prices: Prices, mode: 'batch' | 'sync'): n
   const m = mode === 'batch' ? PRICE_FACTORS.batch : 1;
   const input = prices.input * m;
   const output = prices.output * m;
-  const uncategorisedWrites =
-    usage.cache_creation_input_tokens - usage.cache_creation_5m_input_tokens - usage.cache_creation_1h_input_tokens;
+  const uncategorisedWrites = usage.cache_creation_input_tokens - usage.cache_creation_5m_input_tokens - usage.cache_creation_1h_input_tokens;
   const micro =
     usage.input_tokens * input +
     usage.output_tokens * output +

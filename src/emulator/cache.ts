@@ -50,7 +50,11 @@ function contentBlocks(role: string, content: unknown, out: InputBlock[]): void 
   if (!Array.isArray(content)) return;
   for (const raw of content as Record<string, unknown>[]) {
     const text = raw.type === 'text' && typeof raw.text === 'string' ? raw.text : JSON.stringify(withoutCacheControl(raw));
-    out.push({ bytes: `${role}\u0000${raw.type === 'text' ? '' : 'json\u0000'}${text}`, tokens: estimateTokens(text), breakpoint: ttlOf(raw.cache_control) });
+    out.push({
+      bytes: `${role}\u0000${raw.type === 'text' ? '' : 'json\u0000'}${text}`,
+      tokens: estimateTokens(text),
+      breakpoint: ttlOf(raw.cache_control),
+    });
   }
 }
 
@@ -158,7 +162,11 @@ export class PromptCache {
       const old = this.entries.get(pt.key);
       const expiresAt = now + TTL_MS[pt.ttl];
       const ready = old && old.expiresAt > now ? Math.min(old.readyAt ?? 0, readyAt) : readyAt;
-      this.entries.set(pt.key, { ttl: old && TTL_MS[old.ttl] > TTL_MS[pt.ttl] ? old.ttl : pt.ttl, expiresAt: Math.max(expiresAt, old?.expiresAt ?? 0), readyAt: ready });
+      this.entries.set(pt.key, {
+        ttl: old && TTL_MS[old.ttl] > TTL_MS[pt.ttl] ? old.ttl : pt.ttl,
+        expiresAt: Math.max(expiresAt, old?.expiresAt ?? 0),
+        readyAt: ready,
+      });
       this.dirty = true;
     }
     const written = split.ephemeral_5m_input_tokens + split.ephemeral_1h_input_tokens;

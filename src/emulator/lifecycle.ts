@@ -311,12 +311,9 @@ export class Batches {
     return `${JSON.stringify({ custom_id: req.custom_id, result })}\n`;
   }
 
-  private async resultOf(req: StoredRequest): Promise<
-    | { type: 'succeeded'; message: unknown }
-    | { type: 'errored'; error: unknown }
-    | { type: 'canceled' }
-    | { type: 'expired' }
-  > {
+  private async resultOf(
+    req: StoredRequest,
+  ): Promise<{ type: 'succeeded'; message: unknown } | { type: 'errored'; error: unknown } | { type: 'canceled' } | { type: 'expired' }> {
     const errored = (type: NonNullable<AssignedFault['errorType']>, message: string) => ({
       type: 'errored' as const,
       error: { type: 'error', error: { type, message }, request_id: null },

@@ -31,7 +31,10 @@ const PAD_TEXT = 'lorem ipsum dolor sit amet, consectetur adipiscing elit, sed d
 /** One line, no control characters, no runs of whitespace. */
 function oneLine(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A double-quoted string literal valid in JS, JSON, Python, Go, Rust, Java, YAML and TOML. */
@@ -72,7 +75,8 @@ function shapeFor(filePath: string, task: string): Shape {
       return {
         style: 'none',
         body: '',
-        json: (padding) => `${JSON.stringify({ placeholder: true, note: HEADER, path: filePath, task, ...(padding.length > 0 ? { padding } : {}) }, null, 2)}\n`,
+        json: (padding) =>
+          `${JSON.stringify({ placeholder: true, note: HEADER, path: filePath, task, ...(padding.length > 0 ? { padding } : {}) }, null, 2)}\n`,
       };
     case 'md':
     case 'mdx':

@@ -18,7 +18,8 @@ import { codeSpans, lastHeading, splitLines } from './prompt.js';
 const NOT_ENTITIES = new Set(['Note', 'Notes', 'Example', 'Examples', 'Todo', 'TODO', 'Warning', 'Hint', 'Tip', 'Important', 'See', 'Rules', 'Rule']);
 const ENTITY = /^ {0,3}[-*+] +(?:\*\*)?([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*){0,3})(?:\*\*)?:(?:\s+(.*))?$/;
 const PATH_LIKE = /^[\w.@-]+(?:\/[\w.@-]+)+$/;
-const CONTEXT_CUE = /\b(?:on top of|from|in|of|see|existing|extends?|extending|based on|uses?|using|like)\s+(?:the\s+)?(?:existing\s+)?(?:file\s+|module\s+)?$/i;
+const CONTEXT_CUE =
+  /\b(?:on top of|from|in|of|see|existing|extends?|extending|based on|uses?|using|like)\s+(?:the\s+)?(?:existing\s+)?(?:file\s+|module\s+)?$/i;
 
 export function kebab(name: string): string {
   return name
@@ -74,10 +75,25 @@ export function planFromPrompt(text: string, contextOutside: string): string | n
   const plan: TaskPlan = { groups: [] };
   if (entities.length > 0) {
     plan.groups.push(
-      { heading: 'Models', tasks: entities.map((e) => ({ path: `src/models/${e.slug}.ts`, description: `${e.name} model${e.rest ? `: ${e.rest}` : ' with a validation function'}` })) },
-      { heading: 'Services', tasks: entities.map((e) => ({ path: `src/services/${e.slug}.service.ts`, description: `${e.name} service: in-memory create, get, list, update, remove` })) },
+      {
+        heading: 'Models',
+        tasks: entities.map((e) => ({
+          path: `src/models/${e.slug}.ts`,
+          description: `${e.name} model${e.rest ? `: ${e.rest}` : ' with a validation function'}`,
+        })),
+      },
+      {
+        heading: 'Services',
+        tasks: entities.map((e) => ({
+          path: `src/services/${e.slug}.service.ts`,
+          description: `${e.name} service: in-memory create, get, list, update, remove`,
+        })),
+      },
       { heading: 'Routes', tasks: entities.map((e) => ({ path: `src/routes/${e.slug}.routes.ts`, description: `HTTP routes for ${e.name}` })) },
-      { heading: 'Tests', tasks: entities.map((e) => ({ path: `test/${e.slug}.test.ts`, description: `vitest tests for the ${e.name} model, service and routes` })) },
+      {
+        heading: 'Tests',
+        tasks: entities.map((e) => ({ path: `test/${e.slug}.test.ts`, description: `vitest tests for the ${e.name} model, service and routes` })),
+      },
     );
   }
   const generated = new Set(plan.groups.flatMap((g) => g.tasks.map((t) => t.path)));

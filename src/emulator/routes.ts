@@ -9,7 +9,7 @@ import { ApiError, invalid } from './errors.js';
 import type { Faults } from './faults.js';
 import { parseJsonBody, readBody, sendJson } from './http.js';
 import type { Batches } from './lifecycle.js';
-import { answer, type Usage } from './message.js';
+import { type ApiMessage, answer, type Usage } from './message.js';
 import { streamMessage } from './sse.js';
 import type { LogEntry, Responder, ResponderParams } from './types.js';
 import { parseBetas, validateParams } from './validate.js';
@@ -197,7 +197,7 @@ const createMessage: Handler = async (ctx, deps) => {
   const stream = isObject(body) && body.stream === true;
   const fault = stream ? deps.faults.http(ctx.req.method ?? 'POST', ctx.url.pathname, 'stream') : null;
   if (fault) ctx.entry.fault = fault.kind;
-  let msg;
+  let msg: ApiMessage;
   try {
     msg = await answer({ params, model, customId: null, mode: 'sync', responder: deps.responder, cache: deps.cache, now: Date.now() });
   } catch (error) {

@@ -37,7 +37,12 @@ export async function loadResponder(file: string): Promise<Responder> {
     throw new HarnessError('BAD_USAGE', `cannot load the responder module ${file}: ${(error as Error).message}`, { file });
   }
   const m = mod as { default?: unknown; responder?: unknown };
-  const fn = typeof m.default === 'function' ? m.default : typeof m.responder === 'function' ? m.responder : (m.default as { default?: unknown } | undefined)?.default;
+  const fn =
+    typeof m.default === 'function'
+      ? m.default
+      : typeof m.responder === 'function'
+        ? m.responder
+        : (m.default as { default?: unknown } | undefined)?.default;
   if (typeof fn !== 'function') {
     throw new HarnessError('BAD_USAGE', `the responder module ${file} has no default export function`, {
       file,

@@ -30,7 +30,12 @@ export interface StreamOptions {
 }
 
 /** Writes the whole stream; resolves when done (or when the client went away). */
-export async function streamMessage(res: ServerResponse, msg: ApiMessage, headers: Record<string, string>, options: StreamOptions = {}): Promise<void> {
+export async function streamMessage(
+  res: ServerResponse,
+  msg: ApiMessage,
+  headers: Record<string, string>,
+  options: StreamOptions = {},
+): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

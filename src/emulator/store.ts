@@ -152,7 +152,10 @@ export class Store {
   /** An appender on the results file, first cut back to `bytes` (lines of a crashed append go). */
   async openResults(id: string, bytes: number): Promise<ResultsWriter> {
     const file = this.resultsFile(id);
-    const size = await stat(file).then((s) => s.size, () => -1);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size < 0) await (await open(file, 'w')).close();
     else if (size !== bytes) await truncate(file, bytes);
     return new ResultsWriter(file, bytes);

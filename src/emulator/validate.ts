@@ -120,8 +120,7 @@ export function validateParams(body: unknown, ctx: ValidateContext): ValidParams
     if (!isObject(m)) throw bad(`messages.${i}`, 'Input should be an object');
     if (typeof m.role !== 'string' || !ROLES.has(m.role)) throw bad(`messages.${i}.role`, "Input should be 'user' or 'assistant'");
     const finalAssistant = i === last && m.role === 'assistant';
-    const empty = () =>
-      invalid(`${p}messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
+    const empty = () => invalid(`${p}messages.${i}: all messages must have non-empty content except for the optional final assistant message`);
     if (typeof m.content === 'string') {
       if (m.content === '' && !finalAssistant) throw empty();
       return;

@@ -149,17 +149,20 @@ function makeRepo(git: SimpleGit, dir: string, options: OpenRepoOptions): GitRep
       return (await git.revparse(['HEAD'])).trim();
     },
     async findCommitWithTrailer(key, value) {
-      const hasHead = await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(() => true, () => false);
-      if (!hasHead) return null;
-      const out = await wrap(
-        () => git.raw(['log', '--format=%H', '-n', '1', '--fixed-strings', `--grep=${key}: ${value}`]),
-        'git log',
+      const hasHead = await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(
+        () => true,
+        () => false,
       );
+      if (!hasHead) return null;
+      const out = await wrap(() => git.raw(['log', '--format=%H', '-n', '1', '--fixed-strings', `--grep=${key}: ${value}`]), 'git log');
       return out.trim() || null;
     },
     checkIgnored: (paths) => checkIgnored(dir, paths),
     async log(max = 50) {
-      const hasHead = await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(() => true, () => false);
+      const hasHead = await git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(
+        () => true,
+        () => false,
+      );
       if (!hasHead) return [];
       const out = await git.raw(['log', '--oneline', '-n', String(max)]);
       return out.split('\n').filter(Boolean);
@@ -197,14 +200,20 @@ function withCleanFailures(git: SimpleGit, repo: GitRepo): GitRepo {
 }
 
 const headCommit = (git: SimpleGit): Promise<string | null> =>
-  git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then((out) => out.trim() || null, () => null);
+  git.raw(['rev-parse', '--verify', '-q', 'HEAD']).then(
+    (out) => out.trim() || null,
+    () => null,
+  );
 
 /** A copy of the index file (or the fact that there is none), to put back after a failed commit. */
 async function saveIndex(git: SimpleGit, dir: string): Promise<{ restore(): Promise<void>; discard(): Promise<void> }> {
   const indexFile = path.resolve(dir, (await wrap(() => git.raw(['rev-parse', '--git-path', 'index']), 'git rev-parse')).trim());
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'harness-index-'));
   const copy = path.join(tmpDir, 'index');
-  const existed = await copyFile(indexFile, copy).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)));
+  const existed = await copyFile(indexFile, copy).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)),
+  );
   return {
     async restore() {
       if (!existed) return rm(indexFile, { force: true });
@@ -232,7 +241,12 @@ async function checkIgnored(dir: string, paths: readonly string[]): Promise<Igno
     const [source, line, pattern, p] = [fields[i]!, fields[i + 1]!, fields[i + 2]!, fields[i + 3]!];
     // -v also reports paths a negated rule (`!x`) matched: those are not ignored.
     if (source === '' || pattern.startsWith('!')) continue;
-    out.push({ path: p, source: path.isAbsolute(source) ? source : path.relative(dir, path.resolve(dir, source)).split(path.sep).join('/') || source, line: Number(line), pattern });
+    out.push({
+      path: p,
+      source: path.isAbsolute(source) ? source : path.relative(dir, path.resolve(dir, source)).split(path.sep).join('/') || source,
+      line: Number(line),
+      pattern,
+    });
   }
   return out;
 }
@@ -283,12 +297,16 @@ async function wrap<T>(fn: () => Promise<T>, what: string, explain?: (msg: strin
 /** A commit that failed while the person's hooks run: most likely a hook said no. */
 function hookRejection(msg: string, error: unknown): HarnessError {
   const full = error instanceof Error ? error.message.trim().split('\n').slice(0, 12).join('\n  ') : msg;
-  return new HarnessError('GIT', `git commit failed with the repository's hooks on (git.hooks: true); a pre-commit or commit-msg hook probably rejected it:\n  ${full}`, {
-    cause: error,
-    hint:
-      'nothing of this commit is left staged. Fix what the hook reports, or set `git: { hooks: false }` in the config to commit without hooks, ' +
-      'then run `harness run` again: the journal finishes the interrupted step',
-  });
+  return new HarnessError(
+    'GIT',
+    `git commit failed with the repository's hooks on (git.hooks: true); a pre-commit or commit-msg hook probably rejected it:\n  ${full}`,
+    {
+      cause: error,
+      hint:
+        'nothing of this commit is left staged. Fix what the hook reports, or set `git: { hooks: false }` in the config to commit without hooks, ' +
+        'then run `harness run` again: the journal finishes the interrupted step',
+    },
+  );
 }
 
 async function realpathOf(dir: string): Promise<string> {
@@ -341,7 +359,14 @@ export async function readGitState(dir: string): Promise<GitState> {
     }
   }
   const unmergedOut = await git.raw(['ls-files', '--unmerged', '-z']).catch(() => '');
-  const unmerged = [...new Set(unmergedOut.split('\0').filter(Boolean).map((l) => l.slice(l.indexOf('\t') + 1)))];
+  const unmerged = [
+    ...new Set(
+      unmergedOut
+        .split('\0')
+        .filter(Boolean)
+        .map((l) => l.slice(l.indexOf('\t') + 1)),
+    ),
+  ];
   // simple-git resolves a failed command that printed nothing: judge by the output, not the exit.
   const symbolic = (await git.raw(['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim() !== '';
   const head = (await git.raw(['rev-parse', '-q', '--verify', 'HEAD']).catch(() => '')).trim() || null;
@@ -365,9 +390,13 @@ const WAY_OUT: Record<GitOperation, string> = {
  */
 export function assertNoGitOperation(state: GitState): void {
   if (state.operation) {
-    throw new HarnessError('BAD_USAGE', `a ${state.operation} is in progress in ${state.top}: harness commits would be mixed into it; nothing was changed`, {
-      hint: `${WAY_OUT[state.operation]}, then run the harness again`,
-    });
+    throw new HarnessError(
+      'BAD_USAGE',
+      `a ${state.operation} is in progress in ${state.top}: harness commits would be mixed into it; nothing was changed`,
+      {
+        hint: `${WAY_OUT[state.operation]}, then run the harness again`,
+      },
+    );
   }
   if (state.unmerged.length > 0) {
     const shown = state.unmerged.slice(0, 5).join(', ') + (state.unmerged.length > 5 ? ` and ${state.unmerged.length - 5} more` : '');
@@ -385,12 +414,18 @@ export const detachedHeadWarning = (at: string): string =>
 /** Hooks that run on `git commit`, installed (executable, not a sample) in the repository at `dir`. */
 export async function commitHooks(dir: string): Promise<string[]> {
   const git = simpleGit({ baseDir: dir, trimmed: false });
-  const hooksDir = await git.raw(['rev-parse', '--git-path', 'hooks']).then((s) => path.resolve(dir, s.trim()), () => null);
+  const hooksDir = await git.raw(['rev-parse', '--git-path', 'hooks']).then(
+    (s) => path.resolve(dir, s.trim()),
+    () => null,
+  );
   if (!hooksDir) return [];
   const { access, constants } = await import('node:fs/promises');
   const found: string[] = [];
   for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
-    const ok = await access(path.join(hooksDir, name), constants.X_OK).then(() => true, () => false);
+    const ok = await access(path.join(hooksDir, name), constants.X_OK).then(
+      () => true,
+      () => false,
+    );
     if (ok) found.push(name);
   }
   return found;

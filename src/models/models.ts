@@ -119,7 +119,7 @@ export function resolveModel(id: string, overrides: ModelOverrides = {}, source 
   const base = MODELS.find((m) => m.id === canonical);
   const over = overrides[id] ?? overrides[canonical];
   if (!base) {
-    if (over && over.contextWindow && over.maxOutput) {
+    if (over?.contextWindow && over.maxOutput) {
       return {
         id,
         label: over.label ?? id,

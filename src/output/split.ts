@@ -252,7 +252,8 @@ export class SectionSplitter {
     this.open = null;
     if (section.asked === null) return;
     if (this.files.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier one`);
-    else if (this.ambiguous.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier, ambiguous one`);
+    else if (this.ambiguous.delete(section.asked))
+      this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier, ambiguous one`);
     this.files.set(section.asked, fileContent(section.pieces.join('')));
     this.closedAt.set(section.asked, this.closes++);
   }

@@ -69,7 +69,8 @@ export async function forgetBatch(ws: Workspace, batchId: string): Promise<Forge
   const paths = new Set(record.intent.requests.flatMap((r) => r.paths));
   const changes = new Map<string, TaskChange>();
   for (const t of list.tasks) {
-    if (t.status === 'submitted' && (t.batch === batchId || (t.batch === null && paths.has(t.path)))) changes.set(t.path, { status: 'pending', reason: null });
+    if (t.status === 'submitted' && (t.batch === batchId || (t.batch === null && paths.has(t.path))))
+      changes.set(t.path, { status: 'pending', reason: null });
   }
   const text = writeTaskList(list, changes);
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);

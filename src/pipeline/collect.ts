@@ -61,10 +61,7 @@ export interface CollectOutcome {
 }
 
 /** Collects `record` if its batch has ended; returns null (and the batch) while it runs. */
-export async function collectIfEnded(
-  ws: Workspace,
-  record: BatchRecord,
-): Promise<{ outcome: CollectOutcome | null; batch: BatchInfo }> {
+export async function collectIfEnded(ws: Workspace, record: BatchRecord): Promise<{ outcome: CollectOutcome | null; batch: BatchInfo }> {
   const batchId = record.batchId!;
   const batch = await withRetry(`retrieving ${batchId}`, () => ws.api().retrieve(batchId), { sleep: ws.sleep });
   if (batch.processing_status !== 'ended') return { outcome: null, batch };
@@ -102,9 +99,12 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
 
   const retryOrFail = (t: Task, reason: string) => {
     const attempts = t.attempts + 1;
-    changes.set(t.path, attempts >= attemptsCap
-      ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${plural(attempts, 'attempt')})` }
-      : { status: 'pending', attempts, batch: batchId, reason: null });
+    changes.set(
+      t.path,
+      attempts >= attemptsCap
+        ? { status: 'failed', attempts, batch: batchId, reason: `${reason} (after ${plural(attempts, 'attempt')})` }
+        : { status: 'pending', attempts, batch: batchId, reason: null },
+    );
   };
 
   // A target that is no longer what it was at submit time (an edit made while the batch ran) is
@@ -128,23 +128,28 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
   // Files are written WRITE_CONCURRENCY at a time (each write syncs its file before the rename:
   // one at a time, the syncs alone took ~1.5 ms per file), and their outcomes are applied in
   // result order, so the journal, the report and the task changes come out as if written one by one.
-  const writes = new OrderedWrites(WRITE_CONCURRENCY, write, (t, content) => writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content), (t, content, written) => {
-    if (!written.ok && written.conflict) {
-      const { repoRelPath, kept } = written.conflict;
-      report.push(`${repoRelPath}: changed since ${batchId} was submitted: left as it is; the generated version is in ${kept}`);
-      conflicts.push({ path: repoRelPath, kept });
-      changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: conflictReason(repoRelPath, batchId, kept) });
-      return;
-    }
-    if (!written.ok) {
-      report.push(`${t.path}: not written: ${written.reason}`);
-      changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `unsafe target: ${written.reason}` });
-      return;
-    }
-    files.push({ path: written.repoRelPath, sha256: sha256(content) });
-    failpoint('collect:file-written');
-    changes.set(t.path, { status: 'done', checked: true, attempts: t.attempts + 1, batch: batchId, reason: null });
-  });
+  const writes = new OrderedWrites(
+    WRITE_CONCURRENCY,
+    write,
+    (t, content) => writeSafe(ws.repoDir, ws.config.outputRoot, t.path, content),
+    (t, content, written) => {
+      if (!written.ok && written.conflict) {
+        const { repoRelPath, kept } = written.conflict;
+        report.push(`${repoRelPath}: changed since ${batchId} was submitted: left as it is; the generated version is in ${kept}`);
+        conflicts.push({ path: repoRelPath, kept });
+        changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: conflictReason(repoRelPath, batchId, kept) });
+        return;
+      }
+      if (!written.ok) {
+        report.push(`${t.path}: not written: ${written.reason}`);
+        changes.set(t.path, { status: 'failed', attempts: t.attempts + 1, batch: batchId, reason: `unsafe target: ${written.reason}` });
+        return;
+      }
+      files.push({ path: written.repoRelPath, sha256: sha256(content) });
+      failpoint('collect:file-written');
+      changes.set(t.path, { status: 'done', checked: true, attempts: t.attempts + 1, batch: batchId, reason: null });
+    },
+  );
 
   const results = await downloadResults(ws, batchId);
   for await (const line of results as AsyncIterable<BatchResultLine>) {
@@ -162,7 +167,10 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
       const message = result.message;
       usages.push(usageFromApi(message.usage));
       const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-      const split = splitOutput(text, asked.map((t) => t.path));
+      const split = splitOutput(
+        text,
+        asked.map((t) => t.path),
+      );
       for (const w of split.warnings) report.push(`${line.custom_id}: ${w}`);
       for (const p of split.unrequested) report.push(`${line.custom_id}: section for unrequested path ${JSON.stringify(p)} not written`);
       const complete = new Map(split.files.map((f) => [f.path, f.content]));
@@ -174,7 +182,12 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
           report.push(`${t.path}: ${why}; not written`);
           const attempts = t.attempts + 1;
           if (history.get(t.path)?.ambiguous) {
-            changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why}, again after a note to the model; write the file by hand, or change its description and retry` });
+            changes.set(t.path, {
+              status: 'failed',
+              attempts,
+              batch: batchId,
+              reason: `${why}, again after a note to the model; write the file by hand, or change its description and retry`,
+            });
           } else if (attempts >= attemptsCap) {
             changes.set(t.path, { status: 'failed', attempts, batch: batchId, reason: `${why} (after ${plural(attempts, 'attempt')})` });
           } else {
@@ -184,13 +197,14 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
           continue;
         }
         if (content === undefined) {
-          const why = message.stop_reason === 'max_tokens' && split.incomplete.includes(t.path)
-            ? 'output cut at max_tokens'
-            : split.incomplete.includes(t.path)
-              ? 'section not closed'
-              : message.stop_reason === 'max_tokens'
-                ? 'not reached before max_tokens'
-                : 'no section in the output';
+          const why =
+            message.stop_reason === 'max_tokens' && split.incomplete.includes(t.path)
+              ? 'output cut at max_tokens'
+              : split.incomplete.includes(t.path)
+                ? 'section not closed'
+                : message.stop_reason === 'max_tokens'
+                  ? 'not reached before max_tokens'
+                  : 'no section in the output';
           report.push(`${t.path}: ${why}`);
           retryOrFail(t, why);
           continue;
@@ -205,7 +219,9 @@ export async function collectEnded(ws: Workspace, record: BatchRecord): Promise<
       if (split) {
         // One bad task must not fail its neighbours: split the request until it stands alone.
         // Errored requests are not billed, so no attempt is used.
-        report.push(`${line.custom_id}: its ${paths.length} tasks go back to pending, in requests of at most ${split.maxTasks}, to find the one the API refuses`);
+        report.push(
+          `${line.custom_id}: its ${paths.length} tasks go back to pending, in requests of at most ${split.maxTasks}, to find the one the API refuses`,
+        );
         for (const t of asked) {
           changes.set(t.path, { status: 'pending', batch: batchId, reason: null });
           retry.set(t.path, split.retry.get(t.path)!);
@@ -286,7 +302,13 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent, opti
     if (t.checked && change.status !== 'done') continue; // ticked by the person since: skip wins
     const repoRelPath = ws.repoPath(p);
     if (changed.has(repoRelPath) && change.status === 'done') {
-      changes.set(p, { status: 'failed', checked: false, attempts: change.attempts, batch: event.batchId, reason: changedAfterCrashReason(repoRelPath, event.batchId) });
+      changes.set(p, {
+        status: 'failed',
+        checked: false,
+        attempts: change.attempts,
+        batch: event.batchId,
+        reason: changedAfterCrashReason(repoRelPath, event.batchId),
+      });
       continue;
     }
     changes.set(p, change);
@@ -303,8 +325,10 @@ export async function finishCollected(ws: Workspace, event: CollectedEvent, opti
   const text = writeTaskList(list, changes);
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);
   failpoint('collect:task-list-written');
-  for (const p of changed) ws.reporter.warn(`${p} changed after the interrupted collect of ${event.batchId} wrote it: left as it is, not committed as the batch's output`);
-  if (orphaned > 0) ws.reporter.warn(`${plural(orphaned, 'task')} marked submitted in ${event.batchId} had no result (renamed since?): back to pending`);
+  for (const p of changed)
+    ws.reporter.warn(`${p} changed after the interrupted collect of ${event.batchId} wrote it: left as it is, not committed as the batch's output`);
+  if (orphaned > 0)
+    ws.reporter.warn(`${plural(orphaned, 'task')} marked submitted in ${event.batchId} had no result (renamed since?): back to pending`);
   const present = [...new Set(event.files.map((f) => f.path))].filter((p) => !changed.has(p) && existsSync(path.join(ws.repoDir, p)));
   const files = event.files.length - event.files.filter((f) => changed.has(f.path)).length;
   const cost = formatUsd(event.costUsd);

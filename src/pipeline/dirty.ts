@@ -22,9 +22,7 @@ export async function assertClean(ws: Workspace, list: TaskList, journal: Journa
       for (const r of b.intent.requests) for (const p of r.paths) ours.add(p);
     }
   }
-  const paths = list.tasks
-    .filter((t) => !t.checked && t.status !== 'failed' && !ours.has(t.path))
-    .map((t) => ws.repoPath(t.path));
+  const paths = list.tasks.filter((t) => !t.checked && t.status !== 'failed' && !ours.has(t.path)).map((t) => ws.repoPath(t.path));
   const dirty = await ws.git.dirtyPaths(paths);
   if (dirty.length === 0) return;
   const shown = dirty.slice(0, 10).join(', ') + (dirty.length > 10 ? ` and ${dirty.length - 10} more` : '');

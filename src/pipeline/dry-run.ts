@@ -11,7 +11,17 @@ export const DRY_RUN_DIR = `${HARNESS_STATE_DIR}/dry-run`;
 
 export interface DryRunSummary {
   dir: string;
-  batches: { file: string; requests: number; tasks: number; bytes: number; estimateUsd: number; usdLow: number; usdHigh: number; inputTokens: number; outputTokens: number }[];
+  batches: {
+    file: string;
+    requests: number;
+    tasks: number;
+    bytes: number;
+    estimateUsd: number;
+    usdLow: number;
+    usdHigh: number;
+    inputTokens: number;
+    outputTokens: number;
+  }[];
 }
 
 export async function writeDryRun(ws: Workspace, planned: readonly PlannedBatch[]): Promise<DryRunSummary> {

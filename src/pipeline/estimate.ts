@@ -107,7 +107,21 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
       outputTokensLow: acc.outputTokensLow + e.outputTokensLow,
       outputTokensHigh: acc.outputTokensHigh + e.outputTokensHigh,
     }),
-    { usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation_5m_input_tokens: 0, cache_creation_1h_input_tokens: 0 }, usd: 0, usdLow: 0, usdHigh: 0, outputTokensLow: 0, outputTokensHigh: 0 },
+    {
+      usage: {
+        input_tokens: 0,
+        output_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        cache_creation_5m_input_tokens: 0,
+        cache_creation_1h_input_tokens: 0,
+      },
+      usd: 0,
+      usdLow: 0,
+      usdHigh: 0,
+      outputTokensLow: 0,
+      outputTokensHigh: 0,
+    },
   );
   const inputSource = counted ? 'count_tokens' : 'local-estimate';
   return report({

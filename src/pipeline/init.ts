@@ -66,9 +66,14 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     });
   }
   if (planner === 'llm') {
-    if (specText === null) throw new HarnessError('BAD_USAGE', 'the llm planner needs --spec FILE', { hint: 'describe what to build in a Markdown file and pass it with --spec' });
+    if (specText === null)
+      throw new HarnessError('BAD_USAGE', 'the llm planner needs --spec FILE', {
+        hint: 'describe what to build in a Markdown file and pass it with --spec',
+      });
     if (existing) {
-      throw new HarnessError('BAD_USAGE', `${TASK_LIST_FILE} already exists`, { hint: `delete it to plan again with the llm planner, or edit it and run \`harness run\`` });
+      throw new HarnessError('BAD_USAGE', `${TASK_LIST_FILE} already exists`, {
+        hint: `delete it to plan again with the llm planner, or edit it and run \`harness run\``,
+      });
     }
     if (options.dryRun) {
       throw new HarnessError('BAD_USAGE', '--dry-run cannot plan with the llm planner: planning is a paid model call', {
@@ -108,7 +113,15 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     });
     plan = p;
     const cost = costUsd(usageFromApi(usage), pricesOf(ws.model, ws.configLabel), 'sync');
-    await appendJournal(ws.repoDir, { type: 'call', purpose: 'plan', at: nowIso(), path: TASK_LIST_FILE, context: snapshot.context.sha256, usage: usageFromApi(usage), costUsd: cost });
+    await appendJournal(ws.repoDir, {
+      type: 'call',
+      purpose: 'plan',
+      at: nowIso(),
+      path: TASK_LIST_FILE,
+      context: snapshot.context.sha256,
+      usage: usageFromApi(usage),
+      costUsd: cost,
+    });
     paid = { costUsd: cost };
     const n = p.groups.reduce((k, g) => k + g.tasks.length, 0);
     ws.reporter.info(`planned ${plural(n, 'task')} ($${formatUsd(cost)})`);
@@ -119,7 +132,10 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   try {
     list = parseTaskList(text, TASK_LIST_FILE);
     if (list.tasks.length === 0) throw new HarnessError('BAD_TASK_LIST', 'the task list has no tasks', { file: TASK_LIST_FILE });
-    await assertTargetsWritable(ws, list.tasks.filter((t) => t.status === 'pending'));
+    await assertTargetsWritable(
+      ws,
+      list.tasks.filter((t) => t.status === 'pending'),
+    );
     if (!options.dryRun && !options.allowDirty) await assertClean(ws, list, await readJournal(ws.repoDir));
   } catch (error) {
     // A check after a paid plan failed: keep what was paid for, and say how to go on from it.
@@ -128,7 +144,11 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   }
 
   if (options.dryRun) {
-    const planned = await planBatches(ws, list.tasks.filter((t) => t.status === 'pending'), snapshot);
+    const planned = await planBatches(
+      ws,
+      list.tasks.filter((t) => t.status === 'pending'),
+      snapshot,
+    );
     return { tasks: list.tasks.length, planned: plan !== null, dryRun: await writeDryRun(ws, planned), run: null };
   }
 
@@ -142,7 +162,6 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   const run = await runPasses(ws, { detach: true, fresh: true, allowDirty: true });
   return { tasks: list.tasks.length, planned: plan !== null, dryRun: null, run };
 }
-
 
 /**
  * Saves a plan that was paid for when a later check refuses it: into task-list.md when the plan is

@@ -118,7 +118,10 @@ export async function resolveIntent(ws: Workspace, record: BatchRecord, options:
     if (waitingFor.length === 0) {
       if (options.abandon) {
         const checked = candidates.length;
-        const reason = checked === 0 ? 'no batch was created for this intent' : `no batch was created for this intent (${checked} candidate(s) checked: other repos' batches)`;
+        const reason =
+          checked === 0
+            ? 'no batch was created for this intent'
+            : `no batch was created for this intent (${checked} candidate(s) checked: other repos' batches)`;
         await appendJournal(ws.repoDir, { type: 'abandoned', at: nowIso(), intentId: intent.intentId, reason });
       }
       return { state: 'abandoned' };

@@ -37,7 +37,9 @@ export async function recover(ws: Workspace, options: RecoverOptions = {}): Prom
     const resolution = await resolveIntent(ws, record, { known, search: true, wait: options.waitForCandidates ?? true, abandon: true });
     if (resolution.state === 'adopted') known.add(resolution.batchId);
     else if (resolution.state === 'unresolved') {
-      ws.reporter.warn(`the tasks of an interrupted submit stay held until ${resolution.waitingFor.join(', ')} ends and shows whether it is this repo's`);
+      ws.reporter.warn(
+        `the tasks of an interrupted submit stay held until ${resolution.waitingFor.join(', ')} ends and shows whether it is this repo's`,
+      );
     }
   }
   for (const record of journal.batches) {
@@ -88,9 +90,7 @@ async function recordSubmit(ws: Workspace, record: BatchRecord): Promise<void> {
   if (committed && before === after) return;
   if (!committed && before === after && (await ws.git.dirtyPaths([JOURNAL_FILE])).length === 0) return;
   const n = record.intent.requests.reduce((s, r) => s + r.paths.length, 0);
-  const subject = committed
-    ? `harness: record submit of ${batchId} (recovered after a crash)`
-    : `harness: submit ${batchId} (${n} tasks)`;
+  const subject = committed ? `harness: record submit of ${batchId} (recovered after a crash)` : `harness: submit ${batchId} (${n} tasks)`;
   await ensureStateGitignore(ws.repoDir);
   await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], subject, { [SUBMIT_TRAILER]: batchId });
 }

@@ -108,7 +108,15 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   const ceiling = syncCallCeiling(ws.model, params, ws.configLabel);
   const prices = pricesOf(ws.model, ws.configLabel);
   const journalCall = (usage: Usage) =>
-    appendJournal(ws.repoDir, { type: 'call', purpose: 'refine', at: nowIso(), path: target, context: snapshot.context.sha256, usage, costUsd: costUsd(usage, prices, 'sync') });
+    appendJournal(ws.repoDir, {
+      type: 'call',
+      purpose: 'refine',
+      at: nowIso(),
+      path: target,
+      context: snapshot.context.sha256,
+      usage,
+      costUsd: costUsd(usage, prices, 'sync'),
+    });
 
   let chars = 0;
   const client = { messages: { stream: (p: typeof params) => ws.client().messages.stream(p) } }; // created after the first budget check
@@ -120,14 +128,26 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
     onText: (delta) => {
       chars += delta.length;
       options.onText?.(delta);
-      ws.reporter.progress({ batchId: 'refine', status: `streaming ${target}`, succeeded: 0, errored: 0, processing: 1, canceled: 0, expired: 0, elapsedMs: 0, etaMs: null });
+      ws.reporter.progress({
+        batchId: 'refine',
+        status: `streaming ${target}`,
+        succeeded: 0,
+        errored: 0,
+        processing: 1,
+        canceled: 0,
+        expired: 0,
+        elapsedMs: 0,
+        etaMs: null,
+      });
     },
     onBilledFailure: async (usage) => {
       chars = 0;
       await journalCall(usage);
     },
     onRetry: (error, attempt, delayMs) =>
-      ws.reporter.warn(`refining ${target}: attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${Math.round(delayMs / 1000)} s`),
+      ws.reporter.warn(
+        `refining ${target}: attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); trying again in ${Math.round(delayMs / 1000)} s`,
+      ),
   });
   ws.reporter.info(`received ${chars} characters`);
   const usage = usageFromApi(message.usage);
@@ -139,7 +159,10 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   if (!file) {
     await ws.git.commit([JOURNAL_FILE], `harness: refine ${target} (no file: ${message.stop_reason})`, { 'Harness-Cost-USD': formatUsd(cost) });
     throw new HarnessError('API', `the reply had no complete section for ${target} (stop_reason ${message.stop_reason}); nothing written`, {
-      hint: message.stop_reason === 'max_tokens' ? 'raise syncMaxTokens in the config (up to the model\'s standard ceiling)' : 'try again with a clearer --message',
+      hint:
+        message.stop_reason === 'max_tokens'
+          ? "raise syncMaxTokens in the config (up to the model's standard ceiling)"
+          : 'try again with a clearer --message',
     });
   }
   const written = await writeSafe(ws.repoDir, ws.config.outputRoot, target, file.content);

@@ -37,7 +37,10 @@ export interface RetryResult {
  * usage error (exit 2) and nothing changes.
  */
 export async function retryTasks(ws: Workspace, paths: readonly string[]): Promise<RetryResult> {
-  if (paths.length === 0) throw new HarnessError('BAD_USAGE', 'retry needs the paths of the tasks to try again', { hint: 'harness retry src/a.ts src/b.ts (as task-list.md lists them)' });
+  if (paths.length === 0)
+    throw new HarnessError('BAD_USAGE', 'retry needs the paths of the tasks to try again', {
+      hint: 'harness retry src/a.ts src/b.ts (as task-list.md lists them)',
+    });
   const list = await readTaskListFile(ws.repoDir);
   const byPath = new Map(list.tasks.map((t) => [t.path, t]));
   const root = ws.config.outputRoot.replace(/\\/g, '/').replace(/^(?:\.\/)+|\/+$/g, '');

@@ -41,7 +41,6 @@ export interface RunResult {
   counts: { pending: number; submitted: number; done: number; failed: number };
 }
 
-
 export async function runPasses(ws: Workspace, options: RunOptions = {}): Promise<RunResult> {
   if (options.once && options.detach) {
     throw new HarnessError('BAD_USAGE', '--once and --detach cannot be used together', {
@@ -135,13 +134,22 @@ export async function runPasses(ws: Workspace, options: RunOptions = {}): Promis
  * a later run (`proceed: false`), which submits it once the warm-up has ended (collected at the
  * start of that run) or once the longest wait has passed.
  */
-async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string, detach: boolean): Promise<{ outcome: CollectOutcome | null; proceed: boolean }> {
+async function warmUp(
+  ws: Workspace,
+  batch: PlannedBatch,
+  contextSha: string,
+  detach: boolean,
+): Promise<{ outcome: CollectOutcome | null; proceed: boolean }> {
   let journal = await readJournal(ws.repoDir);
   const running = (j: JournalState) => inFlight(j).find((b) => b.intent.purpose === 'warmup' && b.intent.context === contextSha);
   const maxWaitMs = ws.config.cache.warmupMaxWaitMs;
   if (!running(journal)) {
     const request = warmupRequest(batch.requests[0]!);
-    const warm = { requests: [request], packed: [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }], estimate: warmupEstimate(ws, batch.requests[0]!) };
+    const warm = {
+      requests: [request],
+      packed: [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }],
+      estimate: warmupEstimate(ws, batch.requests[0]!),
+    };
     const id = await submitBatch(ws, warm, journal, { purpose: 'warmup', context: contextSha });
     journal = await readJournal(ws.repoDir);
     if (detach) {
@@ -153,7 +161,9 @@ async function warmUp(ws: Workspace, batch: PlannedBatch, contextSha: string, de
   const since = Date.parse(record.submittedAt ?? record.intent.at);
   const leftMs = Number.isFinite(since) ? maxWaitMs - (ws.now() - since) : maxWaitMs;
   if (detach && leftMs > 0) {
-    ws.reporter.info(`cache warm-up ${record.batchId} still running; the batch waits for it (at most ${Math.ceil(leftMs / 1000)} s more, cache.warmupMaxWaitMs)`);
+    ws.reporter.info(
+      `cache warm-up ${record.batchId} still running; the batch waits for it (at most ${Math.ceil(leftMs / 1000)} s more, cache.warmupMaxWaitMs)`,
+    );
     return { outcome: null, proceed: false };
   }
   const ended = !detach && leftMs > 0 && (await waitForEnd(ws, [record], 'all', leftMs));

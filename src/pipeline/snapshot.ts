@@ -58,7 +58,8 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
       // one that does not fit is rebuilt, and the rebuild names what to leave out.
       const fits = stored.snapshot.context.tokens + RESERVED_INPUT_TOKENS <= ws.model.contextWindow;
       if (changed.length === 0 && fits) return stored.snapshot;
-      if (changed.length > 0) ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
+      if (changed.length > 0)
+        ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
     }
   }
   const { config } = ws;
@@ -121,7 +122,13 @@ export async function snapshotBasis(ws: Workspace): Promise<Record<string, strin
     'secret rules': RULESET_ID,
   };
   return Object.fromEntries(
-    Object.entries(parts).map(([k, v]) => [k, createHash('sha256').update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16)]),
+    Object.entries(parts).map(([k, v]) => [
+      k,
+      createHash('sha256')
+        .update(JSON.stringify(v ?? null))
+        .digest('hex')
+        .slice(0, 16),
+    ]),
   );
 }
 

@@ -42,7 +42,12 @@ export interface SubmitOptions {
   context?: string;
 }
 
-export async function submitBatch(ws: Workspace, planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>, journal: JournalState, options: SubmitOptions = {}): Promise<string> {
+export async function submitBatch(
+  ws: Workspace,
+  planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>,
+  journal: JournalState,
+  options: SubmitOptions = {},
+): Promise<string> {
   const at = nowIso();
   const nonce = newNonce();
   const batch = { ...planned, ...withNonce(planned.requests, planned.packed, nonce) };
@@ -76,7 +81,9 @@ export async function submitBatch(ws: Workspace, planned: Pick<PlannedBatch, 're
   failpoint('submit:marked');
   const n = intent.requests.reduce((s, r) => s + r.paths.length, 0);
   await ensureStateGitignore(ws.repoDir);
-  await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch} (${n} tasks)`, { [SUBMIT_TRAILER]: created.batch });
+  await ws.git.commit([TASK_LIST_FILE, JOURNAL_FILE, STATE_GITIGNORE], `harness: submit ${created.batch} (${n} tasks)`, {
+    [SUBMIT_TRAILER]: created.batch,
+  });
   ws.reporter.info(
     `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${plural(batch.requests.length, 'request')}, ${plural(n, 'task')}, estimate $${formatUsd(batch.estimate.usd)}`,
   );
@@ -96,7 +103,11 @@ export const newNonce = (): string => randomBytes(NONCE_HEX / 2).toString('hex')
  * in the batch: a base cut to make room that meets another gets a counter), and the packed
  * requests renamed alike, so the journal maps the ids exactly as sent.
  */
-export function withNonce(requests: readonly BatchRequest[], packed: readonly PackedRequest[], nonce: string): { requests: BatchRequest[]; packed: PackedRequest[] } {
+export function withNonce(
+  requests: readonly BatchRequest[],
+  packed: readonly PackedRequest[],
+  nonce: string,
+): { requests: BatchRequest[]; packed: PackedRequest[] } {
   const suffix = `_${nonce}`;
   const room = 64 - suffix.length;
   const used = new Set<string>();
@@ -143,7 +154,7 @@ async function createOrAdopt(
       }
       if (attempt >= 4) {
         throw apiError('creating the batch', error, {
-          hint: 'the batch may have been created all the same: the next `harness run` looks for it and adopts it only if it is this repo\'s (never submitting the same tasks twice)',
+          hint: "the batch may have been created all the same: the next `harness run` looks for it and adopts it only if it is this repo's (never submitting the same tasks twice)",
         });
       }
       ws.reporter.warn(`create failed (${apiError('create', error).message}); checking whether the batch exists before retrying`);

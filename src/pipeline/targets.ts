@@ -35,7 +35,9 @@ type Where = Pick<Workspace, 'repoDir'> & { config: Pick<Workspace['config'], 'o
 export async function targetState(ws: Where, taskPath: string): Promise<string | null | undefined> {
   const target = await resolveSafeTarget(ws.repoDir, ws.config.outputRoot, taskPath).catch(() => null);
   if (!target?.ok) return undefined;
-  const st = await stat(target.absPath).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? null : Promise.reject(error)));
+  const st = await stat(target.absPath).catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOENT' || error.code === 'ENOTDIR' ? null : Promise.reject(error),
+  );
   if (st === null) return null;
   if (!st.isFile()) return NOT_A_FILE;
   return sha256(await readFile(target.absPath));

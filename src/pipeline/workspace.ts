@@ -87,7 +87,10 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const { repoDir, config } = options;
   const configLabel = options.configFile ? path.relative(repoDir, options.configFile) || options.configFile : 'defaults';
   const model = resolveModel(config.model, config.models, options.sources?.model ?? configLabel);
-  const { betas } = flagHint(() => planOutput(model, config.maxTokens, 'batch', options.sources?.maxTokens ?? configLabel), options.sources?.maxTokens);
+  const { betas } = flagHint(
+    () => planOutput(model, config.maxTokens, 'batch', options.sources?.maxTokens ?? configLabel),
+    options.sources?.maxTokens,
+  );
   const git = await openRepo(repoDir, { init: options.initGit ?? false, hooks: config.git.hooks });
   const env = options.env ?? process.env;
   const stop = options.stop ?? neverStop;

@@ -3,7 +3,7 @@
  * `- [ ] \`path\` — description` lines). It is validated exactly like task-list.md.
  */
 import { HarnessError, isHarnessError } from '../shared/errors.js';
-import { parseTaskList } from '../tasks/taskList.js';
+import { parseTaskList, type TaskList } from '../tasks/taskList.js';
 import { planFromTaskList, type Plan } from './index.js';
 
 /**
@@ -11,7 +11,7 @@ import { planFromTaskList, type Plan } from './index.js';
  * task line is BAD_SPEC naming the file.
  */
 export function planFromSpec(specText: string, specFile: string): Plan {
-  let list;
+  let list: TaskList;
   try {
     list = parseTaskList(specText, specFile);
   } catch (error) {

@@ -65,10 +65,7 @@ export function plannerCeilingUsd(model: ModelInfo, options: PlanWithModelOption
   return syncCallCeiling(model, plannerParams(options), source).usd;
 }
 
-export async function planWithModel(
-  client: PlannerClient,
-  options: PlanWithModelOptions,
-): Promise<{ plan: Plan; usage: Anthropic.Messages.Usage }> {
+export async function planWithModel(client: PlannerClient, options: PlanWithModelOptions): Promise<{ plan: Plan; usage: Anthropic.Messages.Usage }> {
   await assertNoSecrets([{ path: options.specFile, content: options.spec }], {
     allow: options.secrets?.allow ?? [],
     env: options.secrets?.env ?? process.env,
@@ -104,12 +101,16 @@ export async function planWithModel(
     if (!isHarnessError(error)) throw error;
     const line = error.line === undefined ? undefined : error.line + lineOffset;
     const shown = line === undefined ? undefined : reply.split(/\r\n?|\n/)[line - 1];
-    throw new HarnessError('BAD_MODEL', `the model's plan is invalid: ${error.message}${shown === undefined ? '' : ` (${JSON.stringify(shown.slice(0, 200))})`}`, {
-      file,
-      ...(line === undefined ? {} : { line }),
-      hint: `the plan must be a valid task list; ${EDIT_HINT}`,
-      cause: error,
-    });
+    throw new HarnessError(
+      'BAD_MODEL',
+      `the model's plan is invalid: ${error.message}${shown === undefined ? '' : ` (${JSON.stringify(shown.slice(0, 200))})`}`,
+      {
+        file,
+        ...(line === undefined ? {} : { line }),
+        hint: `the plan must be a valid task list; ${EDIT_HINT}`,
+        cause: error,
+      },
+    );
   }
   if (plan.groups.length === 0) {
     throw new HarnessError('BAD_MODEL', `the model's reply has no task lines (stop_reason ${message.stop_reason})`, {

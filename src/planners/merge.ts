@@ -9,9 +9,7 @@ import type { Plan } from './index.js';
 export function mergePlan(existing: TaskList | null, plan: Plan): string {
   if (!existing) return renderTaskList(plan);
   const have = new Set(existing.tasks.map((t) => t.path));
-  const groups = plan.groups
-    .map((g) => ({ heading: g.heading, tasks: g.tasks.filter((t) => !have.has(t.path)) }))
-    .filter((g) => g.tasks.length > 0);
+  const groups = plan.groups.map((g) => ({ heading: g.heading, tasks: g.tasks.filter((t) => !have.has(t.path)) })).filter((g) => g.tasks.length > 0);
   if (groups.length === 0) return existing.source;
   const addition = renderTaskList({ groups }).replace(/^# .*\n+/, '');
   const eol = existing.source.includes('\r\n') ? '\r\n' : '\n';

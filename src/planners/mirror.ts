@@ -57,7 +57,10 @@ export function mirrorTarget(to: string, vars: MirrorVars): string {
 
 /** A RegExp matching every path `to` can produce (placeholders as wildcards). */
 function targetPattern(to: string): RegExp {
-  const norm = to.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  const norm = to
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
   let re = '';
   for (let i = 0; i < norm.length; ) {
     const m = /^\{(dir|name|ext|path)\}/.exec(norm.slice(i));

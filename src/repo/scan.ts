@@ -71,8 +71,7 @@ interface DirRule {
   rootOnly: boolean;
 }
 
-const dirs = (names: readonly string[], reason: string, rootOnly = false) =>
-  names.map((d) => [d, { reason, rootOnly }] as const);
+const dirs = (names: readonly string[], reason: string, rootOnly = false) => names.map((d) => [d, { reason, rootOnly }] as const);
 
 /** Directory names never walked, with the class reported in `skipped`. */
 const EXCLUDED_DIRS: ReadonlyMap<string, DirRule> = new Map([

@@ -119,8 +119,7 @@ const presetVersion = (): string | undefined => {
 
 /** True when the preset in node_modules is the one the markers were verified against. */
 export const SHORTCUT_ENABLED =
-  presetVersion() === VERIFIED_PRESET.version &&
-  JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
+  presetVersion() === VERIFIED_PRESET.version && JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
 
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {
@@ -283,10 +282,7 @@ export function secretsError(findings: readonly SecretFinding[], options: { sour
   const lines = findings.slice(0, MAX_LISTED).map((f) => `  ${where(f)}: ${f.kind}`);
   if (n > MAX_LISTED) lines.push(`  … and ${n - MAX_LISTED} more`);
   const found = n === 1 ? 'a possible secret' : `${n} possible secrets`;
-  const inWhat =
-    options.source === undefined
-      ? `in ${files === 1 ? 'a file' : `${files} files`} of the codebase context`
-      : `in ${options.source}`;
+  const inWhat = options.source === undefined ? `in ${files === 1 ? 'a file' : `${files} files`} of the codebase context` : `in ${options.source}`;
   const message = `${found} ${inWhat}; stopped before sending anything:\n${lines.join('\n')}`;
   const example = first ?? { path: 'path/to/file', line: 1, ruleId: '@secretlint/secretlint-rule-…', unlocated: false };
   const allowBy = example.unlocated
@@ -329,8 +325,7 @@ export function compileAllow(entries: readonly string[]): (f: SecretFinding) => 
     if (m) lineRules.push({ match: pathMatcher(m[1]!), line: Number(m[2]) });
     else pathRules.push(pathMatcher(entry));
   }
-  return (f) =>
-    rules.has(f.ruleId) || lineRules.some((r) => r.line === f.line && r.match(f.path)) || pathRules.some((r) => r(f.path));
+  return (f) => rules.has(f.ruleId) || lineRules.some((r) => r.line === f.line && r.match(f.path)) || pathRules.some((r) => r(f.path));
 }
 
 function pathMatcher(glob: string): (p: string) => boolean {
@@ -369,4 +364,3 @@ function extOf(p: string): string {
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot) : '';
 }
-

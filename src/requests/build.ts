@@ -82,7 +82,7 @@ export function ambiguousNote(taskPath: string): string {
   return (
     `Note on ${codeSpan(taskPath)}: your previous answer for this file contained a line that looks like a section marker ` +
     `(such as ${codeSpan(`<<<END ${taskPath}>>>`)}) inside its content, so where the file ends could not be told and it was not written. ` +
-    'Write it again, completely. Inside a file\'s content, never start a line with `<<<FILE ` or `<<<END `: ' +
+    "Write it again, completely. Inside a file's content, never start a line with `<<<FILE ` or `<<<END `: " +
     'where the file must show the section format, indent such lines or write them another way.'
   );
 }

@@ -187,4 +187,3 @@ class FreeSpaceTree {
     return i - this.size;
   }
 }
-

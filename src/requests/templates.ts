@@ -74,7 +74,10 @@ function checkTemplate(name: TemplateName, text: string, file: string): void {
   const found = placeholdersOf(text);
   for (const p of found) {
     if (!allowed.includes(p.name)) {
-      const known = allowed.length === 0 ? `${name}.md takes no placeholders (it must be the same bytes in every request)` : `${name}.md knows ${allowed.map((a) => `{{${a}}}`).join(', ')}`;
+      const known =
+        allowed.length === 0
+          ? `${name}.md takes no placeholders (it must be the same bytes in every request)`
+          : `${name}.md knows ${allowed.map((a) => `{{${a}}}`).join(', ')}`;
       throw new HarnessError('BAD_CONFIG', `unknown placeholder {{${p.name}}}: ${known}`, { file, line: p.line });
     }
   }
@@ -90,8 +93,8 @@ function checkTemplate(name: TemplateName, text: string, file: string): void {
  * HarnessError BAD_CONFIG with `file: name` and the placeholder's line.
  */
 export function fillTemplate(template: string, vars: Record<string, string>, name: string): string {
-  return template.replace(PLACEHOLDER, (whole, key: string, offset: number) => {
-    if (!Object.prototype.hasOwnProperty.call(vars, key)) {
+  return template.replace(PLACEHOLDER, (_whole, key: string, offset: number) => {
+    if (!Object.hasOwn(vars, key)) {
       const known = Object.keys(vars);
       throw new HarnessError('BAD_CONFIG', `template placeholder {{${key}}} has no value`, {
         file: name,

@@ -351,8 +351,7 @@ export const busyPaths = (s: JournalState): Set<string> =>
 export const usageOf = (b: BatchRecord): Usage | null => b.collected?.usage ?? null;
 
 export const spentUsd = (s: JournalState): number =>
-  s.batches.reduce((sum, b) => sum + (b.collected?.costUsd ?? 0), 0) +
-  calls(s).reduce((sum, e) => sum + e.costUsd, 0);
+  s.batches.reduce((sum, b) => sum + (b.collected?.costUsd ?? 0), 0) + calls(s).reduce((sum, e) => sum + e.costUsd, 0);
 
 export const calls = (s: JournalState): CallEvent[] => s.events.filter((e): e is CallEvent => e.type === 'call');
 

@@ -23,11 +23,7 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(
-  repoDir: string,
-  command: string,
-  options: { staleAfterMs?: number; now?: () => number } = {},
-): Promise<Lock> {
+export async function acquireLock(repoDir: string, command: string, options: { staleAfterMs?: number; now?: () => number } = {}): Promise<Lock> {
   const file = path.join(repoDir, LOCK_FILE);
   const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date((options.now ?? Date.now)()).toISOString(), command };
   for (let attempt = 0; attempt < 3; attempt++) {

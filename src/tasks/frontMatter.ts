@@ -31,8 +31,7 @@ export function readFrontMatter(source: string, file: string): FrontMatter {
   const text = source.slice(bom);
   // gray-matter's rule: `---` opens front matter unless a fourth `-` follows.
   if (!text.startsWith('---') || text.charAt(3) === '-') return { data: {}, bodyStart: bom };
-  const bad = (line: number, reason: string): HarnessError =>
-    new HarnessError('BAD_TASK_LIST', `broken front matter: ${reason}`, { file, line });
+  const bad = (line: number, reason: string): HarnessError => new HarnessError('BAD_TASK_LIST', `broken front matter: ${reason}`, { file, line });
 
   const firstEnd = lineEnd(text, 0);
   if (text.slice(3, firstEnd).trim() !== '') throw bad(1, 'the first line must be --- alone (only YAML front matter is read)');

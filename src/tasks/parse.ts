@@ -139,7 +139,15 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
       task.attempts = 0;
       task.reason = null;
     }
-    return { task, checkAt: d.item.checkAt, comment: d.comment, insertAt: trimEnd(source, d.item.paraEnd), afterPath: d.item.restStart, recordedId, recordedStatus };
+    return {
+      task,
+      checkAt: d.item.checkAt,
+      comment: d.comment,
+      insertAt: trimEnd(source, d.item.paraEnd),
+      afterPath: d.item.restStart,
+      recordedId,
+      recordedStatus,
+    };
   });
 
   return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites };

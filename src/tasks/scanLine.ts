@@ -7,11 +7,7 @@
 import { HARNESS_COMMENT_START } from './bookkeeping.js';
 import { headingText, type RawHeading, type RawItem } from './scanTypes.js';
 
-export type LineKind =
-  | { kind: 'blank' }
-  | { kind: 'other' }
-  | { kind: 'task'; item: RawItem }
-  | { kind: 'heading'; heading: RawHeading };
+export type LineKind = { kind: 'blank' } | { kind: 'other' } | { kind: 'task'; item: RawItem } | { kind: 'heading'; heading: RawHeading };
 
 const BLANK = /^[ \t]*$/;
 /** Bullet at column 0, 1–4 spaces, checkbox, spaces, then a single backtick opening the path. */

@@ -31,7 +31,10 @@ async function endedBatch(n: number): Promise<{ id: string; env: NodeJS.ProcessE
   emulator = await startEmulator({ processingMs: 0, responder: ({ customId }) => `ok ${customId}` });
   const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'sk-test-never-printed' };
   const client = new Anthropic({ baseURL: emulator.url, apiKey: 'x', maxRetries: 0 });
-  const requests = Array.from({ length: n }, (_, i) => ({ custom_id: `r${i}`, params: { model: MODEL, max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] } }));
+  const requests = Array.from({ length: n }, (_, i) => ({
+    custom_id: `r${i}`,
+    params: { model: MODEL, max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] },
+  }));
   const batch = await client.beta.messages.batches.create({ requests });
   for (;;) {
     const b = await client.beta.messages.batches.retrieve(batch.id);
@@ -147,7 +150,9 @@ describe('downloadResults', () => {
     const { ws, repoDir } = await workspace(env);
     const file = resultsFile(repoDir, id);
     await readAll(await downloadResults(ws, id)); // makes the directory
-    const whole = await (await fetch(`${emulator!.url}/v1/messages/batches/${id}/results`, { headers: { 'x-api-key': 'x', 'anthropic-version': '2023-06-01' } })).text();
+    const whole = await (
+      await fetch(`${emulator!.url}/v1/messages/batches/${id}/results`, { headers: { 'x-api-key': 'x', 'anthropic-version': '2023-06-01' } })
+    ).text();
     // A corrupt copy of the same size: a resume asks past its end (416) and then finds it bad.
     await writeFile(file, whole.replace('"custom_id"', '#custom_id"').replace(/^\{/, 'X'));
     expect(await readAll(await downloadResults(ws, id))).toHaveLength(50);

@@ -31,7 +31,14 @@ describe('jsonLines', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.jsonValue(), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), async (values, cuts) => {
         const bytes = Buffer.from(values.map((v) => JSON.stringify(v)).join('\n') + '\n');
-        const got = await collect(jsonLines(chunked(bytes, cuts.map((c) => c % (bytes.length + 1)))));
+        const got = await collect(
+          jsonLines(
+            chunked(
+              bytes,
+              cuts.map((c) => c % (bytes.length + 1)),
+            ),
+          ),
+        );
         expect(got).toEqual(values.map((v) => JSON.parse(JSON.stringify(v))));
       }),
       { numRuns: 200 },

@@ -30,7 +30,8 @@ describe('harness CLI', () => {
 
   it('status --json on a repo with only a task-list.md: all pending, no batches, zero usage', async () => {
     const dir = await makeRepo({
-      'task-list.md': '# Tasks\n\n## Auth\n\n- [ ] `src/auth/user.model.ts` — User entity with a zod schema\n- [ ] `src/auth/session.ts` — sessions\n',
+      'task-list.md':
+        '# Tasks\n\n## Auth\n\n- [ ] `src/auth/user.model.ts` — User entity with a zod schema\n- [ ] `src/auth/session.ts` — sessions\n',
     });
     const r = await runCli(['status', '--json', '--repo', dir]);
     expect(r.stderr).toBe('');
@@ -66,7 +67,9 @@ describe('harness CLI', () => {
 
   it('a model that cannot take maxTokens is exit 2 before any request', async () => {
     const dir = await makeRepo({ 'task-list.md': '- [ ] `a.ts` — a\n' });
-    const r = await runCli(['run', '--repo', dir, '--model', 'claude-haiku-4-5', '--max-tokens', '100000'], { env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'k' } });
+    const r = await runCli(['run', '--repo', dir, '--model', 'claude-haiku-4-5', '--max-tokens', '100000'], {
+      env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'k' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/does not support the output-300k-2026-03-24 beta/);
   });

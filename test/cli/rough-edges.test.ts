@@ -56,7 +56,6 @@ describe('user mistakes are exit 2 naming the flag', () => {
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--max-tokens needs a whole number of at least 1, got "0"/);
   });
-
 });
 
 describe('--json without a task list', () => {
@@ -135,7 +134,10 @@ describe('the repository from a subdirectory', () => {
     expect(JSON.parse(r.stdout).tasks.map((t: { path: string }) => t.path)).toEqual(['src/a.ts']);
 
     // A package with its own harness files is a root of its own (a monorepo).
-    const mono = await makeRepo({ 'task-list.md': '# Tasks\n\n- [ ] `src/top.ts` — top\n', 'packages/api/task-list.md': '# Tasks\n\n- [ ] `src/api.ts` — api\n' });
+    const mono = await makeRepo({
+      'task-list.md': '# Tasks\n\n- [ ] `src/top.ts` — top\n',
+      'packages/api/task-list.md': '# Tasks\n\n- [ ] `src/api.ts` — api\n',
+    });
     await writeFile(path.join(mono, 'packages/api/x.ts'), 'export {};\n');
     const pkg = await runCli(['status'], { cwd: path.join(mono, 'packages/api') });
     expect(pkg.code, pkg.stderr).toBe(0);

@@ -33,7 +33,10 @@ describe('synchronous calls', () => {
     const opus = resolveModel('claude-opus-4-8'); // $5 in, $25 out per million
     const text = 'word '.repeat(2_000);
     const plain = syncCallCeiling(opus, { max_tokens: 1_000, messages: [{ content: [{ type: 'text', text }] }] });
-    const cached = syncCallCeiling(opus, { max_tokens: 1_000, messages: [{ content: [{ type: 'text', text, cache_control: { type: 'ephemeral' } }] }] });
+    const cached = syncCallCeiling(opus, {
+      max_tokens: 1_000,
+      messages: [{ content: [{ type: 'text', text, cache_control: { type: 'ephemeral' } }] }],
+    });
     expect(plain.maxTokens).toBe(1_000);
     expect(plain.usd).toBeCloseTo((plain.inputTokens * 5 + 1_000 * 25) / 1e6, 9);
     expect(cached.usd).toBeCloseTo((cached.inputTokens * 5 * 2 + 1_000 * 25) / 1e6, 9);
@@ -46,7 +49,9 @@ describe('synchronous calls', () => {
     expect(e.code).toBe('BUDGET_EXCEEDED');
     expect(e.exitCode).toBe(2);
     expect(e.file).toBe('harness.config.mjs');
-    expect(e.message).toMatch(/^refine of a\.ts would cross budget\.perRunUsd \$1\.00: this run has committed \$0\.0000, refine of a\.ts can cost up to \$1\.50/);
+    expect(e.message).toMatch(
+      /^refine of a\.ts would cross budget\.perRunUsd \$1\.00: this run has committed \$0\.0000, refine of a\.ts can cost up to \$1\.50/,
+    );
     expect(e.hint).toMatch(/syncMaxTokens/);
 
     const total = await scope({ totalUsd: 2 });
@@ -66,7 +71,7 @@ describe('synchronous calls', () => {
 });
 
 describe('batches', () => {
-  it('the planner call made before the pass counts as this run\'s commitment', async () => {
+  it("the planner call made before the pass counts as this run's commitment", async () => {
     const s = await scope({ perRunUsd: 1 });
     await checkSyncBudget(s, 0.5, 'the planner call'); // init checks the planner call...
     await spend(s.repoDir, 0.4); // ...and it costs $0.40
@@ -79,7 +84,7 @@ describe('batches', () => {
     checkBatchBudget(s, state, estimate(0.6), 3);
   });
 
-  it('without a synchronous call, only the pass\'s own batches count (the journal\'s earlier spend is the total cap\'s)', async () => {
+  it("without a synchronous call, only the pass's own batches count (the journal's earlier spend is the total cap's)", async () => {
     const s = await scope({ perRunUsd: 1, totalUsd: 10 });
     checkBatchBudget(s, { runUsd: 0.2, committedUsd: 8.2 }, estimate(0.8), 1);
     expect((await refusal(() => checkBatchBudget(s, { runUsd: 0.3, committedUsd: 8.3 }, estimate(0.8), 1))).message).toMatch(/perRunUsd/);

@@ -37,7 +37,7 @@ describe('pricing: usage → USD', () => {
     expect(split.cache_creation_1h_input_tokens).toBe(6);
   });
 
-  it('naive per-file cost sends each request\'s average prompt once per file, uncached, at sync prices', () => {
+  it("naive per-file cost sends each request's average prompt once per file, uncached, at sync prices", () => {
     // 2 requests, 3 M input tokens in all (1.5 M each), 8 files, 1 M output: 8 × 1.5 M × $5 + 1 M × $25.
     const usage = u({ input_tokens: M, cache_creation_input_tokens: M, cache_read_input_tokens: M, output_tokens: M });
     expect(naivePerFileCostUsd(usage, 2, 8, { input: 5, output: 25 })).toBeCloseTo(8 * 1.5 * 5 + 25, 9);

@@ -50,7 +50,14 @@ describe('emulator: batch lifecycle', () => {
     });
     expect(emulator.stats().batchesCreated).toBe(1);
     const log = emulator.log();
-    expect(log[0]).toMatchObject({ method: 'POST', path: '/v1/messages/batches', status: 200, batchId: batch.id, requests: 3, requestId: expect.stringMatching(/^req_/) });
+    expect(log[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1/messages/batches',
+      status: 200,
+      batchId: batch.id,
+      requests: 3,
+      requestId: expect.stringMatching(/^req_/),
+    });
   });
 
   it('results are served as JSONL from the absolute results_url, with a request-id header', async () => {
@@ -211,7 +218,10 @@ describe('emulator: errors', () => {
   const create = async (client: Anthropic, body: unknown, betas?: string[]) =>
     client.beta.messages.batches
       .create({ requests: body as Anthropic.Beta.Messages.BatchCreateParams['requests'], ...(betas ? { betas } : {}) })
-      .then(() => null, (e: unknown) => e as InstanceType<typeof Anthropic.APIError>);
+      .then(
+        () => null,
+        (e: unknown) => e as InstanceType<typeof Anthropic.APIError>,
+      );
 
   it.each([
     ['bad custom_id', [request('has space')], undefined, /custom_id: String should match pattern/],
@@ -221,19 +231,37 @@ describe('emulator: errors', () => {
     ['unknown model', [request('a', 'hi', { model: 'claude-nope-1' })], undefined, /requests\.0\.params\.model: unknown model/],
     ['max_tokens above the standard ceiling without the beta', [request('a', 'hi', { max_tokens: 64_001 })], undefined, /max_tokens: 64001 > 64000/],
     ['max_tokens above the beta ceiling', [request('a', 'hi', { max_tokens: 300_001 })], ['output-300k-2026-03-24'], /300000/],
-    ['the beta on a model without it', [request('a', 'hi', { model: 'claude-haiku-4-5', max_tokens: 1000 })], ['output-300k-2026-03-24'], /not supported for claude-haiku-4-5/],
+    [
+      'the beta on a model without it',
+      [request('a', 'hi', { model: 'claude-haiku-4-5', max_tokens: 1000 })],
+      ['output-300k-2026-03-24'],
+      /not supported for claude-haiku-4-5/,
+    ],
     ['empty messages', [request('a', 'hi', { messages: [] })], undefined, /messages: at least one message/],
     ['a bad role', [request('a', 'hi', { messages: [{ role: 'robot', content: 'x' }] })], undefined, /messages\.0\.role/],
     ['an empty text block', [request('a', 'hi', { messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] })], undefined, /non-empty/],
     ['a block without type', [request('a', 'hi', { messages: [{ role: 'user', content: [{ text: 'x' }] }] })], undefined, /content\.0\.type/],
     ['stream in batch params', [request('a', 'hi', { stream: true })], undefined, /stream/],
-    ['five cache breakpoints', [request('a', 'hi', { messages: [{ role: 'user', content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } })) }] })], undefined, /maximum of 4 blocks/],
+    [
+      'five cache breakpoints',
+      [
+        request('a', 'hi', {
+          messages: [{ role: 'user', content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } })) }],
+        }),
+      ],
+      undefined,
+      /maximum of 4 blocks/,
+    ],
   ])('400 invalid_request_error: %s', async (_name, requests, betas, message) => {
     const { client } = await start();
     const err = await create(client, requests, betas);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err!.status).toBe(400);
-    expect(err!.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(message) }, request_id: expect.stringMatching(/^req_/) });
+    expect(err!.error).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(message) },
+      request_id: expect.stringMatching(/^req_/),
+    });
     expect(err!.requestID).toBe((err!.error as { request_id: string }).request_id);
   });
 
@@ -252,7 +280,11 @@ describe('emulator: errors', () => {
     const res = await raw(emulator, '/v1/messages/batches', { key: null });
     expect(res.status).toBe(401);
     expect(res.headers.get('request-id')).toMatch(/^req_/);
-    expect(await res.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.any(String) }, request_id: res.headers.get('request-id') });
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'authentication_error', message: expect.any(String) },
+      request_id: res.headers.get('request-id'),
+    });
 
     const { client: wrong } = await start({ apiKey: 'right-key' });
     await expect(wrong.beta.messages.batches.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);

@@ -55,13 +55,23 @@ describe('emulator: HTTP faults', () => {
   it('afterProcessing: the batch is created but the response is lost (reset, or an error status instead)', async () => {
     const { client, emulator } = await start({
       processingMs: 0,
-      faults: { http: [{ kind: 'reset', method: 'POST', path: LIST, afterProcessing: true }, { kind: 'status', status: 529, method: 'POST', path: LIST, afterProcessing: true }] },
+      faults: {
+        http: [
+          { kind: 'reset', method: 'POST', path: LIST, afterProcessing: true },
+          { kind: 'status', status: 529, method: 'POST', path: LIST, afterProcessing: true },
+        ],
+      },
     });
     await expect(client.beta.messages.batches.create({ requests: [request('a')] })).rejects.toBeInstanceOf(Anthropic.APIConnectionError);
     await expect(client.beta.messages.batches.create({ requests: [request('b')] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
     const listed = (await client.beta.messages.batches.list()).data;
     expect(listed).toHaveLength(2);
-    expect(emulator.log().slice(0, 2).map((e) => [e.status, e.fault])).toEqual([
+    expect(
+      emulator
+        .log()
+        .slice(0, 2)
+        .map((e) => [e.status, e.fault]),
+    ).toEqual([
       [0, 'reset:after-processing'],
       [529, 'status:after-processing'],
     ]);
@@ -70,7 +80,11 @@ describe('emulator: HTTP faults', () => {
 
   it('skip and times: let `skip` matching requests through, then apply `times`; 0 = forever; method and path filter', async () => {
     const { client, emulator } = await start({ faults: { http: [{ kind: 'status', status: 500, method: 'GET', path: LIST, skip: 1, times: 2 }] } });
-    const outcome = () => client.beta.messages.batches.list().then(() => 200, (e: { status: number }) => e.status);
+    const outcome = () =>
+      client.beta.messages.batches.list().then(
+        () => 200,
+        (e: { status: number }) => e.status,
+      );
     expect([await outcome(), await outcome(), await outcome(), await outcome()]).toEqual([200, 500, 500, 200]);
     // POST does not match the rule
     await client.beta.messages.batches.create({ requests: [request('a')] });
@@ -83,9 +97,18 @@ describe('emulator: HTTP faults', () => {
   it('rules count independently; the first applicable one wins: 429 ×2 then a 500 with skip 2 → 429, 429, 500, ok', async () => {
     const path = '^/v1/messages/batches$';
     const { client } = await start({
-      faults: { http: [{ kind: 'status', status: 429, retryAfterS: 0, path, times: 2 }, { kind: 'status', status: 500, path, skip: 2 }] },
+      faults: {
+        http: [
+          { kind: 'status', status: 429, retryAfterS: 0, path, times: 2 },
+          { kind: 'status', status: 500, path, skip: 2 },
+        ],
+      },
     });
-    const outcome = () => client.beta.messages.batches.list().then(() => 200, (e: { status: number }) => e.status);
+    const outcome = () =>
+      client.beta.messages.batches.list().then(
+        () => 200,
+        (e: { status: number }) => e.status,
+      );
     expect([await outcome(), await outcome(), await outcome(), await outcome()]).toEqual([429, 429, 500, 200]);
   });
 
@@ -124,7 +147,10 @@ describe('emulator: result faults', () => {
     expect(ended.request_counts).toEqual({ processing: 0, succeeded: 3, errored: 3, canceled: 1, expired: 1 });
     const lines = await results(client, batch.id);
     const by = Object.fromEntries(lines.map((l) => [l.custom_id, l.result]));
-    expect(by.over).toEqual({ type: 'errored', error: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: null } });
+    expect(by.over).toEqual({
+      type: 'errored',
+      error: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: null },
+    });
     expect(by.api).toMatchObject({ type: 'errored', error: { error: { type: 'api_error' } } });
     expect(by.bad).toMatchObject({ type: 'errored', error: { error: { type: 'invalid_request_error' } } });
     expect(by.exp).toEqual({ type: 'expired' });

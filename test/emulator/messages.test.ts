@@ -11,7 +11,10 @@ function cached(text: string, ttl?: '5m' | '1h') {
   return { type: 'text' as const, text, cache_control: ttl ? { type: 'ephemeral' as const, ttl } : { type: 'ephemeral' as const } };
 }
 
-function params(blocks: Anthropic.TextBlockParam[], more: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}): Anthropic.MessageCreateParamsNonStreaming {
+function params(
+  blocks: Anthropic.TextBlockParam[],
+  more: Partial<Anthropic.MessageCreateParamsNonStreaming> = {},
+): Anthropic.MessageCreateParamsNonStreaming {
   return { model: MODEL, max_tokens: 500, messages: [{ role: 'user', content: blocks }], ...more };
 }
 
@@ -58,7 +61,15 @@ describe('emulator: messages', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const body = await res.text();
     const names = [...body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-    expect(names).toEqual(['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(names).toEqual([
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(body).toContain('"stop_reason":"end_turn"');
   });
 
@@ -68,15 +79,22 @@ describe('emulator: messages', () => {
     expect(msg.stop_reason).toBe('max_tokens');
     expect(msg.usage.output_tokens).toBe(11);
     expect(msg.content[0]).toMatchObject({ text: 'word word word word word word' });
-    await expect(client.messages.create(params([{ type: 'text', text: 'Hi' }], { model: 'claude-haiku-4-5', max_tokens: 8_001 }))).rejects.toBeInstanceOf(Anthropic.BadRequestError);
-    await expect(client.messages.create(params([{ type: 'text', text: 'Hi' }], { model: 'claude-unknown-9' }))).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(
+      client.messages.create(params([{ type: 'text', text: 'Hi' }], { model: 'claude-haiku-4-5', max_tokens: 8_001 })),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    await expect(client.messages.create(params([{ type: 'text', text: 'Hi' }], { model: 'claude-unknown-9' }))).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
   });
 
   it('the 300K beta does not raise the ceiling of synchronous calls', async () => {
     const { client } = await start();
     const err = await client.beta.messages
       .create({ ...params([{ type: 'text', text: 'Hi' }], { max_tokens: 100_000 }), stream: true, betas: ['output-300k-2026-03-24'] } as never)
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
   });
 
@@ -126,7 +144,11 @@ describe('emulator: count_tokens and cache accounting', () => {
       cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: BIG_TOKENS },
     });
     const u2 = (await client.messages.create(params([cached(BIG, '1h'), { type: 'text', text: 'Write src/b.ts' }]))).usage;
-    expect(u2).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: BIG_TOKENS, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 } });
+    expect(u2).toMatchObject({
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: BIG_TOKENS,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    });
 
     const changed = BIG.replace('line 700:', 'line 700;');
     const u3 = (await client.messages.create(params([cached(changed, '1h'), tail]))).usage;
@@ -137,7 +159,11 @@ describe('emulator: count_tokens and cache accounting', () => {
 
     const small = 'a short prefix';
     const u4 = (await client.messages.create(params([cached(small), tail]))).usage;
-    expect(u4).toMatchObject({ input_tokens: estimateTokens(small) + estimateTokens(tail.text), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+    expect(u4).toMatchObject({
+      input_tokens: estimateTokens(small) + estimateTokens(tail.text),
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
   });
 
   it('two breakpoints: a cached system prompt read, the longer prefix written under its own TTL (5m by default)', async () => {

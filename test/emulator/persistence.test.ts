@@ -79,7 +79,19 @@ describe('emulator: persistence', () => {
   it('the cache state and log.jsonl persist; no API key in the log', async () => {
     const dataDir = await tempDir();
     const big = 'cached context line\n'.repeat(800);
-    const params = { model: MODEL, max_tokens: 50, messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: big, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } }, { type: 'text' as const, text: 'go' }] }] };
+    const params = {
+      model: MODEL,
+      max_tokens: 50,
+      messages: [
+        {
+          role: 'user' as const,
+          content: [
+            { type: 'text' as const, text: big, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
+            { type: 'text' as const, text: 'go' },
+          ],
+        },
+      ],
+    };
     await withEmu({ dataDir }, async (e) => {
       const u = (await clientFor(e, { apiKey: 'sk-secret-key-1234' }).messages.create(params)).usage;
       expect(u.cache_creation_input_tokens).toBeGreaterThan(0);
@@ -90,7 +102,10 @@ describe('emulator: persistence', () => {
       expect(u.cache_creation_input_tokens).toBe(0);
     });
     const log = await readFile(path.join(dataDir, 'log.jsonl'), 'utf8');
-    const entries = log.trim().split('\n').map((l) => JSON.parse(l) as { path: string; status: number });
+    const entries = log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path: string; status: number });
     expect(entries.map((x) => [x.path, x.status])).toEqual([
       ['/v1/messages', 200],
       ['/v1/messages', 200],
@@ -127,7 +142,10 @@ describe('emulator: results streaming', () => {
     const n = Math.ceil((mb * 1024 * 1024) / lineChars);
     await withEmu({ processingMs: 0, responder: () => text }, async (e) => {
       const client = clientFor(e);
-      const requests = Array.from({ length: n }, (_, i) => ({ custom_id: `r${i}`, params: { model: 'claude-opus-4-6', max_tokens: 300_000, messages: [{ role: 'user' as const, content: 'x' }] } }));
+      const requests = Array.from({ length: n }, (_, i) => ({
+        custom_id: `r${i}`,
+        params: { model: 'claude-opus-4-6', max_tokens: 300_000, messages: [{ role: 'user' as const, content: 'x' }] },
+      }));
       const b = await client.beta.messages.batches.create({ requests, betas: ['output-300k-2026-03-24'] });
       await waitEnded(client, b.id, 60_000);
       gc();
@@ -152,7 +170,10 @@ describe('emulator: results streaming', () => {
       // the read-ahead of the HTTP client and the socket (about 10–20 MB, whatever the file size).
       const fileBytes = n * lineChars;
       expect(peak).toBeLessThan(Math.min(32 * 1024 * 1024, fileBytes / 2));
-      if (process.env.EMULATOR_RESULTS_MB) console.log(`results: ${((n * lineChars) / 1e6).toFixed(0)} MB in ${secs.toFixed(2)} s (${((n * lineChars) / 1e6 / secs).toFixed(0)} MB/s), peak live memory +${(peak / 1e6).toFixed(1)} MB`);
+      if (process.env.EMULATOR_RESULTS_MB)
+        console.log(
+          `results: ${((n * lineChars) / 1e6).toFixed(0)} MB in ${secs.toFixed(2)} s (${((n * lineChars) / 1e6 / secs).toFixed(0)} MB/s), peak live memory +${(peak / 1e6).toFixed(1)} MB`,
+        );
     });
   });
 });
@@ -165,7 +186,10 @@ describe('serveEmulator (the `harness emulator` command)', () => {
     const done = serveEmulator({ port: 0, data, processingMs: 0, print: (l) => lines.push(l), signal: stop.signal });
     let port = '';
     for (let i = 0; i < 200 && !port; i++) {
-      port = await readFile(path.join(data, 'port'), 'utf8').then((s) => s.trim(), () => '');
+      port = await readFile(path.join(data, 'port'), 'utf8').then(
+        (s) => s.trim(),
+        () => '',
+      );
       if (!port) await sleep(10);
     }
     expect(port).toMatch(/^\d+$/);

@@ -13,7 +13,20 @@ import { parseTaskList } from '../../src/tasks/taskList.js';
 import { MODEL, results, start, tempDir, waitEnded } from './helpers.js';
 
 const ask = (text: string, more: Partial<ResponderRequest['params']> = {}): ResponderRequest => ({
-  params: { model: MODEL, max_tokens: 10_000, messages: [{ role: 'user', content: [{ type: 'text', text: 'codebase…', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text }] }], ...more },
+  params: {
+    model: MODEL,
+    max_tokens: 10_000,
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'codebase…', cache_control: { type: 'ephemeral', ttl: '1h' } },
+          { type: 'text', text },
+        ],
+      },
+    ],
+    ...more,
+  },
   customId: 'r1',
   mode: 'batch',
 });
@@ -22,18 +35,23 @@ const respond = async (text: string, options?: { fileTokens?: number }) => place
 
 function syntaxErrors(file: string, text: string): string[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, file.endsWith('x') ? ts.ScriptKind.TSX : undefined);
-  return ((sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ((sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  );
 }
 
 describe('placeholderFile', () => {
   const desc = 'User entity with a zod schema — "quoted", `code`, */ and <!-- too';
-  it.each(['src/models/user.ts', 'src/app.tsx', 'lib/x.js', 'lib/x.mjs', 'lib/x.cjs', 'test/user.test.ts', 'src/a.spec.js'])('%s is valid JS/TS and names the task', (file) => {
-    const text = placeholderFile(file, desc);
-    expect(syntaxErrors(file, text)).toEqual([]);
-    expect(text).toContain(file);
-    expect(text).toMatch(/placeholder/i);
-    expect(text.endsWith('\n') && !text.endsWith('\n\n')).toBe(true);
-  });
+  it.each(['src/models/user.ts', 'src/app.tsx', 'lib/x.js', 'lib/x.mjs', 'lib/x.cjs', 'test/user.test.ts', 'src/a.spec.js'])(
+    '%s is valid JS/TS and names the task',
+    (file) => {
+      const text = placeholderFile(file, desc);
+      expect(syntaxErrors(file, text)).toEqual([]);
+      expect(text).toContain(file);
+      expect(text).toMatch(/placeholder/i);
+      expect(text.endsWith('\n') && !text.endsWith('\n\n')).toBe(true);
+    },
+  );
 
   it('a test file is a vitest test that imports only vitest and asserts true', () => {
     const text = placeholderFile('test/user.test.ts', 'tests');
@@ -56,10 +74,14 @@ describe('placeholderFile', () => {
   it('JSON is valid JSON; Markdown is a heading; other languages a comment and a minimal module; unknown: one plain line', () => {
     expect(JSON.parse(placeholderFile('config/app.json', desc))).toMatchObject({ placeholder: true, path: 'config/app.json' });
     expect(placeholderFile('docs/guide.md', 'the guide')).toMatch(/^# guide\n\n.*Task: docs\/guide\.md — the guide\n$/s);
-    expect(placeholderFile('app/main.py', desc)).toMatch(/^# Placeholder[^\n]*\n# Task: [^\n]*\n\nPLACEHOLDER = \{"path": "app\/main\.py", "task": ".*"\}\n$/);
-    expect(placeholderFile('cmd/server/main.go', desc)).toMatch(/\npackage server\n\n\/\/ Placeholder is the task this file stands for\.\nconst Placeholder = ".*"\n$/);
+    expect(placeholderFile('app/main.py', desc)).toMatch(
+      /^# Placeholder[^\n]*\n# Task: [^\n]*\n\nPLACEHOLDER = \{"path": "app\/main\.py", "task": ".*"\}\n$/,
+    );
+    expect(placeholderFile('cmd/server/main.go', desc)).toMatch(
+      /\npackage server\n\n\/\/ Placeholder is the task this file stands for\.\nconst Placeholder = ".*"\n$/,
+    );
     expect(placeholderFile('src/lib.rs', desc)).toMatch(/\npub const PLACEHOLDER: &str = ".*";\n$/);
-    expect(placeholderFile('src/main/java/App.java', desc)).toMatch(/\npublic final class App \{\n.*\n    private App\(\) \{\}\n\}\n$/s);
+    expect(placeholderFile('src/main/java/App.java', desc)).toMatch(/\npublic final class App \{\n.*\n {4}private App\(\) \{\}\n\}\n$/s);
     expect(placeholderFile('LICENSE', 'MIT')).toBe('Placeholder for LICENSE — MIT\n');
     expect(placeholderFile('data/notes.txt', '')).toBe('Placeholder for data/notes.txt\n');
   });
@@ -90,7 +112,10 @@ describe('placeholderResponder', () => {
     expect(text).toContain(fileListLines(tasks, new Set(['src/app.ts'])));
     const out = await respond(text);
     expect(out.split('\n')[0]).toMatch(/^Placeholder output .* for 4 files\.$/);
-    const split = splitOutput(out, tasks.map((t) => t.path));
+    const split = splitOutput(
+      out,
+      tasks.map((t) => t.path),
+    );
     expect(split.files).toEqual(tasks.map((t) => ({ path: t.path, content: placeholderFile(t.path, t.description) })));
     expect(split.incomplete).toEqual([]);
     expect(split.warnings).toEqual([]);
@@ -184,7 +209,19 @@ describe('placeholderResponder: the planner prompt', () => {
     const templates = await loadTemplates();
     const prompt = templates.planner.replace('{{spec}}', spec).replace('{{specFile}}', 'spec.md');
     const out = await placeholderResponder()({
-      params: { model: MODEL, max_tokens: 8000, messages: [{ role: 'user', content: [{ type: 'text', text: '=== src/app.ts ===\nexport function route() {}\n' }, { type: 'text', text: prompt }] }] },
+      params: {
+        model: MODEL,
+        max_tokens: 8000,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: '=== src/app.ts ===\nexport function route() {}\n' },
+              { type: 'text', text: prompt },
+            ],
+          },
+        ],
+      },
       customId: null,
       mode: 'sync',
     });
@@ -216,7 +253,9 @@ describe('custom responders', () => {
         return `echo ${req.params.messages.length}`;
       },
     });
-    const b = await client.beta.messages.batches.create({ requests: [{ custom_id: 'one', params: { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } }] });
+    const b = await client.beta.messages.batches.create({
+      requests: [{ custom_id: 'one', params: { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } }],
+    });
     await waitEnded(client, b.id);
     const m = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'y' }] });
     expect(m.content[0]).toMatchObject({ text: 'echo 1' });
@@ -227,11 +266,23 @@ describe('custom responders', () => {
   });
 
   it('a responder that throws: an errored api_error result in a batch, a 500 in a sync call', async () => {
-    const { client } = await start({ processingMs: 0, responder: () => { throw new Error('boom'); } });
-    const b = await client.beta.messages.batches.create({ requests: [{ custom_id: 'one', params: { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } }] });
+    const { client } = await start({
+      processingMs: 0,
+      responder: () => {
+        throw new Error('boom');
+      },
+    });
+    const b = await client.beta.messages.batches.create({
+      requests: [{ custom_id: 'one', params: { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] } }],
+    });
     await waitEnded(client, b.id);
-    expect((await results(client, b.id))[0]!.result).toMatchObject({ type: 'errored', error: { error: { type: 'api_error', message: expect.stringContaining('boom') } } });
-    await expect(client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'y' }] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
+    expect((await results(client, b.id))[0]!.result).toMatchObject({
+      type: 'errored',
+      error: { error: { type: 'api_error', message: expect.stringContaining('boom') } },
+    });
+    await expect(client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'y' }] })).rejects.toBeInstanceOf(
+      Anthropic.InternalServerError,
+    );
   });
 
   it('loadResponder: a module path (.mjs natively, .ts through jiti) whose default export is the responder', async () => {

@@ -22,7 +22,16 @@ describe('git port: ignored paths', () => {
     git(dir, 'commit', '-qm', 'track a log');
     await writeFile(path.join(dir, '.git/info/exclude'), 'local-only.txt\n');
     const repo = await openRepo(dir);
-    const ignored = await repo.checkIgnored(['src/a.ts', 'dist/out.js', 'src/new.ts', 'debug.log', 'keep.log', 'tracked.log', 'local-only.txt', 'odd *.ts']);
+    const ignored = await repo.checkIgnored([
+      'src/a.ts',
+      'dist/out.js',
+      'src/new.ts',
+      'debug.log',
+      'keep.log',
+      'tracked.log',
+      'local-only.txt',
+      'odd *.ts',
+    ]);
     expect(ignored).toEqual([
       { path: 'dist/out.js', source: '.gitignore', line: 2, pattern: 'dist/' },
       { path: 'debug.log', source: '.gitignore', line: 3, pattern: '*.log' },
@@ -58,7 +67,7 @@ describe('git port: ignored paths', () => {
 });
 
 describe('git port: a failed commit', () => {
-  it('puts the index back as it was: the harness files unstaged, the person\'s staged change still staged', async () => {
+  it("puts the index back as it was: the harness files unstaged, the person's staged change still staged", async () => {
     const dir = await makeRepo({ 'a.txt': 'a\n', 'task-list.md': '# T\n' });
     await writeFile(path.join(dir, 'a.txt'), 'person edit\n');
     git(dir, 'add', 'a.txt');

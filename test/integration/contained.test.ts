@@ -29,7 +29,11 @@ const journal = async (repo: string) =>
     .map((l) => JSON.parse(l) as { type: string; batchId?: string; adopted?: boolean; reason?: string });
 
 /** Batch ids in the order the emulator created them. */
-const created = (harness: Harness) => harness.emulator.log().filter((e) => e.method === 'POST' && e.path === '/v1/messages/batches' && e.batchId).map((e) => e.batchId!);
+const created = (harness: Harness) =>
+  harness.emulator
+    .log()
+    .filter((e) => e.method === 'POST' && e.path === '/v1/messages/batches' && e.batchId)
+    .map((e) => e.batchId!);
 
 async function expectOwnWork(harness: Harness, repo: string, tasks: readonly TaskSpec[], others: readonly TaskSpec[]) {
   expect((await expectedFiles(repo, tasks)).filter((f) => !f.ok)).toEqual([]);
@@ -67,7 +71,12 @@ describe('two repos sharing one key', () => {
     expect(ps.batches).toEqual([expect.objectContaining({ id: pBatch, adopted: false, status: 'collected', files: 6 })]);
     // P's batch was only ever a candidate for Q: never recorded as Q's, never collected or committed there.
     const qEvents = await journal(q);
-    expect(qEvents.filter((e) => e.batchId === pBatch).map((e) => e.type).every((t) => t === 'foreign')).toBe(true);
+    expect(
+      qEvents
+        .filter((e) => e.batchId === pBatch)
+        .map((e) => e.type)
+        .every((t) => t === 'foreign'),
+    ).toBe(true);
     expect(git(q, 'log', '--format=%B')).not.toContain(pBatch!);
     // The submit of the adopted batch is committed once, as a submit.
     expect(commitSubjects(q).filter((s) => s.startsWith('harness: submit'))).toEqual([`harness: submit ${qBatch} (6 tasks)`]);
@@ -114,7 +123,11 @@ describe('two repos sharing one key', () => {
 
 /** `n` tasks in groups of 50. */
 const manyTasks = (n: number): TaskSpec[] =>
-  Array.from({ length: n }, (_, i) => ({ path: `gen/g${Math.floor(i / 50)}/f${i}.ts`, description: `file ${i}`, group: `Group ${Math.floor(i / 50)}` }));
+  Array.from({ length: n }, (_, i) => ({
+    path: `gen/g${Math.floor(i / 50)}/f${i}.ts`,
+    description: `file ${i}`,
+    group: `Group ${Math.floor(i / 50)}`,
+  }));
 
 describe('a results stream cut half-way', () => {
   const N = 2000;

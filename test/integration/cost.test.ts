@@ -17,7 +17,10 @@ afterEach(async () => {
 function codebase(files = 24): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < files; i++) {
-    const body = Array.from({ length: 30 }, (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`).join('\n');
+    const body = Array.from(
+      { length: 30 },
+      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
+    ).join('\n');
     out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = body;
   }
   return out;
@@ -93,21 +96,29 @@ describe('cost', () => {
     const r = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(r.code, r.stderr).toBe(0);
     const s = await statusJson((...a) => h!.run(repo, ...a));
-    expect(s.batches.map((b: { purpose: string; requests: number }) => [b.purpose, b.requests])).toEqual([['warmup', 1], ['tasks', 6]]);
+    expect(s.batches.map((b: { purpose: string; requests: number }) => [b.purpose, b.requests])).toEqual([
+      ['warmup', 1],
+      ['tasks', 6],
+    ]);
     expect(s.batches[0].usage.cache_creation_input_tokens).toBeGreaterThan(4096);
     const u = s.batches[1].usage;
     expect(u.cache_creation_input_tokens).toBe(0);
     expect(u.cache_read_input_tokens).toBeGreaterThan(6 * 4096);
     expect(s.cache_read_share).toBeGreaterThan(0.8);
-    expect(commitSubjects(repo).slice(0, 4).map((x) => x.replace(/msgbatch_\w+/, 'B'))).toEqual([
-      'harness: collect B (6 files)',
-      'harness: submit B (6 tasks)',
-      'harness: collect B (0 files)',
-      'harness: submit B (0 tasks)',
-    ]);
+    expect(
+      commitSubjects(repo)
+        .slice(0, 4)
+        .map((x) => x.replace(/msgbatch_\w+/, 'B')),
+    ).toEqual(['harness: collect B (6 files)', 'harness: submit B (6 tasks)', 'harness: collect B (0 files)', 'harness: submit B (0 tasks)']);
 
     // The same job with the warm-up off: the requests that run at once all write the prefix.
-    const cold = await makeTarget({ files: { ...codebase(), 'src/lib/other.ts': 'export const other = 1;\n', 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' } });
+    const cold = await makeTarget({
+      files: {
+        ...codebase(),
+        'src/lib/other.ts': 'export const other = 1;\n',
+        'harness.config.mjs': 'export default { cache: { warmup: false } };\n',
+      },
+    });
     expect((await h.run(cold, 'run', '--max-tokens', '8000')).code).toBe(0);
     const c = await statusJson((...a) => h!.run(cold, ...a));
     expect(c.batches).toHaveLength(1);

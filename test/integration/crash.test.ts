@@ -60,7 +60,8 @@ describe('crash and resume', () => {
     h = await withEmulator({ processingMs: 300 });
     const lib: Record<string, string> = {};
     for (let i = 0; i < 12; i++) {
-      lib[`src/lib/m${i}.ts`] = Array.from({ length: 40 }, (_, j) => `export const value${i}_${j} = compute(${i}, ${j}); // cached context`).join('\n') + '\n';
+      lib[`src/lib/m${i}.ts`] =
+        Array.from({ length: 40 }, (_, j) => `export const value${i}_${j} = compute(${i}, ${j}); // cached context`).join('\n') + '\n';
     }
     const repo = await makeTarget({ files: lib });
     const killed = await h.start(repo, ['run', '--max-tokens', '8000'], { HARNESS_FAILPOINT: 'submit:marked#1' }).done;

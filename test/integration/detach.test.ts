@@ -19,7 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function lib(): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < 12; i++) {
-    out[`src/lib/m${i}.ts`] = Array.from({ length: 40 }, (_, j) => `export const value${i}_${j} = compute(${i}, ${j}); // cached context`).join('\n') + '\n';
+    out[`src/lib/m${i}.ts`] =
+      Array.from({ length: 40 }, (_, j) => `export const value${i}_${j} = compute(${i}, ${j}); // cached context`).join('\n') + '\n';
   }
   return out;
 }

@@ -70,7 +70,8 @@ describe('an answer that shows the section format', () => {
   ];
   /** A doc that shows the format: a line that is its own END marker in the middle of it. */
   const showsFormat = (p: string) => `# Format\n\nA file is written as\n\n<<<FILE src/example.ts>>>\ncontent\n<<<END ${p}>>>\n\nand that is all.\n`;
-  const careful = (p: string) => `# Format\n\nA file is written as\n\n    <<<FILE src/example.ts>>>\n    content\n    <<<END ${p}>>>\n\nand that is all.\n`;
+  const careful = (p: string) =>
+    `# Format\n\nA file is written as\n\n    <<<FILE src/example.ts>>>\n    content\n    <<<END ${p}>>>\n\nand that is all.\n`;
 
   it('is not written as done: retried once with a note to the model, then failed with the reason; a careful second answer is written whole', async () => {
     const prompts: string[] = [];
@@ -80,7 +81,12 @@ describe('an answer that shows the section format', () => {
       let out = 'Here they are.\n';
       for (const f of filesToWrite(text) ?? []) {
         const noted = text.includes(`Note on \`${f.path}\``);
-        const body = f.path === 'docs/always.md' || (f.path === 'docs/once.md' && !noted) ? showsFormat(f.path) : f.path === 'docs/once.md' ? careful(f.path) : placeholderFile(f.path, f.description);
+        const body =
+          f.path === 'docs/always.md' || (f.path === 'docs/once.md' && !noted)
+            ? showsFormat(f.path)
+            : f.path === 'docs/once.md'
+              ? careful(f.path)
+              : placeholderFile(f.path, f.description);
         out += `<<<FILE ${f.path}>>>\n${body}<<<END ${f.path}>>>\n`;
       }
       return out;
@@ -120,7 +126,9 @@ describe('edits made while a batch runs', () => {
     await writeFile(path.join(repo, 'test/user.test.ts'), '// my test, not committed yet\n');
 
     const c = await collectWhenEnded(repo);
-    expect(c.stderr).toMatch(/src\/models\/user\.ts: changed since msgbatch_\w+ was submitted: left as it is; the generated version is in \.harness\/conflicts\//);
+    expect(c.stderr).toMatch(
+      /src\/models\/user\.ts: changed since msgbatch_\w+ was submitted: left as it is; the generated version is in \.harness\/conflicts\//,
+    );
     expect(await readFile(path.join(repo, 'src/models/user.ts'), 'utf8')).toBe('export const mine = 1;\n');
     expect(await readFile(path.join(repo, 'test/user.test.ts'), 'utf8')).toBe('// my test, not committed yet\n');
     for (const p of ['src/models/user.ts', 'test/user.test.ts']) {
@@ -137,7 +145,8 @@ describe('edits made while a batch runs', () => {
           `To keep yours, tick the task; to take the generated one, move it over ${p} and tick the task`,
       );
     }
-    for (const p of ['src/models/order.ts', 'src/services/user.service.ts', 'src/services/order.service.ts', 'test/order.test.ts']) expect(tasks.get(p)!.status, p).toBe('done');
+    for (const p of ['src/models/order.ts', 'src/services/user.service.ts', 'src/services/order.service.ts', 'test/order.test.ts'])
+      expect(tasks.get(p)!.status, p).toBe('done');
     // The kept copies stay out of git; the collect commit holds neither of the person's files.
     expect(git(repo, 'status', '--porcelain').trim().split('\n')).toEqual(['?? test/user.test.ts']);
     expect(commitSubjects(repo)[0]).toBe(`harness: collect ${batchId} (4 files)`);
@@ -174,7 +183,9 @@ describe('edits made while a batch runs', () => {
 
     const c = await h.run(repo, 'collect');
     expect(c.code, c.stderr).toBe(0);
-    expect(c.stderr).toMatch(/src\/models\/order\.ts changed after the interrupted collect of msgbatch_\w+ wrote it: left as it is, not committed as the batch's output/);
+    expect(c.stderr).toMatch(
+      /src\/models\/order\.ts changed after the interrupted collect of msgbatch_\w+ wrote it: left as it is, not committed as the batch's output/,
+    );
     expect(await readFile(path.join(repo, 'src/models/order.ts'), 'utf8')).toBe('export const edited = true;\n');
     expect(git(repo, 'status', '--porcelain').trim()).toBe('?? src/models/order.ts');
     const committed = git(repo, 'show', '--name-only', '--format=', 'HEAD').trim().split('\n');
@@ -183,7 +194,9 @@ describe('edits made while a batch runs', () => {
     expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(5 files\)$/);
     const tasks = byPath(await status(repo));
     expect(tasks.get('src/models/order.ts')).toMatchObject({ status: 'failed' });
-    expect(tasks.get('src/models/order.ts')!.reason).toMatch(/^conflict: src\/models\/order\.ts changed after the interrupted collect of msgbatch_\w+ wrote it/);
+    expect(tasks.get('src/models/order.ts')!.reason).toMatch(
+      /^conflict: src\/models\/order\.ts changed after the interrupted collect of msgbatch_\w+ wrote it/,
+    );
     for (const t of TASKS.filter((t) => t.path !== 'src/models/order.ts')) expect(tasks.get(t.path)!.status, t.path).toBe('done');
     expect(h.emulator.stats().batchesCreated).toBe(1);
   });
@@ -203,7 +216,9 @@ describe('a task renamed while its batch is in flight', () => {
     expect(r.stderr).toMatch(/1 task marked submitted in msgbatch_\w+ had no result \(renamed since\?\): back to pending/);
     const s = await status(repo);
     expect(s.counts).toEqual({ pending: 0, submitted: 0, done: 6, failed: 0 });
-    expect(await readFile(path.join(repo, 'src/services/orders.service.ts'), 'utf8')).toBe(placeholderFile('src/services/orders.service.ts', 'in-memory order service'));
+    expect(await readFile(path.join(repo, 'src/services/orders.service.ts'), 'utf8')).toBe(
+      placeholderFile('src/services/orders.service.ts', 'in-memory order service'),
+    );
     expect(existsSync(path.join(repo, 'src/services/order.service.ts'))).toBe(false);
     expect(s.batches.map((b: { tasks: number }) => b.tasks)).toEqual([6, 1]);
   });

@@ -60,7 +60,12 @@ describe('a batch the API does not know', () => {
     const r = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(r.code, r.stderr).toBe(0);
     expect((await expectedFiles(repo)).every((f) => f.ok)).toBe(true);
-    expect(h.emulator.log().slice(requestsBefore).some((e) => e.path.includes(batchId))).toBe(false); // never asked about again
+    expect(
+      h.emulator
+        .log()
+        .slice(requestsBefore)
+        .some((e) => e.path.includes(batchId)),
+    ).toBe(false); // never asked about again
     s = await statusJson((...a) => h!.run(repo, ...a));
     expect(s.batches.map((b: { status: string }) => b.status)).toEqual(['forgotten', 'collected']);
     expect((await h.run(repo, 'cancel')).stdout).toMatch(/nothing in flight/);

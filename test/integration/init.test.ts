@@ -89,7 +89,10 @@ describe('harness init', () => {
     const dir = path.join(repo, '.harness/dry-run');
     const files = await readdir(dir);
     expect(files).toEqual(['batch-001.jsonl']);
-    const lines = (await readFile(path.join(dir, files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(path.join(dir, files[0]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);
     for (const l of lines) {
       expect(l.custom_id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
@@ -105,7 +108,11 @@ describe('harness init', () => {
   it('a secret in an included file stops init (exit 2) with path:line and kind, never the secret, nothing sent', async () => {
     h = await withEmulator();
     const key = 'AKIA' + 'QWERTYUIOPASDFGH';
-    const repo = await makeRepo({ ...CODE, 'src/config.ts': `export const region = 'eu';\nexport const awsKey = '${key}';\n`, 'spec.md': taskListText() });
+    const repo = await makeRepo({
+      ...CODE,
+      'src/config.ts': `export const region = 'eu';\nexport const awsKey = '${key}';\n`,
+      'spec.md': taskListText(),
+    });
     const head = git(repo, 'rev-parse', 'HEAD');
     const r = await h.run(repo, 'init', '--spec', 'spec.md');
     expect(r.code).toBe(2);
@@ -117,7 +124,12 @@ describe('harness init', () => {
 
   it('.env files and keys never reach a request; the environment key never appears in one', async () => {
     h = await withEmulator();
-    const repo = await makeRepo({ ...CODE, '.env': 'DB_PASSWORD=hunter2-very-secret\n', 'certs/server.pem': 'not really a key\n', 'spec.md': taskListText() });
+    const repo = await makeRepo({
+      ...CODE,
+      '.env': 'DB_PASSWORD=hunter2-very-secret\n',
+      'certs/server.pem': 'not really a key\n',
+      'spec.md': taskListText(),
+    });
     const r = await h.run(repo, 'init', '--spec', 'spec.md', '--dry-run');
     expect(r.code, r.stderr).toBe(0);
     const text = await readFile(path.join(repo, '.harness/dry-run/batch-001.jsonl'), 'utf8');
@@ -134,7 +146,8 @@ describe('harness init', () => {
       ...CODE,
       'src/big/generated.ts': big,
       'spec.md': taskListText(),
-      'harness.config.mjs': "export default { model: 'tiny-model', models: { 'tiny-model': { contextWindow: 60000, maxOutput: 8000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, maxTokens: 8000 };\n",
+      'harness.config.mjs':
+        "export default { model: 'tiny-model', models: { 'tiny-model': { contextWindow: 60000, maxOutput: 8000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, maxTokens: 8000 };\n",
     });
     const r = await h.run(repo, 'init', '--spec', 'spec.md');
     expect(r.code).toBe(2);
@@ -197,7 +210,9 @@ describe('harness init', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/a merge is in progress in .*: harness commits would be mixed into it; nothing was changed/);
       expect(r.stderr).toContain('git merge --abort');
-      expect({ index: git(repo, 'ls-files', '-s'), status: git(repo, 'status', '--porcelain'), head: git(repo, 'rev-parse', 'HEAD') }).toEqual(before);
+      expect({ index: git(repo, 'ls-files', '-s'), status: git(repo, 'status', '--porcelain'), head: git(repo, 'rev-parse', 'HEAD') }).toEqual(
+        before,
+      );
       expect(existsSync(path.join(repo, '.harness'))).toBe(false);
       expect(existsSync(path.join(repo, 'task-list.md'))).toBe(false);
     }

@@ -23,7 +23,11 @@ const CODE = {
 };
 
 function snapshot(repo: string) {
-  return { head: git(repo, 'rev-parse', 'HEAD'), log: git(repo, 'log', '--format=%H %s'), status: git(repo, 'status', '--porcelain', '--untracked-files=all') };
+  return {
+    head: git(repo, 'rev-parse', 'HEAD'),
+    log: git(repo, 'log', '--format=%H %s'),
+    status: git(repo, 'status', '--porcelain', '--untracked-files=all'),
+  };
 }
 
 function expectUnchanged(repo: string, before: ReturnType<typeof snapshot>): void {
@@ -38,7 +42,9 @@ describe('preflight before any side effect', () => {
     h = await withEmulator();
     const repo = await makeRepo({ ...CODE, 'spec.md': taskListText() });
     const before = snapshot(repo);
-    const r = await runCli(['init', '--spec', 'spec.md', '--repo', repo], { env: { ANTHROPIC_BASE_URL: h.emulator.url, ANTHROPIC_API_KEY: undefined } });
+    const r = await runCli(['init', '--spec', 'spec.md', '--repo', repo], {
+      env: { ANTHROPIC_BASE_URL: h.emulator.url, ANTHROPIC_API_KEY: undefined },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/ANTHROPIC_API_KEY is not set; nothing was changed/);
     expect(r.stderr).toMatch(/export ANTHROPIC_API_KEY=/);

@@ -37,7 +37,7 @@ async function commit(repo: string, files: Record<string, string>, message: stri
 }
 
 describe('refine sends only what a batch may send', () => {
-  it('a file the config excludes, .env, and a .harnessignore\'d file are refused (exit 2) with --force too; nothing is sent or changed', async () => {
+  it("a file the config excludes, .env, and a .harnessignore'd file are refused (exit 2) with --force too; nothing is sent or changed", async () => {
     h = await withEmulator();
     const repo = await makeTarget({
       files: {
@@ -121,7 +121,9 @@ describe('budget caps on synchronous calls', () => {
     const repo = await makeTarget({ files: { 'harness.config.mjs': 'export default { budget: { perRunUsd: 0.01 } };\n' } });
     const r = await h.run(repo, 'refine', 'src/models/user.ts', '--message', 'validate the email');
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/refine of src\/models\/user\.ts would cross budget\.perRunUsd \$0\.0100: this run has committed \$0\.0000, refine of src\/models\/user\.ts can cost up to \$\d/);
+    expect(r.stderr).toMatch(
+      /refine of src\/models\/user\.ts would cross budget\.perRunUsd \$0\.0100: this run has committed \$0\.0000, refine of src\/models\/user\.ts can cost up to \$\d/,
+    );
     nothingSent(h);
 
     // Spent so far (journal) + the call's ceiling against the total.
@@ -129,7 +131,11 @@ describe('budget caps on synchronous calls', () => {
     const ok = await h.run(repo, 'refine', 'src/models/user.ts', '--message', 'validate the email');
     expect(ok.code, ok.stderr).toBe(0);
     const spent = (await statusJson((...a) => h!.run(repo, ...a))).cost_usd as number;
-    await commit(repo, { 'harness.config.mjs': `export default { syncMaxTokens: 2000, budget: { totalUsd: ${spent + 0.001} } };\n` }, 'total nearly spent');
+    await commit(
+      repo,
+      { 'harness.config.mjs': `export default { syncMaxTokens: 2000, budget: { totalUsd: ${spent + 0.001} } };\n` },
+      'total nearly spent',
+    );
     const posts = h.emulator.log().filter((e) => e.method === 'POST').length;
     const over = await h.run(repo, 'refine', 'src/models/user.ts', '--message', 'validate the email again');
     expect(over.code).toBe(2);

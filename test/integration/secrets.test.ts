@@ -50,7 +50,10 @@ describe('secrets in the texts that leave the machine', () => {
     h = await withEmulator();
     const tasks = TASKS.map((t, i) => (i === 2 ? { ...t, description: `in-memory user service; charge cards with ${STRIPE}` } : t));
     const repo = await makeTarget({ tasks });
-    const line = taskListText(tasks).split('\n').findIndex((l) => l.includes(STRIPE)) + 1;
+    const line =
+      taskListText(tasks)
+        .split('\n')
+        .findIndex((l) => l.includes(STRIPE)) + 1;
     const head = git(repo, 'rev-parse', 'HEAD');
 
     for (const command of [['run'], ['estimate'], ['run', '--dry-run']]) {

@@ -103,7 +103,11 @@ describe('targets checked before any spend', () => {
 
   it('init: a plan with an unwritable or ignored target is refused before it is committed or submitted', async () => {
     h = await withEmulator();
-    const repo = await makeRepo({ '.gitignore': 'build/\n', 'src/a.ts': 'export {};\n', 'task-list.md': list(['src/b.ts', 'src/a.ts/c.ts', 'build/x.js']) });
+    const repo = await makeRepo({
+      '.gitignore': 'build/\n',
+      'src/a.ts': 'export {};\n',
+      'task-list.md': list(['src/b.ts', 'src/a.ts/c.ts', 'build/x.js']),
+    });
     const subjects = commitSubjects(repo);
     const r = await h.run(repo, 'init');
     expect(r.code, r.stderr).toBe(2);

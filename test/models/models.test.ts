@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBatchMaxTokens, defaultSyncMaxTokens, MODELS, OUTPUT_300K_BETA, planOutput, pricesOf, resolveModel } from '../../src/models/models.js';
+import {
+  defaultBatchMaxTokens,
+  defaultSyncMaxTokens,
+  MODELS,
+  OUTPUT_300K_BETA,
+  planOutput,
+  pricesOf,
+  resolveModel,
+} from '../../src/models/models.js';
 import { HarnessError } from '../../src/shared/errors.js';
 
 describe('models table', () => {
@@ -12,7 +20,9 @@ describe('models table', () => {
   });
 
   it('gives the beta only to the models that support it', () => {
-    const supporting = MODELS.filter((m) => m.extendedMaxOutput !== null).map((m) => m.id).sort();
+    const supporting = MODELS.filter((m) => m.extendedMaxOutput !== null)
+      .map((m) => m.id)
+      .sort();
     expect(supporting).toEqual(['claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8', 'claude-sonnet-4-6']);
   });
 
@@ -45,8 +55,13 @@ describe('models table', () => {
   });
 
   it('applies config overrides and accepts a fully described unknown model', () => {
-    expect(resolveModel('claude-sonnet-4-6', { 'claude-sonnet-4-6': { prices: { input: 1.5, output: 7.5 } } }).prices).toEqual({ input: 1.5, output: 7.5 });
-    const custom = resolveModel('claude-opus-5-5', { 'claude-opus-5-5': { contextWindow: 1_000_000, maxOutput: 128_000, extendedMaxOutput: 300_000, prices: { input: 5, output: 25 } } });
+    expect(resolveModel('claude-sonnet-4-6', { 'claude-sonnet-4-6': { prices: { input: 1.5, output: 7.5 } } }).prices).toEqual({
+      input: 1.5,
+      output: 7.5,
+    });
+    const custom = resolveModel('claude-opus-5-5', {
+      'claude-opus-5-5': { contextWindow: 1_000_000, maxOutput: 128_000, extendedMaxOutput: 300_000, prices: { input: 5, output: 25 } },
+    });
     expect(planOutput(custom, 200_000, 'batch').betas).toEqual([OUTPUT_300K_BETA]);
     expect(() => resolveModel('claude-opus-5-5')).toThrow(/unknown model/);
     expect(resolveModel('claude-haiku-4-5-20251001').id).toBe('claude-haiku-4-5');
@@ -63,6 +78,8 @@ describe('models table', () => {
       expect(defaultBatchMaxTokens(model)).toBe(model.extendedMaxOutput ?? model.maxOutput);
       expect(defaultSyncMaxTokens(model)).toBe(model.maxOutput);
     }
-    expect(planOutput(resolveModel('claude-opus-4-8'), defaultBatchMaxTokens(resolveModel('claude-opus-4-8')), 'batch').betas).toEqual([OUTPUT_300K_BETA]);
+    expect(planOutput(resolveModel('claude-opus-4-8'), defaultBatchMaxTokens(resolveModel('claude-opus-4-8')), 'batch').betas).toEqual([
+      OUTPUT_300K_BETA,
+    ]);
   });
 });

@@ -8,7 +8,9 @@ const PATHS = ['a.ts', 'src/b.ts', 'docs/c.md', 'x.ts'];
 const noisy = fc.string({ unit: fc.constantFrom('a', 'z', ' ', '\t', '\r', '<', '>', '`', '~', '/', '.', 'é', '🙂'), maxLength: 12 });
 
 /** A content line that is no marker (nothing starting like one). */
-const contentLine = fc.oneof(noisy, fc.constantFrom('```', '```ts', '~~~', '', ' <<<FILE a.ts>>>', '<<<END>>>', '// <<<END a.ts>>>')).filter((l) => !/^<<<(FILE|END)[ \t]/.test(l));
+const contentLine = fc
+  .oneof(noisy, fc.constantFrom('```', '```ts', '~~~', '', ' <<<FILE a.ts>>>', '<<<END>>>', '// <<<END a.ts>>>'))
+  .filter((l) => !/^<<<(FILE|END)[ \t]/.test(l));
 
 const withFinalBreak = (content: string): string => (content === '' || content.endsWith('\n') ? content : content + '\n');
 
@@ -42,7 +44,11 @@ const reply = fc
   .tuple(
     fc.array(
       fc.tuple(
-        fc.oneof({ weight: 2, arbitrary: markerLine }, { weight: 1, arbitrary: fc.constantFrom('```', '```ts', '~~~', '', '\r') }, { weight: 2, arbitrary: noisy }),
+        fc.oneof(
+          { weight: 2, arbitrary: markerLine },
+          { weight: 1, arbitrary: fc.constantFrom('```', '```ts', '~~~', '', '\r') },
+          { weight: 2, arbitrary: noisy },
+        ),
         fc.constantFrom('\n', '\r\n'),
       ),
       { maxLength: 40 },
@@ -115,11 +121,18 @@ describe('splitOutput properties', () => {
     const lineOf = (paths: readonly string[]) =>
       fc.oneof(
         { weight: 3, arbitrary: contentLine },
-        { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('FILE', 'END'), path: fc.constantFrom(...paths) }).map(({ kind, path }) => `<<<${kind} ${path}>>>`) },
+        {
+          weight: 2,
+          arbitrary: fc
+            .record({ kind: fc.constantFrom('FILE', 'END'), path: fc.constantFrom(...paths) })
+            .map(({ kind, path }) => `<<<${kind} ${path}>>>`),
+        },
       );
     const replyOf = fc
       .uniqueArray(fc.constantFrom(...PATHS), { minLength: 1, maxLength: PATHS.length })
-      .chain((paths) => fc.tuple(fc.constant(paths), fc.array(fc.array(lineOf(paths), { maxLength: 8 }), { minLength: paths.length, maxLength: paths.length })));
+      .chain((paths) =>
+        fc.tuple(fc.constant(paths), fc.array(fc.array(lineOf(paths), { maxLength: 8 }), { minLength: paths.length, maxLength: paths.length })),
+      );
     fc.assert(
       fc.property(replyOf, fc.constantFrom('\n', '\r\n'), ([paths, bodies], eol) => {
         fc.pre(!bodies.some((lines, i) => lines.includes(`<<<FILE ${paths[i]}>>>`)));

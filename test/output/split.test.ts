@@ -190,14 +190,29 @@ describe('splitOutput: sections that go wrong', () => {
   });
 
   it('handles an empty output', () => {
-    expect(splitOutput('', ['a.ts', 'b.ts'])).toEqual({ files: [], incomplete: [], missing: ['a.ts', 'b.ts'], ambiguous: [], unrequested: [], warnings: [], outsideText: '' });
+    expect(splitOutput('', ['a.ts', 'b.ts'])).toEqual({
+      files: [],
+      incomplete: [],
+      missing: ['a.ts', 'b.ts'],
+      ambiguous: [],
+      unrequested: [],
+      warnings: [],
+      outsideText: '',
+    });
     expect(splitOutput('', [])).toEqual({ files: [], incomplete: [], missing: [], ambiguous: [], unrequested: [], warnings: [], outsideText: '' });
   });
 });
 
 describe('splitOutput: sections whose content shows the section format (ambiguous)', () => {
   // docs/format.md documents the reply format: its content holds marker lines of its own.
-  const doc = ['# The reply format', 'Each file is written as', '<<<FILE src/a.ts>>>', 'content', '<<<END docs/format.md>>>', 'and the rest of the docs.'];
+  const doc = [
+    '# The reply format',
+    'Each file is written as',
+    '<<<FILE src/a.ts>>>',
+    'content',
+    '<<<END docs/format.md>>>',
+    'and the rest of the docs.',
+  ];
 
   it('a stray END for the path whose section has just closed: the section is ambiguous, not a file', () => {
     const text = ['<<<FILE docs/format.md>>>', 'Intro', '<<<END docs/format.md>>>', 'more docs', '<<<END docs/format.md>>>', ''].join('\n');
@@ -211,14 +226,19 @@ describe('splitOutput: sections whose content shows the section format (ambiguou
   });
 
   it('keeps the other sections of the reply, before and after', () => {
-    const text = section('src/b.ts', 'b\n') + '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\ny\n<<<END docs/format.md>>>\n' + section('src/c.ts', 'c\n');
+    const text =
+      section('src/b.ts', 'b\n') +
+      '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\ny\n<<<END docs/format.md>>>\n' +
+      section('src/c.ts', 'c\n');
     const r = splitOutput(text, ['src/b.ts', 'docs/format.md', 'src/c.ts']);
     expect(contents(r)).toEqual({ 'src/b.ts': 'b\n', 'src/c.ts': 'c\n' });
     expect(r.ambiguous).toEqual(['docs/format.md']);
   });
 
   it('a FILE marker of an asked path inside the content: that section and the one it opened are both ambiguous', () => {
-    const text = ['<<<FILE docs/format.md>>>', ...doc, '<<<END docs/format.md>>>', ...section('src/a.ts', 'export const a = 1;\n').split('\n')].join('\n');
+    const text = ['<<<FILE docs/format.md>>>', ...doc, '<<<END docs/format.md>>>', ...section('src/a.ts', 'export const a = 1;\n').split('\n')].join(
+      '\n',
+    );
     const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
     // The FILE marker in the doc closed it and opened src/a.ts; the doc's END inside that section
     // shows the marker was the doc's content: both ambiguous, until src/a.ts comes in a section of
@@ -229,7 +249,9 @@ describe('splitOutput: sections whose content shows the section format (ambiguou
   });
 
   it('an END inside the section that a FILE marker of the content opened: that section is dropped, both are ambiguous', () => {
-    const text = ['<<<FILE docs/format.md>>>', 'Write', '<<<FILE src/a.ts>>>', 'then its content, then', '<<<END docs/format.md>>>', 'bye'].join('\n');
+    const text = ['<<<FILE docs/format.md>>>', 'Write', '<<<FILE src/a.ts>>>', 'then its content, then', '<<<END docs/format.md>>>', 'bye'].join(
+      '\n',
+    );
     const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
     expect(r.files).toEqual([]);
     expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);
@@ -241,7 +263,11 @@ describe('splitOutput: sections whose content shows the section format (ambiguou
   });
 
   it('every asked section that closed after the ambiguous one is ambiguous too (it may be an example inside it)', () => {
-    const text = section('src/z.ts', 'z\n') + '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\n' + section('src/a.ts', 'example\n') + 'rest of the docs\n<<<END docs/format.md>>>\n';
+    const text =
+      section('src/z.ts', 'z\n') +
+      '<<<FILE docs/format.md>>>\nx\n<<<END docs/format.md>>>\n' +
+      section('src/a.ts', 'example\n') +
+      'rest of the docs\n<<<END docs/format.md>>>\n';
     const r = splitOutput(text, ['src/z.ts', 'docs/format.md', 'src/a.ts']);
     expect(contents(r)).toEqual({ 'src/z.ts': 'z\n' });
     expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);
@@ -251,7 +277,11 @@ describe('splitOutput: sections whose content shows the section format (ambiguou
   it('an END line of an already closed path inside another section: both ambiguous (that file shows the format too)', () => {
     // src/a.ts's content may have gone on to here, or the test shows the format: either way, neither is sure.
     const body = 'const reply = `\n<<<END src/a.ts>>>\n`;\n';
-    const r = splitOutput(section('src/a.ts', 'a\n') + section('test/a.test.ts', body) + section('src/c.ts', 'c\n'), ['src/a.ts', 'test/a.test.ts', 'src/c.ts']);
+    const r = splitOutput(section('src/a.ts', 'a\n') + section('test/a.test.ts', body) + section('src/c.ts', 'c\n'), [
+      'src/a.ts',
+      'test/a.test.ts',
+      'src/c.ts',
+    ]);
     expect(contents(r)).toEqual({ 'src/c.ts': 'c\n' });
     expect(r.ambiguous).toEqual(['src/a.ts', 'test/a.test.ts']);
     // The same line before src/a.ts has a section is content, as any END of another path is.
@@ -261,7 +291,15 @@ describe('splitOutput: sections whose content shows the section format (ambiguou
   });
 
   it('an own END line followed by a FILE marker of another asked path: the END of the file inside that section makes both ambiguous', () => {
-    const text = ['<<<FILE docs/format.md>>>', 'Example:', '<<<END docs/format.md>>>', '<<<FILE src/a.ts>>>', 'x', '<<<END docs/format.md>>>', ''].join('\n');
+    const text = [
+      '<<<FILE docs/format.md>>>',
+      'Example:',
+      '<<<END docs/format.md>>>',
+      '<<<FILE src/a.ts>>>',
+      'x',
+      '<<<END docs/format.md>>>',
+      '',
+    ].join('\n');
     const r = splitOutput(text, ['docs/format.md', 'src/a.ts']);
     expect(r.files).toEqual([]);
     expect(r.ambiguous).toEqual(['docs/format.md', 'src/a.ts']);

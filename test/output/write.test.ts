@@ -209,7 +209,10 @@ describe('writeSafe property', () => {
       fc.constantFrom('..', '.', '', 'out', 'ok', 'up', 'in', '.git', '.harness', 'task-list.md', 'C:', '~', 'a\\b', 'a\0'),
       fc.string({ unit: fc.constantFrom('a', 'b', '.', '/', '\\', ':', '~', ' ', '\0', '\n'), maxLength: 6 }),
     );
-    const relPath = fc.oneof(fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/')), fc.string({ maxLength: 12 }));
+    const relPath = fc.oneof(
+      fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/')),
+      fc.string({ maxLength: 12 }),
+    );
     await fc.assert(
       fc.asyncProperty(relPath, async (p) => {
         const before = outsideRoot(await tree(base));

@@ -3,7 +3,6 @@ import { planFromSpec } from '../../src/planners/list.js';
 import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
 import { caught } from '../helpers/errors.js';
 
-
 describe('planFromSpec (list planner)', () => {
   it('turns a task list into a plan: title, groups by heading, descriptions; ticks and bookkeeping dropped', () => {
     const spec = [
@@ -25,7 +24,13 @@ describe('planFromSpec (list planner)', () => {
     expect(plan).toEqual({
       title: 'Blog API',
       groups: [
-        { heading: 'Models', tasks: [{ path: 'src/user.ts', description: 'User entity' }, { path: 'src/post.ts', description: 'Post entity' }] },
+        {
+          heading: 'Models',
+          tasks: [
+            { path: 'src/user.ts', description: 'User entity' },
+            { path: 'src/post.ts', description: 'Post entity' },
+          ],
+        },
         { heading: 'Routes', tasks: [{ path: 'src/routes.ts', description: '' }] },
       ],
     });
@@ -45,7 +50,15 @@ describe('planFromSpec (list planner)', () => {
 
   it('tasks without any heading form one group with an empty heading', () => {
     expect(planFromSpec('- [ ] `a.ts`\n- [ ] `b.ts` — B\n', 'spec.md')).toEqual({
-      groups: [{ heading: '', tasks: [{ path: 'a.ts', description: '' }, { path: 'b.ts', description: 'B' }] }],
+      groups: [
+        {
+          heading: '',
+          tasks: [
+            { path: 'a.ts', description: '' },
+            { path: 'b.ts', description: 'B' },
+          ],
+        },
+      ],
     });
   });
 

@@ -46,7 +46,14 @@ function fakeClient(reply: string | Error, stopReason: Anthropic.Messages.StopRe
   return { client, calls };
 }
 
-const options = { context, spec: 'Build a blog with users and posts.\n', specFile: 'spec.md', templates, model: 'claude-opus-4-8', maxTokens: 16_000 };
+const options = {
+  context,
+  spec: 'Build a blog with users and posts.\n',
+  specFile: 'spec.md',
+  templates,
+  model: 'claude-opus-4-8',
+  maxTokens: 16_000,
+};
 
 async function caught(p: Promise<unknown>): Promise<HarnessError> {
   try {
@@ -58,16 +65,23 @@ async function caught(p: Promise<unknown>): Promise<HarnessError> {
   throw new Error('expected a HarnessError');
 }
 
-const GOOD = '# Blog\n\n## Models\n\n- [ ] `src/user.ts` — User entity\n- [ ] `src/post.ts` — Post entity\n\n## Routes\n\n- [ ] `src/routes.ts` — HTTP routes\n';
+const GOOD =
+  '# Blog\n\n## Models\n\n- [ ] `src/user.ts` — User entity\n- [ ] `src/post.ts` — Post entity\n\n## Routes\n\n- [ ] `src/routes.ts` — HTTP routes\n';
 
 describe('planWithModel', () => {
-  it('one streaming call whose prefix is the batch requests\' prefix; returns the plan and usage', async () => {
+  it("one streaming call whose prefix is the batch requests' prefix; returns the plan and usage", async () => {
     const { client, calls } = fakeClient(GOOD);
     const { plan, usage: u } = await planWithModel(client, options);
     expect(plan).toEqual({
       title: 'Blog',
       groups: [
-        { heading: 'Models', tasks: [{ path: 'src/user.ts', description: 'User entity' }, { path: 'src/post.ts', description: 'Post entity' }] },
+        {
+          heading: 'Models',
+          tasks: [
+            { path: 'src/user.ts', description: 'User entity' },
+            { path: 'src/post.ts', description: 'Post entity' },
+          ],
+        },
         { heading: 'Routes', tasks: [{ path: 'src/routes.ts', description: 'HTTP routes' }] },
       ],
     });
@@ -77,7 +91,13 @@ describe('planWithModel', () => {
     expect(params.model).toBe('claude-opus-4-8');
     expect(params.max_tokens).toBe(16_000);
     const batch = buildRequest(
-      { customId: 't1-1', tasks: [{ id: 't1', status: 'pending', attempts: 0, batch: null, reason: null, path: 'a.ts', description: '', group: '', checked: false, line: 1 }], expectedOutputTokens: 1 },
+      {
+        customId: 't1-1',
+        tasks: [
+          { id: 't1', status: 'pending', attempts: 0, batch: null, reason: null, path: 'a.ts', description: '', group: '', checked: false, line: 1 },
+        ],
+        expectedOutputTokens: 1,
+      },
       { context, templates, model: 'claude-opus-4-8', maxTokens: 100_000, existingPaths: new Set() },
     );
     expect(params.system).toBe(batch.params.system);
@@ -87,7 +107,12 @@ describe('planWithModel', () => {
     const prompt = content[1]!.text.split('\n');
     const at = prompt.indexOf('## Spec');
     expect(at).toBeGreaterThan(0);
-    expect(prompt.slice(at + 1).join('\n').trim()).toBe(options.spec.trim());
+    expect(
+      prompt
+        .slice(at + 1)
+        .join('\n')
+        .trim(),
+    ).toBe(options.spec.trim());
   });
 
   it('takes the list out of a code fence with prose around it', async () => {
@@ -185,8 +210,10 @@ function scriptedClient(attempts: Attempt[]) {
   return { client, calls };
 }
 
-const overloaded = () => new Anthropic.APIError(undefined, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', undefined);
-const status = (code: number, type: string) => Anthropic.APIError.generate(code, { type: 'error', error: { type, message: type } }, type, new Headers());
+const overloaded = () =>
+  new Anthropic.APIError(undefined, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', undefined);
+const status = (code: number, type: string) =>
+  Anthropic.APIError.generate(code, { type: 'error', error: { type, message: type } }, type, new Headers());
 
 describe('planWithModel: secrets, retries, budget', () => {
   it('a secret in the spec stops before any call: SECRET_FOUND naming spec:line, never the secret', async () => {
@@ -230,7 +257,12 @@ describe('planWithModel: secrets, retries, budget', () => {
   });
 
   it('gives up after three attempts with the API error (exit 1)', async () => {
-    const { client, calls } = scriptedClient([{ error: overloaded(), started: true }, { error: overloaded() }, { error: overloaded(), started: true }, { reply: GOOD }]);
+    const { client, calls } = scriptedClient([
+      { error: overloaded(), started: true },
+      { error: overloaded() },
+      { error: overloaded(), started: true },
+      { reply: GOOD },
+    ]);
     const e = await caught(planWithModel(client, { ...options, sleep: async () => {} }));
     expect(calls).toHaveLength(3);
     expect(e.exitCode).toBe(1);

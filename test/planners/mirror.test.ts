@@ -6,8 +6,15 @@ import { caught } from '../helpers/errors.js';
 
 const rules = (...r: Partial<MirrorRule>[]): MirrorRule[] => configSchema.parse({ mirror: { rules: r } }).mirror.rules;
 
-
-const repo = ['src/index.ts', 'src/auth/user.ts', 'src/auth/session.ts', 'src/util/deep/x.ts', 'README.md', 'test/auth/user.test.ts', 'src/auth/user.test.ts'];
+const repo = [
+  'src/index.ts',
+  'src/auth/user.ts',
+  'src/auth/session.ts',
+  'src/util/deep/x.ts',
+  'README.md',
+  'test/auth/user.test.ts',
+  'src/auth/user.test.ts',
+];
 
 describe('mirror placeholders', () => {
   it('{dir} is relative to the glob static base, {name}/{ext}/{path} from the file', () => {
@@ -55,16 +62,29 @@ describe('planMirror', () => {
   it('plans an existing target again (a rewrite) and lets an in-place rule map a file onto itself', () => {
     const a = planMirror(['src/a.ts', 'test/a.test.ts'], rules({ from: 'src/*.ts', to: 'test/{name}.test.ts' }), 'c.ts');
     expect(a.groups.flatMap((g) => g.tasks.map((t) => t.path))).toEqual(['test/a.test.ts']);
-    const inPlace = planMirror(['lib/a.js', 'lib/b.js'], rules({ from: 'lib/**/*.js', to: '{path}', description: 'Modernise `{path}` ({name}.{ext})' }), 'c.ts');
+    const inPlace = planMirror(
+      ['lib/a.js', 'lib/b.js'],
+      rules({ from: 'lib/**/*.js', to: '{path}', description: 'Modernise `{path}` ({name}.{ext})' }),
+      'c.ts',
+    );
     expect(inPlace.groups).toEqual([
-      { heading: 'lib', tasks: [{ path: 'lib/a.js', description: 'Modernise `lib/a.js` (a.js)' }, { path: 'lib/b.js', description: 'Modernise `lib/b.js` (b.js)' }] },
+      {
+        heading: 'lib',
+        tasks: [
+          { path: 'lib/a.js', description: 'Modernise `lib/a.js` (a.js)' },
+          { path: 'lib/b.js', description: 'Modernise `lib/b.js` (b.js)' },
+        ],
+      },
     ]);
   });
 
   it('duplicate targets: the first rule wins; rule.group and description templates are used', () => {
     const plan = planMirror(
       ['src/a.ts', 'src/a.js'],
-      rules({ from: 'src/*.ts', to: 'docs/{name}.md', group: 'Docs', description: 'Doc for {path}' }, { from: 'src/*.js', to: 'docs/{name}.md', group: 'Other' }),
+      rules(
+        { from: 'src/*.ts', to: 'docs/{name}.md', group: 'Docs', description: 'Doc for {path}' },
+        { from: 'src/*.js', to: 'docs/{name}.md', group: 'Other' },
+      ),
       'c.ts',
     );
     expect(plan.groups).toEqual([{ heading: 'Docs', tasks: [{ path: 'docs/a.md', description: 'Doc for src/a.ts' }] }]);
@@ -114,7 +134,9 @@ describe('planMirror', () => {
   });
 
   it('no match is BAD_CONFIG saying which globs matched nothing', () => {
-    const e = caught(() => planMirror(repo, rules({ from: 'lib/**/*.rb', to: 'spec/{name}_spec.rb' }, { from: 'app/*.py', to: 't/{name}.py' }), 'c.ts'));
+    const e = caught(() =>
+      planMirror(repo, rules({ from: 'lib/**/*.rb', to: 'spec/{name}_spec.rb' }, { from: 'app/*.py', to: 't/{name}.py' }), 'c.ts'),
+    );
     expect(e.code).toBe('BAD_CONFIG');
     expect(e.message).toContain('"lib/**/*.rb", "app/*.py" matched no file');
     const skipped = caught(() => planMirror(['test/a.test.ts'], rules({ from: 'test/*.ts', to: 'test/{name}.test.ts' }), 'c.ts'));

@@ -100,9 +100,7 @@ describe('decideMirrorRefresh', () => {
   });
 
   it('a task whose source is gone keeps its record and is not touched', () => {
-    const d = decideMirrorRefresh(
-      input({ tasks: [done('test/gone.test.ts')], recorded: { 'test/gone.test.ts': 'G0' } }),
-    );
+    const d = decideMirrorRefresh(input({ tasks: [done('test/gone.test.ts')], recorded: { 'test/gone.test.ts': 'G0' } }));
     expect(d.requeue).toEqual([]);
     expect(d.record['test/gone.test.ts']).toBe('G0');
   });

@@ -195,7 +195,13 @@ describe('assertContextFits', () => {
       return lines.slice(0, end === -1 ? undefined : end).map((l) => l.trim().split(/\s+/)[0]);
     };
     expect(section('largest directories')).toEqual(['src/', 'src/generated/', 'vendor/', 'fixtures/', 'src/app/']);
-    expect(section('largest files')).toEqual(['src/generated/huge.ts', 'src/generated/big.ts', 'vendor/lib/a.js', 'vendor/lib/b.js', 'fixtures/x.json']);
+    expect(section('largest files')).toEqual([
+      'src/generated/huge.ts',
+      'src/generated/big.ts',
+      'vendor/lib/a.js',
+      'vendor/lib/b.js',
+      'fixtures/x.json',
+    ]);
     expect(e.hint).toContain('exclude');
     expect(e.hint).toContain('.harnessignore');
     expect(e.hint).toContain("'src/generated/**'");

@@ -195,7 +195,9 @@ describe('scanRepo: default excludes', () => {
   });
 
   it('exports the default excludes as globs, consistent with the classifier', () => {
-    expect(DEFAULT_EXCLUDES).toEqual(expect.arrayContaining(['**/node_modules/**', '**/.git/**', '**/*.pem', '**/.env', '**/.env.*', 'task-list.md']));
+    expect(DEFAULT_EXCLUDES).toEqual(
+      expect.arrayContaining(['**/node_modules/**', '**/.git/**', '**/*.pem', '**/.env', '**/.env.*', 'task-list.md']),
+    );
     expect(defaultExcludeReason('a/b/.env.production')).toBe('environment file');
     expect(defaultExcludeReason('src/index.ts')).toBeNull();
   });
@@ -334,7 +336,7 @@ describe('scanOne: one file as the scan would see it', () => {
     expect(await reason('big.txt')).toMatch(/too large/);
     expect(await reason('src/new.ts')).toBe('missing');
     expect(await reason('src/a.ts')).toBe('sent');
-    expect((await scanOne(dir, 'src/a.ts', { ...config, include: ['docs/**'] }))).toEqual({ reason: 'not matched by the config (`include`)' });
+    expect(await scanOne(dir, 'src/a.ts', { ...config, include: ['docs/**'] })).toEqual({ reason: 'not matched by the config (`include`)' });
   });
 
   it('refuses a symlink, and a file reached through a symlinked directory', async () => {

@@ -64,7 +64,10 @@ const fake = {
 };
 
 const pemBlock = (label = 'RSA PRIVATE KEY') => {
-  const body = fake.privateKeyBody().match(/.{1,64}/g)!.join('\n');
+  const body = fake
+    .privateKeyBody()
+    .match(/.{1,64}/g)!
+    .join('\n');
   return ['-----BEGIN ', label, '-----\n', body, '\n-----END ', label, '-----\n'].join('');
 };
 
@@ -251,7 +254,11 @@ const CASES: { name: string; path: string; content: string; secret: string; rule
   {
     name: 'GCP service account key (JSON)',
     path: 'gcp/service-account.json',
-    content: JSON.stringify({ type: 'service_account', private_key_id: chars('kid', 40, '0123456789abcdef'), private_key: pemBlock('PRIVATE KEY') }, null, 2),
+    content: JSON.stringify(
+      { type: 'service_account', private_key_id: chars('kid', 40, '0123456789abcdef'), private_key: pemBlock('PRIVATE KEY') },
+      null,
+      2,
+    ),
     secret: chars('kid', 40, '0123456789abcdef'),
     ruleId: '@secretlint/secretlint-rule-gcp',
     kind: /GCP service account/,
@@ -333,7 +340,12 @@ describe('findSecrets: secrets.allow', () => {
   ];
 
   it('finds everything with no allow entries', async () => {
-    expect((await find(files)).map((f) => `${f.path}:${f.line}`)).toEqual(['src/app.test.ts:1', 'src/app.ts:1', 'src/app.ts:2', 'test/fixtures/keys.ts:1']);
+    expect((await find(files)).map((f) => `${f.path}:${f.line}`)).toEqual([
+      'src/app.test.ts:1',
+      'src/app.ts:1',
+      'src/app.ts:2',
+      'test/fixtures/keys.ts:1',
+    ]);
   });
 
   it('allows by path glob, by directory, by file-name glob', async () => {
@@ -344,7 +356,11 @@ describe('findSecrets: secrets.allow', () => {
   });
 
   it('allows one line with path:line', async () => {
-    expect((await find(files, ['src/app.ts:2'])).map((f) => `${f.path}:${f.line}`)).toEqual(['src/app.test.ts:1', 'src/app.ts:1', 'test/fixtures/keys.ts:1']);
+    expect((await find(files, ['src/app.ts:2'])).map((f) => `${f.path}:${f.line}`)).toEqual([
+      'src/app.test.ts:1',
+      'src/app.ts:1',
+      'test/fixtures/keys.ts:1',
+    ]);
   });
 
   it('allows a rule everywhere by its id', async () => {
@@ -383,7 +399,10 @@ describe('secretsError', () => {
   });
 
   it('caps the list and says how many more', () => {
-    const findings = Array.from({ length: 45 }, (_, i): SecretFinding => ({ path: `f${String(i).padStart(2, '0')}.ts`, line: 1, column: 1, ruleId: 'r', kind: 'GitHub token' }));
+    const findings = Array.from(
+      { length: 45 },
+      (_, i): SecretFinding => ({ path: `f${String(i).padStart(2, '0')}.ts`, line: 1, column: 1, ruleId: 'r', kind: 'GitHub token' }),
+    );
     const err = secretsError(findings);
     expect(err.message).toContain('45 possible secrets in 45 files');
     expect(err.message).toContain('f19.ts:1: GitHub token');
@@ -399,12 +418,74 @@ describe('findSecrets: speed without losing findings', () => {
   });
 
   it('a file the shortcut passes over is one the preset reports nothing in (random near-misses)', async () => {
-    const config = { rules: [{ id: preset.meta.id, rule: preset, rules: [{ id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] }] }] };
+    const config = {
+      rules: [
+        {
+          id: preset.meta.id,
+          rule: preset,
+          rules: [{ id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] }],
+        },
+      ],
+    };
     const fragments = [
-      '\n', ' ', '"', "'", ':', '@', '/', '//', '://', '=', '.', '-', '_', 'https', 'mongodb', 'postgres', 'mysql', 'user', 'p4ssw0rd',
-      'ghp', 'gh', 'p_', 'npm', 'xoxb', 'xox', 'SG', 'shpat', 'sk-', 'sk-ant-', 'api03', 'T3Blbk', 'FJ', 'lin_', 'api_', 'ops_', 'ey',
-      'AKIA', 'ASIA', 'aws', 'SECRET', 'secret', '_ACCESS', 'access', '_KEY', 'key', '-----BEGIN ', 'PRIVATE', ' KEY-----', 'RSA ',
-      'MIIEvQ', 'hooks.', 'slack.com', '/services/', '_authToken', 'x-oauth-basic', chars('r1', 40), chars('r2', 36), chars('r3', 16, UPPER),
+      '\n',
+      ' ',
+      '"',
+      "'",
+      ':',
+      '@',
+      '/',
+      '//',
+      '://',
+      '=',
+      '.',
+      '-',
+      '_',
+      'https',
+      'mongodb',
+      'postgres',
+      'mysql',
+      'user',
+      'p4ssw0rd',
+      'ghp',
+      'gh',
+      'p_',
+      'npm',
+      'xoxb',
+      'xox',
+      'SG',
+      'shpat',
+      'sk-',
+      'sk-ant-',
+      'api03',
+      'T3Blbk',
+      'FJ',
+      'lin_',
+      'api_',
+      'ops_',
+      'ey',
+      'AKIA',
+      'ASIA',
+      'aws',
+      'SECRET',
+      'secret',
+      '_ACCESS',
+      'access',
+      '_KEY',
+      'key',
+      '-----BEGIN ',
+      'PRIVATE',
+      ' KEY-----',
+      'RSA ',
+      'MIIEvQ',
+      'hooks.',
+      'slack.com',
+      '/services/',
+      '_authToken',
+      'x-oauth-basic',
+      chars('r1', 40),
+      chars('r2', 36),
+      chars('r3', 16, UPPER),
     ];
     const content = fc.array(fc.constantFrom(...fragments), { maxLength: 60 }).map((parts) => parts.join(''));
     let skippedByShortcut = 0;
@@ -412,7 +493,10 @@ describe('findSecrets: speed without losing findings', () => {
       fc.asyncProperty(content, fc.constantFrom('a.ts', 'package.json', '.npmrc', 'x.yml'), async (text, file) => {
         if (mayMatch(file, text)) return;
         skippedByShortcut++;
-        const result = await lintSource({ source: { content: text, filePath: file, ext: file.slice(file.lastIndexOf('.')), contentType: 'text' }, options: { config, maskSecrets: true, noPhysicFilePath: true } });
+        const result = await lintSource({
+          source: { content: text, filePath: file, ext: file.slice(file.lastIndexOf('.')), contentType: 'text' },
+          options: { config, maskSecrets: true, noPhysicFilePath: true },
+        });
         expect(result.messages).toEqual([]);
       }),
       { numRuns: 3000, seed: 20260817 },
@@ -427,9 +511,8 @@ describe('findSecrets: speed without losing findings', () => {
   });
 });
 
-describe('findSecrets: the harness\'s own rules, both ways', () => {
-  const has = async (path: string, content: string, ruleId: string) =>
-    (await find([{ path, content }])).some((f) => f.ruleId === ruleId);
+describe("findSecrets: the harness's own rules, both ways", () => {
+  const has = async (path: string, content: string, ruleId: string) => (await find([{ path, content }])).some((f) => f.ruleId === ruleId);
 
   it('passwords: a literal is found; references, types, comparisons, placeholders and labels are not', async () => {
     const pw = fake.password();
@@ -511,7 +594,13 @@ describe('assertNoSecrets: texts that are not files of the codebase', () => {
 
   it('a message is reported as `--message: kind`, never with the secret', async () => {
     const secret = fake.stripe();
-    const e = await thrown(assertNoSecrets([{ path: '--message', content: `use the key ${secret} for billing`, unlocated: true }], { allow: [], env, source: 'the --message text' }));
+    const e = await thrown(
+      assertNoSecrets([{ path: '--message', content: `use the key ${secret} for billing`, unlocated: true }], {
+        allow: [],
+        env,
+        source: 'the --message text',
+      }),
+    );
     expect(e.code).toBe('SECRET_FOUND');
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain('in the --message text');
@@ -522,7 +611,9 @@ describe('assertNoSecrets: texts that are not files of the codebase', () => {
 
   it('a spec or a task list is reported by path:line', async () => {
     const secret = fake.jwt();
-    const e = await thrown(assertNoSecrets([{ path: 'spec.md', content: `# Spec\n\nCall the API with ${secret}.\n` }], { allow: [], env, source: 'the spec spec.md' }));
+    const e = await thrown(
+      assertNoSecrets([{ path: 'spec.md', content: `# Spec\n\nCall the API with ${secret}.\n` }], { allow: [], env, source: 'the spec spec.md' }),
+    );
     expect(e.message).toContain('  spec.md:3: JSON Web Token (JWT)');
     expect(e.file).toBe('spec.md');
     expect(e.line).toBe(3);

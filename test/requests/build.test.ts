@@ -91,17 +91,37 @@ describe('buildRequest', () => {
   });
 
   it('a file whose last answer was ambiguous gets a note after the file list; the list itself is unchanged', () => {
-    const p = packTasks([task(1, 'docs/format.md', 'The reply format'), task(2, 'src/a.ts', 'A')], { maxTokens: 1000, safetyMargin: 0, estimate: () => 1 })[0]!;
-    const r = buildRequest(p, { context, templates, model: 'm', maxTokens: 10, existingPaths: new Set(), ambiguousBefore: new Set(['docs/format.md']) });
+    const p = packTasks([task(1, 'docs/format.md', 'The reply format'), task(2, 'src/a.ts', 'A')], {
+      maxTokens: 1000,
+      safetyMargin: 0,
+      estimate: () => 1,
+    })[0]!;
+    const r = buildRequest(p, {
+      context,
+      templates,
+      model: 'm',
+      maxTokens: 10,
+      existingPaths: new Set(),
+      ambiguousBefore: new Set(['docs/format.md']),
+    });
     const text = blocks(r)[1]!.text;
     expect(text).toContain(`${fileListLines(p.tasks, new Set())}\n\n${ambiguousNote('docs/format.md')}`);
-    expect(ambiguousNote('docs/format.md')).toMatch(/^Note on `docs\/format\.md`: your previous answer for this file contained a line that looks like a section marker \(such as `<<<END docs\/format\.md>>>`\)/);
+    expect(ambiguousNote('docs/format.md')).toMatch(
+      /^Note on `docs\/format\.md`: your previous answer for this file contained a line that looks like a section marker \(such as `<<<END docs\/format\.md>>>`\)/,
+    );
     expect(text.match(/^Note on/gm)).toHaveLength(1);
     // A reader of the list (the emulator's model) still sees exactly the two files.
     expect(filesToWrite(text)?.map((f) => f.path)).toEqual(['docs/format.md', 'src/a.ts']);
     // The note never reads as a marker line, and a custom request.md carries it too ({{files}}).
     expect(text.split('\n').some((l) => l.startsWith('<<<'))).toBe(false);
-    const custom = buildRequest(p, { context, templates: { ...templates, request: 'Files:\n{{files}}\n' }, model: 'm', maxTokens: 10, existingPaths: new Set(), ambiguousBefore: new Set(['docs/format.md']) });
+    const custom = buildRequest(p, {
+      context,
+      templates: { ...templates, request: 'Files:\n{{files}}\n' },
+      model: 'm',
+      maxTokens: 10,
+      existingPaths: new Set(),
+      ambiguousBefore: new Set(['docs/format.md']),
+    });
     expect(blocks(custom)[1]!.text).toContain(ambiguousNote('docs/format.md'));
     expect(blocks(build(p))[1]!.text).not.toContain('Note on');
   });
@@ -157,7 +177,10 @@ describe('requestFingerprint', () => {
     const fp = requestFingerprint(rs);
     expect(fp).toMatch(/^[0-9a-f]{64}$/);
     expect(requestFingerprint(packed.map((p) => build(p)))).toBe(fp);
-    const reordered = rs.map((r) => ({ params: { messages: r.params.messages, system: r.params.system, max_tokens: r.params.max_tokens, model: r.params.model }, custom_id: r.custom_id }));
+    const reordered = rs.map((r) => ({
+      params: { messages: r.params.messages, system: r.params.system, max_tokens: r.params.max_tokens, model: r.params.model },
+      custom_id: r.custom_id,
+    }));
     expect(requestFingerprint(reordered as BatchRequest[])).toBe(fp);
   });
 
@@ -166,7 +189,13 @@ describe('requestFingerprint', () => {
     expect(requestFingerprint([...rs].reverse())).not.toBe(fp);
     expect(requestFingerprint([{ ...rs[0]!, custom_id: 'other' }, ...rs.slice(1)])).not.toBe(fp);
     expect(requestFingerprint([{ ...rs[0]!, params: { ...rs[0]!.params, max_tokens: 1 } }, ...rs.slice(1)])).not.toBe(fp);
-    const ctx = buildRequest(packed[0]!, { context: { text: `${context.text} ` }, templates, model: 'claude-opus-4-8', maxTokens: 200_000, existingPaths: new Set() });
+    const ctx = buildRequest(packed[0]!, {
+      context: { text: `${context.text} ` },
+      templates,
+      model: 'claude-opus-4-8',
+      maxTokens: 200_000,
+      existingPaths: new Set(),
+    });
     expect(requestFingerprint([ctx, ...rs.slice(1)])).not.toBe(fp);
   });
 });

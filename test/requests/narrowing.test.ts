@@ -12,7 +12,18 @@ import type { Task } from '../../src/tasks/task.js';
 import { zeroUsage } from '../../src/cost/usage.js';
 
 function task(n: number, group = 'G'): Task {
-  return { id: `t${n}`, status: 'pending', attempts: 0, batch: null, reason: null, path: `src/f${n}.ts`, description: `file ${n}`, group, checked: false, line: n };
+  return {
+    id: `t${n}`,
+    status: 'pending',
+    attempts: 0,
+    batch: null,
+    reason: null,
+    path: `src/f${n}.ts`,
+    description: `file ${n}`,
+    group,
+    checked: false,
+    line: n,
+  };
 }
 const ids = (packed: ReturnType<typeof packTasks>) => packed.map((p) => p.tasks.map((t) => t.id));
 const opts = (caps: Record<string, number> = {}, estimate = 100) => ({
@@ -23,7 +34,18 @@ const opts = (caps: Record<string, number> = {}, estimate = 100) => ({
 });
 
 function collected(taskChanges: Record<string, TaskChangeRecord>, retry?: Record<string, RetryRecord>): CollectedEvent {
-  return { type: 'collected', at: 'x', batchId: 'b', files: [], taskChanges, usage: zeroUsage(), costUsd: 0, counts: {}, report: [], ...(retry ? { retry } : {}) };
+  return {
+    type: 'collected',
+    at: 'x',
+    batchId: 'b',
+    files: [],
+    taskChanges,
+    usage: zeroUsage(),
+    costUsd: 0,
+    counts: {},
+    report: [],
+    ...(retry ? { retry } : {}),
+  };
 }
 
 describe('splitRefused: the decision on a request refused as invalid', () => {
@@ -66,7 +88,10 @@ describe('task follow-ups from the journal', () => {
   });
 
   it('reads the collected events of a journal in order', () => {
-    const events: JournalEvent[] = [collected({ a: { status: 'pending' } }, { a: { maxTasks: 4 } }), collected({ a: { status: 'pending' } }, { a: { maxTasks: 2 } })];
+    const events: JournalEvent[] = [
+      collected({ a: { status: 'pending' } }, { a: { maxTasks: 4 } }),
+      collected({ a: { status: 'pending' } }, { a: { maxTasks: 2 } }),
+    ];
     expect(taskFollowUps(foldJournal(events)).get('a')).toEqual({ maxTasks: 2 });
   });
 });
@@ -76,7 +101,11 @@ describe('packTasks with caps', () => {
     const tasks = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => task(n));
     const caps = Object.fromEntries(tasks.slice(0, 6).map((t) => [t.path, 3]));
     expect(ids(packTasks(tasks, opts()))).toEqual([['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8']]);
-    expect(ids(packTasks(tasks, opts(caps)))).toEqual([['t1', 't2', 't3'], ['t4', 't5', 't6'], ['t7', 't8']]);
+    expect(ids(packTasks(tasks, opts(caps)))).toEqual([
+      ['t1', 't2', 't3'],
+      ['t4', 't5', 't6'],
+      ['t7', 't8'],
+    ]);
   });
 
   it('a request holds no more tasks than the smallest cap among them', () => {
@@ -89,14 +118,20 @@ describe('packTasks with caps', () => {
     const tasks = [1, 2, 3, 4].map((n) => task(n));
     const caps = Object.fromEntries(tasks.map((t) => [t.path, 4]));
     const packed = packTasks(tasks, { ...opts(caps, 400), maxTokens: 1000 });
-    expect(ids(packed)).toEqual([['t1', 't2'], ['t3', 't4']]);
+    expect(ids(packed)).toEqual([
+      ['t1', 't2'],
+      ['t3', 't4'],
+    ]);
     expect(new Set(packed.map((p) => p.customId)).size).toBe(packed.length);
   });
 
   it('property: every task once; a request within every cap of its tasks; capped and uncapped tasks never share a request', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), fc.integer({ min: 1, max: 600 })), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), fc.integer({ min: 1, max: 600 })),
+          { minLength: 1, maxLength: 40 },
+        ),
         (spec) => {
           const tasks = spec.map(([group], i) => task(i + 1, group));
           const caps = Object.fromEntries(spec.flatMap(([, cap], i) => (cap === undefined ? [] : [[tasks[i]!.path, cap]])));
@@ -141,8 +176,9 @@ describe('decision and packing together: narrowing down the bad task', () => {
         else changes[paths[0]!] = { status: 'failed', attempts: 1 };
       }
       events.push(collected(changes, retry));
-      for (const [x, c] of Object.entries(changes)) if (c.status === 'done') done.push(x);
-      else if (c.status === 'failed') failed.push(x);
+      for (const [x, c] of Object.entries(changes))
+        if (c.status === 'done') done.push(x);
+        else if (c.status === 'failed') failed.push(x);
       pending = pending.filter((t) => changes[t.path]?.status === 'pending');
       if (rounds > 50) throw new Error('does not converge');
     }

@@ -8,7 +8,19 @@ import type { Task } from '../../src/tasks/task.js';
 const RUNS = Number(process.env.PACK_FC_RUNS ?? 300);
 
 function task(n: number, group: string, tokens = 0, path = `src/f${n}.ts`): Task & { tokens: number } {
-  return { id: `t${n}`, status: 'pending', attempts: 0, batch: null, reason: null, path, description: `file ${n}`, group, checked: false, line: n, tokens };
+  return {
+    id: `t${n}`,
+    status: 'pending',
+    attempts: 0,
+    batch: null,
+    reason: null,
+    path,
+    description: `file ${n}`,
+    group,
+    checked: false,
+    line: n,
+    tokens,
+  };
 }
 const byTokens = (t: Task) => (t as Task & { tokens: number }).tokens;
 const ids = (packed: ReturnType<typeof packTasks>) => packed.map((p) => p.tasks.map((t) => t.id));
@@ -87,18 +99,19 @@ describe('packTasks', () => {
   it('keeps a group together in a fresh request when it does not fit the current one', () => {
     const tasks = [task(1, 'A', 400), task(2, 'A', 400), task(3, 'B', 300), task(4, 'B', 300)];
     // A = 800, B = 600: B does not fit next to A (budget 1000); split it would fill the first request.
-    expect(ids(packTasks(tasks, opts(1000)))).toEqual([['t1', 't2'], ['t3', 't4']]);
+    expect(ids(packTasks(tasks, opts(1000)))).toEqual([
+      ['t1', 't2'],
+      ['t3', 't4'],
+    ]);
   });
 
   it('packs small groups together and fills gaps with later groups that fit', () => {
-    const tasks = [
-      task(1, 'A', 600),
-      task(2, 'B', 700),
-      task(3, 'C', 300),
-      task(4, 'D', 400),
-    ];
+    const tasks = [task(1, 'A', 600), task(2, 'B', 700), task(3, 'C', 300), task(4, 'D', 400)];
     const packed = packTasks(tasks, opts(1000));
-    expect(ids(packed)).toEqual([['t1', 't4'], ['t2', 't3']]);
+    expect(ids(packed)).toEqual([
+      ['t1', 't4'],
+      ['t2', 't3'],
+    ]);
     expect(packed.map((p) => p.expectedOutputTokens)).toEqual([1000, 1000]);
   });
 
@@ -109,7 +122,10 @@ describe('packTasks', () => {
 
   it('puts the remainder of a split group together with a small group when it fits', () => {
     const tasks = [task(1, 'big', 500), task(2, 'big', 500), task(3, 'big', 300), task(4, 'small', 600)];
-    expect(ids(packTasks(tasks, opts(1000)))).toEqual([['t1', 't2'], ['t3', 't4']]);
+    expect(ids(packTasks(tasks, opts(1000)))).toEqual([
+      ['t1', 't2'],
+      ['t3', 't4'],
+    ]);
   });
 
   it('a task above the budget goes alone in its own request', () => {

@@ -7,7 +7,6 @@ import { fillTemplate, loadTemplates, placeholdersOf } from '../../src/requests/
 import { HarnessError } from '../../src/shared/errors.js';
 import { caught } from '../helpers/errors.js';
 
-
 async function caughtAsync(fn: () => Promise<unknown>): Promise<HarnessError> {
   try {
     await fn();
@@ -68,7 +67,12 @@ describe('loadTemplates', () => {
     const specAt = pl.indexOf('## Spec');
     expect(specAt).toBeGreaterThanOrEqual(0);
     expect(pl.filter((l) => l === '## Spec')).toHaveLength(1);
-    expect(pl.slice(specAt + 1).join('\n').trim()).toBe('SPEC BODY\n## with a heading');
+    expect(
+      pl
+        .slice(specAt + 1)
+        .join('\n')
+        .trim(),
+    ).toBe('SPEC BODY\n## with a heading');
     expect(planner).toContain('spec.md');
     expect(planner).not.toContain('## Files to write');
     expect(planner).toContain('- [ ] `');

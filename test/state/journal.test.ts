@@ -25,7 +25,17 @@ describe('journal', () => {
     await appendJournal(dir, intent('i2'));
     await appendJournal(dir, { type: 'abandoned', at: 'x', intentId: 'i2', reason: 'r' });
     await appendJournal(dir, { type: 'collect', at: 'x', batchId: 'b1' });
-    await appendJournal(dir, { type: 'collected', at: 'x', batchId: 'b1', files: [], taskChanges: {}, usage: zeroUsage(), costUsd: 0.5, counts: {}, report: [] });
+    await appendJournal(dir, {
+      type: 'collected',
+      at: 'x',
+      batchId: 'b1',
+      files: [],
+      taskChanges: {},
+      usage: zeroUsage(),
+      costUsd: 0.5,
+      counts: {},
+      report: [],
+    });
     const j = await readJournal(dir);
     expect(j.batches).toHaveLength(2);
     expect(j.batches[0]).toMatchObject({ batchId: 'b1', collectStarted: true, abandoned: false });
@@ -130,11 +140,17 @@ describe('lock', () => {
     // A lock of a dead process on this host is stale.
     const { writeFile } = await import('node:fs/promises');
     const { hostname } = await import('node:os');
-    await writeFile(path.join(dir, '.harness/lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: new Date().toISOString(), command: 'run' }));
+    await writeFile(
+      path.join(dir, '.harness/lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: new Date().toISOString(), command: 'run' }),
+    );
     const taken = await acquireLock(dir, 'run');
     await taken.release();
     // An old lock from another host is stale by age only.
-    await writeFile(path.join(dir, '.harness/lock'), JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: new Date().toISOString(), command: 'run' }));
+    await writeFile(
+      path.join(dir, '.harness/lock'),
+      JSON.stringify({ pid: 1, host: 'elsewhere', startedAt: new Date().toISOString(), command: 'run' }),
+    );
     await expect(acquireLock(dir, 'run')).rejects.toMatchObject({ code: 'LOCKED' });
     await expect(acquireLock(dir, 'run', { now: () => Date.now() + 25 * 3600_000 })).resolves.toBeDefined();
   });

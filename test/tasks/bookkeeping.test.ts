@@ -15,8 +15,11 @@ describe('the harness comment', () => {
     );
   });
 
-  it('records desc (the hash of a failed task\'s description) and reads it back; refuses a desc that is not hex', () => {
-    const comment = renderHarnessComment({ id: 't4', status: 'failed', attempts: 3, batch: 'msgbatch_1', reason: 'r' }, { desc: descriptionHash('User model') });
+  it("records desc (the hash of a failed task's description) and reads it back; refuses a desc that is not hex", () => {
+    const comment = renderHarnessComment(
+      { id: 't4', status: 'failed', attempts: 3, batch: 'msgbatch_1', reason: 'r' },
+      { desc: descriptionHash('User model') },
+    );
     expect(comment).toBe(`<!-- harness: id=t4 status=failed attempts=3 batch=msgbatch_1 desc=${descriptionHash('User model')} reason="r" -->`);
     expect(readHarnessComment(comment)).toEqual({
       ok: true,
@@ -24,7 +27,10 @@ describe('the harness comment', () => {
     });
     expect(descriptionHash('User model')).toMatch(/^[0-9a-f]{12}$/);
     expect(descriptionHash('User model')).not.toBe(descriptionHash('User model!'));
-    expect(readHarnessComment('<!-- harness: desc=xyz -->')).toEqual({ ok: false, reason: 'bad harness comment: bad desc "xyz" (expected a hex hash)' });
+    expect(readHarnessComment('<!-- harness: desc=xyz -->')).toEqual({
+      ok: false,
+      reason: 'bad harness comment: bad desc "xyz" (expected a hex hash)',
+    });
   });
 
   it('reads back what it renders, for any batch and reason', () => {
@@ -43,7 +49,13 @@ describe('the harness comment', () => {
           const read = readHarnessComment(comment);
           expect(read).toEqual({
             ok: true,
-            value: { id: b.id, status: b.status, attempts: b.attempts, ...(b.batch === null ? {} : { batch: b.batch }), ...(b.reason === null ? {} : { reason: b.reason }) },
+            value: {
+              id: b.id,
+              status: b.status,
+              attempts: b.attempts,
+              ...(b.batch === null ? {} : { batch: b.batch }),
+              ...(b.reason === null ? {} : { reason: b.reason }),
+            },
           });
         },
       ),

@@ -50,7 +50,9 @@ describe('parseTaskList: errors name the file and the line', () => {
   it('a path with a control character, odd whitespace, or split across lines', () => {
     expect(located('- [ ] `a\u0007.ts` — x\n')).toBe('task-list.md:1: unsafe path "a\\u0007.ts": path contains a control character');
     expect(located('- [ ] `a\tb.ts` — x\n')).toBe('task-list.md:1: the path "a\\tb.ts" contains a whitespace character other than a space');
-    expect(located('- [ ] `a\u00a0b.ts` — x\n')).toMatch(/^task-list\.md:1: the path "a\u00a0b\.ts" contains a whitespace character other than a space$/);
+    expect(located('- [ ] `a\u00a0b.ts` — x\n')).toMatch(
+      /^task-list\.md:1: the path "a\u00a0b\.ts" contains a whitespace character other than a space$/,
+    );
     expect(located('- [ ] ``  a.ts`` — x\n')).toBe('task-list.md:1: the path "  a.ts" starts or ends with whitespace');
     expect(located('- [ ] `   ` — x\n')).toBe('task-list.md:1: the path is empty or only whitespace');
     expect(located('text\n\n- [ ] `src/a\n  .ts` — x\n')).toBe('task-list.md:3: the path "src/a\\n.ts" is split across lines');
@@ -63,14 +65,20 @@ describe('parseTaskList: errors name the file and the line', () => {
   });
 
   it('broken front matter: a YAML error at its line', () => {
-    expect(located('---\ntitle: x\n  bad: indentation\n---\n- [ ] `a.ts`\n')).toBe('task-list.md:3: broken front matter: bad indentation of a mapping entry');
+    expect(located('---\ntitle: x\n  bad: indentation\n---\n- [ ] `a.ts`\n')).toBe(
+      'task-list.md:3: broken front matter: bad indentation of a mapping entry',
+    );
     expect(located('---\na: 1\na: 2\n---\n')).toBe('task-list.md:3: broken front matter: duplicated mapping key');
     expect(located('---\nlist: [1, 2\n---\n- [ ] `a.ts`\n')).toMatch(/^task-list\.md:[23]: broken front matter: /);
   });
 
   it('broken front matter: unclosed, not YAML, not a mapping, a bad closing line', () => {
-    expect(located('---\ntitle: x\n\n- [ ] `a.ts` — a\n')).toBe('task-list.md:1: broken front matter: it is never closed (add a line with --- after it)');
-    expect(located('---js\n{ a: 1 }\n---\n')).toBe('task-list.md:1: broken front matter: the first line must be --- alone (only YAML front matter is read)');
+    expect(located('---\ntitle: x\n\n- [ ] `a.ts` — a\n')).toBe(
+      'task-list.md:1: broken front matter: it is never closed (add a line with --- after it)',
+    );
+    expect(located('---js\n{ a: 1 }\n---\n')).toBe(
+      'task-list.md:1: broken front matter: the first line must be --- alone (only YAML front matter is read)',
+    );
     expect(located('---\n- a\n- b\n---\n')).toBe('task-list.md:2: broken front matter: it must be a YAML mapping (key: value lines)');
     expect(located('---\njust text\n---\n')).toBe('task-list.md:2: broken front matter: it must be a YAML mapping (key: value lines)');
     expect(located('---\na: 1\n---x\n- [ ] `a.ts`\n')).toBe('task-list.md:3: broken front matter: the line that closes it must be --- alone');
@@ -93,7 +101,9 @@ describe('parseTaskList: errors name the file and the line', () => {
   });
 
   it('two harness comments on one task', () => {
-    expect(located('- [ ] `a.ts` — a <!-- harness: id=t1 --> <!-- harness: id=t2 -->\n')).toBe('task-list.md:1: the task has more than one harness comment');
+    expect(located('- [ ] `a.ts` — a <!-- harness: id=t1 --> <!-- harness: id=t2 -->\n')).toBe(
+      'task-list.md:1: the task has more than one harness comment',
+    );
   });
 
   it('a NUL byte anywhere', () => {
@@ -107,7 +117,9 @@ describe('parseTaskList: errors name the file and the line', () => {
 
 describe('parseTaskList: every bad line is reported, not only the first', () => {
   it('lists each problem as file:line: reason, in file order', () => {
-    const e = failure('# T\n\n- [ ] no path\n- [ ] `ok.ts` — fine\n- [ ] `../up.ts` — x\n- [ ] `ok.ts` — again\n- [ ] `a.ts` — x <!-- harness: bogus=1 -->\n');
+    const e = failure(
+      '# T\n\n- [ ] no path\n- [ ] `ok.ts` — fine\n- [ ] `../up.ts` — x\n- [ ] `ok.ts` — again\n- [ ] `a.ts` — x <!-- harness: bogus=1 -->\n',
+    );
     expect(e.code).toBe('BAD_TASK_LIST');
     expect([e, ...e.more].map((x) => x.located)).toEqual([
       'task-list.md:3: task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)',

@@ -52,7 +52,10 @@ describe('parseTaskList: task lines', () => {
   });
 
   it('takes the first inline code as the path, wherever it is, and the text after it', () => {
-    expect(only('- [ ] Create `src/a.ts` — the model, see `src/b.ts`\n')).toMatchObject({ path: 'src/a.ts', description: 'the model, see `src/b.ts`' });
+    expect(only('- [ ] Create `src/a.ts` — the model, see `src/b.ts`\n')).toMatchObject({
+      path: 'src/a.ts',
+      description: 'the model, see `src/b.ts`',
+    });
     expect(only('- [ ] **`src/a.ts`** — bold path\n')).toMatchObject({ path: 'src/a.ts', description: 'bold path' });
     expect(only('- [ ] `` src/we`ird.ts `` — backtick in the path\n')).toMatchObject({ path: 'src/we`ird.ts' });
     expect(only('- [ ] `src/my file.ts` — a space is allowed\n').path).toBe('src/my file.ts');
@@ -74,7 +77,9 @@ describe('parseTaskList: task lines', () => {
   });
 
   it('accepts *, + and ordered markers, tabs and a task list in a block quote', () => {
-    const list = parseTaskList('* [ ] `a.ts` — star\n\n+ [x] `b.ts` — plus\n\n1. [ ] `c.ts` — ordered\n\n> - [ ] `d.ts` — quoted\n\n-\t[ ]\t`e.ts`\t—\ttabs\n');
+    const list = parseTaskList(
+      '* [ ] `a.ts` — star\n\n+ [x] `b.ts` — plus\n\n1. [ ] `c.ts` — ordered\n\n> - [ ] `d.ts` — quoted\n\n-\t[ ]\t`e.ts`\t—\ttabs\n',
+    );
     expect(list.tasks.map((t) => [t.path, t.description, t.checked, t.line])).toEqual([
       ['a.ts', 'star', false, 1],
       ['b.ts', 'plus', true, 3],
@@ -85,7 +90,9 @@ describe('parseTaskList: task lines', () => {
   });
 
   it('treats task items at any depth as tasks (a nested item is a task of its own)', () => {
-    const list = parseTaskList('## G\n\n- [ ] `parent.ts` — parent\n  - [x] `child.ts` — child\n    - [ ] `grandchild.ts` — deeper\n- plain item\n  - [ ] `under-plain.ts` — under a plain item\n');
+    const list = parseTaskList(
+      '## G\n\n- [ ] `parent.ts` — parent\n  - [x] `child.ts` — child\n    - [ ] `grandchild.ts` — deeper\n- plain item\n  - [ ] `under-plain.ts` — under a plain item\n',
+    );
     expect(list.tasks.map((t) => [t.path, t.description, t.group, t.line, t.checked])).toEqual([
       ['parent.ts', 'parent', 'G', 3, false],
       ['child.ts', 'child', 'G', 4, true],
@@ -122,7 +129,8 @@ describe('parseTaskList: task lines', () => {
 
 describe('parseTaskList: groups', () => {
   it('uses the nearest heading above, of any level, or "" before the first', () => {
-    const src = '- [ ] `a.ts` — before any heading\n\n# Title\n\n- [ ] `b.ts` — b\n\n## Auth `module`\n\n- [ ] `c.ts` — c\n\n### Deep *one* ###\n- [ ] `d.ts` — d\n\nSetext\n======\n\n- [ ] `e.ts` — e\n';
+    const src =
+      '- [ ] `a.ts` — before any heading\n\n# Title\n\n- [ ] `b.ts` — b\n\n## Auth `module`\n\n- [ ] `c.ts` — c\n\n### Deep *one* ###\n- [ ] `d.ts` — d\n\nSetext\n======\n\n- [ ] `e.ts` — e\n';
     expect(parseTaskList(src).tasks.map((t) => t.group)).toEqual(['', 'Title', 'Auth module', 'Deep one', 'Setext']);
   });
 });
@@ -179,7 +187,8 @@ describe('parseTaskList: bookkeeping', () => {
   });
 
   it('gives a duplicated id to the first line and a fresh one to the later line (keeping its other bookkeeping)', () => {
-    const src = '- [ ] `a.ts` — a <!-- harness: id=t1 status=submitted attempts=1 batch=b1 -->\n- [ ] `b.ts` — copied line <!-- harness: id=t1 status=failed attempts=2 reason="x" -->\n- [ ] `c.ts` — c\n';
+    const src =
+      '- [ ] `a.ts` — a <!-- harness: id=t1 status=submitted attempts=1 batch=b1 -->\n- [ ] `b.ts` — copied line <!-- harness: id=t1 status=failed attempts=2 reason="x" -->\n- [ ] `c.ts` — c\n';
     expect(parseTaskList(src).tasks.map((t) => [t.path, t.id, t.status, t.attempts])).toEqual([
       ['a.ts', 't1', 'submitted', 1],
       ['b.ts', 't2', 'failed', 2],
@@ -288,7 +297,9 @@ describe('parseTaskList: a failed task whose description changed', () => {
   it('a failure recorded by the writer carries the hash of the description, and the list still round-trips', () => {
     const src = '- [ ] `a.ts` — User model\n';
     const out = writeTaskList(parseTaskList(src), new Map([['a.ts', { status: 'failed' as const, attempts: 3, reason: 'r' }]]));
-    expect(out).toBe(`- [ ] \`a.ts\` — User model <!-- harness: id=t1 status=failed attempts=3 desc=${descriptionHash('User model')} reason="r" -->\n`);
+    expect(out).toBe(
+      `- [ ] \`a.ts\` — User model <!-- harness: id=t1 status=failed attempts=3 desc=${descriptionHash('User model')} reason="r" -->\n`,
+    );
     expect(writeTaskList(parseTaskList(out))).toBe(out);
     expect(only(out)).toMatchObject({ status: 'failed' });
     expect(only(out.replace('User model', 'User model, now with roles'))).toMatchObject({ status: 'pending', attempts: 0 });

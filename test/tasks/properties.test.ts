@@ -43,8 +43,7 @@ const safePath = fc
   .map(([s, ext]) => s.join('/') + ext)
   .filter((p) => unsafePathReason(p) === null);
 /** Any unicode, single line, without backticks, control characters, `<!` or `<?`. */
-const text = (maxLength: number) =>
-  fc.string({ unit: 'binary', maxLength }).filter((s) => !/[`\u0000-\u001f\u007f]|<[!?]/.test(s));
+const text = (maxLength: number) => fc.string({ unit: 'binary', maxLength }).filter((s) => !/[`\u0000-\u001f\u007f]|<[!?]/.test(s));
 const word = fc.stringMatching(/^[A-Za-zéü中0-9]{1,8}$/);
 const headingText = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '));
 const reasonText = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !/[<>`]/.test(s));
@@ -200,7 +199,12 @@ describe('task-list.md properties', () => {
         }
         const after = parseTaskList(lines.join(doc.eol));
         const byPath = new Map(after.tasks.map((t) => [t.path, t]));
-        const recordedIds = new Set(doc.groups.flatMap((g) => g.tasks).filter((t) => t.recorded?.id != null).map((t) => t.path));
+        const recordedIds = new Set(
+          doc.groups
+            .flatMap((g) => g.tasks)
+            .filter((t) => t.recorded?.id != null)
+            .map((t) => t.path),
+        );
         for (const t of before.tasks) {
           const now = byPath.get(t.path);
           expect(now && bookkeeping(now)).toEqual(bookkeeping(t));
@@ -301,20 +305,23 @@ describe('task-list.md properties', () => {
       { numRuns: RUNS },
     );
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 20 }).filter((s) => !/[\r\n]/.test(s)), (p) => {
-        const src = `# T\n\n- [ ] ${codeSpan(p)} — any\n`;
-        const fine = unsafePathReason(normaliseTaskPath(p)) === null && p.trim() === p && !/[^\S ]/.test(p);
-        if (fine) {
-          expect(parseTaskList(src).tasks.map((t) => t.path)).toEqual([normaliseTaskPath(p)]);
-        } else {
-          expect(() => parseTaskList(src)).toThrow(HarnessError);
-          try {
-            parseTaskList(src);
-          } catch (e) {
-            expect(e).toMatchObject({ code: 'BAD_TASK_LIST', line: 3 });
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 20 }).filter((s) => !/[\r\n]/.test(s)),
+        (p) => {
+          const src = `# T\n\n- [ ] ${codeSpan(p)} — any\n`;
+          const fine = unsafePathReason(normaliseTaskPath(p)) === null && p.trim() === p && !/[^\S ]/.test(p);
+          if (fine) {
+            expect(parseTaskList(src).tasks.map((t) => t.path)).toEqual([normaliseTaskPath(p)]);
+          } else {
+            expect(() => parseTaskList(src)).toThrow(HarnessError);
+            try {
+              parseTaskList(src);
+            } catch (e) {
+              expect(e).toMatchObject({ code: 'BAD_TASK_LIST', line: 3 });
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: RUNS * 3 },
     );
   });
@@ -334,10 +341,9 @@ describe('task-list.md properties', () => {
   it('renderTaskList reads back as the plan', () => {
     const plan = fc.record({
       title: fc.option(headingText, { nil: undefined }),
-      groups: fc.array(
-        fc.record({ heading: headingText, tasks: fc.array(fc.record({ path: safePath, description: text(30) }), { maxLength: 5 }) }),
-        { maxLength: 5 },
-      ),
+      groups: fc.array(fc.record({ heading: headingText, tasks: fc.array(fc.record({ path: safePath, description: text(30) }), { maxLength: 5 }) }), {
+        maxLength: 5,
+      }),
     });
     fc.assert(
       fc.property(plan, (p) => {

@@ -5,7 +5,13 @@ describe('renderTaskList', () => {
   it('writes a title, the groups in order and one minimal line per task', () => {
     const text = renderTaskList({
       groups: [
-        { heading: 'Models', tasks: [{ path: 'src/user.ts', description: 'User entity' }, { path: 'src/post.ts', description: 'Post entity' }] },
+        {
+          heading: 'Models',
+          tasks: [
+            { path: 'src/user.ts', description: 'User entity' },
+            { path: 'src/post.ts', description: 'Post entity' },
+          ],
+        },
         { heading: 'Routes', tasks: [{ path: 'src/routes.ts', description: '' }] },
       ],
     });

@@ -124,7 +124,10 @@ const others = [
   '* * *',
 ];
 const line = fc.oneof(
-  { weight: 1, arbitrary: fc.constantFrom('[^1]: note', '[a]: /b "t"', '[r]: /u', '[`a.ts`]: /u', '- [ ] [`a.ts`] — linked', '- [ ] [`src/b.ts`][r] — ref') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('[^1]: note', '[a]: /b "t"', '[r]: /u', '[`a.ts`]: /u', '- [ ] [`a.ts`] — linked', '- [ ] [`src/b.ts`][r] — ref'),
+  },
   { weight: 5, arbitrary: plainTask },
   { weight: 4, arbitrary: taskLine },
   { weight: 2, arbitrary: fc.constantFrom(...headings) },

@@ -77,7 +77,8 @@ describe('writeTaskList', () => {
   });
 
   it("records status=done only when the harness generated the task (a change to status 'done')", () => {
-    const src = '- [x] `a.ts` — a\n- [x] `b.ts` — b <!-- harness: id=t2 status=failed attempts=3 -->\n- [x] `c.ts` — c <!-- harness: id=t3 status=done attempts=1 -->\n';
+    const src =
+      '- [x] `a.ts` — a\n- [x] `b.ts` — b <!-- harness: id=t2 status=failed attempts=3 -->\n- [x] `c.ts` — c <!-- harness: id=t3 status=done attempts=1 -->\n';
     const list = parseTaskList(src);
     expect(list.tasks.map((t) => [t.status, t.skipped])).toEqual([
       ['done', true],
@@ -150,7 +151,12 @@ describe('writeTaskList', () => {
 
   it('leaves a line alone when the change changes nothing, and ignores unknown paths', () => {
     const list = parseTaskList(SOURCE);
-    expect(writeTaskList(list, changes({ 'src/b.ts': { status: 'submitted', attempts: 1 }, 'src/c.ts': { checked: true }, 'nope.ts': { status: 'done' } }))).toBe(SOURCE);
+    expect(
+      writeTaskList(
+        list,
+        changes({ 'src/b.ts': { status: 'submitted', attempts: 1 }, 'src/c.ts': { checked: true }, 'nope.ts': { status: 'done' } }),
+      ),
+    ).toBe(SOURCE);
   });
 
   it('rejects impossible changes', () => {
@@ -161,7 +167,8 @@ describe('writeTaskList', () => {
   });
 
   it('normalize writes full bookkeeping on every line without it, so ids become fixed', () => {
-    const src = '- [ ] `a.ts` — a\n- [x] `b.ts` — b\n- [ ] `c.ts` — c <!-- harness: id=t1 status=failed attempts=2 reason="r" -->\n- [ ] `d.ts` — d <!-- harness: id=t1 -->\n- [ ] `e.ts` — e <!-- harness: status=submitted -->\n';
+    const src =
+      '- [ ] `a.ts` — a\n- [x] `b.ts` — b\n- [ ] `c.ts` — c <!-- harness: id=t1 status=failed attempts=2 reason="r" -->\n- [ ] `d.ts` — d <!-- harness: id=t1 -->\n- [ ] `e.ts` — e <!-- harness: status=submitted -->\n';
     const list = parseTaskList(src);
     const out = writeTaskList(list, undefined, { normalize: true });
     expect(out).toBe(
@@ -180,13 +187,20 @@ describe('writeTaskList', () => {
   });
 
   it('normalize together with changes', () => {
-    const out = writeTaskList(parseTaskList('- [ ] `a.ts` — a\n- [ ] `b.ts` — b\n'), changes({ 'b.ts': { status: 'submitted', batch: 'x' } }), { normalize: true });
-    expect(out).toBe('- [ ] `a.ts` — a <!-- harness: id=t1 status=pending attempts=0 -->\n- [ ] `b.ts` — b <!-- harness: id=t2 status=submitted attempts=0 batch=x -->\n');
+    const out = writeTaskList(parseTaskList('- [ ] `a.ts` — a\n- [ ] `b.ts` — b\n'), changes({ 'b.ts': { status: 'submitted', batch: 'x' } }), {
+      normalize: true,
+    });
+    expect(out).toBe(
+      '- [ ] `a.ts` — a <!-- harness: id=t1 status=pending attempts=0 -->\n- [ ] `b.ts` — b <!-- harness: id=t2 status=submitted attempts=0 batch=x -->\n',
+    );
   });
 
   it('writes nested and quoted task items in place', () => {
     const src = '- [ ] `p.ts` — parent\n  - [ ] `c.ts` — child\n\n> - [ ] `q.ts` — quoted\n';
-    const out = writeTaskList(parseTaskList(src), changes({ 'p.ts': { status: 'done' }, 'c.ts': { status: 'submitted' }, 'q.ts': { status: 'done' } }));
+    const out = writeTaskList(
+      parseTaskList(src),
+      changes({ 'p.ts': { status: 'done' }, 'c.ts': { status: 'submitted' }, 'q.ts': { status: 'done' } }),
+    );
     expect(out).toBe(
       '- [x] `p.ts` — parent <!-- harness: id=t1 status=done attempts=0 -->\n  - [ ] `c.ts` — child <!-- harness: id=t2 status=submitted attempts=0 -->\n\n> - [x] `q.ts` — quoted <!-- harness: id=t3 status=done attempts=0 -->\n',
     );
