@@ -100,7 +100,7 @@ async function repoDirOf(ctx: CommandContext): Promise<string> {
 const ROOT_MARKERS = ['.harness', 'task-list.md', 'harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'];
 
 async function enclosingRoot(cwd: string): Promise<string> {
-  const { readGitState } = await import('../git/repo.js');
+  const { readGitState } = await import('../git/git-state.js');
   const { top } = await readGitState(cwd);
   if (top === null) return cwd;
   const stopAt = path.resolve(top);
@@ -134,7 +134,8 @@ async function open(ctx: CommandContext, options: OpenOptions = {}) {
   const { repoDir, loaded } = await openConfig(ctx);
   const reporter = createReporter(ctx.io, { quiet: options.quiet ?? false });
   if (options.commits) {
-    const { readGitState, assertNoGitOperation, detachedHeadWarning, commitHooks } = await import('../git/repo.js');
+    const { readGitState, assertNoGitOperation, detachedHeadWarning } = await import('../git/git-state.js');
+    const { commitHooks } = await import('../git/hooks.js');
     const state = await readGitState(repoDir);
     assertNoGitOperation(state); // before anything is read or written: the index stays as it is
     if (state.detachedAt) reporter.warn(detachedHeadWarning(state.detachedAt));
@@ -500,7 +501,7 @@ interface InitState {
 }
 
 async function initState(repoDir: string): Promise<InitState> {
-  const { readGitState } = await import('../git/repo.js');
+  const { readGitState } = await import('../git/git-state.js');
   const git = await readGitState(repoDir);
   return { hadGit: git.isRepo, hadState: existsSync(path.join(repoDir, '.harness')), head: git.head };
 }
@@ -512,7 +513,7 @@ async function initState(repoDir: string): Promise<InitState> {
  */
 async function undoFailedInit(repoDir: string, before: InitState): Promise<void> {
   try {
-    const { readGitState } = await import('../git/repo.js');
+    const { readGitState } = await import('../git/git-state.js');
     const now = await readGitState(repoDir);
     if (now.head !== before.head) return; // something was committed: that is history now
     const state = path.join(repoDir, '.harness');

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertNoGitOperation, commitHooks, openRepo, readGitState } from '../../src/git/repo.js';
+import { assertNoGitOperation, readGitState } from '../../src/git/git-state.js';
+import { commitHooks } from '../../src/git/hooks.js';
+import { openRepo } from '../../src/git/repo.js';
 import { HarnessError } from '../../src/shared/errors.js';
 import { git, gitEnv, makeRepo } from '../helpers/git.js';
 
