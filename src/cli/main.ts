@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { HarnessError } from '../shared/errors.js';
 import { printError, type Output } from './render.js';
-import { CommandExit, commands } from './commands.js';
+import { CommandExit, commands } from './commands/index.js';
 import { createStopController } from '../shared/signals.js';
 
 export async function main(argv: string[], io: Output = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {

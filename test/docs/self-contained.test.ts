@@ -58,7 +58,7 @@ describe('the repository is self-contained', () => {
 
   it('finds the files to check', () => {
     expect(files).toContain('README.md');
-    expect(files).toContain('src/cli/commands.ts');
+    expect(files).toContain('src/cli/commands/index.ts');
     expect(files.some((f) => f.startsWith('node_modules/') || f.startsWith('dist/'))).toBe(false);
   });
 
