@@ -1,7 +1,8 @@
 /**
  * The output splitter (docs/sections.md): cuts a model's reply into files by whole-line
  * markers `<<<FILE path>>>` … `<<<END path>>>`. Pure; streaming (SectionSplitter) and one-shot
- * (splitOutput) give the same result, in time linear in the text.
+ * (splitOutput) give the same result, in time linear in the text. Markers are read in
+ * section-marker.ts; a closed section's body becomes file content in section-body.ts.
  *
  * Decisions beyond the bare format (docs/sections.md describes them for users):
  * - A marker is a whole line: no leading whitespace; trailing spaces, tabs and `\r` ignored; the
@@ -33,6 +34,9 @@
  * - Outside text is kept for the run log: at most OUTSIDE_TEXT_LIMIT characters, trimmed, with
  *   runs of blank lines collapsed.
  */
+import { fileContent } from './section-body.js';
+import { type Marker, parseMarker, pathKey } from './section-marker.js';
+import { isBlank } from './text-lines.js';
 
 export interface SplitFile {
   path: string;
@@ -62,41 +66,12 @@ export interface SplitResult {
 /** How much outside text is kept for the log. */
 export const OUTSIDE_TEXT_LIMIT = 64 * 1024;
 
-const MARKER = /^<<<(FILE|END)[ \t](.*)>>>$/s;
-const OPEN_FENCE = /^(`{3,}|~{3,})(.*)$/s;
-const CLOSE_FENCE = /^(`{3,}|~{3,})$/;
-
-interface Marker {
-  kind: 'FILE' | 'END';
-  /** Trimmed path as written. */
-  raw: string;
-  /** `raw` without leading `./`: what paths are compared by. */
-  key: string;
-}
-
 interface OpenSection {
   marker: Marker;
   /** The asked path, or null for an unrequested section (whose body is not kept). */
   asked: string | null;
   /** Pieces of the body so far (joined: the body lines, each with its `\n`). */
   pieces: string[];
-}
-
-/** `line` without trailing spaces, tabs, `\r` and `\n` (a loop, not a regex: linear on any line). */
-function stripEnd(line: string): string {
-  let end = line.length;
-  while (end > 0 && ' \t\r\n'.includes(line[end - 1]!)) end--;
-  return line.slice(0, end);
-}
-
-const pathKey = (p: string): string => p.replace(/^(?:\.\/)+/, '');
-
-function parseMarker(line: string): Marker | null {
-  if (!line.startsWith('<<<')) return null;
-  const m = MARKER.exec(stripEnd(line));
-  const raw = m?.[2]?.trim();
-  if (!m || !raw) return null;
-  return { kind: m[1] as Marker['kind'], raw, key: pathKey(raw) };
 }
 
 /** Streaming splitter: feed chunks with push(), then call end() once. */
@@ -295,8 +270,6 @@ export function splitOutput(text: string, asked: readonly string[]): SplitResult
   return splitter.end();
 }
 
-const isBlank = (line: string): boolean => /^[ \t\r]*\n?$/.test(line);
-
 /** Keeps at most one blank line in a row. */
 function collapseBlankLines(text: string): string {
   let blanks = 0;
@@ -307,45 +280,4 @@ function collapseBlankLines(text: string): string {
       return blanks <= 1;
     })
     .join('\n');
-}
-
-/** End of the line starting at `start` (after its `\n`, or the end of `text`). */
-function lineEnd(text: string, start: number): number {
-  const nl = text.indexOf('\n', start);
-  return nl === -1 ? text.length : nl + 1;
-}
-
-/** Start of the line ending at `end` (just after its `\n`, or the end of `text`), for `end` > 0. */
-function lineStart(text: string, end: number): number {
-  return end < 2 ? 0 : text.lastIndexOf('\n', end - 2) + 1;
-}
-
-/** A section's body (whole lines, each ending in `\n`) as file content: wrapping fence removed, one final line break. */
-function fileContent(text: string): string {
-  // The first and the last non-blank line: [fa, fb) and [la, lb).
-  let fa = 0;
-  let fb = 0;
-  while (fa < text.length) {
-    fb = lineEnd(text, fa);
-    if (!isBlank(text.slice(fa, fb))) break;
-    fa = fb;
-  }
-  let lb = text.length;
-  let la = lb;
-  while (lb > fa) {
-    la = lineStart(text, lb);
-    if (!isBlank(text.slice(la, lb))) break;
-    lb = la;
-  }
-  const open = fa < text.length && fa < la && lb > fa ? OPEN_FENCE.exec(stripEnd(text.slice(fa, fb))) : null;
-  const close = open ? CLOSE_FENCE.exec(stripEnd(text.slice(la, lb))) : null;
-  const wrapped =
-    open && close && close[1]![0] === open[1]![0] && close[1]!.length >= open[1]!.length && !(open[1]![0] === '`' && open[2]!.includes('`'));
-  const body = wrapped ? text.slice(fb, la) : text;
-  let end = body.length;
-  while (body[end - 1] === '\n') end -= body[end - 2] === '\r' ? 2 : 1;
-  if (end === 0) return '';
-  const eol = body.startsWith('\r\n', end) ? '\r\n' : '\n';
-  // Usually the body already ends with exactly one line break: it is the content, as is (no copy).
-  return body.length === end + eol.length ? body : body.slice(0, end) + eol;
 }
