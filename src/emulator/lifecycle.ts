@@ -11,17 +11,20 @@
  * - a restart: the next emulator on the same data dir carries on by wall-clock time (a batch whose
  *   end passed while it was down is ended right away, with `ended_at` at its simulated end).
  * As in the API, `request_counts` shows every request as `processing` until the batch has ended.
+ * The times come from request-schedule.ts, each answer from request-result.ts, the API's view of a
+ * batch from api-batch.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ModelOverrides } from '../models/models.js';
+import { type ApiBatch, toApiBatch } from './api-batch.js';
 import type { PromptCache } from './cache.js';
 import { ApiError, invalid, newId, notFound } from './errors.js';
-import type { AssignedFault, Faults } from './faults.js';
-import { answer, type Usage } from './message.js';
-import { filesToWrite, lastUserText } from './prompt.js';
+import type { Faults } from './faults.js';
+import type { Usage } from './message.js';
+import { requestResult } from './request-result.js';
+import { scheduleRequests } from './request-schedule.js';
 import type { BatchRecord, Store, StoredRequest } from './store.js';
 import type { Responder, ResponderParams } from './types.js';
-import { resolveModelOrNull } from './validate.js';
 
 export interface LifecycleOptions {
   processingMs: number;
@@ -41,27 +44,7 @@ interface BatchState {
   timer: NodeJS.Timeout | null;
 }
 
-export interface ApiBatch {
-  id: string;
-  type: 'message_batch';
-  processing_status: 'in_progress' | 'canceling' | 'ended';
-  request_counts: { processing: number; succeeded: number; errored: number; canceled: number; expired: number };
-  ended_at: string | null;
-  created_at: string;
-  expires_at: string;
-  archived_at: string | null;
-  cancel_initiated_at: string | null;
-  results_url: string | null;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
 const MAX_TIMER = 2 ** 31 - 1;
-
-const ERROR_MESSAGES: Record<NonNullable<AssignedFault['errorType']>, string> = {
-  overloaded_error: 'Overloaded',
-  api_error: 'Internal server error',
-  invalid_request_error: 'Invalid request (emulated fault)',
-};
 
 export class Batches {
   private readonly states = new Map<string, BatchState>();
@@ -101,22 +84,13 @@ export class Batches {
     const now = Date.now();
     const ordinal = ++this.ordinal;
     const n = requests.length;
-    let prev = now;
-    const stored: StoredRequest[] = requests.map((r, i) => {
-      const { fault, latencyMs } = this.faults.result(r.custom_id, ordinal, () => (filesToWrite(lastUserText(r.params)) ?? []).map((f) => f.path));
-      const at = Math.max(prev, now + Math.round((this.opts.processingMs * (i + 1)) / n) + latencyMs);
-      prev = at;
-      return { custom_id: r.custom_id, params: r.params, at, fault };
-    });
-    // Waves of `concurrency` requests: writes land when the wave's last request is done.
-    const c = Math.max(1, this.opts.concurrency);
-    for (let i = 0; i < n; i++) stored[i]!.cacheReadyAt = stored[Math.min(n - 1, Math.floor(i / c) * c + c - 1)]!.at + 1;
+    const { stored, endsAt } = scheduleRequests(requests, now, ordinal, this.faults, this.opts);
     const rec: BatchRecord = {
       version: 1,
       id: newId('msgbatch_'),
       seq: ++this.seq,
       createdAt: now,
-      endsAt: prev,
+      endsAt,
       expireAt: now + this.opts.expireAfterMs,
       cancelAt: null,
       cancelEndsAt: null,
@@ -213,20 +187,7 @@ export class Batches {
   }
 
   toApi(rec: BatchRecord, origin: string, now = Date.now()): ApiBatch {
-    const ended = rec.endedAt !== null;
-    const archived = now >= rec.archiveAt;
-    return {
-      id: rec.id,
-      type: 'message_batch',
-      processing_status: ended ? 'ended' : rec.cancelAt !== null ? 'canceling' : 'in_progress',
-      request_counts: ended ? { processing: 0, ...rec.counts } : { processing: rec.total, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
-      ended_at: ended ? iso(rec.endedAt!) : null,
-      created_at: iso(rec.createdAt),
-      expires_at: iso(rec.expireAt),
-      archived_at: archived ? iso(rec.archiveAt) : null,
-      cancel_initiated_at: rec.cancelAt !== null ? iso(rec.cancelAt) : null,
-      results_url: ended && !archived ? `${origin}/v1/messages/batches/${rec.id}/results` : null,
-    };
+    return toApiBatch(rec, origin, now);
   }
 
   private locked<T>(st: BatchState, fn: () => Promise<T>): Promise<T> {
@@ -306,43 +267,13 @@ export class Batches {
 
   /** One result line. */
   private async process(req: StoredRequest, rec: BatchRecord): Promise<string> {
-    const result = await this.resultOf(req);
+    const result = await requestResult(req, {
+      models: this.opts.models,
+      responder: this.opts.responder,
+      cache: this.cache,
+      onUsage: this.opts.onUsage,
+    });
     rec.counts[result.type]++;
     return `${JSON.stringify({ custom_id: req.custom_id, result })}\n`;
-  }
-
-  private async resultOf(
-    req: StoredRequest,
-  ): Promise<{ type: 'succeeded'; message: unknown } | { type: 'errored'; error: unknown } | { type: 'canceled' } | { type: 'expired' }> {
-    const errored = (type: NonNullable<AssignedFault['errorType']>, message: string) => ({
-      type: 'errored' as const,
-      error: { type: 'error', error: { type, message }, request_id: null },
-    });
-    const fault = req.fault;
-    if (fault?.kind === 'errored') {
-      const type = fault.errorType ?? 'overloaded_error';
-      return errored(type, ERROR_MESSAGES[type]);
-    }
-    if (fault?.kind === 'expired') return { type: 'expired' };
-    if (fault?.kind === 'canceled') return { type: 'canceled' };
-    const model = resolveModelOrNull(req.params.model, this.opts.models);
-    if (!model) return errored('invalid_request_error', `model: unknown model "${req.params.model}"`);
-    try {
-      const message = await answer({
-        params: req.params,
-        model,
-        customId: req.custom_id,
-        mode: 'batch',
-        responder: this.opts.responder,
-        cache: this.cache,
-        now: req.at,
-        ...(req.cacheReadyAt !== undefined ? { cacheReadyAt: req.cacheReadyAt } : {}),
-        ...(fault?.kind === 'truncate' ? { truncateAt: fault.maxTokens ?? ('half' as const) } : {}),
-      });
-      this.opts.onUsage(message.usage);
-      return { type: 'succeeded', message };
-    } catch (error) {
-      return errored('api_error', `the emulator's responder failed: ${(error as Error).message}`);
-    }
   }
 }

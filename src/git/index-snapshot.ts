@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { runGit } from './git-command.js';
 
-export interface IndexSnapshot {
+interface IndexSnapshot {
   /** Puts the index back byte for byte (or removes it, when there was none). */
   restore(): Promise<void>;
   /** Deletes the copy. */

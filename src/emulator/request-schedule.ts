@@ -1,0 +1,36 @@
+/**
+ * When each request of a new batch finishes in simulated time: request i of N at
+ * `created + processingMs × (i+1)/N`, plus any latency fault, in order; its prompt-cache writes
+ * land when its wave of `concurrency` requests is done.
+ */
+import type { Faults } from './faults.js';
+import { filesToWrite, lastUserText } from './prompt.js';
+import type { StoredRequest } from './store.js';
+import type { ResponderParams } from './types.js';
+
+interface ScheduleOptions {
+  processingMs: number;
+  concurrency: number;
+}
+
+/** The requests of the batch created at `now` (the `ordinal`-th one), each with its time and fault; `endsAt`: the last one's time. */
+export function scheduleRequests(
+  requests: { custom_id: string; params: ResponderParams }[],
+  now: number,
+  ordinal: number,
+  faults: Faults,
+  opts: ScheduleOptions,
+): { stored: StoredRequest[]; endsAt: number } {
+  const n = requests.length;
+  let prev = now;
+  const stored: StoredRequest[] = requests.map((r, i) => {
+    const { fault, latencyMs } = faults.result(r.custom_id, ordinal, () => (filesToWrite(lastUserText(r.params)) ?? []).map((f) => f.path));
+    const at = Math.max(prev, now + Math.round((opts.processingMs * (i + 1)) / n) + latencyMs);
+    prev = at;
+    return { custom_id: r.custom_id, params: r.params, at, fault };
+  });
+  // Waves of `concurrency` requests: writes land when the wave's last request is done.
+  const c = Math.max(1, opts.concurrency);
+  for (let i = 0; i < n; i++) stored[i]!.cacheReadyAt = stored[Math.min(n - 1, Math.floor(i / c) * c + c - 1)]!.at + 1;
+  return { stored, endsAt: prev };
+}
