@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { HarnessError } from '../shared/errors.js';
+import { escapeRegExp } from '../shared/regexp.js';
 import { configSchema, resolveConfig, type HarnessConfig, type HarnessConfigInput } from './schema.js';
 
 export const CONFIG_FILES = ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'];
@@ -122,8 +123,6 @@ function firstLine(error: unknown): string {
 
 function lineOf(error: unknown, file: string): { line?: number } {
   const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : '';
-  const m = new RegExp(`${escapeRe(path.basename(file))}:(\\d+)`).exec(text) ?? /\((\d+):\d+\)/.exec(text);
+  const m = new RegExp(`${escapeRegExp(path.basename(file))}:(\\d+)`).exec(text) ?? /\((\d+):\d+\)/.exec(text);
   return m ? { line: Number(m[1]) } : {};
 }
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -19,6 +19,7 @@ import type { MirrorRule } from '../config/schema.js';
 import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { globBase, globToRegExp } from '../shared/glob.js';
+import { escapeRegExp } from '../shared/regexp.js';
 import type { Plan } from './index.js';
 
 const EXAMPLE_RULE = "mirror: { rules: [{ from: 'src/**/*.ts', to: 'test/{dir}/{name}.test.ts', description: 'Vitest tests for `{path}`' }] }";
@@ -75,7 +76,7 @@ function targetPattern(to: string): RegExp {
         i += m[0].length;
       }
     } else {
-      re += norm[i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      re += escapeRegExp(norm[i]!);
       i++;
     }
   }

@@ -1,8 +1,12 @@
 /**
  * Globs on repo-relative POSIX paths, one dialect for the whole harness (packing estimates, mirror
- * rules, the secrets allow list). Hand-written because node:path `matchesGlob` is experimental on
- * Node 20 (it warns) and skips dot files.
+ * rules, the secrets allow list, config globs checked one file at a time, the default excludes'
+ * file names). Hand-written because node:path `matchesGlob` is experimental on Node 20 (it warns)
+ * and skips dot files. The walk itself (repo/scan.ts) hands globs to globby, whose dialect this one
+ * follows for the syntax above.
  */
+import { escapeRegExp } from './regexp.js';
+
 /**
  * A glob as a RegExp on whole POSIX paths: `**` any number of segments (`a/**\/b` matches `a/b`),
  * `*` any characters but `/`, `?` one character but `/`, `{a,b}` alternatives (nestable),
@@ -40,7 +44,7 @@ function globSource(g: string, from: number, to: number): string {
       re += '[^/]';
       i++;
     } else if (c === '\\' && i + 1 < to) {
-      re += escapeRe(g[i + 1]!);
+      re += escapeRegExp(g[i + 1]!);
       i += 2;
     } else if (c === '[') {
       const close = g.indexOf(']', i + 2);
@@ -65,7 +69,7 @@ function globSource(g: string, from: number, to: number): string {
         i = close + 1;
       }
     } else {
-      re += escapeRe(c);
+      re += escapeRegExp(c);
       i++;
     }
   }
@@ -100,8 +104,6 @@ function splitAlternatives(g: string, from: number, to: number): [number, number
   parts.push([start, to]);
   return parts;
 }
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /**
  * The static base of a glob: its leading segments with no glob syntax (`src/**\/*.ts` → `src`,
