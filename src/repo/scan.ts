@@ -3,7 +3,7 @@
  *
  * One globby walk over the repo with `.gitignore` files and `.harnessignore` files (gitignore
  * syntax, at any depth) honoured, dot files included, config `include`/`exclude` applied, and
- * the default excludes below. What the walk returns is classified without reading anything that
+ * the default excludes (default-excludes.ts). What the walk returns is classified without reading anything that
  * is excluded by default; the remaining files are read `concurrency` per turn of the event loop.
  *
  * What lands in `skipped` (always sorted by path):
@@ -21,13 +21,15 @@
  * never sees them.
  */
 import { isUtf8 } from 'node:buffer';
-import fs, { constants as fsConstants, type Dirent } from 'node:fs';
+import fs, { constants as fsConstants } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { globby, isIgnoredByIgnoreFiles, type Options as GlobbyOptions } from 'globby';
+import { globby, isIgnoredByIgnoreFiles } from 'globby';
 import { globToRegExp } from '../shared/glob.js';
-import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
+import { TASK_LIST_FILE } from '../shared/paths.js';
+import { EXCLUDED_DIRS, excludedDirGlob, FILE_RULES } from './default-excludes.js';
+import { recordingFs } from './walk-fs.js';
 
 export interface RepoFile {
   /** Repo-relative POSIX path. */
@@ -65,126 +67,10 @@ export interface ScanOptions {
   omit?: (path: string) => boolean;
 }
 
-interface DirRule {
-  reason: string;
-  /** Only at the repo root: names that are also plausible source directories (`src/build/`). */
-  rootOnly: boolean;
-}
-
-const dirs = (names: readonly string[], reason: string, rootOnly = false) => names.map((d) => [d, { reason, rootOnly }] as const);
-
-/** Directory names never walked, with the class reported in `skipped`. */
-const EXCLUDED_DIRS: ReadonlyMap<string, DirRule> = new Map([
-  ...dirs(['.git', '.hg', '.svn', '.jj'], 'version control'),
-  ...dirs(['node_modules', 'bower_components', 'jspm_packages', '.venv', 'venv', '.yarn', '.pnpm-store'], 'dependencies'),
-  ...dirs(['vendor'], 'dependencies', true),
-  ...dirs(
-    [
-      'dist',
-      '.nyc_output',
-      '.next',
-      '.nuxt',
-      '.svelte-kit',
-      '.output',
-      '.turbo',
-      '.parcel-cache',
-      '.cache',
-      '.vercel',
-      '.serverless',
-      '.angular',
-      '.docusaurus',
-      'storybook-static',
-      '__pycache__',
-      '.pytest_cache',
-      '.mypy_cache',
-      '.ruff_cache',
-      '.tox',
-      '.gradle',
-      '.terraform',
-    ],
-    'build output',
-  ),
-  ...dirs(['build', 'out', 'target', 'coverage'], 'build output', true),
-  ...dirs([HARNESS_STATE_DIR], 'harness state'),
-]);
-
-interface FileRule {
-  reason: string;
-  /** Basename globs (`*` only), matched case-insensitively. */
-  names: readonly string[];
-}
-
-/** File names never read, at any depth. */
-const FILE_RULES: readonly FileRule[] = [
-  {
-    reason: 'lock file',
-    names: [
-      'package-lock.json',
-      'npm-shrinkwrap.json',
-      'yarn.lock',
-      'pnpm-lock.yaml',
-      'bun.lockb',
-      'bun.lock',
-      'deno.lock',
-      'Cargo.lock',
-      'poetry.lock',
-      'Pipfile.lock',
-      'pdm.lock',
-      'uv.lock',
-      'Gemfile.lock',
-      'composer.lock',
-      'go.sum',
-      'mix.lock',
-      'pubspec.lock',
-      'Podfile.lock',
-      'packages.lock.json',
-      'gradle.lockfile',
-      'flake.lock',
-      '.terraform.lock.hcl',
-    ],
-  },
-  { reason: 'environment file', names: ['.env', '.env.*', '*.env', '.envrc'] },
-  {
-    reason: 'private key',
-    names: ['*.pem', '*.key', '*.p12', '*.pfx', '*.jks', '*.keystore', '*.ppk', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*'],
-  },
-  {
-    reason: 'credentials',
-    names: [
-      '.npmrc',
-      '.netrc',
-      '_netrc',
-      '.pypirc',
-      '.git-credentials',
-      '.htpasswd',
-      '.pgpass',
-      '.dockercfg',
-      // `credentials`, `credentials.json`, `.aws/credentials`... but not a `credentials.ts` module.
-      'credentials',
-      ...['json', 'yaml', 'yml', 'xml', 'ini', 'toml', 'txt', 'csv', 'cfg', 'conf', 'enc'].map((e) => `credentials*.${e}`),
-      'client_secret*.json',
-      '*.tfstate',
-      '*.tfstate.*',
-    ],
-  },
-  { reason: 'version control', names: ['.git'] }, // a worktree's or submodule's `.git` file
-];
-
-/**
- * The default excludes as globs (for documentation and for `init` summaries): dependency, build
- * and VCS directories (at any depth, except names that are also plausible source directories,
- * `build/ out/ target/ coverage/ vendor/`, only at the root), sensitive and generated file names
- * at any depth, and the root task list. Config cannot re-include them.
- */
-export const DEFAULT_EXCLUDES: readonly string[] = [
-  ...[...EXCLUDED_DIRS].map(([d, r]) => (r.rootOnly ? `${d}/**` : `**/${d}/**`)),
-  ...FILE_RULES.flatMap((r) => r.names.map((n) => `**/${n}`)),
-  TASK_LIST_FILE,
-];
-
+/** One RegExp per rule (its names' globs as alternatives, any case): a file name is tested against a handful, not against each name. */
 const FILE_MATCHERS = FILE_RULES.map((r) => ({
   reason: r.reason,
-  re: new RegExp(`^(?:${r.names.map((n) => n.split('*').map(escapeRegExp).join('.*')).join('|')})$`, 'i'),
+  re: new RegExp(r.names.map((n) => globToRegExp(n).source).join('|'), 'i'),
 }));
 
 /** Why `relPath` (a file) is excluded by default, or null. */
@@ -201,7 +87,7 @@ export function defaultExcludeReason(relPath: string): string | null {
 }
 
 /** Patterns handed to the walk: excluded directories are not entered at all. */
-const WALK_IGNORES: readonly string[] = [...EXCLUDED_DIRS].map(([d, r]) => (r.rootOnly ? `${d}/**` : `**/${d}/**`));
+const WALK_IGNORES: readonly string[] = [...EXCLUDED_DIRS].map(([d, r]) => excludedDirGlob(d, r));
 
 function excludedDirReason(name: string, atRoot: boolean): string | null {
   const rule = EXCLUDED_DIRS.get(name);
@@ -378,37 +264,4 @@ function readRepoFile(abs: string, maxBytes: number, buffer: { bytes: Buffer }):
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/**
- * The file system globby walks with: node's, except that the entries the walk lists are kept.
- * globby's gitignore filter asks `fs.promises.stat` whether each result is a directory; it is
- * answered from them instead of by one more stat per file (50,000 files: about half of the walk's
- * time). Symlinks are not answered from them (stat follows links). The scan also finds the
- * excluded directories it did not enter in them.
- */
-function recordingFs(): { fs: GlobbyOptions['fs']; seen: ReadonlyMap<string, Dirent> } {
-  const seen = new Map<string, Dirent>();
-  const keep = (dir: string, entries: Dirent[]) => {
-    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep; // walk paths are absolute and normalised
-    for (const e of entries) seen.set(prefix + e.name, e);
-  };
-  type Callback = (err: NodeJS.ErrnoException | null, entries: unknown) => void;
-  const nodeReaddir = fs.readdir as (dir: string, opts: unknown, cb?: Callback) => void;
-  const readdir = (dir: string, opts: unknown, cb?: Callback) => {
-    if (typeof opts === 'function' || cb === undefined) return nodeReaddir(dir, opts, cb);
-    nodeReaddir(dir, opts, (err, entries) => {
-      if (!err && (opts as { withFileTypes?: boolean } | null)?.withFileTypes) keep(dir, entries as Dirent[]);
-      cb(err, entries);
-    });
-  };
-  const stat = async (p: string) => {
-    const known = seen.get(p);
-    return known && !known.isSymbolicLink() ? known : fs.promises.stat(p);
-  };
-  return { fs: { ...fs, readdir, promises: { ...fs.promises, stat } } as unknown as GlobbyOptions['fs'], seen };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

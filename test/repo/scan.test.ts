@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES, defaultExcludeReason, scanOne, scanRepo, type ScanResult } from '../../src/repo/scan.js';
+import { DEFAULT_EXCLUDES, FILE_RULES } from '../../src/repo/default-excludes.js';
+import { defaultExcludeReason, scanOne, scanRepo, type ScanResult } from '../../src/repo/scan.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -200,6 +201,18 @@ describe('scanRepo: default excludes', () => {
     );
     expect(defaultExcludeReason('a/b/.env.production')).toBe('environment file');
     expect(defaultExcludeReason('src/index.ts')).toBeNull();
+  });
+
+  it('classifies every default file name by its rule, at any depth and in any case', () => {
+    for (const rule of FILE_RULES) {
+      for (const name of rule.names) {
+        const sample = name.replaceAll('*', 'x');
+        expect(defaultExcludeReason(sample), sample).toBe(rule.reason);
+        expect(defaultExcludeReason(`a/b/${sample.toUpperCase()}`), sample).toBe(rule.reason);
+      }
+    }
+    expect(defaultExcludeReason('src/credentials.ts')).toBeNull(); // `credentials*.json` and the like, not a module
+    expect(defaultExcludeReason('src/env.ts')).toBeNull();
   });
 });
 
