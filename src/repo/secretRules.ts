@@ -1,10 +1,16 @@
 /**
  * The data of the secret check: rule ids, human names, the markers of the secretlint preset, and
  * the patterns and allow-list defaults of the harness's own detectors. The logic that applies them
- * is in secrets.ts; docs/secrets.md lists what is and is not detected.
+ * is in secrets.ts (the preset and its shortcut) and secret-patterns.ts (the harness's own rules);
+ * docs/secrets.md lists what is and is not detected.
  */
 
-export const PRESET_AWS_RULE = '@secretlint/secretlint-rule-aws';
+const PRESET_AWS_RULE = '@secretlint/secretlint-rule-aws';
+
+/** How the harness configures rules of the preset: the AWS access key ID check is on, account IDs (not secrets) stay off. */
+export const PRESET_RULE_OPTIONS: { id: string; options: Record<string, unknown>; allowMessageIds: string[] }[] = [
+  { id: PRESET_AWS_RULE, options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] },
+];
 
 /** The harness's own rules (outside secretlint). */
 export const ENV_KEY_RULE = 'harness/environment-anthropic-api-key';
@@ -99,6 +105,8 @@ export const MARKERS =
   /PRIVATE KEY|(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)|(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}|:x-oauth-basic@|_authToken=|npm_[A-Za-z0-9_]{36}|(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-|SG\.|(?:shppa|shpca|shpat|shpss)_|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|github_pat_|T3BlbkFJ|sk-ant-api0\d-|lin_api_|ops_ey|:\/\/[^:/\s]+:[^@/\s]+@/;
 /** The one marker matched without regard to case (the Slack webhook rule has the `i` flag). */
 export const MARKERS_ANY_CASE = /hooks\.slack\.com/i;
+/** Extensions the shortcut always hands to secretlint: the gcp rule reads `.p12` files and parses `.json` (where escapes can hide a marker). */
+export const ALWAYS_LINTED_EXTENSIONS: readonly string[] = ['.json', '.p12'];
 
 // ---------------------------------------------------------------------------------------------
 // The harness's own pattern rules. Each has a cheap `marker` test that must pass before its

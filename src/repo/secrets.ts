@@ -9,12 +9,14 @@
  * basic auth and database connection strings with passwords. repomix uses the same preset. On top:
  * - AWS access key IDs (`AKIA…`): the preset has the rule but leaves it off by default; it is on
  *   here (account IDs, which are not secrets, stay off);
- * - the harness's own pattern rules (secretRules.ts): Anthropic admin keys and OAuth tokens
- *   (`sk-ant-admin01-…`, `sk-ant-oat01-…`), Stripe live keys (`sk_live_…`, `rk_live_…`), signed
- *   JWTs, and passwords assigned a literal value (`password = "…"`, `DB_PASSWORD: …` in config);
+ * - the harness's own pattern rules (data in secretRules.ts, matched in secret-patterns.ts):
+ *   Anthropic admin keys and OAuth tokens (`sk-ant-admin01-…`, `sk-ant-oat01-…`), Stripe live keys
+ *   (`sk_live_…`, `rk_live_…`), signed JWTs, and passwords assigned a literal value
+ *   (`password = "…"`, `DB_PASSWORD: …` in config);
  * - the literal value of this environment's `ANTHROPIC_API_KEY`, whatever its shape.
  * `secretlint-disable-line` / `secretlint-disable-next-line` comments are honoured (except for the
- * environment's own key). The full list, with what is not detected, is docs/secrets.md.
+ * environment's own key); config `secrets.allow` is applied last (secret-allow.ts). The full list,
+ * with what is not detected, is docs/secrets.md.
  *
  * Never copied anywhere: the secret. secretlint's messages quote it, so a finding's `kind` is
  * built from the rule and message ids only (and messages are masked at the source as well).
@@ -28,35 +30,20 @@ import { createRequire } from 'node:module';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
-import { globToRegExp } from '../shared/glob.js';
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
+import { compileAllow } from './secret-allow.js';
+import { disabledAt, patternFindings } from './secret-patterns.js';
 import {
-  ANTHROPIC_EXTRA,
-  ANTHROPIC_EXTRA_RULE,
-  DISABLE_LINE,
-  DISABLE_NEXT_LINE,
+  ALWAYS_LINTED_EXTENSIONS,
   ENV_KEY_RULE,
-  JWT,
-  JWT_RULE,
   KINDS,
   MARKERS,
   MARKERS_ANY_CASE,
-  MIN_PASSWORD_LENGTH,
-  PASSWORD,
-  PASSWORD_PLACEHOLDER_PARTS,
-  PASSWORD_PLACEHOLDER_VALUES,
-  PASSWORD_REFERENCE_START,
-  PASSWORD_RULE,
-  PRESET_AWS_RULE,
+  PRESET_RULE_OPTIONS,
   RULES_VERSION,
-  STRIPE,
-  STRIPE_RULE,
-  UNQUOTED_PASSWORD_FILES,
   VERIFIED_PRESET,
 } from './secretRules.js';
-
-export { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from './secretRules.js';
 
 export interface SecretFinding {
   /** Repo-relative path, or what the text is (`--message`, a spec file's name as given). */
@@ -86,7 +73,13 @@ const PRESET_ID = recommendedPreset.meta.id;
 // every mark it is given and, for each one, searches all earlier ones: quadratic in the number
 // of files linted (minutes for 50,000 files) and memory that is never released. Nothing reads
 // the profile, so its `mark` is made a no-op (on the profiler instance only, not on
-// `performance`). A test checks that @secretlint/core uses this same instance.
+// `performance`).
+// Upstream behaviour this relies on, checked with @secretlint/core and @secretlint/profiler 11.7.1
+// (both pinned exactly in package.json; test/canary/secretlint-profiler.test.ts fails when it
+// changes): @secretlint/core imports the `secretLintProfiler` singleton of the one
+// @secretlint/profiler in node_modules (core depends on that exact version) and marks through its
+// `mark` method, a plain prototype method that an own property overrides; the profiler's
+// PerformanceObserver only sees what `mark` hands to `performance.mark`.
 secretLintProfiler.mark = () => undefined;
 
 type LintConfig = Parameters<typeof lintSource>[0]['options']['config'];
@@ -96,7 +89,7 @@ const CONFIG: LintConfig = {
     {
       id: PRESET_ID,
       rule: recommendedPreset,
-      rules: [{ id: PRESET_AWS_RULE, options: { enableIDScanRule: true }, allowMessageIds: ['AWSAccountID'] }],
+      rules: PRESET_RULE_OPTIONS,
     },
   ],
 };
@@ -124,8 +117,7 @@ export const SHORTCUT_ENABLED =
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {
   if (!SHORTCUT_ENABLED) return true;
-  const ext = extOf(path).toLowerCase();
-  if (ext === '.json' || ext === '.p12') return true;
+  if (ALWAYS_LINTED_EXTENSIONS.includes(extOf(path).toLowerCase())) return true;
   return MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
 }
 
@@ -204,69 +196,6 @@ export async function assertNoSecrets(texts: readonly SecretText[], options: Fin
   if (findings.length > 0) throw secretsError(findings, { source: options.source });
 }
 
-/** Where the harness's own pattern rules match in one text (before allow entries and disable comments). */
-function patternFindings(file: SecretText): { index: number; ruleId: string; messageId?: string }[] {
-  const out: { index: number; ruleId: string; messageId?: string }[] = [];
-  const text = file.content;
-  if (text.includes(ANTHROPIC_EXTRA.marker)) {
-    for (const m of text.matchAll(ANTHROPIC_EXTRA.pattern)) out.push({ index: m.index, ruleId: ANTHROPIC_EXTRA_RULE });
-  }
-  if (text.includes(STRIPE.marker)) {
-    for (const m of text.matchAll(STRIPE.pattern)) out.push({ index: m.index, ruleId: STRIPE_RULE, messageId: m[1]! });
-  }
-  if (text.includes(JWT.marker)) {
-    for (const m of text.matchAll(JWT.pattern)) if (isJwtHeader(m[1]!)) out.push({ index: m.index, ruleId: JWT_RULE });
-  }
-  if (PASSWORD.marker.test(text)) {
-    const unquotedCounts = UNQUOTED_PASSWORD_FILES.test(file.path);
-    for (const m of text.matchAll(PASSWORD.pattern)) {
-      const quoted = m[3];
-      const value = quoted ?? m[4] ?? '';
-      if (quoted === undefined && !unquotedCounts) continue;
-      if (isPasswordLiteral(value)) out.push({ index: m.index, ruleId: PASSWORD_RULE });
-    }
-  }
-  return out;
-}
-
-/** The first part of a JWT decodes to a JSON object with an `alg` (the header of a signed token). */
-function isJwtHeader(part: string): boolean {
-  try {
-    const header = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return header !== null && typeof header === 'object' && typeof (header as { alg?: unknown }).alg === 'string';
-  } catch {
-    return false;
-  }
-}
-
-/** A value that looks like a real password: long enough, one word, no placeholder, no reference. */
-export function isPasswordLiteral(raw: string): boolean {
-  const value = raw.trim();
-  if (value.length < MIN_PASSWORD_LENGTH) return false;
-  if (/\s/.test(value)) return false; // a label or a sentence ("Enter your password")
-  if (PASSWORD_REFERENCE_START.test(value)) return false;
-  if (/^(.)\1*$/.test(value)) return false; // "********", "xxxxxx"
-  if (/^[./~]/.test(value) && value.includes('/')) return false; // a path (a secrets file, a route)
-  const lower = value.toLowerCase();
-  if (PASSWORD_PLACEHOLDER_VALUES.includes(lower)) return false;
-  return !PASSWORD_PLACEHOLDER_PARTS.some((p) => lower.includes(p));
-}
-
-/** A `secretlint-disable-line` on the finding's line, or `secretlint-disable-next-line` on the line before. */
-function disabledAt(text: string, index: number): boolean {
-  const lineStart = Math.max(text.lastIndexOf('\n', index - 1), text.lastIndexOf('\r', index - 1)) + 1;
-  let lineEnd = text.length;
-  for (const c of ['\n', '\r']) {
-    const i = text.indexOf(c, index);
-    if (i !== -1 && i < lineEnd) lineEnd = i;
-  }
-  if (text.slice(lineStart, lineEnd).includes(DISABLE_LINE)) return true;
-  if (lineStart === 0) return false;
-  const prevEnd = text[lineStart - 1] === '\n' && text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
-  const prevStart = Math.max(text.lastIndexOf('\n', prevEnd - 1), text.lastIndexOf('\r', prevEnd - 1)) + 1;
-  return text.slice(prevStart, prevEnd).includes(DISABLE_NEXT_LINE);
-}
-
 const MAX_LISTED = 20;
 
 const where = (f: Pick<SecretFinding, 'path' | 'line' | 'unlocated'>): string => (f.unlocated ? f.path : `${f.path}:${f.line}`);
@@ -301,49 +230,6 @@ export function secretsError(findings: readonly SecretFinding[], options: { sour
   const located = first ? { file: first.path, ...(first.unlocated ? {} : { line: first.line }) } : {};
   return new HarnessError('SECRET_FOUND', message, { hint, ...located });
 }
-
-// ---------------------------------------------------------------------------------------------
-// secrets.allow
-
-/**
- * Each entry allows the findings it names:
- * - a rule id (`@secretlint/secretlint-rule-basicauth`, `harness/…`): that rule everywhere;
- * - `path:line`: the findings on that line (path as below);
- * - a path glob (`*`, `**`, `?`, `[…]`, `{a,b}`; dot files match): the findings in files it
- *   matches, or in files under a directory it matches (`test/fixtures`). A glob without `/`
- *   also matches the file name in any directory (`*.snap`), as in .gitignore.
- */
-export function compileAllow(entries: readonly string[]): (f: SecretFinding) => boolean {
-  const rules = new Set<string>();
-  const lineRules: { match: (p: string) => boolean; line: number }[] = [];
-  const pathRules: ((p: string) => boolean)[] = [];
-  for (const raw of entries) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    rules.add(entry);
-    const m = /^(.+):(\d+)$/.exec(entry);
-    if (m) lineRules.push({ match: pathMatcher(m[1]!), line: Number(m[2]) });
-    else pathRules.push(pathMatcher(entry));
-  }
-  return (f) => rules.has(f.ruleId) || lineRules.some((r) => r.line === f.line && r.match(f.path)) || pathRules.some((r) => r(f.path));
-}
-
-function pathMatcher(glob: string): (p: string) => boolean {
-  const g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
-  const re = globToRegExp(g);
-  const baseOnly = !g.includes('/');
-  return (p) => {
-    const segments = p.split('/');
-    for (let i = segments.length; i >= 1; i--) {
-      // the path itself, then each directory above it
-      if (re.test(segments.slice(0, i).join('/'))) return true;
-      if (baseOnly && re.test(segments[i - 1]!)) return true;
-    }
-    return false;
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /** 1-based line and column of `index`; lines end at \n, \r\n or \r (as secretlint counts them). */
 function position(text: string, index: number): { line: number; column: number } {

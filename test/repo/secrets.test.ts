@@ -8,21 +8,10 @@ import { lintSource } from '@secretlint/core';
 import { creator as preset } from '@secretlint/secretlint-rule-preset-recommend';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ANTHROPIC_EXTRA_RULE,
-  assertNoSecrets,
-  compileAllow,
-  ENV_KEY_RULE,
-  findSecrets,
-  isPasswordLiteral,
-  JWT_RULE,
-  mayMatch,
-  PASSWORD_RULE,
-  secretsError,
-  SHORTCUT_ENABLED,
-  STRIPE_RULE,
-  type SecretFinding,
-} from '../../src/repo/secrets.js';
+import { compileAllow } from '../../src/repo/secret-allow.js';
+import { isPasswordLiteral } from '../../src/repo/secret-patterns.js';
+import { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from '../../src/repo/secretRules.js';
+import { assertNoSecrets, findSecrets, mayMatch, secretsError, SHORTCUT_ENABLED, type SecretFinding } from '../../src/repo/secrets.js';
 import { HarnessError } from '../../src/shared/errors.js';
 
 /** Deterministic pseudo-random characters from `alphabet` (so fakes look real, not like `xxxx`). */
