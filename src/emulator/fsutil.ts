@@ -1,17 +1,10 @@
-/** Small file helpers: atomic writes (temporary file in the same directory, then rename). */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
+/**
+ * The emulator's JSON records, written with the one atomic write of the package
+ * (src/shared/atomic-write.ts). That module is plain node:fs and imports nothing of the harness
+ * (no models table, tokenizer or renderer), so sharing it does not make the test double agree with
+ * the client by construction.
+ */
+import { writeFileAtomic } from '../shared/atomic-write.js';
 
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   return writeFileAtomic(file, `${JSON.stringify(value)}\n`);

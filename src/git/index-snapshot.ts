@@ -1,8 +1,9 @@
 /** A copy of git's index file taken before a commit, to put the person's index back after a failed one. */
-import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
+import { writeFileAtomic } from '../shared/atomic-write.js';
 import { runGit } from './git-command.js';
 
 interface IndexSnapshot {
@@ -24,9 +25,7 @@ export async function saveIndex(git: SimpleGit, dir: string): Promise<IndexSnaps
   return {
     async restore() {
       if (!existed) return rm(indexFile, { force: true });
-      const next = `${indexFile}.harness-restore`;
-      await copyFile(copy, next);
-      await rename(next, indexFile);
+      await writeFileAtomic(indexFile, await readFile(copy), { createParents: false });
     },
     discard: () => rm(tmpDir, { recursive: true, force: true }),
   };

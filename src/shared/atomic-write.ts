@@ -1,0 +1,109 @@
+/**
+ * The one atomic write of the harness and its emulator: a crash or a power cut leaves the old
+ * file or the new one, never half of one, and once the promise resolves the new one stays.
+ *
+ * The strongest durability any caller needs, for every caller: the content goes to a uniquely
+ * named temporary file next to the target, which is fsynced, renamed over the target, and then
+ * the directory is fsynced so that the rename itself survives a power cut. Callers that need it:
+ * task-list.md and the generated files (the journal, fsynced too, records them as written), the
+ * git index put back after a failed commit. The emulator's store is a test double and would do
+ * without the fsyncs, but it writes a few small files per batch: one behaviour for all is simpler
+ * than a knob, and a long-lived emulator (`harness emulator --data DIR`) keeps its batches too.
+ *
+ * Temporary files are named `.<target's name>.<pid>.<12 hex>.tmp`, so that `removeStaleTemps`
+ * finds the ones a killed process left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** Create the missing parent directories first (default true); false: fail with ENOENT instead. */
+  createParents?: boolean;
+}
+
+/**
+ * Writes `content` to `file` atomically and durably (above), keeping an existing file's mode (a
+ * new file gets 0o666 less the umask). The temporary file is removed when anything fails.
+ */
+export async function writeFileAtomic(file: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const dir = path.dirname(file);
+  if (options.createParents ?? true) await mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o7777,
+    () => 0o666,
+  );
+  try {
+    const handle = await open(tmp, 'wx', mode);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncDir(dir);
+}
+
+/** Makes a rename in `dir` durable where the platform allows it (not on Windows, nor on every file system): best effort. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
+/** Temporary files of `file` are named `<this><pid>.<12 hex>.tmp`, next to it. */
+const tempPrefix = (file: string): string => `.${path.basename(file).slice(0, 100)}.`;
+const TEMP_SUFFIX = /^(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temporary files writeFileAtomic left next to any of `files` when a process died
+ * mid-write (SIGKILL, power loss): regular files named for one of those targets by a process other
+ * than this one. Missing directories are skipped. Returns how many were removed.
+ */
+export async function removeStaleTemps(files: readonly string[]): Promise<number> {
+  const byDir = new Map<string, Set<string>>();
+  for (const p of files) {
+    const dir = path.dirname(p);
+    const prefixes = byDir.get(dir) ?? new Set<string>();
+    prefixes.add(tempPrefix(p));
+    byDir.set(dir, prefixes);
+  }
+  let removed = 0;
+  for (const [dir, prefixes] of byDir) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.tmp') || !name.startsWith('.')) continue;
+      // The target's basename may itself contain dots: try each split point that leaves a prefix we know.
+      let stale = false;
+      for (let i = name.indexOf('.', 1); i !== -1 && !stale; i = name.indexOf('.', i + 1)) {
+        const m = prefixes.has(name.slice(0, i + 1)) ? TEMP_SUFFIX.exec(name.slice(i + 1)) : null;
+        if (m && Number(m[1]) !== process.pid) stale = true;
+      }
+      if (!stale) continue;
+      const abs = path.join(dir, name);
+      const st = await lstat(abs).catch(() => null);
+      if (!st?.isFile()) continue;
+      await unlink(abs).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
+}
