@@ -100,6 +100,13 @@ export function sdkBatchApi(client: Anthropic, betas: readonly string[] = []): B
     if (from > 0) headers.Range = `bytes=${from}-`;
     let response: Response;
     try {
+      // Upstream behaviour this relies on, checked with @anthropic-ai/sdk 1.13.0 (pinned with `~` in
+      // package.json; test/canary/sdk-binary-response.test.ts fails when it changes): `client.get`
+      // requests an absolute URL as given, with the client's key, retries and the headers passed;
+      // `__binaryResponse: true`, an internal request option (the one the SDK's own
+      // `batches.results()` passes), makes the SDK hand back the fetch Response with its body unread
+      // and streaming, which `.asResponse()` returns; an error status (416) is thrown as
+      // Anthropic.APIError carrying the response headers.
       response = await client.get(batch.results_url, { headers, __binaryResponse: true }).asResponse();
     } catch (error) {
       // Nothing left past `from`: the file is already whole.
