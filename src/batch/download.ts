@@ -26,7 +26,7 @@ import { jsonLines } from './jsonl.js';
 import { apiBaseUrl, networkDetail } from './network.js';
 import { apiError, isTransient, withRetry } from './retry.js';
 
-export const RESULTS_DIR = `${HARNESS_STATE_DIR}/results`;
+const RESULTS_DIR = `${HARNESS_STATE_DIR}/results`;
 
 export const resultsFile = (repoDir: string, batchId: string): string => path.join(repoDir, RESULTS_DIR, `${batchId}.jsonl`);
 
@@ -74,11 +74,6 @@ export async function downloadResults(ws: Workspace, batchId: string, options: D
     }
     ws.reporter.warn(`the downloaded results of ${batchId} are not complete (${check.reason}): downloading them again`);
   }
-}
-
-/** Deletes the downloaded results of `batchId` (after its collect commit). */
-export async function removeDownloadedResults(repoDir: string, batchId: string): Promise<void> {
-  await rm(resultsFile(repoDir, batchId), { force: true });
 }
 
 /** Deletes the downloaded results of batches `done` says are collected; returns how many. */

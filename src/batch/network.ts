@@ -4,7 +4,7 @@
  * so the CLI's error printer can use it without loading the SDK; never prints a key or a header.
  */
 
-export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 let clientBaseUrl: string | null = null;
 

@@ -55,7 +55,7 @@ const PERMANENT_TYPES = new Set([
 ]);
 
 /** A failure worth another attempt: transient, and not an error the API says is permanent. */
-export function isRetryableStreamError(error: unknown): boolean {
+function isRetryableStreamError(error: unknown): boolean {
   if (!isTransient(error)) return false;
   if (error instanceof Anthropic.APIError) {
     const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;

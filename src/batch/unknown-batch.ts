@@ -7,10 +7,10 @@
 import type { BatchApi } from './api.js';
 import { HarnessError } from '../shared/errors.js';
 
-export const isNotFound = (error: unknown): boolean => (error as { status?: unknown } | null)?.status === 404;
+const isNotFound = (error: unknown): boolean => (error as { status?: unknown } | null)?.status === 404;
 
 /** The error for `id` after the API answered 404 to `what` (e.g. "retrieving"). */
-export function unknownBatchError(id: string, what: string, error: unknown): HarnessError {
+function unknownBatchError(id: string, what: string, error: unknown): HarnessError {
   const body = (error as { error?: { error?: { type?: string; message?: string } } }).error?.error;
   const detail = body?.message ? ` (${body.type ?? 'not_found_error'}: ${body.message})` : '';
   return new HarnessError('API', `${what} batch ${id} failed: the API does not know this batch${detail}`, {

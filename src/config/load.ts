@@ -9,7 +9,7 @@ import { HarnessError } from '../shared/errors.js';
 import { escapeRegExp } from '../shared/regexp.js';
 import { configSchema, resolveConfig, type HarnessConfig, type HarnessConfigInput } from './schema.js';
 
-export const CONFIG_FILES = ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'];
+const CONFIG_FILES = ['harness.config.ts', 'harness.config.mts', 'harness.config.js', 'harness.config.mjs'];
 
 export interface LoadedConfig {
   config: HarnessConfig;
@@ -102,7 +102,7 @@ function configError(error: z.ZodError, file: string): HarnessError {
 }
 
 /** Objects merge key by key; arrays and scalars from `over` replace. */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;

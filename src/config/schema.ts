@@ -185,7 +185,7 @@ export function resolveConfig(parsed: ParsedConfig): HarnessConfig {
 const UNKNOWN_MODEL_MAX_TOKENS = 8_000;
 
 /** Why `root` cannot be the output root (outside the repo, or the repo's own state), or null. */
-export function outputRootProblem(root: string): string | null {
+function outputRootProblem(root: string): string | null {
   const posix = root.replace(/\\/g, '/');
   if (path.posix.isAbsolute(posix) || path.win32.isAbsolute(root) || /^[A-Za-z]:/.test(root)) {
     return `must be a directory inside the repo, relative to it; got the absolute path ${JSON.stringify(root)}`;

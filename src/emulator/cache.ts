@@ -59,7 +59,7 @@ function contentBlocks(role: string, content: unknown, out: InputBlock[]): void 
 }
 
 /** The request's input as blocks, in cache order (tools → system → messages). */
-export function inputBlocks(params: ResponderParams): InputBlock[] {
+function inputBlocks(params: ResponderParams): InputBlock[] {
   const out: InputBlock[] = [];
   for (const tool of params.tools ?? []) {
     const text = JSON.stringify(withoutCacheControl(tool));

@@ -33,12 +33,8 @@ const DEFAULT_MESSAGE: Record<ApiErrorType, string> = {
   overloaded_error: 'Overloaded',
 };
 
-export function errorTypeForStatus(status: number): ApiErrorType {
+function errorTypeForStatus(status: number): ApiErrorType {
   return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-}
-
-export function defaultErrorMessage(type: ApiErrorType): string {
-  return DEFAULT_MESSAGE[type];
 }
 
 export class ApiError extends Error {

@@ -22,7 +22,7 @@ const regex = z.string().refine((s) => {
 
 const count = z.number().int().nonnegative();
 
-export const httpFaultSchema = z.strictObject({
+const httpFaultSchema = z.strictObject({
   method: z.string().min(1).optional(),
   /** Regex on the URL pathname. */
   path: regex.optional(),
@@ -46,7 +46,7 @@ export const httpFaultSchema = z.strictObject({
   times: count.optional(),
 });
 
-export const resultFaultSchema = z.strictObject({
+const resultFaultSchema = z.strictObject({
   /** Regex on the custom_id. */
   customId: regex.optional(),
   /** Text that a path the request asks for (its `## Files to write` list) contains. */

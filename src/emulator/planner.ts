@@ -21,7 +21,7 @@ const PATH_LIKE = /^[\w.@-]+(?:\/[\w.@-]+)+$/;
 const CONTEXT_CUE =
   /\b(?:on top of|from|in|of|see|existing|extends?|extending|based on|uses?|using|like)\s+(?:the\s+)?(?:existing\s+)?(?:file\s+|module\s+)?$/i;
 
-export function kebab(name: string): string {
+function kebab(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')

@@ -42,7 +42,7 @@ export function lastHeading(lines: readonly string[], heading: string): number {
  * exactly N), with CommonMark's padding rule: one leading and one trailing space are stripped when
  * both are there and the content is not all spaces. Null when there is no closing run.
  */
-export function codeSpanAt(line: string, pos: number): { value: string; end: number } | null {
+function codeSpanAt(line: string, pos: number): { value: string; end: number } | null {
   let n = 0;
   while (line[pos + n] === '`') n++;
   if (n === 0) return null;
@@ -87,10 +87,10 @@ export interface FileRequest {
   description: string;
 }
 
-export const REWRITE_SUFFIX = ' (rewrite: the current version is in the codebase above)';
+const REWRITE_SUFFIX = ' (rewrite: the current version is in the codebase above)';
 
 /** ``- `PATH` — DESCRIPTION`` (description optional; the rewrite suffix dropped); null if not such an item. */
-export function parseFileItem(line: string): FileRequest | null {
+function parseFileItem(line: string): FileRequest | null {
   const m = /^[-*] +/.exec(line);
   if (!m || line[m[0].length] !== '`') return null;
   const span = codeSpanAt(line, m[0].length);

@@ -69,7 +69,7 @@ function checkPort(port: number | undefined): void {
  * A port the server cannot listen on is the user's to fix (exit 2 with what to do), not an internal
  * error: taken by another process (EADDRINUSE) or needing privileges (EACCES, ports below 1024).
  */
-export function listenError(error: unknown, port: number | undefined): unknown {
+function listenError(error: unknown, port: number | undefined): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const shown = port ?? 0;
   if (code === 'EADDRINUSE') {

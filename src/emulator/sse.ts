@@ -11,7 +11,7 @@ import type { ApiMessage } from './message.js';
 const CHUNK = 64;
 
 /** Cuts text in pieces of about CHUNK characters, never inside a surrogate pair. */
-export function chunks(text: string, size = CHUNK): string[] {
+function chunks(text: string, size = CHUNK): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < text.length) {

@@ -170,7 +170,7 @@ export class Store {
 }
 
 /** Buffered appends (about 1 MB per write). */
-export class ResultsWriter {
+class ResultsWriter {
   private chunks: string[] = [];
   private pending = 0;
   private handle: Awaited<ReturnType<typeof open>> | null = null;

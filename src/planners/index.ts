@@ -8,9 +8,6 @@ import type { TaskList } from '../tasks/taskList.js';
 
 export type Plan = TaskPlan;
 
-/** Number of tasks in a plan. */
-export const planSize = (plan: Plan): number => plan.groups.reduce((n, g) => n + g.tasks.length, 0);
-
 /**
  * A parsed task list as a plan: groups are runs of consecutive tasks under the same heading, in
  * order; ticks and bookkeeping are dropped (a plan is all new tasks). `title` is the list's

@@ -42,10 +42,8 @@ export interface BuildOptions {
   ambiguousBefore?: ReadonlySet<string>;
 }
 
-/** Heading of the file list in every request; the emulator's responder looks for it. */
-export const FILES_HEADING = '## Files to write';
 /** Appended to the line of a task whose file is already in the codebase. */
-export const REWRITE_NOTE = ' (rewrite: the current version is in the codebase above)';
+const REWRITE_NOTE = ' (rewrite: the current version is in the codebase above)';
 /** Stands in for an empty codebase: the API refuses empty text blocks. */
 export const EMPTY_CONTEXT_TEXT = '(The codebase is empty: no files yet.)\n';
 
@@ -91,7 +89,7 @@ export function ambiguousNote(taskPath: string): string {
  * The `{{files}}` value: the file list lines, then, after a blank line, a note for each file whose
  * previous answer was ambiguous (in the value itself, so a custom request.md carries them too).
  */
-export function filesValue(
+function filesValue(
   tasks: readonly Pick<Task, 'path' | 'description'>[],
   existingPaths: ReadonlySet<string>,
   ambiguousBefore: ReadonlySet<string> = new Set(),
@@ -183,4 +181,4 @@ function canonicalJson(value: unknown): string {
 
 /** Compile-time check: a BatchRequest is what the SDK's batch create accepts. */
 type Assert<T extends true> = T;
-export type SdkCompatible = Assert<BatchRequest extends Anthropic.Beta.Messages.Batches.BatchCreateParams.Request ? true : false>;
+type _SdkCompatible = Assert<BatchRequest extends Anthropic.Beta.Messages.Batches.BatchCreateParams.Request ? true : false>;

@@ -31,8 +31,6 @@ export interface PackedRequest {
   expectedOutputTokens: number;
 }
 
-export const CUSTOM_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /**
  * Expected output tokens of one task: the first `packing.estimates[]` whose `match` glob matches
  * the task's path, else `packing.defaultTaskTokens`; plus the two marker lines of its section.

@@ -33,7 +33,7 @@ const NAMES: readonly TemplateName[] = ['system', 'request', 'planner'];
 const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
 
 /** The directory of the built-in templates (the same from src/requests and dist/requests). */
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /**
  * Built-in templates, each replaced by `<overrideDir>/<name>.md` when that file exists. A missing

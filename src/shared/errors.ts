@@ -114,14 +114,3 @@ export function severalErrors(errors: readonly HarnessError[], options: { cap?: 
 }
 
 export const isHarnessError = (e: unknown): e is HarnessError => e instanceof HarnessError;
-
-/** Bad input at a known place: exit 2 with `file:line: reason`. */
-export function badInput(
-  code: Extract<ErrorCode, 'BAD_CONFIG' | 'BAD_TASK_LIST' | 'BAD_SPEC' | 'UNSAFE_PATH' | 'BAD_USAGE'>,
-  file: string,
-  line: number | undefined,
-  reason: string,
-  hint?: string,
-): HarnessError {
-  return new HarnessError(code, reason, { file, ...(line === undefined ? {} : { line }), ...(hint ? { hint } : {}) });
-}

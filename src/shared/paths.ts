@@ -32,5 +32,3 @@ export function unsafePathReason(p: string): string | null {
   if (segments.length === 1 && first === TASK_LIST_FILE) return `path is the task list (${TASK_LIST_FILE})`;
   return null;
 }
-
-export const isSafeRelativePath = (p: string): boolean => unsafePathReason(p) === null;

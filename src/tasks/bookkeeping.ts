@@ -36,7 +36,7 @@ const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
 
 const PAIR = /[ \t\r\n]*([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\\r\n]|\\.)*"|[^\s"]+)/y;
 const BARE = /^[A-Za-z0-9_.:/+-]+$/;
-export const ID_PATTERN = /^t[0-9]+$/;
+const ID_PATTERN = /^t[0-9]+$/;
 const DESC_PATTERN = /^[0-9a-f]{1,64}$/;
 
 /**

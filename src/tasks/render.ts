@@ -25,7 +25,7 @@ export function renderTaskList(plan: TaskPlan): string {
 }
 
 /** One minimal task line, no bookkeeping. */
-export function taskLine(path: string, description: string): string {
+function taskLine(path: string, description: string): string {
   const text = description.replace(/\s+/g, ' ').trim().replace(/<!--/g, '\\<!--');
   return `- [ ] ${codeSpan(path)}${text ? ` — ${text}` : ''}`;
 }

@@ -89,7 +89,7 @@ function firstInlineCode(para: Paragraph): { code: Extract<PhrasingContent, { ty
 }
 
 /** mdast-util-to-string's rules: values, image alts, then children. */
-export function plainText(node: Nodes | Heading): string {
+function plainText(node: Nodes | Heading): string {
   if ('value' in node && typeof node.value === 'string') return node.value;
   if ('alt' in node && typeof node.alt === 'string' && node.alt) return node.alt;
   if ('children' in node) return node.children.map((c) => plainText(c)).join('');

@@ -5,7 +5,7 @@ export const taskStatusSchema = z.enum(['pending', 'submitted', 'done', 'failed'
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 /** What the harness writes back onto a task line (the person never has to). */
-export const bookkeepingSchema = z.object({
+const bookkeepingSchema = z.object({
   /** Stable id, `t1`, `t2`…; assigned by the harness when missing. */
   id: z.string().regex(/^t[0-9]+$/),
   status: taskStatusSchema,

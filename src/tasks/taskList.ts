@@ -11,7 +11,6 @@ import { writeParsed, type TaskChange, type WriteOptions } from './write.js';
 
 export type { TaskList } from './parse.js';
 export type { TaskChange, WriteOptions } from './write.js';
-export type { TaskPlan } from './render.js';
 export { renderTaskList } from './render.js';
 
 /** Where each task sits in the source, kept for the list objects this module handed out. */
