@@ -1,6 +1,7 @@
 /**
- * The linter and formatter (Biome) are part of `npm test`, as docs/contributing.md says: the test
- * script runs them, they check without writing, and the configuration really lints.
+ * The linter and formatter (Biome) and the dead-export check are part of `npm test`, as
+ * docs/contributing.md says: the test script runs them, they check without writing, and the
+ * configuration really lints.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,9 +29,10 @@ async function biome(command: 'lint' | 'check', file: string, text: string) {
 }
 
 describe('tooling', () => {
-  it('npm test runs the type check, then the linter, then vitest', () => {
+  it('npm test runs the type check, then the linter, then the dead-export check, then vitest', () => {
     const steps = pkg.scripts.test!.split('&&').map((s) => s.trim());
-    expect(steps).toEqual(['npm run typecheck', 'npm run lint', 'vitest run']);
+    expect(steps).toEqual(['npm run typecheck', 'npm run lint', 'npm run dead-exports', 'vitest run']);
+    expect(pkg.scripts['dead-exports']).toBe('node scripts/dead-exports.js');
     expect(pkg.scripts.lint).toMatch(/^biome check\b/);
     expect(pkg.scripts.lint).not.toMatch(/--write|--fix|--apply/);
   });
