@@ -9,7 +9,7 @@
  * names it takes, any other use all of them) and `import('…').Name` types. The modules the package
  * exports (package.json `exports`: src/index.ts, src/emulator/index.ts) are the public API: their
  * exports are used by definition. A use inside the exporting file does not count: such a name
- * needs no `export`.
+ * needs no `export` (except a type that the file's own exported signatures use).
  *
  * `--test-only` also lists the exports only tests use (allowed when the test is about that unit);
  * `--root DIR` checks another repository laid out the same way.
@@ -34,26 +34,21 @@ const ROOT = rootArg === -1 ? path.resolve(path.dirname(fileURLToPath(import.met
 const SOURCE_DIRS = ['src', 'test', 'scripts', 'bench', 'bin'];
 const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
-/** Every .ts / .js / .mjs file under the source dirs (not .d.ts, not node_modules or results). */
-function files() {
-  const out = [];
-  const walk = (dir) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && e.name !== 'results' && e.name !== 'fixtures') walk(abs);
-      } else if (/\.(?:ts|js|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(abs);
-    }
-  };
-  for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
-  return out;
-}
+/** Every .ts / .js / .mjs file under the source dirs (not .d.ts; not under node_modules/, fixtures/ or results/). */
+const files = () =>
+  SOURCE_DIRS.flatMap((d) => {
+    const dir = path.join(ROOT, d);
+    const names = (() => {
+      try {
+        return readdirSync(dir, { recursive: true, encoding: 'utf8' });
+      } catch {
+        return [];
+      }
+    })();
+    return names
+      .filter((n) => /\.(?:ts|js|mjs)$/.test(n) && !n.endsWith('.d.ts') && !/(?:^|[\\/])(?:node_modules|fixtures|results)[\\/]/.test(n))
+      .map((n) => path.join(dir, n));
+  });
 
 const rel = (abs) => path.relative(ROOT, abs).split(path.sep).join('/');
 
