@@ -5,9 +5,10 @@
  * - at submit, each task's target is recorded in the intent: sha256 of its bytes, null when there
  *   is no file (anything that is not a regular file, a directory say, records `not-a-file`);
  * - at collect, a target that differs from that record (and is not already the generated content:
- *   a collect redone after a crash finds its own earlier write) is a conflict: it is left as it is,
- *   and the generated file is kept under `.harness/conflicts/<batch>/<path>`, a directory git
- *   ignores (it holds its own `.gitignore`), so it stays out of the person's commits.
+ *   a collect redone after a crash finds its own earlier write) is a conflict (targetConflicts in
+ *   collect-fates.ts): it is left as it is, and the generated file is kept under
+ *   `.harness/conflicts/<batch>/<path>`, a directory git ignores (it holds its own `.gitignore`),
+ *   so it stays out of the person's commits.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -1,0 +1,353 @@
+/**
+ * The collect's decisions (collect-fates.ts, collect-finish.ts's taskListChanges, collect-ledger.ts),
+ * branch by branch, without a file, a repo or an API: each row is one result line (or one write, or
+ * one recorded collect) and what it decides.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BatchResultLine } from '../../src/batch/api.js';
+import { costUsd, zeroUsage } from '../../src/cost/usage.js';
+import {
+  decideMissing,
+  decideResult,
+  targetConflicts,
+  writtenFate,
+  type CollectWrite,
+  type Fate,
+  type FateContext,
+} from '../../src/pipeline/collect-fates.js';
+import { taskListChanges } from '../../src/pipeline/collect-finish.js';
+import { FateLedger } from '../../src/pipeline/collect-ledger.js';
+import { sha256 } from '../../src/pipeline/targets.js';
+import type { TaskFollowUp } from '../../src/pipeline/task-history.js';
+import type { Task } from '../../src/tasks/task.js';
+import { ended, errored, generated, section, succeeded, task } from './collect-fixtures.js';
+
+const A = 'src/a.ts';
+const B = 'src/b.ts';
+const C = 'src/c.ts';
+const NOTE = 'ambiguous section: the content shows the section format (a line like <<<END src/a.ts>>>), so where the file ends cannot be told';
+
+function context(
+  tasks: Task[],
+  requests: Record<string, string[]>,
+  options: { attemptsCap?: number; history?: Record<string, TaskFollowUp> } = {},
+): FateContext {
+  return {
+    batchId: 'b1',
+    attemptsCap: options.attemptsCap ?? 3,
+    requests: new Map(Object.entries(requests)),
+    tasks: new Map(tasks.map((t) => [t.path, t])),
+    history: new Map(Object.entries(options.history ?? {})),
+  };
+}
+
+/** A decision in a form a table can spell: a file to write is `{ write: path, content }`. */
+function decide(line: BatchResultLine, ctx: FateContext, seen: string[] = []) {
+  const d = decideResult(line, ctx, new Set(seen));
+  return {
+    counted: d.counted?.type ?? null,
+    report: d.report,
+    steps: d.steps.map((s) => ('write' in s ? { write: s.write.task.path, content: s.write.content } : s)),
+  };
+}
+
+/** The splitter's warning about a stray END marker of src/a.ts. */
+const STRAY = expect.stringMatching(/^r1: END src\/a\.ts after its section had closed/);
+
+const pending = (path: string, attempts?: number): Fate =>
+  attempts === undefined
+    ? { path, change: { status: 'pending', batch: 'b1', reason: null } }
+    : { path, change: { status: 'pending', attempts, batch: 'b1', reason: null } };
+const failed = (path: string, attempts: number, reason: string): Fate => ({ path, change: { status: 'failed', attempts, batch: 'b1', reason } });
+
+describe('a succeeded result', () => {
+  const two = context([task(A), task(B)], { r1: [A, B] });
+  const rows: { name: string; text: string; stop?: string; ctx?: FateContext; steps: unknown[]; report?: unknown[] }[] = [
+    {
+      name: 'complete sections: each file is to be written (the write decides the fate)',
+      text: `intro\n${section(A)}${section(B)}`,
+      steps: [
+        { write: A, content: generated(A) },
+        { write: B, content: generated(B) },
+      ],
+    },
+    {
+      name: 'a section not closed: an attempt used, pending again',
+      text: `${section(A)}<<<FILE ${B}>>>\nexport const`,
+      steps: [
+        { write: A, content: generated(A) },
+        { ...pending(B, 1), report: `${B}: section not closed` },
+      ],
+    },
+    {
+      name: 'a section not closed at max_tokens: the output was cut',
+      text: `${section(A)}<<<FILE ${B}>>>\nexport const`,
+      stop: 'max_tokens',
+      steps: [
+        { write: A, content: generated(A) },
+        { ...pending(B, 1), report: `${B}: output cut at max_tokens` },
+      ],
+    },
+    {
+      name: 'no section at max_tokens: not reached',
+      text: section(A),
+      stop: 'max_tokens',
+      steps: [
+        { write: A, content: generated(A) },
+        { ...pending(B, 1), report: `${B}: not reached before max_tokens` },
+      ],
+    },
+    {
+      name: 'no section at all',
+      text: section(B),
+      steps: [
+        { ...pending(A, 1), report: `${A}: no section in the output` },
+        { write: B, content: generated(B) },
+      ],
+    },
+    {
+      name: 'model_context_window_exceeded is read as any stop other than max_tokens: section not closed, or none',
+      text: `<<<FILE ${A}>>>\nexport const`,
+      stop: 'model_context_window_exceeded',
+      steps: [
+        { ...pending(A, 1), report: `${A}: section not closed` },
+        { ...pending(B, 1), report: `${B}: no section in the output` },
+      ],
+    },
+    {
+      name: 'attempts used up: failed with the reason and the count',
+      text: '',
+      ctx: context([task(A, { attempts: 1 }), task(B, { attempts: 0 })], { r1: [A, B] }, { attemptsCap: 2 }),
+      steps: [
+        { ...failed(A, 2, 'no section in the output (after 2 attempts)'), report: `${A}: no section in the output` },
+        { ...pending(B, 1), report: `${B}: no section in the output` },
+      ],
+    },
+    {
+      name: 'an ambiguous section, the first time: not written, nor one closed after it; pending with a note for the next request',
+      text: `${section(A)}${section(B)}<<<END ${A}>>>\n`,
+      steps: [
+        { ...pending(A, 1), retry: { ambiguous: true }, report: `${A}: ${NOTE}; not written` },
+        { ...pending(B, 1), retry: { ambiguous: true }, report: `${B}: ${NOTE.replace(A, B)}; not written` },
+      ],
+      report: [STRAY],
+    },
+    {
+      name: 'an ambiguous section again after the note: failed',
+      text: `${section(A)}<<<END ${A}>>>\n`,
+      ctx: context([task(A, { attempts: 1 })], { r1: [A] }, { history: { [A]: { ambiguous: true } } }),
+      steps: [
+        {
+          ...failed(A, 2, `${NOTE}, again after a note to the model; write the file by hand, or change its description and retry`),
+          report: `${A}: ${NOTE}; not written`,
+        },
+      ],
+      report: [STRAY],
+    },
+    {
+      name: 'an ambiguous section at the last attempt: failed',
+      text: `${section(A)}<<<END ${A}>>>\n`,
+      ctx: context([task(A, { attempts: 2 })], { r1: [A] }),
+      steps: [{ ...failed(A, 3, `${NOTE} (after 3 attempts)`), report: `${A}: ${NOTE}; not written` }],
+      report: [STRAY],
+    },
+    {
+      name: 'a section for a path not asked: reported, not written',
+      text: `${section(A)}${section('src/z.ts')}${section(B)}`,
+      steps: [
+        { write: A, content: generated(A) },
+        { write: B, content: generated(B) },
+      ],
+      report: ['r1: section for unrequested path "src/z.ts" not written'],
+    },
+  ];
+  it.each(rows)('$name', ({ text, stop, ctx, steps, report }) => {
+    const d = decide(succeeded('r1', text, stop), ctx ?? two);
+    expect(d.counted).toBe('succeeded');
+    expect(d.steps).toEqual(steps);
+    expect(d.report).toEqual(report ?? []);
+  });
+
+  it('reports the splitter warnings under the custom_id, and counts the usage', () => {
+    const d = decideResult(succeeded('r1', `${section(A, 'first\n')}${section(A)}`, 'end_turn', 42), context([task(A)], { r1: [A] }), new Set());
+    expect(d.report).toHaveLength(1);
+    expect(d.report[0]).toMatch(/^r1: /);
+    expect(d.steps).toEqual([{ write: { task: task(A), content: generated(A) } }]);
+    expect(d.usage).toMatchObject({ input_tokens: 1_000, output_tokens: 42 });
+  });
+});
+
+describe('an errored result', () => {
+  const three = context([task(A), task(B, { attempts: 2 }), task(C)], { r1: [A, B, C], r2: [A] });
+  it('invalid_request_error with several tasks: split, all back to pending with no attempt used, at most half as many next time', () => {
+    expect(decide(errored('r1', 'invalid_request_error', 'too long'), three)).toEqual({
+      counted: 'errored',
+      report: [
+        'r1: errored: invalid_request_error: too long',
+        'r1: its 3 tasks go back to pending, in requests of at most 2, to find the one the API refuses',
+      ],
+      steps: [A, B, C].map((p) => ({ ...pending(p), retry: { maxTasks: 2 } })),
+    });
+  });
+
+  it('invalid_request_error with one task: that task fails with the API message', () => {
+    expect(decide(errored('r2', 'invalid_request_error', 'too long'), three)).toEqual({
+      counted: 'errored',
+      report: ['r2: errored: invalid_request_error: too long'],
+      steps: [failed(A, 1, 'invalid request: too long')],
+    });
+  });
+
+  it.each([
+    { name: 'a transient error', type: 'overloaded_error', report: 'r1: errored: overloaded_error: overloaded_error message' },
+    { name: 'an error without its body', type: undefined, report: 'r1: errored: api_error: ' },
+  ])('$name: an attempt used; failed at the cap', ({ type, report }) => {
+    const reason = `errored: ${type ?? 'api_error'}`;
+    expect(decide(errored('r1', type), three)).toEqual({
+      counted: 'errored',
+      report: [report],
+      steps: [pending(A, 1), failed(B, 3, `${reason} (after 3 attempts)`), pending(C, 1)],
+    });
+  });
+});
+
+describe('a result not processed', () => {
+  it.each(['canceled', 'expired'] as const)('%s: back to pending, no attempt used, nothing reported', (type) => {
+    const ctx = context([task(A, { attempts: 2 }), task(B)], { r1: [A, B] });
+    expect(decide(ended('r1', type), ctx)).toEqual({ counted: type, report: [], steps: [pending(A), pending(B)] });
+  });
+});
+
+describe('which tasks a result decides', () => {
+  const tasks = [
+    task(A),
+    task(B, { checked: true }),
+    task(C, { status: 'done', checked: true }),
+    task('src/d.ts', { batch: 'b2' }),
+    task('src/e.ts', { status: 'pending', batch: null }),
+    task('src/f.ts', { status: 'failed', attempts: 3, batch: 'b0' }),
+  ];
+  const ctx = context(tasks, { r1: [A, B, C, 'src/d.ts', 'src/e.ts', 'src/f.ts', 'src/renamed.ts'] });
+  it('a ticked, done or resubmitted task, or one no longer in the list, is left alone; a pending or failed one is decided', () => {
+    expect(decide(ended('r1', 'expired'), ctx).steps.map((s) => (s as Fate).path)).toEqual([A, 'src/e.ts', 'src/f.ts']);
+  });
+
+  it('a line for a custom_id the batch does not have is reported and ignored; a repeated line is ignored', () => {
+    expect(decide(ended('r9', 'expired'), ctx)).toEqual({ counted: null, report: ['result for unknown custom_id r9 ignored'], steps: [] });
+    expect(decide(ended('r1', 'expired'), ctx, ['r1'])).toEqual({ counted: null, report: [], steps: [] });
+  });
+
+  it('requests with no result line: reported; their tasks back to pending, no attempt used', () => {
+    const d = decideMissing(context(tasks, { r1: [A, B], r2: ['src/e.ts'], r3: [C] }), new Set(['r2']));
+    expect(d.report).toEqual(['r1: no result line', 'r3: no result line']);
+    expect(d.steps).toEqual([pending(A)]);
+  });
+});
+
+describe('what a write decides', () => {
+  const w = { task: task(A, { attempts: 1 }), content: generated(A) };
+  const rows: { name: string; written: CollectWrite; fate: Fate }[] = [
+    {
+      name: 'written: done and ticked, the file recorded with its hash',
+      written: { ok: true, repoRelPath: `out/${A}` },
+      fate: {
+        path: A,
+        change: { status: 'done', checked: true, attempts: 2, batch: 'b1', reason: null },
+        file: { path: `out/${A}`, sha256: sha256(generated(A)) },
+      },
+    },
+    {
+      name: 'refused by the path guard: failed, reported',
+      written: { ok: false, reason: 'outside the output root' },
+      fate: { ...failed(A, 2, 'unsafe target: outside the output root'), report: `${A}: not written: outside the output root` },
+    },
+    {
+      name: 'a conflict: failed with how to take either side, the output kept aside',
+      written: { ok: false, reason: 'changed since the submit', conflict: { repoRelPath: A, kept: `.harness/conflicts/b1/${A}` } },
+      fate: {
+        ...failed(
+          A,
+          2,
+          `conflict: ${A} changed while b1 ran; your version is left as it is and the generated one is in .harness/conflicts/b1/${A}. ` +
+            `To keep yours, tick the task; to take the generated one, move it over ${A} and tick the task`,
+        ),
+        report: `${A}: changed since b1 was submitted: left as it is; the generated version is in .harness/conflicts/b1/${A}`,
+        conflict: { path: A, kept: `.harness/conflicts/b1/${A}` },
+      },
+    },
+  ];
+  it.each(rows)('$name', ({ written, fate }) => expect(writtenFate(w, written, 'b1')).toEqual(fate));
+
+  const mine = sha256('mine\n');
+  const out = 'generated\n';
+  it.each([
+    { name: 'no record of the target at submit', before: undefined, now: mine, conflict: false },
+    { name: 'the guard refuses the path (the write says why)', before: null, now: undefined, conflict: false },
+    { name: 'unchanged since the submit', before: mine, now: mine, conflict: false },
+    { name: 'already this output (a collect redone after a crash)', before: null, now: sha256(out), conflict: false },
+    { name: 'edited while the batch ran', before: sha256('old\n'), now: mine, conflict: true },
+    { name: 'created while the batch ran', before: null, now: mine, conflict: true },
+    { name: 'deleted while the batch ran', before: mine, now: null, conflict: true },
+  ])('target conflict? $name: $conflict', ({ before, now, conflict }) => expect(targetConflicts(before, now, out)).toBe(conflict));
+});
+
+describe('what a recorded collect changes in task-list.md', () => {
+  const event = {
+    batchId: 'b1',
+    taskChanges: {
+      [A]: { status: 'done' as const, checked: true, attempts: 1, batch: 'b1', reason: null },
+      [B]: { status: 'pending' as const, attempts: 1, batch: 'b1', reason: null },
+      [C]: { status: 'done' as const, checked: true, attempts: 1, batch: 'b1', reason: null },
+      'src/gone.ts': { status: 'pending' as const, batch: 'b1', reason: null },
+    },
+  };
+  const repoPath = (p: string) => `out/${p}`;
+
+  it('applies the recorded changes; a task ticked since keeps its tick unless it is done; a renamed task goes back to pending', () => {
+    const tasks = [task(A), task(B, { checked: true }), task(C), task('src/renamed.ts'), task('src/other.ts', { batch: 'b2' })];
+    const { changes, orphaned } = taskListChanges(event, tasks, new Set(), repoPath);
+    expect(Object.fromEntries(changes)).toEqual({ [A]: event.taskChanges[A], [C]: event.taskChanges[C], 'src/renamed.ts': { status: 'pending' } });
+    expect(orphaned).toBe(1);
+  });
+
+  it('a file a person changed after a crashed collect wrote it: its task fails, that file is theirs', () => {
+    const { changes } = taskListChanges(event, [task(A), task(C)], new Set([`out/${C}`]), repoPath);
+    expect(changes.get(A)).toEqual(event.taskChanges[A]);
+    expect(changes.get(C)).toMatchObject({ status: 'failed', checked: false, attempts: 1, batch: 'b1' });
+    expect(changes.get(C)?.reason).toMatch(/^conflict: out\/src\/c\.ts changed after the interrupted collect of b1 wrote it; left as it is/);
+  });
+});
+
+describe('the collected event', () => {
+  it('counts each result, sums the usage, keeps the retry and the conflicts only when there are any; a later fate of a task replaces the earlier one', () => {
+    const ledger = new FateLedger();
+    const ctx = context([task(A), task(B)], { r1: [A, B], r2: [B] });
+    ledger.decided(decideResult(succeeded('r1', section(A), 'end_turn', 10), ctx, ledger.seen));
+    ledger.decided(decideResult(ended('r2', 'expired'), ctx, ledger.seen));
+    ledger.decided(decideResult(ended('r1', 'expired'), ctx, ledger.seen));
+    ledger.record(pending(A, 1));
+    ledger.record(pending(B));
+    ledger.record({ ...pending(A), report: 'again' });
+    const event = ledger.event('b1', 'now', { input: 3, output: 15 });
+    const usage = { ...zeroUsage(), input_tokens: 1_000, output_tokens: 10 };
+    expect(event).toEqual({
+      type: 'collected',
+      at: 'now',
+      batchId: 'b1',
+      files: [],
+      taskChanges: { [A]: pending(A).change, [B]: pending(B).change },
+      usage,
+      costUsd: costUsd(usage, { input: 3, output: 15 }, 'batch'),
+      counts: { succeeded: 1, errored: 0, canceled: 0, expired: 1 },
+      report: ['again'],
+    });
+    expect([...ledger.seen]).toEqual(['r1', 'r2']);
+  });
+
+  it('keeps the first 500 report lines', () => {
+    const ledger = new FateLedger();
+    for (let i = 0; i < 600; i++) ledger.record({ ...pending(`f${i}`), report: `line ${i}` });
+    expect(ledger.event('b1', 'now', { input: 3, output: 15 }).report).toHaveLength(500);
+    expect(ledger.report).toHaveLength(600);
+  });
+});
