@@ -20,10 +20,10 @@ import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import type { Workspace } from './workspace.js';
 
 /** Where the outputs a collect could not write (their target had changed) are kept. */
-export const CONFLICTS_DIR = `${HARNESS_STATE_DIR}/conflicts`;
+const CONFLICTS_DIR = `${HARNESS_STATE_DIR}/conflicts`;
 
 /** Recorded for a target that exists but is not a regular file. */
-export const NOT_A_FILE = 'not-a-file';
+const NOT_A_FILE = 'not-a-file';
 
 export const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
 
