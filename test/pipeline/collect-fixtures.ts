@@ -1,5 +1,7 @@
 /** Tasks and result lines for the collect's unit tests, built in a line each. */
 import type { BatchResultLine } from '../../src/batch/api.js';
+import type { Fate, FateContext } from '../../src/pipeline/collect-fates.js';
+import type { TaskFollowUp } from '../../src/pipeline/task-history.js';
 import type { Task } from '../../src/tasks/task.js';
 
 /** A task of batch `b1`, submitted, no attempt used yet (override any field). */
@@ -46,3 +48,28 @@ export function errored(customId: string, type: string | undefined, message = `$
 }
 
 export const ended = (customId: string, type: 'canceled' | 'expired'): BatchResultLine => ({ custom_id: customId, result: { type } });
+
+/** The context of batch b1's decisions: `tasks` in the list, `requests` by custom_id. */
+export function context(
+  tasks: Task[],
+  requests: Record<string, string[]>,
+  options: { attemptsCap?: number; history?: Record<string, TaskFollowUp> } = {},
+): FateContext {
+  return {
+    batchId: 'b1',
+    attemptsCap: options.attemptsCap ?? 3,
+    requests: new Map(Object.entries(requests)),
+    tasks: new Map(tasks.map((t) => [t.path, t])),
+    history: new Map(Object.entries(options.history ?? {})),
+  };
+}
+
+/** Pending in b1; with `attempts`, an answer was processed (an attempt used). */
+export const pending = (path: string, attempts?: number): Fate =>
+  attempts === undefined
+    ? { path, change: { status: 'pending', batch: 'b1', reason: null } }
+    : { path, change: { status: 'pending', attempts, batch: 'b1', reason: null } };
+export const failed = (path: string, attempts: number, reason: string): Fate => ({
+  path,
+  change: { status: 'failed', attempts, batch: 'b1', reason },
+});
