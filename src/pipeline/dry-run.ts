@@ -7,7 +7,7 @@ import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import type { PlannedBatch } from './plan-requests.js';
 import type { Workspace } from './workspace.js';
 
-export const DRY_RUN_DIR = `${HARNESS_STATE_DIR}/dry-run`;
+const DRY_RUN_DIR = `${HARNESS_STATE_DIR}/dry-run`;
 
 export interface DryRunSummary {
   dir: string;
@@ -24,7 +24,7 @@ export interface DryRunSummary {
   }[];
 }
 
-export async function writeDryRun(ws: Workspace, planned: readonly PlannedBatch[]): Promise<DryRunSummary> {
+export async function writeDryRun(ws: Pick<Workspace, 'repoDir' | 'betas'>, planned: readonly PlannedBatch[]): Promise<DryRunSummary> {
   const dir = path.join(ws.repoDir, DRY_RUN_DIR);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });

@@ -25,7 +25,7 @@ const SKEW_MS = 5 * 60_000;
 const WINDOW_MS = 60 * 60_000;
 
 /** Batches that may be `intent`'s: created in its window, with its request count, not in `known`. */
-export async function findCandidates(api: BatchApi, intent: IntentEvent, known: ReadonlySet<string>): Promise<BatchInfo[]> {
+async function findCandidates(api: BatchApi, intent: IntentEvent, known: ReadonlySet<string>): Promise<BatchInfo[]> {
   const from = Date.parse(intent.at) - SKEW_MS;
   const to = Date.parse(intent.at) + WINDOW_MS;
   const candidates: BatchInfo[] = [];
@@ -39,7 +39,7 @@ export async function findCandidates(api: BatchApi, intent: IntentEvent, known: 
   return candidates;
 }
 
-export function totalRequests(b: BatchInfo): number {
+function totalRequests(b: BatchInfo): number {
   const c = b.request_counts;
   return c.processing + c.succeeded + c.errored + c.canceled + c.expired;
 }
@@ -50,7 +50,7 @@ export type Ownership = { own: true } | { own: false; reason: string };
  * Whether the ended batch `batchId` is `intent`'s: the custom_id of its first result line must be
  * one of the intent's (which carry its nonce). Reads that one line and closes the stream.
  */
-export async function checkOwnership(api: BatchApi, batchId: string, intent: IntentEvent): Promise<Ownership> {
+async function checkOwnership(api: BatchApi, batchId: string, intent: IntentEvent): Promise<Ownership> {
   const ids = new Set(intent.requests.map((r) => r.customId));
   const lines = await api.results(batchId);
   for await (const line of lines) {
@@ -78,12 +78,17 @@ export interface ResolveOptions {
   abandon: boolean;
 }
 
+/** What resolving an intent uses: the API (listing, retrieving, reading results), its polling, the journal. */
+export type ResolveWorkspace = Pick<Workspace, 'api' | 'sleep' | 'wait' | 'repoDir' | 'reporter' | 'env'> & {
+  config: Pick<Workspace['config'], 'poll'>;
+};
+
 /**
  * Brings an intent with no recorded batch to a decision: adopt the candidate whose results carry
  * its custom_ids, or close it when none can. Every step is journaled (candidates, foreign,
  * submitted/abandoned), so a crash in the middle resumes here without reading anything twice.
  */
-export async function resolveIntent(ws: Workspace, record: BatchRecord, options: ResolveOptions): Promise<Resolution> {
+export async function resolveIntent(ws: ResolveWorkspace, record: BatchRecord, options: ResolveOptions): Promise<Resolution> {
   const intent = record.intent;
   const candidates = [...record.candidates];
   const foreign = new Set(record.foreign);
@@ -139,7 +144,7 @@ export async function resolveIntent(ws: Workspace, record: BatchRecord, options:
 }
 
 /** `running` until the batch has ended; then whether it is the intent's. A deleted or archived batch is not adoptable. */
-async function judge(ws: Workspace, id: string, intent: IntentEvent): Promise<'running' | Ownership> {
+async function judge(ws: Pick<Workspace, 'api' | 'sleep'>, id: string, intent: IntentEvent): Promise<'running' | Ownership> {
   let batch: BatchInfo;
   try {
     batch = await withRetry(`retrieving ${id}`, () => ws.api().retrieve(id), { sleep: ws.sleep });

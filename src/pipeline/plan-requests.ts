@@ -1,6 +1,8 @@
 /**
  * Pending tasks → packed requests → request params → batches, exactly as they would be sent.
- * Pure apart from reading the templates; shared by submit, --dry-run and estimate.
+ * Pure apart from reading the templates, the journal and the task list (its secret check); shared
+ * by submit, --dry-run and estimate. `planBatches` takes the whole workspace because the secret
+ * check of the task list (outgoing.ts) does.
  */
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
 import { buildRequest, splitIntoBatches, type BatchRequest } from '../requests/build.js';
@@ -10,7 +12,7 @@ import type { Snapshot } from './snapshot.js';
 import { readJournal } from '../state/journal.js';
 import { assertTaskListClean } from './outgoing.js';
 import { taskFollowUps } from './task-history.js';
-import { cacheStateFor, warmupRequest, type CacheState } from './warmup.js';
+import { cacheStateFor, type CacheState, warmupEstimate } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface PlannedBatch {
@@ -59,7 +61,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
 
 /** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
 export function batchEstimate(
-  ws: Workspace,
+  ws: Pick<Workspace, 'config' | 'model'>,
   requests: readonly BatchRequest[],
   packed: readonly PackedRequest[],
   cache: CacheState,
@@ -76,9 +78,4 @@ export function batchEstimate(
   });
   const warmupUsd = warmup && requests[0] ? warmupEstimate(ws, requests[0]).usd : 0;
   return { ...estimate, usd: estimate.usd + warmupUsd, usdLow: estimate.usdLow + warmupUsd, usdHigh: estimate.usdHigh + warmupUsd };
-}
-
-/** The warm-up batch of a batch whose first request is `first`: one write of the prefix. */
-export function warmupEstimate(ws: Workspace, first: BatchRequest): Estimate {
-  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [1], maxTokens: 1, model: ws.model });
 }

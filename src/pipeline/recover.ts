@@ -16,7 +16,7 @@ import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { inFlight, JOURNAL_FILE, readJournal, repairJournal, unresolved, type BatchRecord, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import { finishCollected } from './collect.js';
-import { resolveIntent } from './orphans.js';
+import { type ResolveWorkspace, resolveIntent } from './orphans.js';
 import { markSubmitted, SUBMIT_TRAILER } from './submit.js';
 import type { Workspace } from './workspace.js';
 
@@ -29,7 +29,10 @@ export interface RecoverOptions {
   waitForCandidates?: boolean;
 }
 
-export async function recover(ws: Workspace, options: RecoverOptions = {}): Promise<JournalState> {
+/** What recovery uses; finishing an interrupted collect needs what `finishCollected` takes. */
+export type RecoverWorkspace = ResolveWorkspace & Pick<Workspace, 'git'> & Parameters<typeof finishCollected>[0];
+
+export async function recover(ws: RecoverWorkspace, options: RecoverOptions = {}): Promise<JournalState> {
   if ((await repairJournal(ws.repoDir)) !== 'none') ws.reporter.warn('the journal ended in an event a crash cut short: repaired');
   let journal = await readJournal(ws.repoDir);
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));
@@ -81,7 +84,7 @@ export async function recover(ws: Workspace, options: RecoverOptions = {}): Prom
  * and the task list had lost the marks, commits the repair under a subject that says so. Journal
  * events alone (a collect begun) wait for the next harness commit: no second submit commit.
  */
-async function recordSubmit(ws: Workspace, record: BatchRecord): Promise<void> {
+async function recordSubmit(ws: Pick<Workspace, 'repoDir' | 'git'>, record: BatchRecord): Promise<void> {
   const batchId = record.batchId!;
   const before = (await readTaskListFile(ws.repoDir)).source;
   await markSubmitted(ws, record.intent, batchId);
@@ -96,7 +99,7 @@ async function recordSubmit(ws: Workspace, record: BatchRecord): Promise<void> {
 }
 
 /** Whether a submit commit of `batchId` exists (its trailer, or the subject of commits made before the trailer). */
-async function submitCommitted(ws: Workspace, batchId: string): Promise<boolean> {
+async function submitCommitted(ws: Pick<Workspace, 'git'>, batchId: string): Promise<boolean> {
   if (await ws.git.findCommitWithTrailer(SUBMIT_TRAILER, batchId)) return true;
   return (await ws.git.log(200)).some((line) => line.includes(` harness: submit ${batchId} (`));
 }

@@ -9,7 +9,7 @@
 import { plural } from '../shared/plural.js';
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { checkBatchBudget } from '../cost/budget.js';
+import { type BudgetState, checkBatchBudget } from '../cost/budget.js';
 import { formatUsd } from '../cost/usage.js';
 import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
@@ -20,19 +20,17 @@ import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, readJournal, type IntentEvent, type JournalState } from '../state/journal.js';
 import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
-import { resolveIntent } from './orphans.js';
+import { type ResolveWorkspace, resolveIntent } from './orphans.js';
 import type { PlannedBatch } from './plan-requests.js';
 import { targetsAtSubmit } from './targets.js';
 import type { Workspace } from './workspace.js';
 
-export interface BudgetState {
-  /** Estimated USD committed by this process so far. */
-  runUsd: number;
-  /** USD already spent (journal) plus estimates of batches still in flight. */
-  committedUsd: number;
-}
+export type { BudgetState } from '../cost/budget.js';
 
-export function checkBudget(ws: Workspace, batch: PlannedBatch, budget: BudgetState): void {
+/** What a submit uses: the request's identity (model, betas), the API, git, the targets, the journal. */
+export type SubmitWorkspace = ResolveWorkspace & Pick<Workspace, 'model' | 'betas' | 'git'> & { config: Pick<Workspace['config'], 'outputRoot'> };
+
+export function checkBudget(ws: Pick<Workspace, 'repoDir' | 'config' | 'configLabel'>, batch: PlannedBatch, budget: BudgetState): void {
   checkBatchBudget(ws, budget, batch.estimate, batch.requests.length);
 }
 
@@ -43,7 +41,7 @@ export interface SubmitOptions {
 }
 
 export async function submitBatch(
-  ws: Workspace,
+  ws: SubmitWorkspace,
   planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>,
   journal: JournalState,
   options: SubmitOptions = {},
@@ -137,7 +135,7 @@ export function withNonce(
  * second one meanwhile); if none is, or none is this intent's, it creates again.
  */
 async function createOrAdopt(
-  ws: Workspace,
+  ws: ResolveWorkspace,
   intent: IntentEvent,
   batch: Pick<PlannedBatch, 'requests'>,
   known: ReadonlySet<string>,
@@ -167,7 +165,7 @@ async function createOrAdopt(
 }
 
 /** Tasks of the intent → submitted in `batchId` (only those still unticked: the task list wins). */
-export async function markSubmitted(ws: Workspace, intent: IntentEvent, batchId: string): Promise<void> {
+export async function markSubmitted(ws: Pick<Workspace, 'repoDir'>, intent: IntentEvent, batchId: string): Promise<void> {
   const list = await readTaskListFile(ws.repoDir);
   const byPath = new Map(list.tasks.map((t) => [t.path, t]));
   const changes = new Map<string, TaskChange>();

@@ -5,7 +5,7 @@
  * one-request batch carrying exactly that prefix (max_tokens 1) and waits for it, so every request
  * of the real batch reads the cache. `run --detach` never waits: it submits the warm-up and leaves
  * the batch to a later run, which submits it once the warm-up has ended (or `cache.warmupMaxWaitMs`
- * after the warm-up was submitted); see `warmUp` in run.ts.
+ * after the warm-up was submitted); see `warmUp` below.
  *
  * A batch, not a synchronous call: whether a cache written by a synchronous call is read by batch
  * requests is not confirmed, and the batch price halves the write. It pays when the batch has more
@@ -13,15 +13,18 @@
  * wave of W concurrent requests. `cache.warmupMinRequests` sets the threshold; the emulator's cache
  * accounting (requests run in waves) measures it.
  */
-import { requestTokens } from '../cost/estimate.js';
+import { type Estimate, estimateRequests, requestTokens } from '../cost/estimate.js';
 import type { BatchRequest } from '../requests/build.js';
-import type { BatchRecord, JournalState } from '../state/journal.js';
+import { type BatchRecord, inFlight, type JournalState, type JournalStore } from '../state/journal.js';
+import type { CollectOutcome } from './collect.js';
+import type { PlannedBatch } from './plan-requests.js';
+import type { SubmitOptions } from './submit.js';
 import type { Workspace } from './workspace.js';
 
 /** A warm-up collected this recently still holds the 1h cache (reads refresh it; keep a margin). */
 const WARM_FOR_MS = 50 * 60_000;
 
-export const WARMUP_CUSTOM_ID = 'cache-warmup';
+const WARMUP_CUSTOM_ID = 'cache-warmup';
 
 export type CacheState = 'warm' | 'warm-up' | 'cold';
 
@@ -31,7 +34,12 @@ export type CacheState = 'warm' | 'warm-up' | 'cold';
  * first (warm-ups on, enough requests, a prefix long enough to be cached); else `cold` (the first
  * requests write the cache).
  */
-export function cacheStateFor(ws: Workspace, requests: readonly BatchRequest[], contextSha: string, journal: JournalState): CacheState {
+export function cacheStateFor(
+  ws: Pick<Workspace, 'config' | 'model' | 'now'>,
+  requests: readonly BatchRequest[],
+  contextSha: string,
+  journal: JournalState,
+): CacheState {
   const first = requests[0];
   if (!first || prefixTokens(first) < ws.model.minCacheTokens) return 'cold';
   if (recentWarmup(journal, contextSha, ws.now())) return 'warm';
@@ -48,7 +56,7 @@ function recentWarmup(journal: JournalState, contextSha: string, now: number): B
  * The warm-up request: the batch request's system prompt and content up to and including its last
  * cache breakpoint, byte for byte (so the cache key is the same), then a one-word question.
  */
-export function warmupRequest(first: BatchRequest): BatchRequest {
+function warmupRequest(first: BatchRequest): BatchRequest {
   const message = first.params.messages[0];
   const blocks = message && Array.isArray(message.content) ? message.content : [];
   let last = -1;
@@ -67,3 +75,85 @@ export function warmupRequest(first: BatchRequest): BatchRequest {
 
 /** Estimated tokens of the cacheable prefix (what the warm-up writes). */
 const prefixTokens = (first: BatchRequest): number => requestTokens(first).cacheable;
+
+/** The warm-up batch of a batch whose first request is `first`: one write of the prefix. */
+export function warmupEstimate(ws: Pick<Workspace, 'model'>, first: BatchRequest): Estimate {
+  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [1], maxTokens: 1, model: ws.model });
+}
+
+/** What to do about the warm-up of the snapshot `contextSha` before a batch. */
+type WarmUpMove =
+  /** None is in flight: submit one. */
+  | { kind: 'submit' }
+  /** --detach: one is running and may still be waited for; the batch is left to a later run. */
+  | { kind: 'leave'; record: BatchRecord; leftMs: number }
+  /** One is running: wait for it at most `leftMs` more, then go on. */
+  | { kind: 'wait'; record: BatchRecord; leftMs: number }
+  /** One is running and has been waited for long enough (`cache.warmupMaxWaitMs`): go without it. */
+  | { kind: 'go'; record: BatchRecord };
+
+function warmUpMove(journal: JournalState, contextSha: string, nowMs: number, maxWaitMs: number, detach: boolean): WarmUpMove {
+  const record = inFlight(journal).find((b) => b.intent.purpose === 'warmup' && b.intent.context === contextSha);
+  if (!record) return { kind: 'submit' };
+  const since = Date.parse(record.submittedAt ?? record.intent.at);
+  const leftMs = Number.isFinite(since) ? maxWaitMs - (nowMs - since) : maxWaitMs;
+  if (leftMs <= 0) return { kind: 'go', record };
+  return detach ? { kind: 'leave', record, leftMs } : { kind: 'wait', record, leftMs };
+}
+
+/** The stages a warm-up uses (the run loop's). */
+export interface WarmUpDeps<W> {
+  journal: JournalStore;
+  submitBatch(ws: W, planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>, journal: JournalState, options: SubmitOptions): Promise<string>;
+  waitForEnd(ws: W, records: BatchRecord[], until: 'any' | 'all', maxWaitMs?: number): Promise<boolean>;
+  collectEnded(ws: W, record: BatchRecord): Promise<CollectOutcome>;
+}
+
+export type WarmUpWorkspace = Pick<Workspace, 'config' | 'model' | 'now' | 'reporter'>;
+
+/**
+ * Writes the codebase cache before `batch`: a one-request batch with the same prefix (or the one a
+ * crashed run already submitted), waited for and collected. If it has not ended
+ * `cache.warmupMaxWaitMs` after it was submitted, the batch goes ahead anyway and the warm-up is
+ * collected later. With `detach` nothing waits: the warm-up is submitted and the batch is left for
+ * a later run (`proceed: false`), which submits it once the warm-up has ended (collected at the
+ * start of that run) or once the longest wait has passed.
+ */
+export async function warmUp<W extends WarmUpWorkspace>(
+  ws: W,
+  deps: WarmUpDeps<W>,
+  batch: PlannedBatch,
+  contextSha: string,
+  detach: boolean,
+): Promise<{ outcome: CollectOutcome | null; proceed: boolean }> {
+  const maxWaitMs = ws.config.cache.warmupMaxWaitMs;
+  const move = async () => warmUpMove(await deps.journal.read(), contextSha, ws.now(), maxWaitMs, detach);
+  let next = await move();
+  if (next.kind === 'submit') {
+    const first = batch.requests[0]!;
+    const warm = {
+      requests: [warmupRequest(first)],
+      packed: [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }],
+      estimate: warmupEstimate(ws, first),
+    };
+    const id = await deps.submitBatch(ws, warm, await deps.journal.read(), { purpose: 'warmup', context: contextSha });
+    if (detach) {
+      ws.reporter.info(`cache warm-up ${id} submitted; the next \`harness run\` (or --detach) submits the batch once it has ended`);
+      return { outcome: null, proceed: false };
+    }
+    next = await move();
+  }
+  if (next.kind === 'submit') throw new Error('the warm-up batch just submitted is not in the journal');
+  if (next.kind === 'leave') {
+    ws.reporter.info(
+      `cache warm-up ${next.record.batchId} still running; the batch waits for it (at most ${Math.ceil(next.leftMs / 1000)} s more, cache.warmupMaxWaitMs)`,
+    );
+    return { outcome: null, proceed: false };
+  }
+  const ended = next.kind === 'wait' && (await deps.waitForEnd(ws, [next.record], 'all', next.leftMs));
+  if (!ended) {
+    ws.reporter.warn(`cache warm-up ${next.record.batchId} still running after ${Math.round(maxWaitMs / 1000)} s: submitting without waiting longer`);
+    return { outcome: null, proceed: true };
+  }
+  return { outcome: await deps.collectEnded(ws, next.record), proceed: true };
+}

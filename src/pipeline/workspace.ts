@@ -1,6 +1,8 @@
 /**
  * Everything a command works with, resolved once: repo, config, model, git, the API (lazily: status
- * never calls it), the reporter that draws events, and the clock. Stages take the slice they need.
+ * never calls it), the reporter that draws events, and the clock. A stage declares the fields it
+ * uses as a `Pick<Workspace, …>` (the run loop, submit, resolving an intent, waiting, warm-up,
+ * recovery, dry run); a stage that still takes the whole workspace may use any of it.
  */
 import path from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
@@ -33,7 +35,7 @@ export interface Reporter {
   progress(p: BatchProgress): void;
 }
 
-export const silentReporter: Reporter = { info() {}, warn() {}, progress() {} };
+const silentReporter: Reporter = { info() {}, warn() {}, progress() {} };
 
 export interface Workspace {
   repoDir: string;

@@ -1,0 +1,108 @@
+/**
+ * The continuation pass as a loop: set up (preflight, recovery, mirror refresh, dirty check), then
+ * ask `nextStep` what to do, apply it (run-effects.ts), and ask again until it says stop. Every
+ * stage and port comes in through `RunDeps`, so a test drives the loop with fakes and an in-memory
+ * journal; run.ts passes the real ones (`defaultRunDeps`).
+ */
+import { committedUsd } from '../cost/budget.js';
+import { HarnessError } from '../shared/errors.js';
+import type { BatchRecord, JournalState, JournalStore } from '../state/journal.js';
+import type { Task } from '../tasks/task.js';
+import type { TaskList } from '../tasks/taskList.js';
+import type { CollectOutcome } from './collect.js';
+import type { DryRunSummary } from './dry-run.js';
+import type { MirrorRefreshResult } from './mirror-refresh.js';
+import { advance, nextStep, type RunView, type Step, startProgress, type TaskCounts, taskCounts } from './next-step.js';
+import type { PlannedBatch } from './plan-requests.js';
+import type { RecoverOptions } from './recover.js';
+import { applyStep, type RunContext } from './run-effects.js';
+import type { Snapshot } from './snapshot.js';
+import type { BudgetState } from './submit.js';
+import type { WarmUpDeps, WarmUpWorkspace } from './warmup.js';
+import type { Workspace } from './workspace.js';
+
+export interface RunOptions {
+  once?: boolean;
+  detach?: boolean;
+  dryRun?: boolean;
+  allowDirty?: boolean;
+  /** Skip recovery and the dirty check (init has just done both). */
+  fresh?: boolean;
+  /** Put every failed task back to pending (attempts from zero) before the pass. */
+  retryFailed?: boolean;
+}
+
+export interface RunResult {
+  exitCode: 0 | 3;
+  collected: CollectOutcome[];
+  submitted: string[];
+  dryRun: DryRunSummary | null;
+  counts: TaskCounts;
+}
+
+/** What the loop itself uses of the workspace; its stages get the workspace they are given. */
+export type LoopWorkspace = WarmUpWorkspace & Pick<Workspace, 'repoDir' | 'stop'>;
+
+/** The stages and ports of a run, each taking the workspace the run was given. */
+export interface RunDeps<W> extends Omit<WarmUpDeps<W>, 'journal'> {
+  /** The journal of the repo at `repoDir` (the real one: this process's store of its file). */
+  openJournal(repoDir: string): JournalStore;
+  readTaskList(repoDir: string): Promise<TaskList>;
+  /** Checks, before any side effect, that the API can be used (when the run will call it). */
+  preflight(ws: W, options: Pick<RunOptions, 'dryRun'>): Promise<void>;
+  retryFailedTasks(ws: W): Promise<unknown>;
+  recover(ws: W, options: RecoverOptions): Promise<JournalState>;
+  refreshMirror(ws: W): Promise<MirrorRefreshResult | null>;
+  assertClean(ws: W, list: TaskList, journal: JournalState): Promise<void>;
+  collectIfEnded(ws: W, record: BatchRecord): Promise<{ outcome: CollectOutcome | null }>;
+  assertTargetsWritable(ws: W, tasks: readonly Task[]): Promise<void>;
+  takeSnapshot(ws: W, options: { reuse: boolean }): Promise<Snapshot>;
+  planBatches(ws: W, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]>;
+  writeDryRun(ws: W, planned: readonly PlannedBatch[]): Promise<DryRunSummary>;
+  checkBudget(ws: W, batch: PlannedBatch, budget: BudgetState): void;
+}
+
+/** Steps after which task-list.md may have changed (written by a stage, or by a person during a wait). */
+const CHANGE_TASKS: ReadonlySet<Step['kind']> = new Set(['collect', 'warm-up', 'submit', 'wait']);
+
+export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOptions, deps: RunDeps<W>): Promise<RunResult> {
+  if (options.once && options.detach) {
+    throw new HarnessError('BAD_USAGE', '--once and --detach cannot be used together', {
+      hint: '--once waits for one cycle to end; --detach never waits: pick one',
+    });
+  }
+  const journal = deps.openJournal(ws.repoDir);
+  await deps.preflight(ws, options);
+  ws.stop.throwIfRequested();
+  if (options.retryFailed) await deps.retryFailedTasks(ws);
+  // --detach never waits, also not for a batch that may be a crashed create of this repo.
+  const start = options.fresh || options.dryRun ? await journal.read() : await deps.recover(ws, { waitForCandidates: !options.detach });
+  // A mirror-planned repo picks up new and changed sources on every run (config mirror.refresh);
+  // before the dirty check, so that the tasks it adds are checked too.
+  const refreshed = !options.dryRun && !options.fresh ? await deps.refreshMirror(ws) : null;
+  if (!options.allowDirty && !options.dryRun && !options.fresh) {
+    await deps.assertClean(ws, await deps.readTaskList(ws.repoDir), start);
+  }
+  const run: RunContext<W> = {
+    ws,
+    deps,
+    journal,
+    refreshed,
+    budget: { runUsd: 0, committedUsd: committedUsd(start) },
+    snapshot: null,
+    collected: [],
+    submitted: [],
+    dryRun: null,
+  };
+  let progress = startProgress();
+  let tasks = await deps.readTaskList(ws.repoDir);
+  for (;;) {
+    const view: RunView = { journal: await journal.read(), tasks, options, stopRequested: ws.stop.requested, stage: null, verify: null };
+    const step = nextStep(view, progress);
+    if (step.kind === 'stop') {
+      return { exitCode: step.exitCode, collected: run.collected, submitted: run.submitted, dryRun: run.dryRun, counts: taskCounts(tasks) };
+    }
+    progress = advance(progress, step, await applyStep(run, step));
+    if (CHANGE_TASKS.has(step.kind)) tasks = await deps.readTaskList(ws.repoDir);
+  }
+}
