@@ -14,10 +14,6 @@
  * `--test-only` also lists the exports only tests use (allowed when the test is about that unit);
  * `--root DIR` checks another repository laid out the same way.
  *
- * PENDING lists dead exports in files other engineers are splitting right now (issue 20): they
- * are reported but do not fail the check. Remove each entry once its file is done; an entry that
- * is no longer dead is reported as stale.
- *
  * Why a script over the TypeScript compiler's parser rather than a tool such as knip: the rules
  * above are this repository's (the JavaScript consumers of dist/, the package's exports as the
  * API), they fit in one page, and TypeScript is already a pinned dependency, so the check adds
@@ -83,38 +79,6 @@ function entries() {
 }
 
 const ALL = '*';
-
-/** `file:name` of dead exports left to the engineers splitting those files (see above). Only shrinks. */
-const PENDING_HERE = [
-  'src/cli/commands/index.ts:CommandContext',
-  'src/cli/main.ts:notAvailable',
-  'src/cli/render.ts:useColor',
-  'src/cli/render.ts:duration',
-  'src/cli/report.ts:costLines',
-  'src/pipeline/dry-run.ts:DRY_RUN_DIR',
-  'src/pipeline/estimate.ts:estimateJson',
-  'src/pipeline/estimate.ts:describeUsd',
-  'src/pipeline/init.ts:PLAN_FILE',
-  'src/pipeline/mirror-refresh.ts:MIRROR_RECORD_FILE',
-  'src/pipeline/orphans.ts:findCandidates',
-  'src/pipeline/orphans.ts:totalRequests',
-  'src/pipeline/orphans.ts:checkOwnership',
-  'src/pipeline/run.ts:defaultRunDeps',
-  'src/pipeline/run.ts:counts',
-  'src/pipeline/snapshot.ts:snapshotBasis',
-  'src/pipeline/status.ts:batchStatus',
-  'src/pipeline/status.ts:batchCost',
-  'src/pipeline/targets.ts:CONFLICTS_DIR',
-  'src/pipeline/targets.ts:NOT_A_FILE',
-  'src/pipeline/warmup.ts:WARMUP_CUSTOM_ID',
-  'src/pipeline/warmup.ts:warmupRequest',
-  'src/pipeline/warmup.ts:warmUpMove',
-  'src/pipeline/workspace.ts:silentReporter',
-  'src/state/journal-fold.ts:usageOf',
-  'src/state/journal.ts:CallEvent',
-  'src/state/journal.ts:usageOf',
-];
-const PENDING = new Set(rootArg === -1 ? PENDING_HERE : []);
 
 /**
  * One file's exports (for src/ modules) and imports:
@@ -269,31 +233,25 @@ function main() {
   }
 
   const dead = [];
-  const pending = [];
   const testOnly = [];
   for (const [file, m] of modules) {
     if (!file.startsWith('src/') || api.has(file)) continue;
     for (const [name, info] of m.exports) {
       const users = [...(used.get(file)?.get(name) ?? [])].filter((u) => u !== file);
       // A type its own file uses is part of an exported signature (a parameter, a result): it may stay exported.
-      if (users.length === 0 && !(info.type && info.usedInFile))
-        (PENDING.has(`${file}:${name}`) ? pending : dead).push(`${file}:${info.line}  ${name}`);
+      if (users.length === 0 && !(info.type && info.usedInFile)) dead.push(`${file}:${info.line}  ${name}`);
       else if (users.length > 0 && users.every((u) => u.startsWith('test/'))) testOnly.push(`${file}:${info.line}  ${name}  (${users.join(', ')})`);
     }
   }
-  const stale = [...PENDING].filter((k) => !pending.some((p) => k === p.replace(/:\d+ {2}/, ':')));
   if (showTestOnly && testOnly.length > 0) {
     console.log(`Exports only tests use (${testOnly.length}):\n  ${testOnly.join('\n  ')}\n`);
   }
-  if (pending.length > 0)
-    console.log(`dead-exports: ${pending.length} pending (files being split; PENDING in scripts/dead-exports.js):\n  ${pending.join('\n  ')}`);
-  if (stale.length > 0) console.log(`dead-exports: PENDING entries no longer dead, remove them:\n  ${stale.join('\n  ')}`);
   if (dead.length > 0) {
     console.error(`Dead exports (${dead.length}): exported from src/ but imported by no other file.`);
     console.error(`Remove them, or drop the \`export\` when the file itself uses them:\n  ${dead.join('\n  ')}`);
     process.exitCode = 1;
   } else {
-    console.log(`dead-exports: none${pending.length > 0 ? ' outside PENDING' : ''} (${modules.size} files)`);
+    console.log(`dead-exports: none (${modules.size} files)`);
   }
 }
 

@@ -4,7 +4,6 @@
  * One error handler prints a typed error once with its exit code (docs/exit-codes.md).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { HarnessError } from '../shared/errors.js';
 import { printError, type Output } from './render.js';
 import { CommandExit, commands } from './commands/index.js';
 import { createStopController } from '../shared/signals.js';
@@ -71,6 +70,3 @@ async function version(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
-
-export const notAvailable = (what: string) =>
-  new HarnessError('NOT_AVAILABLE', `${what} is not available yet`, { hint: 'it arrives with a later release; see README' });

@@ -18,7 +18,7 @@ export interface Output {
  * FORCE_COLOR turns it off (`0`, `false`) or on (any other value, also when not a terminal); else
  * colour only on a terminal that is not TERM=dumb.
  */
-export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR) return false;
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
@@ -73,7 +73,7 @@ function progressLine(p: BatchProgress): string {
 
 const stripTimes = (line: string) => line.replace(/\(.*\)$/, '');
 
-export function duration(ms: number): string {
+function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

@@ -81,7 +81,7 @@ export function printStatus(io: Output, s: StatusReport): void {
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
 }
 
-export function costLines(usage: Usage, cost: number, naive: number): string[] {
+function costLines(usage: Usage, cost: number, naive: number): string[] {
   const lines = [
     `tokens: ${usage.input_tokens} input, ${usage.cache_creation_input_tokens} cache write, ${usage.cache_read_input_tokens} cache read, ${usage.output_tokens} output`,
     `cache-read share of context tokens: ${pct(cacheReadShare(usage))}`,

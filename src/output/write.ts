@@ -10,7 +10,6 @@ import { writeFileAtomic } from '../shared/atomic-write.js';
 import { resolveSafeTarget } from './guard.js';
 
 // The pipeline imports these from here (generated files and their temporary files).
-export { removeStaleTemps, writeFileAtomic } from '../shared/atomic-write.js';
 
 export type WriteResult = { ok: true; repoRelPath: string } | { ok: false; reason: string };
 

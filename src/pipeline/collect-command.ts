@@ -1,6 +1,7 @@
 /** `harness collect`: collect every batch that has ended; never submits. */
 import { inFlight, readJournal } from '../state/journal.js';
-import { collectIfEnded, type CollectOutcome } from './collect.js';
+import { collectIfEnded } from './collect.js';
+import type { CollectOutcome } from './collect-finish.js';
 import { recover } from './recover.js';
 import type { Workspace } from './workspace.js';
 

@@ -17,7 +17,8 @@ import { downloadResults } from '../batch/download.js';
 import { withRetry } from '../batch/retry.js';
 import { pricesOf } from '../models/models.js';
 import { resolveSafeTarget } from '../output/guard.js';
-import { removeStaleTemps, writeSafe } from '../output/write.js';
+import { writeSafe } from '../output/write.js';
+import { removeStaleTemps } from '../shared/atomic-write.js';
 import { failpoint } from '../shared/failpoint.js';
 import { appendJournal, nowIso, readJournal, type BatchRecord, type JournalEventInput, type JournalState } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/taskList.js';
@@ -37,8 +38,6 @@ import { OrderedWrites } from './collect-writes.js';
 import { keepConflict, targetState } from './targets.js';
 import { taskFollowUps } from './task-history.js';
 import type { Workspace } from './workspace.js';
-
-export { finishCollected, type CollectOutcome } from './collect-finish.js';
 
 /** The ports of a collect (as repomix's `pack(…, overrideDeps)` takes its stages): a test replaces any of them. */
 export interface CollectDeps {

@@ -4,7 +4,7 @@
  */
 import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
-import { formatUsd, type Usage } from '../cost/usage.js';
+import type { Usage } from '../cost/usage.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
@@ -49,7 +49,7 @@ export interface EstimateJson {
   budget: { per_run_usd: number | null; total_usd: number | null };
 }
 
-export function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
+function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
   const e = r.estimate;
   return {
     model: r.model,
@@ -159,8 +159,6 @@ async function countInput(ws: Workspace, planned: readonly PlannedBatch[]): Prom
     return null;
   }
 }
-
-export const describeUsd = (usd: number) => `$${formatUsd(usd)}`;
 
 /** The `estimate --json` document with nothing in it: what a failed `--json` run prints, with its `error`. */
 export function emptyEstimate(): EstimateJson {

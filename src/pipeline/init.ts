@@ -199,7 +199,7 @@ async function keepPaidPlan(ws: Workspace, text: string, cost: number, error: un
 }
 
 /** Where a paid plan goes when it cannot become task-list.md. */
-export const PLAN_FILE = `${HARNESS_STATE_DIR}/plan.md`;
+const PLAN_FILE = `${HARNESS_STATE_DIR}/plan.md`;
 
 async function readSpec(repoDir: string, spec: string): Promise<string> {
   const file = path.resolve(repoDir, spec);

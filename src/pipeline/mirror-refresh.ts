@@ -20,7 +20,7 @@ import { readJournal } from '../state/journal.js';
 import { parseTaskList, readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
 import type { Workspace } from './workspace.js';
 
-export const MIRROR_RECORD_FILE = `${HARNESS_STATE_DIR}/mirror.json`;
+const MIRROR_RECORD_FILE = `${HARNESS_STATE_DIR}/mirror.json`;
 
 const recordSchema = z.object({ version: z.literal(1), sources: z.record(z.string(), z.string()) });
 

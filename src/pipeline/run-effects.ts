@@ -4,7 +4,7 @@
  * done so far (collected, submitted, budget committed, the snapshot taken) lives in `RunContext`.
  */
 import type { JournalStore } from '../state/journal.js';
-import type { CollectOutcome } from './collect.js';
+import type { CollectOutcome } from './collect-finish.js';
 import type { DryRunSummary } from './dry-run.js';
 import type { MirrorRefreshResult } from './mirror-refresh.js';
 import type { Step, StepOutcome } from './next-step.js';

@@ -9,7 +9,7 @@ import { HarnessError } from '../shared/errors.js';
 import type { BatchRecord, JournalState, JournalStore } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskList } from '../tasks/taskList.js';
-import type { CollectOutcome } from './collect.js';
+import type { CollectOutcome } from './collect-finish.js';
 import type { DryRunSummary } from './dry-run.js';
 import type { MirrorRefreshResult } from './mirror-refresh.js';
 import { advance, nextStep, type RunView, type Step, startProgress, type TaskCounts, taskCounts } from './next-step.js';

@@ -103,7 +103,7 @@ const ROOT_IGNORE_FILES = ['.gitignore', '.harnessignore'];
  * `scan.maxFileBytes`, `templatesDir` (the templates' text), the root `.gitignore` /
  * `.harnessignore`, and the secret rules of this version of the harness.
  */
-export async function snapshotBasis(ws: Workspace): Promise<Record<string, string>> {
+async function snapshotBasis(ws: Workspace): Promise<Record<string, string>> {
   const { config } = ws;
   const templates = await ws.templates();
   const ignoreFiles: Record<string, string | null> = {};

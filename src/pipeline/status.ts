@@ -2,7 +2,7 @@
  * `harness status`: tasks, batches, tokens and cost from task-list.md and the journal only; it never
  * calls the API. The JSON shape is in docs/json.md (more fields may be added; those stay).
  */
-import { cacheReadShare, costUsd, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
+import { cacheReadShare, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
 import { pricesOf, type ModelInfo } from '../models/models.js';
 import { calls, readJournal, type BatchRecord } from '../state/journal.js';
 import type { TaskStatus } from '../tasks/task.js';
@@ -116,10 +116,9 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
  * `harness cancel`, or requests the API reports canceled), `collected` once collected otherwise,
  * `canceling` while a cancel asked for runs, else `in_progress`.
  */
-export function batchStatus(b: Pick<BatchRecord, 'collected' | 'cancelRequested'>): 'in_progress' | 'canceling' | 'collected' | 'canceled' {
+function batchStatus(b: Pick<BatchRecord, 'collected' | 'cancelRequested'>): 'in_progress' | 'canceling' | 'collected' | 'canceled' {
   if (b.collected) return b.cancelRequested || (b.collected.counts.canceled ?? 0) > 0 ? 'canceled' : 'collected';
   return b.cancelRequested ? 'canceling' : 'in_progress';
 }
 
-export const batchCost = (usage: Usage, model: ModelInfo) => costUsd(usage, pricesOf(model), 'batch');
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveSafeTarget } from '../output/guard.js';
-import { writeFileAtomic } from '../output/write.js';
+import { writeFileAtomic } from '../shared/atomic-write.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import type { Workspace } from './workspace.js';
 

@@ -16,7 +16,7 @@
 import { type Estimate, estimateRequests, requestTokens } from '../cost/estimate.js';
 import type { BatchRequest } from '../requests/build.js';
 import { type BatchRecord, inFlight, type JournalState, type JournalStore } from '../state/journal.js';
-import type { CollectOutcome } from './collect.js';
+import type { CollectOutcome } from './collect-finish.js';
 import type { PlannedBatch } from './plan-requests.js';
 import type { SubmitOptions } from './submit.js';
 import type { Workspace } from './workspace.js';

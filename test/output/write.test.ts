@@ -4,7 +4,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveSafeTarget } from '../../src/output/guard.js';
-import { writeFileAtomic, writeFiles, writeSafe } from '../../src/output/write.js';
+import { writeFiles, writeSafe } from '../../src/output/write.js';
+import { writeFileAtomic } from '../../src/shared/atomic-write.js';
 
 let base: string;
 let repo: string;

@@ -8,7 +8,7 @@ import { defaultConfig, type HarnessConfig } from '../../src/config/schema.js';
 import type { Estimate } from '../../src/cost/estimate.js';
 import { zeroUsage } from '../../src/cost/usage.js';
 import { resolveModel } from '../../src/models/models.js';
-import type { CollectOutcome } from '../../src/pipeline/collect.js';
+import type { CollectOutcome } from '../../src/pipeline/collect-finish.js';
 import type { PlannedBatch } from '../../src/pipeline/plan-requests.js';
 import type { LoopWorkspace, RunDeps } from '../../src/pipeline/run-loop.js';
 import type { Snapshot } from '../../src/pipeline/snapshot.js';

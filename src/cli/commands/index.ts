@@ -14,7 +14,7 @@ import { retryCommand } from './retry-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 
-export { type CommandContext, CommandExit, type CommandSpec } from './command-spec.js';
+export { CommandExit, type CommandSpec } from './command-spec.js';
 
 export const commands: CommandSpec[] = [
   initCommand,
