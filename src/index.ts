@@ -15,5 +15,5 @@ export type { Workspace, Reporter, BatchProgress } from './pipeline/workspace.js
 export { initRepo } from './pipeline/init.js';
 export { runPasses } from './pipeline/run.js';
 export { buildStatus } from './pipeline/status.js';
-export { estimatePending } from './pipeline/estimate.js';
+export { estimatePending } from './pipeline/estimate-pending.js';
 export { main } from './cli/main.js';

@@ -1,4 +1,4 @@
-// Case 4: commit 10,000 generated files in one collect (src/git/repo.ts `commit`: stage exactly
+// Case 4: commit 10,000 generated files in one collect (src/git/commit.ts, `GitRepo.commit`: stage exactly
 // these paths, commit only them, with trailers) against raw `git add --pathspec-from-file` +
 // `git commit` of the same files in an identical repo. Target ≤ 1.5×.
 import { execFileSync } from 'node:child_process';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSource } from '../../dist/tasks/parse.js';
-import { parseTaskList, readTaskListFile, renderTaskList, writeTaskList, writeTaskListFile } from '../../dist/tasks/taskList.js';
+import { parseTaskList, readTaskListFile, renderTaskList, writeTaskList, writeTaskListFile } from '../../dist/tasks/task-list.js';
 
 const N = Number(process.argv[2] ?? 10_000);
 const RUNS = Number(process.argv[3] ?? 7);

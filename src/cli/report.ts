@@ -1,7 +1,7 @@
 /** Human-readable renderings of results: the task table, the cost report, dry runs, estimates. */
 import { cacheReadShare, costUsd, formatUsd, sumUsage, type Usage } from '../cost/usage.js';
 import type { DryRunSummary } from '../pipeline/dry-run.js';
-import type { EstimateReport } from '../pipeline/estimate.js';
+import type { EstimateReport } from '../pipeline/estimate-pending.js';
 import type { RunResult } from '../pipeline/run.js';
 import type { StatusReport } from '../pipeline/status.js';
 import type { Workspace } from '../pipeline/workspace.js';

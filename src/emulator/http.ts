@@ -1,6 +1,6 @@
 /** node:http helpers: bodies with a size cap, JSON and error responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody } from './api-errors.js';
 
 /**
  * The whole body, or a 413 request_too_large once it passes `limit` bytes (the rest is read and

@@ -4,7 +4,7 @@
  * official SDK at it with ANTHROPIC_BASE_URL.
  */
 export { startEmulator } from './server.js';
-export { serveEmulator, loadResponder, type ServeOptions } from './serve.js';
+export { serveEmulator, loadResponder, type ServeOptions } from './standalone.js';
 export { placeholderResponder, PLACEHOLDER_REPLY } from './responder.js';
 export { placeholderFile, type PlaceholderOptions } from './placeholder.js';
 export { faultConfigSchema, faultsFromEnv, loadFaultsFile, parseFaults, type FaultConfig, type HttpFault, type ResultFault } from './faults.js';

@@ -18,7 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ModelOverrides } from '../models/models.js';
 import { type ApiBatch, toApiBatch } from './api-batch.js';
 import type { PromptCache } from './cache.js';
-import { ApiError, invalid, newId, notFound } from './errors.js';
+import { ApiError, invalid, newId, notFound } from './api-errors.js';
 import type { Faults } from './faults.js';
 import type { Usage } from './message.js';
 import { requestResult } from './request-result.js';

@@ -2,7 +2,7 @@
 import type { ModelInfo } from '../models/models.js';
 import { truncateToTokens } from '../shared/tokens.js';
 import type { PromptCache } from './cache.js';
-import { newId } from './errors.js';
+import { newId } from './api-errors.js';
 import type { Responder, ResponderParams } from './types.js';
 
 export interface Usage {

@@ -12,7 +12,7 @@
  *   "see", "existing", "extends", "based on", "uses", "like").
  * - Nothing found: one task, `src/index.ts`.
  */
-import { renderTaskList, type TaskPlan } from '../tasks/render.js';
+import { renderTaskList, type TaskPlan } from '../tasks/render-task-list.js';
 import { codeSpans, lastHeading, splitLines } from './prompt.js';
 
 const NOT_ENTITIES = new Set(['Note', 'Notes', 'Example', 'Examples', 'Todo', 'TODO', 'Warning', 'Hint', 'Tip', 'Important', 'See', 'Rules', 'Rule']);

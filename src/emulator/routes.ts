@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { ModelOverrides } from '../models/models.js';
 import { inputTokens, type PromptCache } from './cache.js';
-import { ApiError, invalid } from './errors.js';
+import { ApiError, invalid } from './api-errors.js';
 import type { Faults } from './faults.js';
 import { parseJsonBody, readBody, sendJson } from './http.js';
 import type { Batches } from './lifecycle.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PromptCache } from './cache.js';
-import { ApiError, newId } from './errors.js';
+import { ApiError, newId } from './api-errors.js';
 import { Faults, faultsFromEnv, type FaultConfig, type HttpFault } from './faults.js';
 import { drain, sendError } from './http.js';
 import { Batches } from './lifecycle.js';

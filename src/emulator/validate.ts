@@ -5,7 +5,7 @@
  * batch), as issue 4 asks; the real API validates some of them asynchronously instead.
  */
 import { OUTPUT_300K_BETA, resolveModel, type ModelInfo, type ModelOverrides } from '../models/models.js';
-import { ApiError, invalid } from './errors.js';
+import { ApiError, invalid } from './api-errors.js';
 import type { ResponderParams } from './types.js';
 
 export type ParamsMode = 'batch' | 'sync' | 'count';

@@ -12,7 +12,7 @@ import { HarnessError } from '../shared/errors.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, inFlight, JOURNAL_FILE, nowIso, readJournal } from '../state/journal.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
 import { collectEnded } from './collect.js';
 import type { CollectOutcome } from './collect-finish.js';
 import { recover } from './recover.js';

@@ -14,7 +14,7 @@ import { plural } from '../shared/plural.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { JOURNAL_FILE, type CollectedEvent } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
 import { sha256 } from './targets.js';
 import type { Workspace } from './workspace.js';
 

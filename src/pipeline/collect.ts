@@ -21,7 +21,7 @@ import { writeSafe } from '../output/write.js';
 import { removeStaleTemps } from '../shared/atomic-write.js';
 import { failpoint } from '../shared/failpoint.js';
 import { appendJournal, nowIso, readJournal, type BatchRecord, type JournalEventInput, type JournalState } from '../state/journal.js';
-import { readTaskListFile } from '../tasks/taskList.js';
+import { readTaskListFile } from '../tasks/task-list.js';
 import {
   decideMissing,
   decideResult,

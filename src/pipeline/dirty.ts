@@ -8,7 +8,7 @@
  */
 import { HarnessError } from '../shared/errors.js';
 import { inFlight, type JournalState } from '../state/journal.js';
-import type { TaskList } from '../tasks/taskList.js';
+import type { TaskList } from '../tasks/task-list.js';
 import type { Workspace } from './workspace.js';
 
 export async function assertClean(ws: Workspace, list: TaskList, journal: JournalState): Promise<void> {

@@ -19,7 +19,7 @@ import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 import { plural } from '../shared/plural.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, nowIso, readJournal } from '../state/journal.js';
-import { parseTaskList, type TaskList } from '../tasks/taskList.js';
+import { parseTaskList, type TaskList } from '../tasks/task-list.js';
 import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { assertClean } from './dirty.js';
 import { planBatches } from './plan-requests.js';

@@ -1,5 +1,5 @@
 /**
- * The effect half of the mirror refresh (the decision is src/planners/mirrorRefresh.ts): scan
+ * The effect half of the mirror refresh (the decision is src/planners/mirror-decide.ts): scan
  * today's sources, decide, then write task-list.md and `.harness/mirror.json` and commit them
  * (`harness: mirror refresh (...)`). Runs at the start of every `run` when the config's planner is
  * `mirror` and `mirror.refresh` is not `off`, so a nightly job picks up new and changed sources
@@ -12,12 +12,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { mergePlan } from '../planners/merge.js';
 import { planMirrorWithSources } from '../planners/mirror.js';
-import { decideMirrorRefresh } from '../planners/mirrorRefresh.js';
+import { decideMirrorRefresh } from '../planners/mirror-decide.js';
 import { scanRepo } from '../repo/scan.js';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { readJournal } from '../state/journal.js';
-import { parseTaskList, readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { parseTaskList, readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
 import type { Workspace } from './workspace.js';
 
 const MIRROR_RECORD_FILE = `${HARNESS_STATE_DIR}/mirror.json`;

@@ -19,7 +19,7 @@
  */
 import { busyPaths, inFlight, type BatchRecord, type JournalState } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import { pendingTasks, type TaskList } from '../tasks/taskList.js';
+import { pendingTasks, type TaskList } from '../tasks/task-list.js';
 import type { PlannedBatch } from './plan-requests.js';
 
 export interface RunView {

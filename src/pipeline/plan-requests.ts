@@ -5,7 +5,8 @@
  * check of the task list (outgoing.ts) does.
  */
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
-import { buildRequest, splitIntoBatches, type BatchRequest } from '../requests/build.js';
+import { splitIntoBatches } from '../batch/split-batches.js';
+import { buildRequest, type BatchRequest } from '../requests/build.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';

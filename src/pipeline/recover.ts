@@ -14,7 +14,7 @@ import { pruneDownloadedResults } from '../batch/download.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { inFlight, JOURNAL_FILE, readJournal, repairJournal, unresolved, type BatchRecord, type JournalState } from '../state/journal.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
 import { finishCollected } from './collect-finish.js';
 import { type ResolveWorkspace, resolveIntent } from './orphans.js';
 import { markSubmitted, SUBMIT_TRAILER } from './submit.js';

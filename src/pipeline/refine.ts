@@ -20,11 +20,11 @@ import { writeSafe } from '../output/write.js';
 import { scanOne } from '../repo/scan.js';
 import { assertNoSecrets } from '../repo/secrets.js';
 import { fillTemplate } from '../requests/templates.js';
-import { codeSpan } from '../tasks/render.js';
+import { codeSpan } from '../tasks/render-task-list.js';
 import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
-import { readTaskListFile } from '../tasks/taskList.js';
+import { readTaskListFile } from '../tasks/task-list.js';
 import { takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';
 

@@ -8,7 +8,7 @@ import { committedUsd } from '../cost/budget.js';
 import { HarnessError } from '../shared/errors.js';
 import type { BatchRecord, JournalState, JournalStore } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import type { TaskList } from '../tasks/taskList.js';
+import type { TaskList } from '../tasks/task-list.js';
 import type { CollectOutcome } from './collect-finish.js';
 import type { DryRunSummary } from './dry-run.js';
 import type { MirrorRefreshResult } from './mirror-refresh.js';

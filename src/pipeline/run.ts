@@ -8,14 +8,14 @@
  */
 import { HarnessError } from '../shared/errors.js';
 import { busyPaths, inFlight, type JournalState, journalStore, readJournal } from '../state/journal.js';
-import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
+import { pendingTasks, readTaskListFile } from '../tasks/task-list.js';
 import { collectEnded, collectIfEnded } from './collect.js';
 import { assertClean } from './dirty.js';
 import { writeDryRun } from './dry-run.js';
 import { refreshMirror } from './mirror-refresh.js';
 import { planBatches } from './plan-requests.js';
 import { recover } from './recover.js';
-import { retryFailedTasks } from './retry.js';
+import { retryFailedTasks } from './retry-tasks.js';
 import { type RunDeps, type RunOptions, type RunResult, runLoop } from './run-loop.js';
 import { takeSnapshot } from './snapshot.js';
 import { checkBudget, submitBatch } from './submit.js';

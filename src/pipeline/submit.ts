@@ -19,7 +19,7 @@ import { failpoint } from '../shared/failpoint.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { appendJournal, JOURNAL_FILE, newIntentId, nowIso, readJournal, type IntentEvent, type JournalState } from '../state/journal.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
 import { type ResolveWorkspace, resolveIntent } from './orphans.js';
 import type { PlannedBatch } from './plan-requests.js';
 import { targetsAtSubmit } from './targets.js';

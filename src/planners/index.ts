@@ -3,8 +3,8 @@
  * task per source file matched by config rules) and `llm` (one streaming call to the model).
  * Each returns a Plan that `renderTaskList` writes.
  */
-import type { TaskPlan } from '../tasks/render.js';
-import type { TaskList } from '../tasks/taskList.js';
+import type { TaskPlan } from '../tasks/render-task-list.js';
+import type { TaskList } from '../tasks/task-list.js';
 
 export type Plan = TaskPlan;
 

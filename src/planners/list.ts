@@ -3,7 +3,7 @@
  * `- [ ] \`path\` — description` lines). It is validated exactly like task-list.md.
  */
 import { HarnessError, isHarnessError } from '../shared/errors.js';
-import { parseTaskList, type TaskList } from '../tasks/taskList.js';
+import { parseTaskList, type TaskList } from '../tasks/task-list.js';
 import { planFromTaskList, type Plan } from './index.js';
 
 /**

@@ -21,7 +21,7 @@ import { assertNoSecrets } from '../repo/secrets.js';
 import { contextBlock } from '../requests/build.js';
 import { fillTemplate, type Templates } from '../requests/templates.js';
 import { HarnessError, isHarnessError } from '../shared/errors.js';
-import { parseTaskList } from '../tasks/taskList.js';
+import { parseTaskList } from '../tasks/task-list.js';
 import { planFromTaskList, type Plan } from './index.js';
 
 export type PlannerParams = StreamParams;

@@ -2,7 +2,7 @@
  * A plan laid onto an existing task list: tasks for paths the list does not have yet are appended
  * (under their headings, after everything the person wrote); nothing in the list is changed.
  */
-import { renderTaskList, type TaskList } from '../tasks/taskList.js';
+import { renderTaskList, type TaskList } from '../tasks/task-list.js';
 import type { Plan } from './index.js';
 
 /** A new plan becomes the task list; on an existing one, only tasks for new paths are appended. */

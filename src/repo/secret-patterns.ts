@@ -1,5 +1,5 @@
 /**
- * The harness's own pattern rules (outside secretlint; their data is in secretRules.ts): where
+ * The harness's own pattern rules (outside secretlint; their data is in secret-rules.ts): where
  * they match in a text, and the `secretlint-disable-…` comments that turn a finding off. secrets.ts
  * runs them beside the preset.
  */
@@ -20,7 +20,7 @@ import {
   STRIPE,
   STRIPE_RULE,
   UNQUOTED_PASSWORD_FILES,
-} from './secretRules.js';
+} from './secret-rules.js';
 
 /** Where the harness's own pattern rules match in one text (before allow entries and disable comments). */
 export function patternFindings(file: Pick<SecretText, 'path' | 'content'>): { index: number; ruleId: string; messageId?: string }[] {

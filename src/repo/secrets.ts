@@ -9,7 +9,7 @@
  * basic auth and database connection strings with passwords. repomix uses the same preset. On top:
  * - AWS access key IDs (`AKIA…`): the preset has the rule but leaves it off by default; it is on
  *   here (account IDs, which are not secrets, stay off);
- * - the harness's own pattern rules (data in secretRules.ts, matched in secret-patterns.ts):
+ * - the harness's own pattern rules (data in secret-rules.ts, matched in secret-patterns.ts):
  *   Anthropic admin keys and OAuth tokens (`sk-ant-admin01-…`, `sk-ant-oat01-…`), Stripe live keys
  *   (`sk_live_…`, `rk_live_…`), signed JWTs, and passwords assigned a literal value
  *   (`password = "…"`, `DB_PASSWORD: …` in config);
@@ -43,7 +43,7 @@ import {
   PRESET_RULE_OPTIONS,
   RULES_VERSION,
   VERIFIED_PRESET,
-} from './secretRules.js';
+} from './secret-rules.js';
 
 export interface SecretFinding {
   /** Repo-relative path, or what the text is (`--message`, a spec file's name as given). */

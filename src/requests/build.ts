@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
 import { HarnessError } from '../shared/errors.js';
-import { codeSpan } from '../tasks/render.js';
+import { codeSpan } from '../tasks/render-task-list.js';
 import type { Task } from '../tasks/task.js';
 import type { PackedRequest } from './pack.js';
 import { fillTemplate, type Templates } from './templates.js';
@@ -127,40 +127,6 @@ export function buildRequest(packed: PackedRequest, options: BuildOptions): Batc
       messages: [{ role: 'user', content: [contextBlock(options.context), { type: 'text', text }] }],
     },
   };
-}
-
-/** Bytes of `{"requests":[...]}` with these requests, as the create call sends it. */
-const ENVELOPE_BYTES = Buffer.byteLength('{"requests":[]}');
-
-/**
- * Consecutive chunks of at most `maxRequests` requests and `maxBytes` bytes of create body
- * (`{"requests":[…]}` as JSON). A single request larger than `maxBytes` on its own is
- * HarnessError CONTEXT_TOO_LARGE naming its custom_id.
- */
-export function splitIntoBatches(requests: readonly BatchRequest[], limits: { maxRequests: number; maxBytes: number }): BatchRequest[][] {
-  const batches: BatchRequest[][] = [];
-  let current: BatchRequest[] = [];
-  let bytes = ENVELOPE_BYTES;
-  for (const request of requests) {
-    const size = Buffer.byteLength(JSON.stringify(request));
-    if (ENVELOPE_BYTES + size > limits.maxBytes) {
-      throw new HarnessError(
-        'CONTEXT_TOO_LARGE',
-        `request ${request.custom_id} is ${size} bytes of JSON, more than a batch may hold (batch.maxBytes ${limits.maxBytes})`,
-        { hint: 'shrink the codebase context (exclude globs, scan.maxFileBytes) or raise batch.maxBytes (at most 256 MB)' },
-      );
-    }
-    const added = size + (current.length > 0 ? 1 : 0); // the comma
-    if (current.length > 0 && (current.length >= limits.maxRequests || bytes + added > limits.maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = ENVELOPE_BYTES;
-    }
-    bytes += size + (current.length > 0 ? 1 : 0);
-    current.push(request);
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 /** sha256 (hex) of the requests as canonical JSON (object keys sorted at every level). */

@@ -4,9 +4,9 @@
 import { HarnessError, MAX_LISTED_ERRORS, severalErrors } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { descriptionHash, readHarnessComment, type RecordedBookkeeping } from './bookkeeping.js';
-import { readFrontMatter } from './frontMatter.js';
-import { scanBody, type ScanEngine } from './scan.js';
-import type { RawItem } from './scanTypes.js';
+import { readFrontMatter } from './front-matter.js';
+import { scanBody, type ScanEngine } from './scan-task-list.js';
+import type { RawItem } from './scan-types.js';
 import type { Task, TaskStatus } from './task.js';
 
 export interface TaskList {

@@ -9,7 +9,7 @@ import { splitOutput } from '../../src/output/split.js';
 import { fileListLines, requestText } from '../../src/requests/build.js';
 import { loadTemplates } from '../../src/requests/templates.js';
 import { estimateTokens } from '../../src/shared/tokens.js';
-import { parseTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList } from '../../src/tasks/task-list.js';
 import { MODEL, results, start, tempDir, waitEnded } from './helpers.js';
 
 const ask = (text: string, more: Partial<ResponderRequest['params']> = {}): ResponderRequest => ({

@@ -15,7 +15,7 @@ import { collectBatch, type CollectDeps, type CollectWorkspace } from '../../src
 import { sha256 } from '../../src/pipeline/targets.js';
 import { STATE_GITIGNORE } from '../../src/state/files.js';
 import { foldJournal, JOURNAL_FILE, journalEventSchema, type JournalEvent, type JournalEventInput } from '../../src/state/journal.js';
-import { parseTaskList, writeTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, writeTaskList } from '../../src/tasks/task-list.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { ended, errored, generated, section, succeeded } from './collect-fixtures.js';
 

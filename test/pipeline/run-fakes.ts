@@ -18,7 +18,7 @@ import { HarnessError } from '../../src/shared/errors.js';
 import { createStopController, type StopController } from '../../src/shared/signals.js';
 import { type BatchRecord, memoryJournal } from '../../src/state/journal.js';
 import type { Task } from '../../src/tasks/task.js';
-import { parseTaskList, type TaskChange, type TaskList, writeTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, type TaskChange, type TaskList, writeTaskList } from '../../src/tasks/task-list.js';
 
 export const NOW = Date.parse('2026-11-02T10:00:00.000Z');
 

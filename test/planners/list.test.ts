@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planFromSpec } from '../../src/planners/list.js';
-import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, renderTaskList } from '../../src/tasks/task-list.js';
 import { caught } from '../helpers/errors.js';
 
 describe('planFromSpec (list planner)', () => {

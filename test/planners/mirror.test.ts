@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, type MirrorRule } from '../../src/config/schema.js';
 import { mirrorTarget, mirrorVars, planMirror } from '../../src/planners/mirror.js';
-import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, renderTaskList } from '../../src/tasks/task-list.js';
 import { caught } from '../helpers/errors.js';
 
 const rules = (...r: Partial<MirrorRule>[]): MirrorRule[] => configSchema.parse({ mirror: { rules: r } }).mirror.rules;

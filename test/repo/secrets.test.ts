@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileAllow } from '../../src/repo/secret-allow.js';
 import { isPasswordLiteral } from '../../src/repo/secret-patterns.js';
-import { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from '../../src/repo/secretRules.js';
+import { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from '../../src/repo/secret-rules.js';
 import { assertNoSecrets, findSecrets, mayMatch, secretsError, SHORTCUT_ENABLED, type SecretFinding } from '../../src/repo/secrets.js';
 import { HarnessError } from '../../src/shared/errors.js';
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ambiguousNote,
-  buildRequest,
-  EMPTY_CONTEXT_TEXT,
-  fileListLines,
-  requestFingerprint,
-  splitIntoBatches,
-  type BatchRequest,
-} from '../../src/requests/build.js';
+import { ambiguousNote, buildRequest, EMPTY_CONTEXT_TEXT, fileListLines, requestFingerprint, type BatchRequest } from '../../src/requests/build.js';
+import { splitIntoBatches } from '../../src/batch/split-batches.js';
 import { packTasks, type PackedRequest } from '../../src/requests/pack.js';
 import { loadTemplates, type Templates } from '../../src/requests/templates.js';
 import { filesToWrite } from '../../src/emulator/prompt.js';
@@ -132,6 +125,7 @@ describe('buildRequest', () => {
   });
 });
 
+// The batch split (src/batch/split-batches.ts) is tested here, on requests this file's helpers build.
 describe('splitIntoBatches', () => {
   const many = Array.from({ length: 10 }, (_, i) => build({ customId: `r${i}`, tasks: [task(i + 1, `src/f${i}.ts`)], expectedOutputTokens: 1 }));
   const size = (rs: BatchRequest[]) => Buffer.byteLength(JSON.stringify({ requests: rs }));

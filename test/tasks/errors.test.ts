@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/shared/errors.js';
-import { parseTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList } from '../../src/tasks/task-list.js';
 
 function failure(src: string, file?: string): HarnessError {
   try {

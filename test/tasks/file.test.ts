@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/shared/errors.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile } from '../../src/tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile } from '../../src/tasks/task-list.js';
 
 let dir: string;
 beforeEach(async () => {

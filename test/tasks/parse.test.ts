@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { descriptionHash } from '../../src/tasks/bookkeeping.js';
-import { parseTaskList, pendingTasks, writeTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, pendingTasks, writeTaskList } from '../../src/tasks/task-list.js';
 
 const only = (src: string) => {
   const list = parseTaskList(src);

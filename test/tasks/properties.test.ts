@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/shared/errors.js';
 import { unsafePathReason } from '../../src/shared/paths.js';
 import { normaliseTaskPath } from '../../src/tasks/parse.js';
-import { codeSpan } from '../../src/tasks/render.js';
+import { codeSpan } from '../../src/tasks/render-task-list.js';
 import type { Task, TaskStatus } from '../../src/tasks/task.js';
-import { parseTaskList, renderTaskList, writeTaskList, type TaskChange } from '../../src/tasks/taskList.js';
+import { parseTaskList, renderTaskList, writeTaskList, type TaskChange } from '../../src/tasks/task-list.js';
 
 const RUNS = Number(process.env.TASKS_FC_RUNS ?? 300);
 const STATUSES: TaskStatus[] = ['pending', 'submitted', 'done', 'failed'];

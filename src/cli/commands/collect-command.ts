@@ -9,7 +9,7 @@ export const collectCommand: CommandSpec = {
   description: 'collect batches that have ended (never submits)',
   async run(ctx) {
     const { ws, reporter } = await open(ctx, { commits: true });
-    const { collectOnly } = await import('../../pipeline/collect-command.js');
+    const { collectOnly } = await import('../../pipeline/collect-only.js');
     await preflightIfInFlight(ws);
     const result = await locked(ctx, ws, 'collect', () => collectOnly(ws));
     reporter.done();

@@ -12,14 +12,14 @@ export const estimateCommand: CommandSpec = {
   async run(ctx) {
     try {
       const { ws } = await open(ctx, { quiet: ctx.opts.json === true });
-      const { estimatePending } = await import('../../pipeline/estimate.js');
+      const { estimatePending } = await import('../../pipeline/estimate-pending.js');
       const report = await estimatePending(ws);
       if (ctx.opts.json === true) ctx.io.out.write(JSON.stringify(report, null, 2) + '\n');
       else printEstimate(ctx.io, report);
       return 0;
     } catch (error) {
       if (ctx.opts.json !== true) throw error;
-      const { emptyEstimate } = await import('../../pipeline/estimate.js');
+      const { emptyEstimate } = await import('../../pipeline/estimate-pending.js');
       return printJsonError(ctx.io, error, emptyEstimate());
     }
   },

@@ -9,7 +9,7 @@ export const retryCommand: CommandSpec = {
   args: [{ name: '<path...>', description: 'task paths, as task-list.md lists them' }],
   async run(ctx) {
     const { ws, reporter } = await open(ctx);
-    const { retryTasks } = await import('../../pipeline/retry.js');
+    const { retryTasks } = await import('../../pipeline/retry-tasks.js');
     const paths = (ctx.args as unknown[]).flat().map(String);
     const result = await locked(ctx, ws, 'retry', () => retryTasks(ws, paths));
     reporter.done();

@@ -2,10 +2,10 @@
  * The fast scanner: classifies one line of the body on its own. It only claims lines whose
  * meaning it can read with certainty (a plain task line, a plain ATX heading, a blank line) and
  * calls everything else `other`, which the hybrid scanner hands to remark. What it claims must
- * match remark exactly; test/tasks/scan.test.ts checks that on random documents.
+ * match remark exactly; test/tasks/scan-task-list.test.ts checks that on random documents.
  */
 import { HARNESS_COMMENT_START } from './bookkeeping.js';
-import { headingText, type RawHeading, type RawItem } from './scanTypes.js';
+import { headingText, type RawHeading, type RawItem } from './scan-types.js';
 
 export type LineKind = { kind: 'blank' } | { kind: 'other' } | { kind: 'task'; item: RawItem } | { kind: 'heading'; heading: RawHeading };
 

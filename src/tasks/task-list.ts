@@ -7,11 +7,11 @@ import { TASK_LIST_FILE } from '../shared/paths.js';
 import { readTaskListText, writeTextAtomic } from './file.js';
 import { DEFAULT_FILE, parseSource, type ParsedTaskList, type TaskList } from './parse.js';
 import type { Task } from './task.js';
-import { writeParsed, type TaskChange, type WriteOptions } from './write.js';
+import { writeParsed, type TaskChange, type WriteOptions } from './write-task-list.js';
 
 export type { TaskList } from './parse.js';
-export type { TaskChange, WriteOptions } from './write.js';
-export { renderTaskList } from './render.js';
+export type { TaskChange, WriteOptions } from './write-task-list.js';
+export { renderTaskList } from './render-task-list.js';
 
 /** Where each task sits in the source, kept for the list objects this module handed out. */
 const parsedLists = new WeakMap<TaskList, ParsedTaskList>();

@@ -6,7 +6,7 @@ import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
 import type { Usage } from '../cost/usage.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
-import { pendingTasks, readTaskListFile } from '../tasks/taskList.js';
+import { pendingTasks, readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';

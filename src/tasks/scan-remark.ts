@@ -8,7 +8,7 @@ import type remarkGfmPlugin from 'remark-gfm';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_COMMENT_START } from './bookkeeping.js';
 import { lazy } from '../shared/lazy.js';
-import { headingText, type RawHeading, type RawItem, type Scan } from './scanTypes.js';
+import { headingText, type RawHeading, type RawItem, type Scan } from './scan-types.js';
 
 const remarkModule = lazy<{ remark: typeof Remark }>('remark');
 const gfmModule = lazy<{ default: typeof remarkGfmPlugin }>('remark-gfm');

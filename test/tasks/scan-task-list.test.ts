@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../../src/tasks/parse.js';
-import { scanBody } from '../../src/tasks/scan.js';
+import { scanBody } from '../../src/tasks/scan-task-list.js';
 
 const paths = ['`a.ts`', '` `', '`  `', '`src/b.ts`', '`` c`d.ts ``', '` e.ts `', '`f.ts', '``g.ts``', '`h i.ts`', '`<j>.ts`', '`k.ts`x`'];
 const rests = [

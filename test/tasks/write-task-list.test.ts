@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../src/shared/errors.js';
-import { parseTaskList, writeTaskList, type TaskChange } from '../../src/tasks/taskList.js';
+import { parseTaskList, writeTaskList, type TaskChange } from '../../src/tasks/task-list.js';
 
 const changes = (entries: Record<string, TaskChange>): Map<string, TaskChange> => new Map(Object.entries(entries));
 

@@ -10,9 +10,9 @@
  * exactly as the line-based pass read it; otherwise the region grows. Documents with link
  * reference definitions (`[x]: …`, global by nature) or bare CR line endings go to remark whole.
  */
-import { classifyLine, type LineKind } from './scanLine.js';
-import { scanWithRemark, type RemarkScan } from './scanRemark.js';
-import type { RawHeading, RawItem, Scan } from './scanTypes.js';
+import { classifyLine, type LineKind } from './scan-line.js';
+import { scanWithRemark, type RemarkScan } from './scan-remark.js';
+import type { RawHeading, RawItem, Scan } from './scan-types.js';
 
 export type ScanEngine = 'hybrid' | 'remark';
 

@@ -10,7 +10,7 @@ import { TASK_LIST_FILE } from '../shared/paths.js';
 import { busyPaths, readJournal } from '../state/journal.js';
 import { normaliseTaskPath } from '../tasks/parse.js';
 import type { Task } from '../tasks/task.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange, type TaskList } from '../tasks/taskList.js';
+import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange, type TaskList } from '../tasks/task-list.js';
 import type { Workspace } from './workspace.js';
 
 const AGAIN: TaskChange = { status: 'pending', checked: false, attempts: 0, reason: null };

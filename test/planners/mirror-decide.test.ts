@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideMirrorRefresh, type MirrorRefreshInput } from '../../src/planners/mirrorRefresh.js';
+import { decideMirrorRefresh, type MirrorRefreshInput } from '../../src/planners/mirror-decide.js';
 import type { Task } from '../../src/tasks/task.js';
 
 const task = (path: string, over: Partial<Task> = {}): Task => ({

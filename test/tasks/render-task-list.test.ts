@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaskList, renderTaskList } from '../../src/tasks/taskList.js';
+import { parseTaskList, renderTaskList } from '../../src/tasks/task-list.js';
 
 describe('renderTaskList', () => {
   it('writes a title, the groups in order and one minimal line per task', () => {
