@@ -55,28 +55,49 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   const fm = readFrontMatter(source, file);
   const scan = scanBody(source, fm.bodyStart, lineAt(fm.bodyStart), engine);
 
-  // Groups: the nearest heading above each task, in document order.
+  // Every bad line is reported, not only the first: each one is a `file:line: reason`.
+  const problems: { line: number; reason: string }[] = [];
+
+  // Groups: the nearest heading above each task; stages: the nearest `## Stage N:` above it.
   const groups: string[] = [];
+  const stages: number[] = [];
+  const headingStages = scan.headings.map((heading) => stageOfHeading(heading));
   let h = 0;
   let group = '';
+  let stage = 1;
+  let stageLine = 0;
+  const enter = (k: number): void => {
+    const heading = scan.headings[k]!;
+    group = heading.text;
+    const n = headingStages[k]!;
+    if (n === null) return;
+    const line = lineAt(heading.start);
+    if (n === 0) problems.push({ line, reason: `${JSON.stringify(heading.text)}: stages are numbered from 1` });
+    else if (n < stage) problems.push({ line, reason: `stage ${n} comes after stage ${stage} (line ${stageLine}): stages must not go backwards` });
+    else {
+      stage = n;
+      stageLine = line;
+    }
+  };
   for (const item of scan.items) {
-    while (h < scan.headings.length && scan.headings[h]!.start < item.start) group = scan.headings[h++]!.text;
+    while (h < scan.headings.length && scan.headings[h]!.start < item.start) enter(h++);
     groups.push(group);
+    stages.push(stage);
   }
+  while (h < scan.headings.length) enter(h++);
 
   interface Draft {
     item: RawItem;
     path: string;
     group: string;
+    stage: number;
     recorded: RecordedBookkeeping;
     comment: { start: number; end: number } | null;
   }
-  // Every bad line is reported, not only the first: each one is a `file:line: reason`.
-  const problems: { line: number; reason: string }[] = [];
   const drafts: Draft[] = [];
   const firstLineOf = new Map<string, number>();
   /** The task an item holds, or why it holds none. */
-  const read = (item: RawItem, group: string): Draft | string => {
+  const read = (item: RawItem, group: string, stage: number): Draft | string => {
     if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
     const written = item.code.value;
     const shown = JSON.stringify(written);
@@ -98,14 +119,15 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
     const first = firstLineOf.get(path);
     if (first !== undefined) return `duplicate path ${JSON.stringify(path)} (first on line ${first})`;
     firstLineOf.set(path, item.line);
-    return { item, path, group, recorded, comment };
+    return { item, path, group, stage, recorded, comment };
   };
   scan.items.forEach((item, k) => {
-    const draft = read(item, groups[k]!);
+    const draft = read(item, groups[k]!, stages[k]!);
     if (typeof draft === 'string') problems.push({ line: item.line, reason: draft });
     else drafts.push(draft);
   });
   if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line);
     const listed = problems.slice(0, MAX_LISTED_ERRORS).map((p) => bad(p.line, p.reason));
     throw severalErrors(listed, { omitted: problems.length - listed.length });
   }
@@ -129,6 +151,7 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
       path: d.path,
       description,
       group: d.group,
+      stage: d.stage,
       checked: d.item.checked,
       skipped: d.item.checked && recordedStatus !== 'done',
       line: d.item.line,
@@ -151,6 +174,15 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   });
 
   return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites };
+}
+
+const STAGE_HEADING = /^Stage ([0-9]+):/;
+
+/** The stage a `##` heading starts (`## Stage 2: Services` → 2), or null when it starts none. */
+function stageOfHeading(heading: { depth: number; text: string }): number | null {
+  if (heading.depth !== 2) return null;
+  const m = STAGE_HEADING.exec(heading.text);
+  return m ? Number(m[1]) : null;
 }
 
 /**

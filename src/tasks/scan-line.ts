@@ -38,7 +38,7 @@ function heading(text: string, start: number): LineKind {
   if (HEADING_MARKUP.test(content)) return OTHER_LINE;
   // An optional closing sequence: #s preceded by a space or tab (or making up the whole content).
   const stripped = content.replace(/(?:^|[ \t]+)#+[ \t]*$/, '');
-  return { kind: 'heading', heading: { start, text: headingText(stripped) } };
+  return { kind: 'heading', heading: { start, depth: m[1]!.length, text: headingText(stripped) } };
 }
 
 function task(text: string, start: number, line: number): LineKind {

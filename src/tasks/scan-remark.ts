@@ -29,7 +29,7 @@ export function scanWithRemark(source: string, from: number, to: number, firstLi
   const items: RawItem[] = [];
   const headings: RawHeading[] = [];
   const visit = (node: Nodes, inBlockquote: boolean): void => {
-    if (node.type === 'heading') headings.push({ start: from + offsetOf(node, 'start'), text: headingText(plainText(node)) });
+    if (node.type === 'heading') headings.push({ start: from + offsetOf(node, 'start'), depth: node.depth, text: headingText(plainText(node)) });
     if (node.type === 'listItem' && typeof node.checked === 'boolean') items.push(toItem(node, inBlockquote));
     if ('children' in node) {
       const inside = inBlockquote || node.type === 'blockquote';

@@ -106,7 +106,7 @@ function confirms(region: RemarkScan, candidate: LineKind, relative: number): bo
   if (candidate.kind === 'heading') {
     const top = region.tree.children.find((node) => node.position?.start.offset === relative);
     const mine = region.headings.find((h) => h.start === candidate.heading.start);
-    return top?.type === 'heading' && mine !== undefined && mine.text === candidate.heading.text;
+    return top?.type === 'heading' && mine !== undefined && mine.text === candidate.heading.text && mine.depth === candidate.heading.depth;
   }
   if (candidate.kind === 'task') {
     const startsList = region.tree.children.some(

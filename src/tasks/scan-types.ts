@@ -20,6 +20,8 @@ export interface RawItem {
 
 export interface RawHeading {
   start: number;
+  /** 1 for `#`, 2 for `##`… */
+  depth: number;
   /** Plain text of the heading, whitespace collapsed. */
   text: string;
 }

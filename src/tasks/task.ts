@@ -24,6 +24,11 @@ export interface Task extends Bookkeeping {
   description: string;
   /** The text of the nearest heading above the task ('' when none). */
   group: string;
+  /**
+   * The stage the task belongs to: set by the nearest `## Stage N: …` heading
+   * above it, 1 when there is none. Tasks of a stage wait for every earlier stage.
+   */
+  stage: number;
   /** `- [x]` (done or skipped by the person) vs `- [ ]`. */
   checked: boolean;
   /**

@@ -15,6 +15,7 @@ export function task(path: string, fields: Partial<Task> = {}): Task {
     path,
     description: `make ${path}`,
     group: 'G',
+    stage: 1,
     checked: false,
     line: 1,
     ...fields,

@@ -94,7 +94,19 @@ describe('planWithModel', () => {
       {
         customId: 't1-1',
         tasks: [
-          { id: 't1', status: 'pending', attempts: 0, batch: null, reason: null, path: 'a.ts', description: '', group: '', checked: false, line: 1 },
+          {
+            id: 't1',
+            status: 'pending',
+            attempts: 0,
+            batch: null,
+            reason: null,
+            path: 'a.ts',
+            description: '',
+            group: '',
+            stage: 1,
+            checked: false,
+            line: 1,
+          },
         ],
         expectedOutputTokens: 1,
       },

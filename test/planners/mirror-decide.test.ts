@@ -7,6 +7,7 @@ const task = (path: string, over: Partial<Task> = {}): Task => ({
   path,
   description: `tests for ${path}`,
   group: 'Tests',
+  stage: 1,
   checked: false,
   line: 1,
   status: 'pending',

@@ -8,7 +8,7 @@ import { HarnessError } from '../../src/shared/errors.js';
 import type { Task } from '../../src/tasks/task.js';
 
 function task(n: number, path: string, description = `file ${n}`, group = 'g'): Task {
-  return { id: `t${n}`, status: 'pending', attempts: 0, batch: null, reason: null, path, description, group, checked: false, line: n };
+  return { id: `t${n}`, status: 'pending', attempts: 0, batch: null, reason: null, path, description, group, stage: 1, checked: false, line: n };
 }
 
 const templates: Templates = await loadTemplates();

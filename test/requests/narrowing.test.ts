@@ -21,6 +21,7 @@ function task(n: number, group = 'G'): Task {
     path: `src/f${n}.ts`,
     description: `file ${n}`,
     group,
+    stage: 1,
     checked: false,
     line: n,
   };

@@ -17,6 +17,7 @@ function task(n: number, group: string, tokens = 0, path = `src/f${n}.ts`): Task
     path,
     description: `file ${n}`,
     group,
+    stage: 1,
     checked: false,
     line: n,
     tokens,

@@ -135,6 +135,7 @@ function expectedTasks(doc: DocModel, lines: string[]): Task[] {
         path: t.path,
         description: squash(t.description),
         group,
+        stage: 1,
         checked: t.checked,
         skipped: t.checked && recordedStatus !== 'done',
         line,
