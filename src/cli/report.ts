@@ -107,6 +107,10 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
   const left = r.counts.pending + r.counts.submitted;
+  if (r.held) io.out.write(`${r.held}\n`);
+  else if (r.stage && r.stage.waiting > 0)
+    io.out.write(`stage ${r.stage.current} in progress; ${plural(r.stage.waiting, 'task')} of later stages wait for it\n`);
+  if (r.held) return;
   if (r.counts.failed > 0) {
     io.out.write(
       `${plural(r.counts.failed, 'task')} failed: see the reasons above. To try them again: \`harness run --retry-failed\` (all of them), \`harness retry PATH…\` (some), or change a task's description in task-list.md and run again\n`,

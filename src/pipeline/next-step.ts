@@ -14,21 +14,26 @@
  *    flight; otherwise it waits until a batch (--once: every batch) in flight has ended.
  * A stop request ends the run at a safe point: before a collect, before a warm-up or a submit.
  *
- * Pure: no I/O, no clock. Verify-and-repair and stages will add inputs (`stage`, `verify`: null
- * until they land) and steps.
+ * Stages: only the pending tasks of the stage in progress are planned (`stage`, see stages.ts), so
+ * no batch holds two stages and a later stage starts in the cycle after the earlier one was
+ * collected. While a failed task of an earlier stage holds the stage back, nothing is planned and
+ * the run stops (exit 3) with `held` saying which task.
+ *
+ * Pure: no I/O, no clock. Verify-and-repair will add an input (`verify`: null until it lands).
  */
 import { busyPaths, inFlight, type BatchRecord, type JournalState } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import { pendingTasks, type TaskList } from '../tasks/task-list.js';
+import type { TaskList } from '../tasks/task-list.js';
 import type { PlannedBatch } from './plan-requests.js';
+import { heldMessage, pendingOfStage, type StageState } from './stages.js';
 
 export interface RunView {
   journal: JournalState;
   tasks: TaskList;
   options: { once?: boolean; detach?: boolean; dryRun?: boolean };
   stopRequested: boolean;
-  /** The stage the run is in (stages land later): always null today. */
-  stage: null;
+  /** The stage in progress (`stageState(tasks)`); null: nothing pending or submitted, or no gating. */
+  stage: StageState | null;
   /** The last verification's outcome (verify-and-repair lands later): always null today. */
   verify: null;
 }
@@ -49,7 +54,8 @@ export type Step =
   | { kind: 'wait'; records: BatchRecord[]; until: 'any' | 'all' }
   /** A stop was asked for and this is a safe point: stop now (StopRequested). */
   | { kind: 'stop-requested' }
-  | { kind: 'stop'; exitCode: 0 | 3 };
+  /** `held`: the stage in progress is held back by a failed task of an earlier stage (why). */
+  | { kind: 'stop'; exitCode: 0 | 3; held?: string };
 
 /** How far the run has got: what the journal and the task list cannot tell. */
 export interface Progress {
@@ -85,7 +91,7 @@ export function nextStep(view: RunView, progress: Progress): Step {
   const plan = progress.plan;
   if (plan === null) {
     const busy = busyPaths(journal);
-    const pending = pendingTasks(view.tasks).filter((t) => !busy.has(t.path));
+    const pending = pendingOfStage(view.tasks, view.stage).filter((t) => !busy.has(t.path));
     if (pending.length > 0 && !progress.targetsChecked) return { kind: 'check-targets', tasks: pending };
     if (pending.length > 0 && !(options.once && progress.cycles > 0)) return { kind: 'plan', tasks: pending };
     if (options.dryRun) return { kind: 'dry-run', batches: [] };
@@ -98,7 +104,8 @@ export function nextStep(view: RunView, progress: Progress): Step {
     if (plan.at === 'warm-up' && batch.cache === 'warm-up') return { kind: 'warm-up', batch, detach: options.detach === true };
     return { kind: 'submit', batch };
   }
-  const stop = { kind: 'stop', exitCode: exitCode(view) } as const;
+  const held = view.stage && !options.dryRun ? heldMessage(view.stage) : null;
+  const stop: Step = held ? { kind: 'stop', exitCode: 3, held } : { kind: 'stop', exitCode: exitCode(view) };
   if (options.detach || (options.once && progress.cycles > 0)) return stop;
   const flying = inFlight(journal);
   if (flying.length === 0) return stop;

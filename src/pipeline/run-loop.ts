@@ -17,6 +17,7 @@ import type { PlannedBatch } from './plan-requests.js';
 import type { RecoverOptions } from './recover.js';
 import { applyStep, type RunContext } from './run-effects.js';
 import type { Snapshot } from './snapshot.js';
+import { type StageState, stageState } from './stages.js';
 import type { BudgetState } from './submit.js';
 import type { WarmUpDeps, WarmUpWorkspace } from './warmup.js';
 import type { Workspace } from './workspace.js';
@@ -38,6 +39,10 @@ export interface RunResult {
   submitted: string[];
   dryRun: DryRunSummary | null;
   counts: TaskCounts;
+  /** Where the stages stand at the end (null: nothing pending or submitted). */
+  stage: StageState | null;
+  /** Why the run stopped before the stage in progress (a failed task of an earlier stage), or null. */
+  held: string | null;
 }
 
 /** What the loop itself uses of the workspace; its stages get the workspace they are given. */
@@ -97,10 +102,12 @@ export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOption
   let progress = startProgress();
   let tasks = await deps.readTaskList(ws.repoDir);
   for (;;) {
-    const view: RunView = { journal: await journal.read(), tasks, options, stopRequested: ws.stop.requested, stage: null, verify: null };
+    const stage = stageState(tasks);
+    const view: RunView = { journal: await journal.read(), tasks, options, stopRequested: ws.stop.requested, stage, verify: null };
     const step = nextStep(view, progress);
     if (step.kind === 'stop') {
-      return { exitCode: step.exitCode, collected: run.collected, submitted: run.submitted, dryRun: run.dryRun, counts: taskCounts(tasks) };
+      const { collected, submitted, dryRun } = run;
+      return { exitCode: step.exitCode, collected, submitted, dryRun, counts: taskCounts(tasks), stage, held: step.held ?? null };
     }
     progress = advance(progress, step, await applyStep(run, step));
     if (CHANGE_TASKS.has(step.kind)) tasks = await deps.readTaskList(ws.repoDir);

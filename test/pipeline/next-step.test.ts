@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { advance, nextStep, type Progress, type RunView, type Step, startProgress } from '../../src/pipeline/next-step.js';
+import { stageState } from '../../src/pipeline/stages.js';
 import { foldJournal, type JournalEventInput, journalEventSchema } from '../../src/state/journal.js';
 import type { Task } from '../../src/tasks/task.js';
 import { planned, taskList, tasksOf } from './run-fakes.js';
@@ -147,6 +148,74 @@ const cases: [string, RunView, Progress, Step][] = [
     expect.objectContaining({ kind: 'collect' }),
   ],
 ];
+
+/** Stage 1: m1, m2; stage 2: s1, s2; stage 3: r1. */
+const STAGES = { m1: 1, m2: 1, s1: 2, s2: 2, r1: 3 };
+const staged = (statuses: Record<string, Task['status']>) => {
+  const tasks = taskList(statuses, STAGES);
+  return view({ tasks, stage: stageState(tasks), journal: journal() });
+};
+const fresh = staged({ m1: 'pending', m2: 'pending', s1: 'pending', s2: 'pending', r1: 'pending' });
+const stage1Flying = staged({ m1: 'submitted', m2: 'pending', s1: 'pending', s2: 'pending', r1: 'pending' });
+const stage1Done = staged({ m1: 'done', m2: 'done', s1: 'pending', s2: 'pending', r1: 'pending' });
+const stage1Failed = staged({ m1: 'failed', m2: 'done', s1: 'pending', s2: 'pending', r1: 'pending' });
+const stage1Failing = staged({ m1: 'failed', m2: 'pending', s1: 'pending', s2: 'pending', r1: 'pending' });
+const stage2Half = staged({ m1: 'done', m2: 'done', s1: 'submitted', s2: 'done', r1: 'pending' });
+const stage1Unticked = staged({ m1: 'pending', m2: 'done', s1: 'done', s2: 'pending', r1: 'pending' });
+const named = (v: RunView, ...paths: string[]) => tasksOf(v.tasks, ...paths);
+const HELD = 'stage 2 waits for stage 1: m1 failed; fix it and run `harness retry m1`, then `harness run`';
+
+const stageCases: [string, RunView, Progress, Step][] = [
+  ['stage 1 first: only its pending tasks are checked', fresh, startProgress(), { kind: 'check-targets', tasks: named(fresh, 'm1', 'm2') }],
+  ['and only they are planned', fresh, at({ phase: 'submit', targetsChecked: true }), { kind: 'plan', tasks: named(fresh, 'm1', 'm2') }],
+  [
+    'a stage-1 task in flight: the rest of stage 1 goes, stage 2 waits',
+    stage1Flying,
+    startProgress(),
+    { kind: 'check-targets', tasks: named(stage1Flying, 'm2') },
+  ],
+  ['stage 1 done: stage 2 is planned, not stage 3', stage1Done, startProgress(), { kind: 'check-targets', tasks: named(stage1Done, 's1', 's2') }],
+  [
+    'a failed stage-1 task while stage 1 still has work: stage 1 goes on',
+    stage1Failing,
+    startProgress(),
+    { kind: 'check-targets', tasks: named(stage1Failing, 'm2') },
+  ],
+  ['a failed stage-1 task, stage 1 over: stop with exit 3 naming it', stage1Failed, startProgress(), { kind: 'stop', exitCode: 3, held: HELD }],
+  ['--detach stops the same way', { ...stage1Failed, options: { detach: true } }, startProgress(), { kind: 'stop', exitCode: 3, held: HELD }],
+  [
+    '--dry-run of a held stage writes an empty plan',
+    { ...stage1Failed, options: { dryRun: true } },
+    startProgress(),
+    { kind: 'dry-run', batches: [] },
+  ],
+  ['a stage-2 task still submitted: stage 3 is not planned', stage2Half, startProgress(), { kind: 'stop', exitCode: 0 }],
+  [
+    'a stage-1 file unticked after stage 2 began: stage 1 again, then stage 2',
+    stage1Unticked,
+    startProgress(),
+    { kind: 'check-targets', tasks: named(stage1Unticked, 'm1') },
+  ],
+  [
+    '--dry-run plans the stage in progress only',
+    { ...fresh, options: { dryRun: true } },
+    startProgress(),
+    { kind: 'check-targets', tasks: named(fresh, 'm1', 'm2') },
+  ],
+];
+
+describe('nextStep: stages', () => {
+  it.each(stageCases)('%s', (_name, v, progress, step) => {
+    expect(nextStep(v, progress)).toEqual(step);
+  });
+
+  it('stageState: the lowest stage with work, what holds it, what waits', () => {
+    expect(stageState(stage1Flying.tasks)).toEqual({ current: 1, heldBy: [], waiting: 3, last: 3 });
+    expect(stageState(stage1Failed.tasks)).toMatchObject({ current: 2, heldBy: named(stage1Failed, 'm1'), waiting: 1 });
+    expect(stageState(taskList({ a: 'done', b: 'failed' }))).toBeNull();
+    expect(stageState(taskList({ a: 'pending', b: 'failed' }))).toMatchObject({ current: 1, heldBy: [], last: 1 });
+  });
+});
 
 describe('nextStep', () => {
   it.each(cases)('%s', (_name, v, progress, step) => {

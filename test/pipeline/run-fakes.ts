@@ -22,13 +22,18 @@ import { parseTaskList, type TaskChange, type TaskList, writeTaskList } from '..
 
 export const NOW = Date.parse('2026-11-02T10:00:00.000Z');
 
-/** task-list.md with these tasks (path → status; `done` ticked). */
-export function taskList(tasks: Record<string, Task['status']>): TaskList {
-  const list = parseTaskList(
-    `# Tasks\n\n${Object.keys(tasks)
-      .map((p) => `- [ ] \`${p}\` — make ${p}\n`)
-      .join('')}`,
-  );
+/**
+ * task-list.md with these tasks (path → status; `done` ticked). `stages` (path → stage, in
+ * non-decreasing order) puts a `## Stage N:` heading before the first task of each stage.
+ */
+export function taskList(tasks: Record<string, Task['status']>, stages: Record<string, number> = {}): TaskList {
+  let stage = 0;
+  const lines = Object.keys(tasks).map((p) => {
+    const s = stages[p];
+    const heading = s !== undefined && s !== stage ? `\n## Stage ${(stage = s)}: s${s}\n\n` : '';
+    return `${heading}- [ ] \`${p}\` — make ${p}\n`;
+  });
+  const list = parseTaskList(`# Tasks\n\n${lines.join('')}`);
   const changes = new Map(Object.entries(tasks).map(([p, status]): [string, TaskChange] => [p, { status }]));
   return parseTaskList(writeTaskList(list, changes));
 }
@@ -87,8 +92,8 @@ export interface World {
   after: (stage: string) => void;
 }
 
-export function world(tasks: Record<string, Task['status']>, config: Partial<HarnessConfig> = {}): World {
-  let text = taskList(tasks).source;
+export function world(tasks: Record<string, Task['status']>, config: Partial<HarnessConfig> = {}, stages: Record<string, number> = {}): World {
+  let text = taskList(tasks, stages).source;
   let ids = 0;
   const stop = createStopController();
   const journal = memoryJournal();
