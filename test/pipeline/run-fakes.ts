@@ -30,7 +30,9 @@ export function taskList(tasks: Record<string, Task['status']>, stages: Record<s
   let stage = 0;
   const lines = Object.keys(tasks).map((p) => {
     const s = stages[p];
-    const heading = s !== undefined && s !== stage ? `\n## Stage ${(stage = s)}: s${s}\n\n` : '';
+    if (s === undefined || s === stage) return `- [ ] \`${p}\` — make ${p}\n`;
+    stage = s;
+    const heading = `\n## Stage ${s}: s${s}\n\n`;
     return `${heading}- [ ] \`${p}\` — make ${p}\n`;
   });
   const list = parseTaskList(`# Tasks\n\n${lines.join('')}`);
