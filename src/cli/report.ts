@@ -11,23 +11,31 @@ export function printStatus(io: Output, s: StatusReport): void {
   const c = colorsFor(io.out, io.env);
   const mark = { pending: c.dim('·'), submitted: c.cyan('⧗'), done: c.green('✔'), failed: c.red('✖') } as const;
   const w = (line: string) => io.out.write(line + '\n');
+  // The stage column only when the list has stages (docs/task-list.md#stages).
+  const staged = s.tasks.some((t) => t.stage > 1);
   w(c.bold('Tasks'));
   w(
     table(
       s.tasks.map((t) => [
         `${t.skipped ? c.dim('–') : mark[t.status]} ${t.id}`,
+        ...(staged ? [t.stage] : []),
         t.path,
         t.skipped ? 'skipped' : t.status,
         t.attempts,
         t.batch ?? '',
         t.reason ?? '',
       ]),
-      ['id', 'path', 'status', 'attempts', 'batch', 'reason'],
+      ['id', ...(staged ? ['stage'] : []), 'path', 'status', 'attempts', 'batch', 'reason'],
     ),
   );
   const skipped = s.tasks.filter((t) => t.skipped).length;
   const skippedNote = skipped > 0 ? ` (${skipped} of them skipped: ticked by hand, never generated)` : '';
   w(`\n${s.counts.done} done${skippedNote}, ${s.counts.submitted} submitted, ${s.counts.pending} pending, ${s.counts.failed} failed`);
+  if (staged || s.stage_held) {
+    const last = Math.max(...s.tasks.map((t) => t.stage));
+    w(s.stage === null ? `no stage in progress (stages 1–${last})` : `stage ${s.stage} of ${last} in progress`);
+    if (s.stage_held) w(c.red(s.stage_held));
+  }
   if (s.batches.length > 0) {
     w('\n' + c.bold('Batches'));
     w(
@@ -107,10 +115,9 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
   }
   if (r.submitted.length > 0) io.out.write(`submitted: ${r.submitted.join(', ')}\n`);
   const left = r.counts.pending + r.counts.submitted;
-  if (r.held) io.out.write(`${r.held}\n`);
-  else if (r.stage && r.stage.waiting > 0)
-    io.out.write(`stage ${r.stage.current} in progress; ${plural(r.stage.waiting, 'task')} of later stages wait for it\n`);
+  // The status above says which task holds a stage back (stage_held).
   if (r.held) return;
+  if (r.stage && r.stage.waiting > 0) io.out.write(`${plural(r.stage.waiting, 'task')} of later stages wait for stage ${r.stage.current}\n`);
   if (r.counts.failed > 0) {
     io.out.write(
       `${plural(r.counts.failed, 'task')} failed: see the reasons above. To try them again: \`harness run --retry-failed\` (all of them), \`harness retry PATH…\` (some), or change a task's description in task-list.md and run again\n`,

@@ -26,6 +26,8 @@ export const statusCommand: CommandSpec = {
       const empty: Omit<StatusReport, 'model'> & { model: string | null } = {
         tasks: [],
         counts: { pending: 0, submitted: 0, done: 0, failed: 0 },
+        stage: null,
+        stage_held: null,
         batches: [],
         calls: [],
         usage: zeroUsage(),
