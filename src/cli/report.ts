@@ -149,6 +149,9 @@ export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
 }
 
 export function printEstimate(io: Output, r: EstimateReport): void {
+  if (r.stageHeld) io.out.write(`${r.stageHeld}\n`);
+  else if (r.waitingTasks > 0)
+    io.out.write(`stage ${r.stage}: ${plural(r.waitingTasks, 'pending task')} of later stages wait for it and are not counted below\n`);
   if (!r.estimate) {
     io.out.write(`nothing pending (spent so far $${formatUsd(r.spentUsd)})\n`);
     return;

@@ -6,14 +6,22 @@ import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
 import type { Usage } from '../cost/usage.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
-import { pendingTasks, readTaskListFile } from '../tasks/task-list.js';
+import { readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
+import { heldMessage, pendingOfStage, stageState } from './stages.js';
 import type { Workspace } from './workspace.js';
 
 export interface EstimateReport {
   model: string;
+  /** Pending tasks of the stage in progress only (later stages wait for it). */
   pendingTasks: number;
+  /** The stage in progress (null: nothing pending or submitted). */
+  stage: number | null;
+  /** Pending tasks of later stages: not in this estimate. */
+  waitingTasks: number;
+  /** Why the stage in progress cannot start, or null. */
+  stageHeld: string | null;
   batches: number;
   requests: number;
   estimate: Omit<Estimate, 'requests'> | null;
@@ -32,6 +40,9 @@ export interface EstimateJson {
   /** Null only in the document a failed `estimate --json` prints (with its `error`). */
   model: string | null;
   pending_tasks: number;
+  stage: number | null;
+  waiting_tasks: number;
+  stage_held: string | null;
   batches: number;
   requests: number;
   /** `count_tokens` (the API counted the input) or `local-estimate` (it could not be reached). */
@@ -54,6 +65,9 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
   return {
     model: r.model,
     pending_tasks: r.pendingTasks,
+    stage: r.stage,
+    waiting_tasks: r.waitingTasks,
+    stage_held: r.stageHeld,
     batches: r.batches,
     requests: r.requests,
     input_source: r.inputSource,
@@ -79,10 +93,14 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
   const list = await readTaskListFile(ws.repoDir);
   const journal = await readJournal(ws.repoDir);
   const busy = busyPaths(journal);
-  const pending = pendingTasks(list).filter((t) => !busy.has(t.path));
+  const stage = stageState(list);
+  const pending = pendingOfStage(list, stage).filter((t) => !busy.has(t.path));
   const base = {
     model: ws.model.id,
     pendingTasks: pending.length,
+    stage: stage?.current ?? null,
+    waitingTasks: stage?.waiting ?? 0,
+    stageHeld: stage ? heldMessage(stage) : null,
     spentUsd: spentUsd(journal),
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
   };
@@ -165,6 +183,9 @@ export function emptyEstimate(): EstimateJson {
   return {
     model: null,
     pending_tasks: 0,
+    stage: null,
+    waiting_tasks: 0,
+    stage_held: null,
     batches: 0,
     requests: 0,
     input_source: 'local-estimate',
