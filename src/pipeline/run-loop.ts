@@ -107,6 +107,9 @@ export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOption
     const step = nextStep(view, progress);
     if (step.kind === 'stop') {
       const { collected, submitted, dryRun } = run;
+      if (options.dryRun && stage && stage.waiting > 0) {
+        ws.reporter.info(`dry run of stage ${stage.current} only: ${stage.waiting} pending task(s) of later stages wait for it`);
+      }
       return { exitCode: step.exitCode, collected, submitted, dryRun, counts: taskCounts(tasks), stage, held: step.held ?? null };
     }
     progress = advance(progress, step, await applyStep(run, step));

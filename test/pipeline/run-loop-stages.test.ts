@@ -72,5 +72,6 @@ describe('run loop: stages', () => {
     const w = world(allPending, {}, STAGES);
     await runLoop(w.ws, { dryRun: true }, w.deps);
     expect(w.log).toEqual(['preflight', 'check targets m1,m2', 'snapshot', 'plan m1+m2', 'dry run 1']);
+    expect(w.messages).toEqual(['info: dry run of stage 1 only: 2 pending task(s) of later stages wait for it']);
   });
 });
