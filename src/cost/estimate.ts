@@ -1,9 +1,12 @@
 /**
  * What submitting some requests will cost, before any spend. Input tokens come from the shared
  * token estimate (or from count_tokens when the caller has it); cache writes vs reads follow the
- * request order: the first request with the codebase prefix writes it (1h TTL), the others read
- * it; output comes from the per-task estimates, with a low/high range.
+ * request order, breakpoint by breakpoint as the API does: each breakpoint's prefix (the codebase;
+ * then the earlier stages' files; then the plan) is a cache entry; a request reads the longest
+ * prefix an earlier request (or a warm-up) wrote and writes the rest up to its last breakpoint
+ * (1h TTL). Output comes from the per-task estimates, with a low/high range.
  */
+import { createHash } from 'node:crypto';
 import { pricesOf, type ModelInfo } from '../models/models.js';
 import { estimateTokens } from '../shared/tokens.js';
 import { costUsd, sumUsage, zeroUsage, type Usage } from './usage.js';
@@ -37,6 +40,16 @@ export interface Estimate {
 
 /** Splits a request's input tokens at its last cache_control breakpoint (tools → system → messages). */
 export function requestTokens(req: EstimableRequest): RequestTokens {
+  const { cacheable, uncached } = requestPrefixes(req);
+  return { cacheable, uncached };
+}
+
+interface RequestPrefixes extends RequestTokens {
+  /** Each breakpoint's prefix: a key for its exact bytes, and its tokens from the start. */
+  points: { key: string; tokens: number }[];
+}
+
+function requestPrefixes(req: EstimableRequest): RequestPrefixes {
   const blocks: { text: string; breakpoint: boolean }[] = [];
   const pushContent = (content: unknown) => {
     if (typeof content === 'string') {
@@ -57,12 +70,16 @@ export function requestTokens(req: EstimableRequest): RequestTokens {
   });
   let cacheable = 0;
   let uncached = 0;
+  const points: RequestPrefixes['points'] = [];
+  const hash = createHash('sha256');
   blocks.forEach((b, i) => {
     const t = estimateTokens(b.text);
+    hash.update(`${b.text.length}:${b.text}`);
     if (i <= last) cacheable += t;
     else uncached += t;
+    if (b.breakpoint) points.push({ key: hash.copy().digest('hex'), tokens: cacheable });
   });
-  return { cacheable, uncached };
+  return { cacheable, uncached, points };
 }
 
 export interface EstimateInput {
@@ -71,8 +88,12 @@ export interface EstimateInput {
   expectedOutput: readonly number[];
   maxTokens: number;
   model: ModelInfo;
-  /** The prefix is already in the cache (a warm-up ran, or an earlier batch within the TTL). */
-  warm?: boolean;
+  /**
+   * What is already in the cache: `true`, the first request's whole prefix (a warm-up of this
+   * batch ran); a number n, the first request's first n breakpoints (a warm-up of the same
+   * codebase ran for an earlier batch: 1, the codebase only); `false`/absent, nothing.
+   */
+  warm?: boolean | number;
   /** Input tokens per request from count_tokens, when available (same order). */
   countedInput?: readonly number[];
 }
@@ -80,25 +101,30 @@ export interface EstimateInput {
 export function estimateRequests(input: EstimateInput): Estimate {
   const prices = pricesOf(input.model);
   const usages: Usage[] = [];
-  let written = input.warm ?? false;
+  const cached = new Set<string>();
+  const first = input.requests[0];
+  if (first && input.warm) {
+    const points = requestPrefixes(first).points;
+    for (const p of points.slice(0, input.warm === true ? points.length : input.warm)) cached.add(p.key);
+  }
   input.requests.forEach((req, i) => {
-    const t = requestTokens(req);
+    const t = requestPrefixes(req);
     const counted = input.countedInput?.[i];
     // count_tokens gives the total; keep the local split between cached and uncached parts.
     const scale = counted !== undefined && t.cacheable + t.uncached > 0 ? counted / (t.cacheable + t.uncached) : 1;
-    const cacheable = Math.round(t.cacheable * scale);
-    const uncached = Math.round(t.uncached * scale);
-    const cacheHit = cacheable >= input.model.minCacheTokens;
+    // Breakpoints whose prefix is too short to be cached are no cache entries (the API ignores them).
+    const points = t.points.map((p) => ({ key: p.key, tokens: Math.round(p.tokens * scale) })).filter((p) => p.tokens >= input.model.minCacheTokens);
+    const total = Math.round(t.cacheable * scale) + Math.round(t.uncached * scale);
+    let read = 0;
+    for (const p of points) if (cached.has(p.key)) read = p.tokens;
+    const end = points.length > 0 ? points[points.length - 1]!.tokens : 0;
+    for (const p of points) cached.add(p.key);
     const u = zeroUsage();
     u.output_tokens = Math.min(input.maxTokens, input.expectedOutput[i] ?? 0);
-    u.input_tokens = uncached;
-    if (!cacheHit) u.input_tokens += cacheable;
-    else if (written) u.cache_read_input_tokens = cacheable;
-    else {
-      u.cache_creation_input_tokens = cacheable;
-      u.cache_creation_1h_input_tokens = cacheable;
-      written = true;
-    }
+    u.cache_read_input_tokens = read;
+    u.cache_creation_input_tokens = end - read;
+    u.cache_creation_1h_input_tokens = end - read;
+    u.input_tokens = total - end;
     usages.push(u);
   });
   const usage = sumUsage(usages);

@@ -1,13 +1,23 @@
 /**
  * Pending tasks → packed requests → request params → batches, exactly as they would be sent.
- * Pure apart from reading the templates, the journal and the task list (its secret check); shared
- * by submit, --dry-run and estimate. `planBatches` takes the whole workspace because the secret
- * check of the task list (outgoing.ts) does.
+ * Pure apart from reading the templates, the journal, the task list (the plan, and its secret
+ * check) and the files earlier stages wrote; shared by submit, --dry-run and estimate.
+ * `planBatches` takes the whole workspace because the secret check of the task list (outgoing.ts)
+ * does.
  */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
 import { splitIntoBatches } from '../batch/split-batches.js';
+import { assertContextFits } from '../repo/context.js';
+import { findSecrets, secretsError } from '../repo/secrets.js';
 import { buildRequest, type BatchRequest } from '../requests/build.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
+import { planBlockText, planEntries, planEntriesOfTasks } from '../requests/plan-block.js';
+import { type StageFile, stageBlockText } from '../requests/stage-block.js';
+import { estimateTokens } from '../shared/tokens.js';
+import { readTaskListFile, type TaskList } from '../tasks/task-list.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
 import { readJournal } from '../state/journal.js';
@@ -25,10 +35,28 @@ export interface PlannedBatch {
   cache: CacheState;
 }
 
-export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]> {
+/** Tokens kept free in the input window for the system prompt and the per-request part (as snapshot.ts does). */
+const RESERVED_INPUT_TOKENS = 50_000;
+
+/**
+ * The batches of `tasks` (pending tasks of one stage). `list` is the task list they come from, for
+ * the plan block and the earlier stages' files; read from task-list.md when not given (a list that
+ * does not hold every task, or none on disk, gives a plan of `tasks` alone).
+ */
+export async function planBatches(ws: Workspace, tasks: readonly Task[], snapshot: Snapshot, list?: TaskList): Promise<PlannedBatch[]> {
   if (tasks.length === 0) return [];
   await assertTaskListClean(ws, tasks); // the task list is in every request: no secret in it leaves the machine
   const { config } = ws;
+  const whole = await planList(ws, tasks, list);
+  const plan = planBlockText(whole ? planEntries(whole) : planEntriesOfTasks(tasks));
+  const stage = Math.max(...tasks.map(stageOf));
+  const stageFiles = whole ? await earlierStageFiles(ws, whole, stage) : [];
+  const earlier = stageFiles.length > 0 ? stageBlockText(stage, stageFiles) : undefined;
+  const extra = [
+    ...(earlier ? [{ label: "the earlier stages' files", tokens: estimateTokens(earlier) }] : []),
+    { label: 'the plan', tokens: estimateTokens(plan) },
+  ];
+  assertContextFits(snapshot.context, stageFiles, ws.model, RESERVED_INPUT_TOKENS, extra);
   const journal = await readJournal(ws.repoDir);
   // What earlier collects asked of these tasks' next requests: a cap on the request's size (an
   // invalid request being narrowed down) and a note to the model (an ambiguous answer).
@@ -51,6 +79,8 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
       maxTokens: config.maxTokens,
       existingPaths,
       ambiguousBefore,
+      plan,
+      ...(earlier ? { earlier } : {}),
     }),
   );
   return splitIntoBatches(requests, config.batch).map((chunk) => {
@@ -58,6 +88,37 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
     const cache = cacheStateFor(ws, chunk, snapshot.context.sha256, journal);
     return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache) };
   });
+}
+
+/** The stage of a task (1 for a task list without stages). */
+const stageOf = (t: Task): number => (t as { stage?: number }).stage ?? 1;
+
+/** `list`, else task-list.md; null when neither holds every task of `tasks`. */
+async function planList(ws: Pick<Workspace, 'repoDir'>, tasks: readonly Task[], list?: TaskList): Promise<TaskList | null> {
+  const whole = list ?? (await readTaskListFile(ws.repoDir).catch(() => null));
+  if (!whole) return null;
+  const paths = new Set(whole.tasks.map((t) => t.path));
+  return tasks.every((t) => paths.has(t.path)) ? whole : null;
+}
+
+/**
+ * The current content of the files the done tasks of stages before `stage` wrote, read from disk
+ * now (a file that is not there is left out), checked for secrets like the codebase.
+ */
+async function earlierStageFiles(ws: Workspace, list: TaskList, stage: number): Promise<StageFile[]> {
+  if (stage <= 1) return [];
+  const files: StageFile[] = [];
+  for (const t of list.tasks) {
+    if (stageOf(t) >= stage || t.status !== 'done') continue;
+    const repoPath = ws.repoPath(t.path);
+    const file = path.join(ws.repoDir, repoPath);
+    if (!existsSync(file)) continue;
+    const content = await readFile(file, 'utf8').catch(() => null); // a directory or an unreadable file: left out
+    if (content !== null) files.push({ path: repoPath, content });
+  }
+  const findings = await findSecrets(files, { allow: ws.config.secrets.allow, env: ws.env });
+  if (findings.length > 0) throw secretsError(findings, { source: 'the files of earlier stages' });
+  return files;
 }
 
 /** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
@@ -74,7 +135,9 @@ export function batchEstimate(
     expectedOutput: packed.map((p) => p.expectedOutputTokens),
     maxTokens: ws.config.maxTokens,
     model: ws.model,
-    warm: cache !== 'cold',
+    // A warm-up of this batch wrote its whole prefix; one that ran for an earlier batch of the same
+    // snapshot is known to have written the codebase only (the earlier stages' block and the plan may differ).
+    warm: cache === 'warm-up' ? true : cache === 'warm' ? 1 : false,
     ...(countedInput ? { countedInput } : {}),
   });
   const warmupUsd = warmup && requests[0] ? warmupEstimate(ws, requests[0]).usd : 0;

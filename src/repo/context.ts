@@ -36,14 +36,7 @@ export interface CodebaseContext {
 
 export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path));
-  const parts: string[] = [header(sorted.length), '<tree>\n', renderTree(sorted.map((f) => f.path)), '</tree>\n'];
-  for (const file of sorted) {
-    const tag = tagFor(file.content);
-    parts.push(`\n<${tag} path="${escapeAttr(file.path)}">\n`, file.content);
-    if (file.content.length > 0 && !file.content.endsWith('\n')) parts.push('\n');
-    parts.push(`</${tag}>\n`);
-  }
-  const text = parts.join('');
+  const text = [header(sorted.length), '<tree>\n', renderTree(sorted.map((f) => f.path)), '</tree>\n', fileSections(sorted)].join('');
   return {
     text,
     tokens: estimateTokens(text),
@@ -64,11 +57,26 @@ function header(count: number): string {
   );
 }
 
-/** `file`, or `file_N` for the first N ≥ 2 whose closing tag the content does not contain. */
-export function tagFor(content: string): string {
-  if (!content.includes('</file>')) return 'file';
+/**
+ * Every file as `\n<file path="…">\ncontent</file>\n`, in the order given (the codebase block's
+ * framing; the earlier-stage block of src/requests/stage-block.ts uses it too).
+ */
+export function fileSections(files: readonly Pick<RepoFile, 'path' | 'content'>[]): string {
+  const parts: string[] = [];
+  for (const file of files) {
+    const tag = tagFor(file.content);
+    parts.push(`\n<${tag} path="${escapeAttr(file.path)}">\n`, file.content);
+    if (file.content.length > 0 && !file.content.endsWith('\n')) parts.push('\n');
+    parts.push(`</${tag}>\n`);
+  }
+  return parts.join('');
+}
+
+/** `base` (`file`), or `base_N` for the first N ≥ 2 whose closing tag the content does not contain. */
+export function tagFor(content: string, base = 'file'): string {
+  if (!content.includes(`</${base}>`)) return base;
   for (let n = 2; ; n++) {
-    const tag = `file_${n}`;
+    const tag = `${base}_${n}`;
     if (!content.includes(`</${tag}>`)) return tag;
   }
 }
@@ -130,12 +138,25 @@ function renderTree(paths: readonly string[]): string {
 const LIST = 5;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** A cached block sent after the codebase (the earlier stages' files, the plan), counted by the fit check. */
+export interface ExtraBlock {
+  label: string;
+  tokens: number;
+}
+
 /**
- * Throws CONTEXT_TOO_LARGE (exit 2) when the context and the tokens kept for the rest of the
- * prompt do not fit the model's input window, naming the biggest directories and files.
+ * Throws CONTEXT_TOO_LARGE (exit 2) when the context, the `extra` blocks sent with it (the plan,
+ * the earlier stages' files) and the tokens kept for the rest of the prompt do not fit the model's
+ * input window, naming the biggest directories and files of `files`.
  */
-export function assertContextFits(ctx: CodebaseContext, files: readonly RepoFile[], model: ModelInfo, reservedTokens: number): void {
-  const needed = ctx.tokens + reservedTokens;
+export function assertContextFits(
+  ctx: CodebaseContext,
+  files: readonly Pick<RepoFile, 'path' | 'content'>[],
+  model: ModelInfo,
+  reservedTokens: number,
+  extra: readonly ExtraBlock[] = [],
+): void {
+  const needed = ctx.tokens + extra.reduce((n, b) => n + b.tokens, 0) + reservedTokens;
   if (needed <= model.contextWindow) return;
 
   const perFile = files.map((f) => ({ path: f.path, tokens: estimateTokens(f.content) }));
@@ -161,6 +182,7 @@ export function assertContextFits(ctx: CodebaseContext, files: readonly RepoFile
 
   const lines = [
     `the codebase context does not fit ${model.id}'s input window: ~${fmt(ctx.tokens)} tokens of context ` +
+      extra.map((b) => `+ ~${fmt(b.tokens)} tokens of ${b.label} `).join('') +
       `+ ${fmt(reservedTokens)} reserved for the prompt = ${fmt(needed)} > ${fmt(model.contextWindow)} tokens ` +
       `(over by ${fmt(needed - model.contextWindow)}; ${fmt(ctx.files)} files, ${fmt(ctx.bytes)} bytes)`,
   ];

@@ -3,7 +3,13 @@
  *
  *   system: system.md (constant)
  *   user:   [ codebase context, cache_control ephemeral 1h ]  ← byte-identical in every request
+ *           [ earlier stages' files, cache_control 1h ]        ← stage N > 1 only (stage-block.ts)
+ *           [ the plan, cache_control 1h ]                     ← the whole task list (plan-block.ts)
  *           [ request.md filled with this request's file list ]
+ *
+ * The order goes from the least to the most often changed: a new stage rewrites its block and the
+ * small plan after it; an edited description rewrites the plan only. Three breakpoints of the
+ * API's four.
  *
  * and the split of many requests into batches within the API's limits.
  */
@@ -40,7 +46,14 @@ export interface BuildOptions {
   existingPaths: ReadonlySet<string>;
   /** Task paths whose last answer was ambiguous (it showed the section format): the request says so. */
   ambiguousBefore?: ReadonlySet<string>;
+  /** The earlier stages' block (stageBlockText), sent after the codebase with its own breakpoint. */
+  earlier?: string;
+  /** The plan block (planBlockText), sent after the codebase and the earlier stages with its own breakpoint. */
+  plan?: string;
 }
+
+/** The API accepts at most this many cache_control breakpoints in one request. */
+const MAX_CACHE_BREAKPOINTS = 4;
 
 /** Appended to the line of a task whose file is already in the codebase. */
 const REWRITE_NOTE = ' (rewrite: the current version is in the codebase above)';
@@ -51,11 +64,12 @@ export const EMPTY_CONTEXT_TEXT = '(The codebase is empty: no files yet.)\n';
 export function contextBlock(context: { text: string }): Anthropic.Beta.Messages.BetaTextBlockParam & {
   cache_control: { type: 'ephemeral'; ttl: '1h' };
 } {
-  return {
-    type: 'text',
-    text: context.text.trim() === '' ? EMPTY_CONTEXT_TEXT : context.text,
-    cache_control: { type: 'ephemeral', ttl: '1h' },
-  };
+  return cachedBlock(context.text.trim() === '' ? EMPTY_CONTEXT_TEXT : context.text);
+}
+
+/** A text block that ends a cached prefix (a 1-hour breakpoint). */
+function cachedBlock(text: string): Anthropic.Beta.Messages.BetaTextBlockParam & { cache_control: { type: 'ephemeral'; ttl: '1h' } } {
+  return { type: 'text', text, cache_control: { type: 'ephemeral', ttl: '1h' } };
 }
 
 /**
@@ -118,13 +132,18 @@ export function buildRequest(packed: PackedRequest, options: BuildOptions): Batc
       hint: 'keep {{files}} in your request.md as it is',
     });
   }
+  const cached = [contextBlock(options.context)];
+  if (options.earlier) cached.push(cachedBlock(options.earlier));
+  if (options.plan) cached.push(cachedBlock(options.plan));
+  if (cached.length > MAX_CACHE_BREAKPOINTS)
+    throw new Error(`a request would carry ${cached.length} cache breakpoints (the API takes ${MAX_CACHE_BREAKPOINTS})`);
   return {
     custom_id: packed.customId,
     params: {
       model: options.model,
       max_tokens: options.maxTokens,
       system: options.templates.system,
-      messages: [{ role: 'user', content: [contextBlock(options.context), { type: 'text', text }] }],
+      messages: [{ role: 'user', content: [...cached, { type: 'text', text }] }],
     },
   };
 }

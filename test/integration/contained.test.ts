@@ -121,6 +121,12 @@ describe('two repos sharing one key', () => {
   });
 });
 
+/**
+ * Warm-ups off: the plan of many tasks (in every request) makes the prefix long enough to cache, and
+ * these tests count the batches, downloads and journal events of the task batch alone.
+ */
+const NO_WARMUP = { 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' };
+
 /** `n` tasks in groups of 50. */
 const manyTasks = (n: number): TaskSpec[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -135,7 +141,7 @@ describe('a results stream cut half-way', () => {
   it('a results stream cut half-way on a batch of 2,000 tasks is resumed on the same run: every file, one collect commit, no stray files', async () => {
     h = await withEmulator({ processingMs: 300, faults: { http: [{ kind: 'cut', path: '/results$' }] } });
     const tasks = manyTasks(N);
-    const repo = await makeTarget({ tasks });
+    const repo = await makeTarget({ tasks, files: NO_WARMUP });
     const r = await h.run(repo, 'run', ...ARGS);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/results download of msgbatch_\w+ was cut at \d+ of \d+ bytes.*resuming/);
@@ -153,7 +159,7 @@ describe('a results stream cut half-way', () => {
   it('a results stream cut every time: exit 1 with a plain message naming the API and what keeps running, nothing written; the next run collects it all, with one submit commit', async () => {
     h = await withEmulator({ processingMs: 300, faults: { http: [{ kind: 'cut', path: '/results$', afterBytes: 0, times: 0 }] } });
     const tasks = manyTasks(N);
-    const repo = await makeTarget({ tasks });
+    const repo = await makeTarget({ tasks, files: NO_WARMUP });
     const failed = await h.run(repo, 'run', ...ARGS);
     expect(failed.code, failed.stderr).toBe(1);
     expect(failed.stderr).not.toMatch(/internal error|please report/);
@@ -179,7 +185,7 @@ describe('status while a run appends', () => {
   it('status in a loop while a run appends loses no journal event, even one caught half-written', async () => {
     h = await withEmulator({ processingMs: 2500 });
     const tasks = manyTasks(300);
-    const repo = await makeTarget({ tasks });
+    const repo = await makeTarget({ tasks, files: NO_WARMUP });
     const run = h.start(repo, ['run', ...ARGS]);
     let ended = false;
     void run.done.then(() => (ended = true));

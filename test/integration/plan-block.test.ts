@@ -1,0 +1,133 @@
+/**
+ * The plan in every request: every request of a multi-request run carries the whole
+ * task list in its cached prefix and asks only for its own files after it; editing one description
+ * rewrites the plan block and leaves the codebase block byte-identical, so it reads its cache.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { placeholderResponder, type ResponderRequest } from '../../src/emulator/index.js';
+import { git } from '../helpers/git.js';
+import { withEmulator, type Harness } from '../helpers/emulator.js';
+import { makeTarget, statusJson, TASKS } from '../helpers/target.js';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+type Block = { type: string; text?: string; cache_control?: unknown };
+interface Seen {
+  customId: string | null;
+  blocks: Block[];
+}
+
+/** Every request the emulator answered, with its user content blocks. */
+function recording(): { seen: Seen[]; responder: (req: ResponderRequest) => string | Promise<string> } {
+  const seen: Seen[] = [];
+  const inner = placeholderResponder();
+  return {
+    seen,
+    responder: (req) => {
+      const content = req.params.messages[0]?.content;
+      seen.push({ customId: req.customId, blocks: structuredClone(Array.isArray(content) ? (content as Block[]) : []) });
+      return inner(req);
+    },
+  };
+}
+
+/** A codebase above every model's minimum cacheable prefix. */
+function codebase(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) {
+    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = Array.from(
+      { length: 30 },
+      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
+    ).join('\n');
+  }
+  return out;
+}
+
+const cachedText = (s: Seen) =>
+  s.blocks
+    .filter((b) => b.cache_control != null)
+    .map((b) => b.text ?? '')
+    .join('\n');
+const uncachedText = (s: Seen) =>
+  s.blocks
+    .filter((b) => b.cache_control == null)
+    .map((b) => b.text ?? '')
+    .join('\n');
+
+async function intentRequests(repo: string): Promise<{ customId: string; paths: string[] }[][]> {
+  return (await readFile(path.join(repo, '.harness/journal.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'intent')
+    .map((e) => e.requests);
+}
+
+describe('the plan in every request', () => {
+  it('every request carries every task of the plan in its cached part and asks only for its own files; an edited description changes the plan block only', async () => {
+    const rec = recording();
+    h = await withEmulator({ responder: rec.responder });
+    const repo = await makeTarget({ files: { ...codebase(), 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' } });
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+
+    const [first] = await intentRequests(repo);
+    expect(first!.length).toBeGreaterThan(1);
+    const own = new Map(first!.map((q) => [q.customId, q.paths]));
+    expect(rec.seen).toHaveLength(first!.length);
+    for (const s of rec.seen) {
+      // Codebase, then the plan, each a breakpoint; then this request's files.
+      expect(s.blocks.map((b) => b.cache_control != null)).toEqual([true, true, false]);
+      expect(s.blocks[1]!.text).toMatch(/^# The plan\n/);
+      const cached = cachedText(s);
+      for (const t of TASKS) expect(cached).toContain(`- \`${t.path}\` — ${t.description}`);
+      expect(cached).toContain('# Tasks');
+      expect(cached).toContain('## Services');
+      const mine = own.get(s.customId!)!;
+      const rest = uncachedText(s);
+      for (const t of TASKS) {
+        if (mine.includes(t.path)) expect(rest).toContain(t.path);
+        else expect(rest).not.toContain(t.path);
+      }
+    }
+    // Byte-identical prefixes across the requests of the run.
+    expect(new Set(rec.seen.map((s) => JSON.stringify(s.blocks.slice(0, 2)))).size).toBe(1);
+    const before = rec.seen[0]!;
+
+    // A person edits one description and unticks its line: the plan block changes, the codebase block does not.
+    const list = path.join(repo, 'task-list.md');
+    const text = await readFile(list, 'utf8');
+    await writeFile(
+      list,
+      text.replace(
+        '- [x] `src/models/order.ts` — Order entity with validation',
+        '- [ ] `src/models/order.ts` — Order entity with validation and a total',
+      ),
+    );
+    git(repo, 'commit', '-qam', 'edit the order model');
+    rec.seen.length = 0;
+    const again = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(again.code, again.stderr).toBe(0);
+    expect(rec.seen).toHaveLength(1);
+    const after = rec.seen[0]!;
+    expect(after.blocks[0]).toEqual(before.blocks[0]);
+    expect(after.blocks[1]!.text).not.toBe(before.blocks[1]!.text);
+    expect(after.blocks[1]!.text).toContain('Order entity with validation and a total');
+    expect(after.blocks[1]!.text!.replace(' and a total', '')).toBe(before.blocks[1]!.text);
+    expect(uncachedText(after)).toContain('src/models/order.ts');
+
+    // The emulator read the codebase prefix from the cache and wrote only the plan after it.
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    const batches = s.batches.filter((b: { purpose: string }) => b.purpose === 'tasks');
+    const u = batches[batches.length - 1].usage;
+    expect(u.cache_read_input_tokens).toBeGreaterThan(4096);
+    expect(u.cache_creation_input_tokens).toBeGreaterThan(0);
+    expect(u.cache_creation_input_tokens).toBeLessThan(u.cache_read_input_tokens / 4);
+  });
+});
