@@ -4,7 +4,10 @@
  * writes the cache the first batch then reads; planner.md (with the spec) comes after the
  * breakpoint and tells the model to reply with a task list instead of file sections.
  *
- * The reply is validated exactly like a hand-written task-list.md; an invalid plan is BAD_MODEL.
+ * planner.md asks for descriptions a stranger could code against (each file's main exports with
+ * their signatures, on one line) and for `## Stage N:` headings when the work has layers (models,
+ * services, routes, tests: docs/task-list.md#stages). The reply is validated exactly like a
+ * hand-written task-list.md (a stage heading going backwards included); an invalid plan is BAD_MODEL.
  *
  * Before the call, the spec goes through the secret check (the codebase and custom templates were
  * checked with the snapshot). A transient failure (an `overloaded_error` mid-stream, a 429/5xx that

@@ -154,7 +154,9 @@ export function planMirrorWithSources(
       sourceOf.set(target, source);
       const dir = path.posix.dirname(source);
       const heading = rule.group ?? (dir === '.' ? ROOT_GROUP : dir);
-      const description = rule.description.replace(/\{(dir|name|ext|path)\}/g, (_, k: keyof MirrorVars) => vars[k]);
+      const described = rule.description.replace(/\{(dir|name|ext|path)\}/g, (_, k: keyof MirrorVars) => vars[k]);
+      // The writer must know which file the target covers (its exports are in the codebase).
+      const description = described.includes(source) ? described : `${described} (covers \`${source}\`)`.trim();
       const tasks = groups.get(heading) ?? [];
       if (tasks.length === 0) groups.set(heading, tasks);
       tasks.push({ path: target, description });

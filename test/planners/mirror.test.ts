@@ -90,6 +90,15 @@ describe('planMirror', () => {
     expect(plan.groups).toEqual([{ heading: 'Docs', tasks: [{ path: 'docs/a.md', description: 'Doc for src/a.ts' }] }]);
   });
 
+  it('a description that does not name the source gets it appended: the writer knows which file the target covers', () => {
+    const plan = planMirror(
+      ['src/a.ts'],
+      rules({ from: 'src/*.ts', to: 'test/{name}.test.ts', description: 'Vitest tests, 100% branch coverage' }),
+      'c.ts',
+    );
+    expect(plan.groups[0]!.tasks).toEqual([{ path: 'test/a.test.ts', description: 'Vitest tests, 100% branch coverage (covers `src/a.ts`)' }]);
+  });
+
   it('top-level sources are grouped under (root), and the plan renders to a valid task list', () => {
     const plan = planMirror(['a.py', 'pkg/b.py'], rules({ from: '**/*.py', to: 'tests/test_{name}.py' }), 'c.ts');
     expect(plan.groups.map((g) => g.heading)).toEqual(['(root)', 'pkg']);
