@@ -49,7 +49,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   const { config } = ws;
   const whole = await planList(ws, tasks, list);
   const plan = planBlockText(whole ? planEntries(whole) : planEntriesOfTasks(tasks));
-  const stage = Math.max(...tasks.map(stageOf));
+  const stage = Math.max(...tasks.map((t) => t.stage));
   const stageFiles = whole ? await earlierStageFiles(ws, whole, stage) : [];
   const earlier = stageFiles.length > 0 ? stageBlockText(stage, stageFiles) : undefined;
   const extra = [
@@ -90,8 +90,6 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   });
 }
 
-/** The stage of a task (1 for a task list without stages). */
-const stageOf = (t: Task): number => (t as { stage?: number }).stage ?? 1;
 
 /** `list`, else task-list.md; null when neither holds every task of `tasks`. */
 async function planList(ws: Pick<Workspace, 'repoDir'>, tasks: readonly Task[], list?: TaskList): Promise<TaskList | null> {
@@ -109,7 +107,7 @@ async function earlierStageFiles(ws: Workspace, list: TaskList, stage: number): 
   if (stage <= 1) return [];
   const files: StageFile[] = [];
   for (const t of list.tasks) {
-    if (stageOf(t) >= stage || t.status !== 'done') continue;
+    if (t.stage >= stage || t.status !== 'done') continue;
     const repoPath = ws.repoPath(t.path);
     const file = path.join(ws.repoDir, repoPath);
     if (!existsSync(file)) continue;

@@ -130,4 +130,58 @@ describe('the plan in every request', () => {
     expect(u.cache_creation_input_tokens).toBeGreaterThan(0);
     expect(u.cache_creation_input_tokens).toBeLessThan(u.cache_read_input_tokens / 4);
   });
+
+  it('stage 2 requests carry the files stage 1 wrote, byte for byte, in a cached block between the codebase and the plan; the codebase block reads its cache', async () => {
+    const rec = recording();
+    h = await withEmulator({ responder: rec.responder });
+    const list = [
+      '# Shop',
+      '',
+      '## Stage 1: Models',
+      '',
+      '- [ ] `src/models/user.ts` — User: { id: string; name: string }',
+      '- [ ] `src/models/order.ts` — Order: { id: string; userId: string }',
+      '',
+      '## Stage 2: Services',
+      '',
+      '- [ ] `src/services/user.service.ts` — UserService: create(name: string): User',
+      '- [ ] `src/services/order.service.ts` — OrderService: place(userId: string): Order',
+      '',
+    ].join('\n');
+    const repo = await makeTarget({ files: { ...codebase(), 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' } });
+    await writeFile(path.join(repo, 'task-list.md'), list);
+    git(repo, 'commit', '-qam', 'staged list');
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+
+    const intents = await intentRequests(repo);
+    expect(intents.map((i) => i.flatMap((q) => q.paths).sort())).toEqual([
+      ['src/models/order.ts', 'src/models/user.ts'],
+      ['src/services/order.service.ts', 'src/services/user.service.ts'],
+    ]);
+    const stage1 = new Set(intents[0]!.map((q) => q.customId));
+    const first = rec.seen.filter((s) => stage1.has(s.customId!));
+    const second = rec.seen.filter((s) => !stage1.has(s.customId!));
+    expect(first).toHaveLength(2);
+    expect(second).toHaveLength(2);
+    for (const s of first) expect(s.blocks.map((b) => b.cache_control != null)).toEqual([true, true, false]);
+    const user = await readFile(path.join(repo, 'src/models/user.ts'), 'utf8');
+    const order = await readFile(path.join(repo, 'src/models/order.ts'), 'utf8');
+    for (const s of second) {
+      expect(s.blocks.map((b) => b.cache_control != null)).toEqual([true, true, true, false]);
+      // The codebase block is the same bytes in both stages; stage 1's files follow it in full; then the plan.
+      expect(s.blocks[0]).toEqual(first[0]!.blocks[0]);
+      const earlier = s.blocks[1]!.text!;
+      expect(earlier).toMatch(/^# Files written by earlier stages\n/);
+      expect(earlier).toContain(`<file path="src/models/order.ts">\n${order}</file>\n\n<file path="src/models/user.ts">\n${user}</file>\n`);
+      expect(s.blocks[2]!.text).toBe(first[0]!.blocks[1]!.text);
+      expect(uncachedText(s)).not.toContain('src/models/');
+    }
+
+    const st = await statusJson((...a) => h!.run(repo, ...a));
+    const tasks = st.batches.filter((b: { purpose: string }) => b.purpose === 'tasks');
+    expect(tasks).toHaveLength(2);
+    // Stage 2 reads the codebase (and the system prompt) from the cache and writes only the new blocks.
+    expect(tasks[1].usage.cache_read_input_tokens).toBeGreaterThan(4096);
+  });
 });
