@@ -90,7 +90,6 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   });
 }
 
-
 /** `list`, else task-list.md; null when neither holds every task of `tasks`. */
 async function planList(ws: Pick<Workspace, 'repoDir'>, tasks: readonly Task[], list?: TaskList): Promise<TaskList | null> {
   const whole = list ?? (await readTaskListFile(ws.repoDir).catch(() => null));
