@@ -119,6 +119,20 @@ describe('buildRequest', () => {
     expect(blocks(build(p))[1]!.text).not.toContain('Note on');
   });
 
+  it('the earlier stages and the plan follow the codebase, each with its own 1h breakpoint; the request last, uncached', () => {
+    const options = { context, templates, model: 'claude-opus-4-8', maxTokens: 200_000, existingPaths: new Set<string>() };
+    const staged = blocks(buildRequest(packed[0]!, { ...options, earlier: 'EARLIER', plan: 'PLAN' }));
+    expect(staged.map((b) => [b.text.split('\n')[0], b.cache_control ?? null])).toEqual([
+      ['# Codebase', { type: 'ephemeral', ttl: '1h' }],
+      ['EARLIER', { type: 'ephemeral', ttl: '1h' }],
+      ['PLAN', { type: 'ephemeral', ttl: '1h' }],
+      [expect.stringContaining('Write the files'), null],
+    ]);
+    const unstaged = blocks(buildRequest(packed[0]!, { ...options, plan: 'PLAN' }));
+    expect(unstaged.map((b) => b.cache_control != null)).toEqual([true, true, false]);
+    expect(unstaged[0]).toEqual(staged[0]);
+  });
+
   it('a request.md override without the paths is refused', () => {
     const bad = { ...templates, request: 'Write {{count}} files.\n' };
     expect(() => build(packed[0]!, [], bad)).toThrow(/does not show the path/);
