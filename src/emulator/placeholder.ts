@@ -9,6 +9,11 @@ import { estimateTokens } from '../shared/tokens.js';
 export interface PlaceholderOptions {
   /** Pad the file with comment lines to about this many tokens. */
   fileTokens?: number;
+  /**
+   * The files of earlier stages the request carried (prompt.ts `earlierStageFiles`): listed in the
+   * file, so that a staged run shows offline what each request read. Nothing is added when empty.
+   */
+  earlier?: readonly string[];
 }
 
 type Style = 'slash' | 'hash' | 'dashes' | 'block' | 'html' | 'none';
@@ -20,7 +25,7 @@ interface Shape {
   /** The code after the header (and the padding). */
   body: string;
   /** JSON: padding goes inside the object instead of comment lines. */
-  json?: (padding: string[]) => string;
+  json?: (padding: string[], read: string) => string;
   /** The header is in `pre` already (Markdown). */
   noHeader?: boolean;
 }
@@ -75,8 +80,8 @@ function shapeFor(filePath: string, task: string): Shape {
       return {
         style: 'none',
         body: '',
-        json: (padding) =>
-          `${JSON.stringify({ placeholder: true, note: HEADER, path: filePath, task, ...(padding.length > 0 ? { padding } : {}) }, null, 2)}\n`,
+        json: (padding, read) =>
+          `${JSON.stringify({ placeholder: true, note: HEADER, path: filePath, task, ...(read ? { read } : {}), ...(padding.length > 0 ? { padding } : {}) }, null, 2)}\n`,
       };
     case 'md':
     case 'mdx':
@@ -140,15 +145,22 @@ function comment(style: Style, text: string): string {
   }
 }
 
+/** The line naming the earlier stages' files the request carried, or '' when it carried none. */
+function earlierLine(earlier: readonly string[] | undefined): string {
+  if (!earlier || earlier.length === 0) return '';
+  return `Read from earlier stages (${earlier.length} file${earlier.length === 1 ? '' : 's'}): ${earlier.map(oneLine).join(', ')}`;
+}
+
 /** Exactly what the default responder writes inside the section for `filePath`. */
 export function placeholderFile(filePath: string, description: string, options: PlaceholderOptions = {}): string {
+  const read = earlierLine(options.earlier);
   const desc = oneLine(description);
   const task = desc ? `${filePath} — ${desc}` : filePath;
   const shape = shapeFor(filePath, task);
   const target = options.fileTokens ?? 0;
 
   if (shape.json) {
-    let text = shape.json([]);
+    let text = shape.json([], read);
     if (target > 0) {
       const padding: string[] = [];
       let tokens = estimateTokens(text) + 4;
@@ -157,7 +169,7 @@ export function placeholderFile(filePath: string, description: string, options: 
         padding.push(line);
         tokens += estimateTokens(line) + 5;
       }
-      text = shape.json(padding);
+      text = shape.json(padding, read);
     }
     return text;
   }
@@ -165,6 +177,7 @@ export function placeholderFile(filePath: string, description: string, options: 
   let head = shape.pre ?? '';
   if (shape.style === 'none') head += `Placeholder for ${task}\n`;
   else if (!shape.noHeader) head += comment(shape.style, HEADER) + comment(shape.style, `Task: ${task}`);
+  if (read) head += comment(shape.style, read);
   const body = shape.body;
   const parts = [head];
   let tokens = estimateTokens(head) + estimateTokens(body);

@@ -5,8 +5,10 @@
  * - Entities: list items `- Name: ...` of the spec (Name = 1–4 capitalised words, not a label such
  *   as Note or Example), at most 3 spaces of indent, outside code fences. Each gives
  *   `src/models/<kebab>.ts`, `src/services/<kebab>.service.ts`, `src/routes/<kebab>.routes.ts` and
- *   `test/<kebab>.test.ts`, under `## Models`, `## Services`, `## Routes`, `## Tests`.
- * - Files (`## Files`): code spans of the spec that look like a file path (a `/`, an extension, no
+ *   `test/<kebab>.test.ts`, under `## Stage 1: Models`, `## Stage 2: Services`, `## Stage 3: Routes`,
+ *   `## Stage 4: Tests` (docs/task-list.md#stages), each described by its exports and their
+ *   signatures (`class UserService`: `create(input: NewUser): User`; …), as planner.md asks.
+ * - Files (`## Files`, after the stages: the last stage): code spans of the spec that look like a file path (a `/`, an extension, no
  *   spaces), unless the path is context rather than a new file: it appears in the request before the
  *   spec (the codebase), or the words just before it on its line say so ("on top of", "from", "in",
  *   "see", "existing", "extends", "based on", "uses", "like").
@@ -36,13 +38,39 @@ function clean(s: string): string {
   return s.replace(/`+/g, '').replace(/\s+/g, ' ').trim();
 }
 
+interface Entity {
+  name: string;
+  slug: string;
+  rest: string;
+}
+
+/** `LineItem` for `Line Item`: the name as a TypeScript identifier. */
+const typeName = (e: Entity): string => e.name.replace(/[^A-Za-z0-9]+/g, '');
+const camel = (e: Entity): string => typeName(e).charAt(0).toLowerCase() + typeName(e).slice(1);
+
+function modelDescription(e: Entity): string {
+  const T = typeName(e);
+  const fields = e.rest ? ` (${e.rest})` : '';
+  return `${e.name} model${fields}: \`type ${T}\`; \`type New${T} = Omit<${T}, 'id'>\`; \`validate${T}(input: unknown): New${T}\` (throws on a bad field)`;
+}
+
+function serviceDescription(e: Entity): string {
+  const T = typeName(e);
+  return `\`class ${T}Service\` (in memory): \`create(input: New${T}): ${T}\`; \`get(id: string): ${T} | undefined\`; \`list(): ${T}[]\`; \`update(id: string, patch: Partial<New${T}>): ${T} | undefined\`; \`remove(id: string): boolean\``;
+}
+
+function routesDescription(e: Entity): string {
+  const base = `/${e.slug}s`;
+  return `\`${camel(e)}Routes(service: ${typeName(e)}Service): void\`: POST ${base}, GET ${base}, GET ${base}/:id, PATCH ${base}/:id, DELETE ${base}/:id`;
+}
+
 /** The planner answer for a prompt whose spec starts after the last `## Spec` line; null without one. */
 export function planFromPrompt(text: string, contextOutside: string): string | null {
   const lines = splitLines(text);
   const at = lastHeading(lines, '## Spec');
   if (at < 0) return null;
   const before = `${contextOutside}\n${lines.slice(0, at).join('\n')}`;
-  const entities: { name: string; slug: string; rest: string }[] = [];
+  const entities: Entity[] = [];
   const files: { path: string; description: string }[] = [];
   const slugs = new Set<string>();
   const paths = new Set<string>();
@@ -75,24 +103,18 @@ export function planFromPrompt(text: string, contextOutside: string): string | n
   const plan: TaskPlan = { groups: [] };
   if (entities.length > 0) {
     plan.groups.push(
+      { heading: 'Stage 1: Models', tasks: entities.map((e) => ({ path: `src/models/${e.slug}.ts`, description: modelDescription(e) })) },
       {
-        heading: 'Models',
-        tasks: entities.map((e) => ({
-          path: `src/models/${e.slug}.ts`,
-          description: `${e.name} model${e.rest ? `: ${e.rest}` : ' with a validation function'}`,
-        })),
+        heading: 'Stage 2: Services',
+        tasks: entities.map((e) => ({ path: `src/services/${e.slug}.service.ts`, description: serviceDescription(e) })),
       },
+      { heading: 'Stage 3: Routes', tasks: entities.map((e) => ({ path: `src/routes/${e.slug}.routes.ts`, description: routesDescription(e) })) },
       {
-        heading: 'Services',
+        heading: 'Stage 4: Tests',
         tasks: entities.map((e) => ({
-          path: `src/services/${e.slug}.service.ts`,
-          description: `${e.name} service: in-memory create, get, list, update, remove`,
+          path: `test/${e.slug}.test.ts`,
+          description: `vitest tests covering src/models/${e.slug}.ts, src/services/${e.slug}.service.ts and src/routes/${e.slug}.routes.ts`,
         })),
-      },
-      { heading: 'Routes', tasks: entities.map((e) => ({ path: `src/routes/${e.slug}.routes.ts`, description: `HTTP routes for ${e.name}` })) },
-      {
-        heading: 'Tests',
-        tasks: entities.map((e) => ({ path: `test/${e.slug}.test.ts`, description: `vitest tests for the ${e.name} model, service and routes` })),
       },
     );
   }

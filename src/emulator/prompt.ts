@@ -120,3 +120,48 @@ export function filesToWrite(text: string): FileRequest[] | null {
   }
   return out;
 }
+
+const EARLIER_STAGES_HEADING = '# Files written by earlier stages';
+
+/**
+ * The paths of the files an earlier stage wrote that this request carries (docs/task-list.md#stages):
+ * the `<file path="…">` sections of the cached blocks after the codebase block of the last user
+ * message (the block headed `# Files written by earlier stages`, or any other cached block after the
+ * first that is not the plan). In block order, without duplicates; [] when there are none.
+ */
+export function earlierStageFiles(params: ResponderParams): string[] {
+  const m = params.messages[lastUserIndex(params)];
+  if (!m || typeof m.content === 'string') return [];
+  const out: string[] = [];
+  m.content.forEach((b, i) => {
+    if (i === 0 || b.type !== 'text' || typeof b.text !== 'string') return;
+    const text = b.text;
+    if (/^# (?:Codebase|The plan)\b/.test(text)) return;
+    if (!text.startsWith(EARLIER_STAGES_HEADING) && b.cache_control == null) return;
+    for (const p of framedPaths(text)) if (!out.includes(p)) out.push(p);
+  });
+  return out;
+}
+
+/** Paths of `<file path="…">` … `</file>` sections (any `file_N` tag), skipping each file's content. */
+function framedPaths(text: string): string[] {
+  const paths: string[] = [];
+  let close: string | null = null;
+  for (const line of text.split('\n')) {
+    if (close !== null) {
+      if (line.endsWith(close)) close = null;
+      continue;
+    }
+    const open = /^<(file(?:_[0-9]+)?) path="([^"]*)">$/.exec(line);
+    if (!open) continue;
+    paths.push(unescapeAttr(open[2]!));
+    close = `</${open[1]}>`;
+  }
+  return paths;
+}
+
+function unescapeAttr(s: string): string {
+  return s.replace(/&(amp|quot|lt|gt|#[0-9]+);/g, (_, e: string) =>
+    e === 'amp' ? '&' : e === 'quot' ? '"' : e === 'lt' ? '<' : e === 'gt' ? '>' : String.fromCharCode(Number(e.slice(1))),
+  );
+}

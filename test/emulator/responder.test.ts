@@ -228,12 +228,28 @@ describe('placeholderResponder: the planner prompt', () => {
     const list = parseTaskList(out);
     expect(out.startsWith('# Tasks\n')).toBe(true);
     const byGroup = (g: string) => list.tasks.filter((t) => t.group === g).map((t) => t.path);
-    expect(byGroup('Models')).toEqual(['src/models/user.ts', 'src/models/order.ts', 'src/models/line-item.ts']);
-    expect(byGroup('Services')).toEqual(['src/services/user.service.ts', 'src/services/order.service.ts', 'src/services/line-item.service.ts']);
-    expect(byGroup('Routes')).toEqual(['src/routes/user.routes.ts', 'src/routes/order.routes.ts', 'src/routes/line-item.routes.ts']);
-    expect(byGroup('Tests')).toEqual(['test/user.test.ts', 'test/order.test.ts', 'test/line-item.test.ts']);
+    expect(byGroup('Stage 1: Models')).toEqual(['src/models/user.ts', 'src/models/order.ts', 'src/models/line-item.ts']);
+    expect(byGroup('Stage 2: Services')).toEqual([
+      'src/services/user.service.ts',
+      'src/services/order.service.ts',
+      'src/services/line-item.service.ts',
+    ]);
+    expect(byGroup('Stage 3: Routes')).toEqual(['src/routes/user.routes.ts', 'src/routes/order.routes.ts', 'src/routes/line-item.routes.ts']);
+    expect(byGroup('Stage 4: Tests')).toEqual(['test/user.test.ts', 'test/order.test.ts', 'test/line-item.test.ts']);
     expect(byGroup('Files')).toEqual(['src/health/check.ts', 'docs/API.md']);
-    expect(list.tasks.find((t) => t.path === 'src/models/user.ts')?.description).toBe('User model: id, email, name; unique email');
+    const stageOf = (p: string) => list.tasks.find((t) => t.path === p)?.stage;
+    expect(
+      ['src/models/order.ts', 'src/services/order.service.ts', 'src/routes/order.routes.ts', 'test/order.test.ts', 'docs/API.md'].map(stageOf),
+    ).toEqual([1, 2, 3, 4, 4]);
+    const desc = (p: string) => list.tasks.find((t) => t.path === p)?.description;
+    expect(desc('src/models/user.ts')).toBe(
+      "User model (id, email, name; unique email): `type User`; `type NewUser = Omit<User, 'id'>`; `validateUser(input: unknown): NewUser` (throws on a bad field)",
+    );
+    expect(desc('src/services/line-item.service.ts')).toMatch(
+      /^`class LineItemService` \(in memory\): `create\(input: NewLineItem\): LineItem`; `get\(id: string\): LineItem \| undefined`/,
+    );
+    expect(desc('src/routes/line-item.routes.ts')).toMatch(/^`lineItemRoutes\(service: LineItemService\): void`: POST \/line-items, /);
+    expect(desc('test/user.test.ts')).toContain('covering src/models/user.ts');
     expect(list.tasks.every((t) => t.status === 'pending')).toBe(true);
   });
 
