@@ -20,10 +20,10 @@ import { estimateTokens } from '../shared/tokens.js';
 import { readTaskListFile, type TaskList } from '../tasks/task-list.js';
 import type { Task } from '../tasks/task.js';
 import type { Snapshot } from './snapshot.js';
-import { readJournal } from '../state/journal.js';
+import { type JournalState, readJournal } from '../state/journal.js';
 import { assertTaskListClean } from './outgoing.js';
 import { taskFollowUps } from './task-history.js';
-import { cacheStateFor, type CacheState, warmupEstimate } from './warmup.js';
+import { cacheStateFor, type CacheState, prefixWarmedUp, warmupEstimate } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
 export interface PlannedBatch {
@@ -85,9 +85,21 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   );
   return splitIntoBatches(requests, config.batch).map((chunk) => {
     const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
-    const cache = cacheStateFor(ws, chunk, snapshot.context.sha256, journal);
+    const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
     return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache) };
   });
+}
+
+/**
+ * `cacheStateFor`, with the blocks after the codebase taken into account: `warm` (a warm-up of this
+ * snapshot ended recently) becomes `warm-up` when that warm-up carried another prefix (an earlier
+ * stage's, or an older plan) and the batch is big enough for one, so every stage's new prefix is
+ * written once before its requests run. The warm-up is found in flight by the snapshot (run-effects).
+ */
+function batchCacheState(ws: Workspace, chunk: readonly BatchRequest[], contextSha: string, journal: JournalState): CacheState {
+  const state = cacheStateFor(ws, chunk, contextSha, journal);
+  if (state !== 'warm' || prefixWarmedUp(ws, chunk[0]!, contextSha, journal)) return state;
+  return ws.config.cache.warmup && chunk.length >= ws.config.cache.warmupMinRequests ? 'warm-up' : 'warm';
 }
 
 /** `list`, else task-list.md; null when neither holds every task of `tasks`. */

@@ -14,11 +14,11 @@
  * accounting (requests run in waves) measures it.
  */
 import { type Estimate, estimateRequests, requestTokens } from '../cost/estimate.js';
-import type { BatchRequest } from '../requests/build.js';
+import { type BatchRequest, requestFingerprint } from '../requests/build.js';
 import { type BatchRecord, inFlight, type JournalState, type JournalStore } from '../state/journal.js';
 import type { CollectOutcome } from './collect-finish.js';
 import type { PlannedBatch } from './plan-requests.js';
-import type { SubmitOptions } from './submit.js';
+import { type SubmitOptions, withNonce } from './submit.js';
 import type { Workspace } from './workspace.js';
 
 /** A warm-up collected this recently still holds the 1h cache (reads refresh it; keep a margin). */
@@ -71,6 +71,26 @@ function warmupRequest(first: BatchRequest): BatchRequest {
       messages: [{ role: 'user', content: [...blocks.slice(0, last + 1), { type: 'text', text: 'Reply with the word: ready' }] }],
     },
   };
+}
+
+/**
+ * Whether a warm-up of exactly `first`'s prefix (the codebase, the earlier stages' files, the plan)
+ * ended recently: its recorded fingerprint is that of the warm-up request built from `first`, with
+ * the warm-up's own nonce. A recent warm-up of the same snapshot for an earlier stage, or before a
+ * description was edited, warmed the codebase only.
+ */
+export function prefixWarmedUp(ws: Pick<Workspace, 'now'>, first: BatchRequest, contextSha: string, journal: JournalState): boolean {
+  const request = warmupRequest(first);
+  const packed = [{ customId: WARMUP_CUSTOM_ID, tasks: [], expectedOutputTokens: 1 }];
+  return journal.batches.some(
+    (b) =>
+      b.intent.purpose === 'warmup' &&
+      b.intent.context === contextSha &&
+      b.collected &&
+      ws.now() - Date.parse(b.collected.at) < WARM_FOR_MS &&
+      b.intent.nonce !== undefined &&
+      requestFingerprint(withNonce([request], packed, b.intent.nonce).requests) === b.intent.fingerprint,
+  );
 }
 
 /** Estimated tokens of the cacheable prefix (what the warm-up writes). */

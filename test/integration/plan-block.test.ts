@@ -184,4 +184,37 @@ describe('the plan in every request', () => {
     // Stage 2 reads the codebase (and the system prompt) from the cache and writes only the new blocks.
     expect(tasks[1].usage.cache_read_input_tokens).toBeGreaterThan(4096);
   });
+
+  it('with warm-ups on, each stage warms up its own prefix: every request of stage 2 reads codebase, stage 1 files and plan from the cache', async () => {
+    h = await withEmulator();
+    const line = (p: string) => `- [ ] \`${p}\` — ${p.split('/').pop()}`;
+    const list = [
+      '# Shop',
+      '',
+      '## Stage 1: Models',
+      '',
+      ...['a', 'b', 'c', 'd'].map((n) => line(`src/models/${n}.ts`)),
+      '',
+      '## Stage 2: Services',
+      '',
+      ...['a', 'b', 'c', 'd'].map((n) => line(`src/services/${n}.ts`)),
+      '',
+    ].join('\n');
+    const repo = await makeTarget({ files: codebase() });
+    await writeFile(path.join(repo, 'task-list.md'), list);
+    git(repo, 'commit', '-qam', 'staged list');
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+    const st = await statusJson((...a) => h!.run(repo, ...a));
+    expect(st.batches.map((b: { purpose: string; requests: number }) => [b.purpose, b.requests])).toEqual([
+      ['warmup', 1],
+      ['tasks', 4],
+      ['warmup', 1],
+      ['tasks', 4],
+    ]);
+    // The second warm-up read the codebase and wrote only the blocks after it; stage 2 wrote nothing.
+    expect(st.batches[2].usage.cache_read_input_tokens).toBeGreaterThan(4096);
+    expect(st.batches[3].usage.cache_creation_input_tokens).toBe(0);
+    expect(st.batches[3].usage.cache_read_input_tokens).toBeGreaterThan(4 * 4096);
+  });
 });
