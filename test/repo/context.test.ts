@@ -172,6 +172,24 @@ describe('assertContextFits', () => {
     expect(() => assertContextFits(ctx, files, model(ctx.tokens + 1000), 1000)).not.toThrow();
   });
 
+  it('counts the blocks sent after the codebase (the earlier stages, the plan), and names them', () => {
+    const ctx = buildContext(files);
+    const extra = [
+      { label: "the earlier stages' files", tokens: 300 },
+      { label: 'the plan', tokens: 200 },
+    ];
+    expect(() => assertContextFits(ctx, files, model(ctx.tokens + 1500), 1000, extra)).not.toThrow();
+    let err: unknown;
+    try {
+      assertContextFits(ctx, files, model(ctx.tokens + 1499), 1000, extra);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).code).toBe('CONTEXT_TOO_LARGE');
+    expect((err as HarnessError).message).toContain("+ ~300 tokens of the earlier stages' files + ~200 tokens of the plan + 1,000 reserved");
+  });
+
   it('throws CONTEXT_TOO_LARGE (exit 2) with the sizes and the 5 biggest directories and files', () => {
     const ctx = buildContext(files);
     let err: unknown;
