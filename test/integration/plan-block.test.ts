@@ -217,4 +217,42 @@ describe('the plan in every request', () => {
     expect(st.batches[3].usage.cache_creation_input_tokens).toBe(0);
     expect(st.batches[3].usage.cache_read_input_tokens).toBeGreaterThan(4 * 4096);
   });
+
+  it('estimate counts the earlier stages block and the plan: within 5% of the billed input of stage 2', async () => {
+    h = await withEmulator();
+    const models = Object.fromEntries(
+      ['a', 'b'].map((n) => [`src/models/${n}.ts`, `export interface ${n.toUpperCase()} {\n${'  field: string;\n'.repeat(400)}}\n`]),
+    );
+    const list = [
+      '# Shop',
+      '',
+      '## Stage 1: Models',
+      '',
+      '- [x] `src/models/a.ts` — A',
+      '- [x] `src/models/b.ts` — B',
+      '',
+      '## Stage 2: Services',
+      '',
+      '- [ ] `src/services/a.ts` — uses A',
+      '- [ ] `src/services/b.ts` — uses B',
+      '',
+    ].join('\n');
+    const repo = await makeTarget({ files: { ...codebase(), ...models, 'harness.config.mjs': 'export default { cache: { warmup: false } };\n' } });
+    await writeFile(path.join(repo, 'task-list.md'), list);
+    git(repo, 'commit', '-qam', 'stage 1 done by hand');
+    const e = await h.run(repo, 'estimate', '--json', '--max-tokens', '8000');
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout);
+    expect(report.requests).toBe(2);
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+    const st = await statusJson((...a) => h!.run(repo, ...a));
+    const billed = st.batches.find((b: { purpose: string }) => b.purpose === 'tasks').usage;
+    const total = (u: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number }) =>
+      u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+    // The stage 1 files are in the codebase and again, in full, in the earlier stages' block: both counted.
+    expect(total(billed)).toBeGreaterThan(2 * 2 * 400 * 3);
+    expect(Math.abs(total(report.estimate.usage) - total(billed)) / total(billed)).toBeLessThan(0.05);
+    expect(report.estimate.usage.cache_creation_input_tokens).toBeGreaterThan(4096);
+  });
 });
