@@ -21,7 +21,7 @@ export function planEntries(list: Pick<TaskList, 'source' | 'file' | 'tasks'>): 
   const fm = readFrontMatter(source, list.file);
   const headings = scanBody(source, fm.bodyStart, lineOf(source, fm.bodyStart)).headings.map((h) => ({
     line: lineOf(source, h.start),
-    entry: { kind: 'heading' as const, level: headingLevel(source, h.start), text: h.text },
+    entry: { kind: 'heading' as const, level: h.depth, text: h.text },
   }));
   const tasks = list.tasks.map((t) => ({ line: t.line, entry: taskEntry(t) }));
   return [...headings, ...tasks].sort((a, b) => a.line - b.line).map((x) => x.entry);
@@ -68,13 +68,3 @@ export function planBlockText(entries: readonly PlanEntry[]): string {
 
 /** 1-based line of `offset`, counting \r\n, \n and a bare \r as line endings (as the parser does). */
 const lineOf = (source: string, offset: number): number => source.slice(0, offset).split(/\r\n?|\n/).length;
-
-/** `#`… of an ATX heading; a setext heading is 1 when underlined with `=`, else 2. */
-function headingLevel(source: string, start: number): number {
-  const lineStart = source.lastIndexOf('\n', start - 1) + 1;
-  const atx = /^ {0,3}(#{1,6})(?:[ \t]|$)/m.exec(source.slice(lineStart, lineStart + 16));
-  if (atx) return atx[1]!.length;
-  const rest = source.slice(start);
-  const underline = /\r?\n {0,3}(=+|-+)[ \t]*(?:\r?\n|$)/.exec(rest);
-  return underline?.[1]?.startsWith('=') ? 1 : 2;
-}
