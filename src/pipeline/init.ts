@@ -144,10 +144,15 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
   }
 
   if (options.dryRun) {
+    // The first stage only, as `run --dry-run` writes the stage in progress: later stages' requests
+    // carry files the earlier ones have not written yet.
+    const pending = list.tasks.filter((t) => t.status === 'pending' && !t.checked);
+    const first = Math.min(...pending.map((t) => t.stage));
     const planned = await planBatches(
       ws,
-      list.tasks.filter((t) => t.status === 'pending'),
+      pending.filter((t) => t.stage === first),
       snapshot,
+      list,
     );
     return { tasks: list.tasks.length, planned: plan !== null, dryRun: await writeDryRun(ws, planned), run: null };
   }
