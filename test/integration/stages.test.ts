@@ -9,7 +9,7 @@ import { placeholderFile, placeholderResponder, type ResponderRequest } from '..
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git } from '../helpers/git.js';
 import { commitSubjects, commitsPerPath, makeTarget, statusJson, TASKS, type TaskSpec } from '../helpers/target.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 let h: Harness | null = null;
@@ -120,6 +120,25 @@ describe('stages', () => {
     const again = await h.run(repo, 'run', '--max-tokens', '8000');
     expect(again.code, again.stderr).toBe(0);
     expect((await statusJson((...a) => h!.run(repo, ...a))).counts).toEqual({ pending: 0, submitted: 0, done: 6, failed: 0 });
+  });
+
+  it('a stage-1 file unticked after stage 1 was done: stage 2 waits for the regenerated file', async () => {
+    h = await withEmulator();
+    const repo = await makeTarget({ tasks: STAGED, files: NO_WARMUP });
+    const once = await h.run(repo, 'run', '--once', '--max-tokens', '8000');
+    expect(once.code, once.stderr).toBe(3);
+    const list = path.join(repo, 'task-list.md');
+    await writeFile(list, (await readFile(list, 'utf8')).replace('- [x] `src/models/user.ts`', '- [ ] `src/models/user.ts`'));
+    git(repo, 'commit', '-qam', 'untick the user model');
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await batchPaths(repo)).toEqual([
+      ['src/models/user.ts', 'src/models/order.ts'],
+      ['src/models/user.ts'],
+      ['src/services/user.service.ts', 'src/services/order.service.ts'],
+      ['test/user.test.ts', 'test/order.test.ts'],
+    ]);
+    expect(await filesOk(repo, STAGED, expected)).toEqual([]);
   });
 
   it('a task list without Stage headings runs as before: one batch, plain placeholder files, stage 1 everywhere', async () => {
