@@ -19,6 +19,7 @@ import { HarnessError } from '../shared/errors.js';
 import { codeSpan } from '../tasks/render-task-list.js';
 import type { Task } from '../tasks/task.js';
 import type { PackedRequest } from './pack.js';
+import { type RepairInput, repairNote } from './repair-note.js';
 import { fillTemplate, type Templates } from './templates.js';
 
 type SdkRequestParams = Anthropic.Beta.Messages.Batches.BatchCreateParams.Request['params'];
@@ -46,6 +47,11 @@ export interface BuildOptions {
   existingPaths: ReadonlySet<string>;
   /** Task paths whose last answer was ambiguous (it showed the section format): the request says so. */
   ambiguousBefore?: ReadonlySet<string>;
+  /**
+   * Task paths under repair (the last verification failed on them): each gets a note after the file
+   * list with its current content and diagnostics (repair-note.ts). The cached blocks are unchanged.
+   */
+  repairs?: ReadonlyMap<string, RepairInput>;
   /** The earlier stages' block (stageBlockText), sent after the codebase with its own breakpoint. */
   earlier?: string;
   /** The plan block (planBlockText), sent after the codebase and the earlier stages with its own breakpoint. */
@@ -101,14 +107,19 @@ export function ambiguousNote(taskPath: string): string {
 
 /**
  * The `{{files}}` value: the file list lines, then, after a blank line, a note for each file whose
- * previous answer was ambiguous (in the value itself, so a custom request.md carries them too).
+ * previous answer was ambiguous and for each file under repair (in the value itself, so a custom
+ * request.md carries them too).
  */
 function filesValue(
   tasks: readonly Pick<Task, 'path' | 'description'>[],
   existingPaths: ReadonlySet<string>,
   ambiguousBefore: ReadonlySet<string> = new Set(),
+  repairs: ReadonlyMap<string, RepairInput> = new Map(),
 ): string {
-  const notes = tasks.filter((t) => ambiguousBefore.has(t.path)).map((t) => ambiguousNote(t.path));
+  const notes = tasks.flatMap((t) => {
+    const repair = repairs.get(t.path);
+    return [...(ambiguousBefore.has(t.path) ? [ambiguousNote(t.path)] : []), ...(repair ? [repairNote(t.path, repair)] : [])];
+  });
   const lines = fileListLines(tasks, existingPaths);
   return notes.length === 0 ? lines : `${lines}\n\n${notes.join('\n\n')}`;
 }
@@ -119,12 +130,17 @@ export function requestText(
   templates: Templates,
   existingPaths: ReadonlySet<string>,
   ambiguousBefore?: ReadonlySet<string>,
+  repairs?: ReadonlyMap<string, RepairInput>,
 ): string {
-  return fillTemplate(templates.request, { files: filesValue(tasks, existingPaths, ambiguousBefore), count: String(tasks.length) }, 'request.md');
+  return fillTemplate(
+    templates.request,
+    { files: filesValue(tasks, existingPaths, ambiguousBefore, repairs), count: String(tasks.length) },
+    'request.md',
+  );
 }
 
 export function buildRequest(packed: PackedRequest, options: BuildOptions): BatchRequest {
-  const text = requestText(packed.tasks, options.templates, options.existingPaths, options.ambiguousBefore);
+  const text = requestText(packed.tasks, options.templates, options.existingPaths, options.ambiguousBefore, options.repairs);
   const missing = packed.tasks.find((t) => !text.includes(t.path));
   if (missing) {
     throw new HarnessError('BAD_CONFIG', `request.md does not show the path ${missing.path} verbatim`, {
