@@ -103,6 +103,27 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     usage: usageSchema,
     costUsd: z.number().nonnegative(),
   }),
+  /**
+   * The verify command ran (CONTRACT §13): its result, and what it meant for the tasks. Recorded
+   * before the task list and the commit, so a crash after it never runs the command again.
+   */
+  z.object({
+    type: z.literal('verified'),
+    at: z.string(),
+    command: z.string(),
+    passed: z.boolean(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    timedOut: z.boolean(),
+    /** The command's output: secrets redacted, bounded (its tail kept). */
+    output: z.string(),
+    /** Per task path marked for repair: the output lines that name it. */
+    repairs: z.record(z.string(), z.array(z.string())),
+    /** Per task path failed for good (out of repairs): the reason. */
+    failed: z.record(z.string(), z.string()),
+    /** Paths named by the output that no task generates (reported, left alone). */
+    other: z.array(z.string()),
+  }),
 ]);
 export type JournalEvent = z.output<typeof journalEventSchema>;
 /** An event as written (fields with defaults may be left out). */
@@ -110,5 +131,6 @@ export type JournalEventInput = z.input<typeof journalEventSchema>;
 export type IntentEvent = Extract<JournalEvent, { type: 'intent' }>;
 export type CollectedEvent = Extract<JournalEvent, { type: 'collected' }>;
 export type CallEvent = Extract<JournalEvent, { type: 'call' }>;
+export type VerifiedEvent = Extract<JournalEvent, { type: 'verified' }>;
 export type TaskChangeRecord = z.output<typeof taskChangeSchema>;
 export type RetryRecord = z.output<typeof retrySchema>;
