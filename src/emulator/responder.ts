@@ -36,3 +36,39 @@ export function placeholderResponder(options: { fileTokens?: number } = {}): Res
     return PLACEHOLDER_REPLY;
   };
 }
+
+/** A file the offline model answers with a defect until a request quotes its diagnostic. */
+export interface DefectSpec {
+  /** The file's path, as the request lists it. */
+  path: string;
+  /** The line the project's check prints for the defect (say `src/a.ts(3,14): error TS2322`): once a request contains it, the file comes back clean. */
+  diagnostic: string;
+  /** The line added at the end of the file while it is defective (default: a line no common language parses). */
+  defect?: string;
+}
+
+/** The defect line `defectResponder` adds when a spec gives none. */
+export const defaultDefect = (filePath: string): string => `DEFECT written on purpose by the codegen-harness emulator in ${filePath}`;
+
+/**
+ * The placeholder responder, except that each spec's file gets its defect line (before its END
+ * marker) in every answer whose request does not contain the spec's diagnostic anywhere (system,
+ * cached blocks, the request itself); once a request quotes it, the clean placeholder. For a repair
+ * round offline: the check fails on the defect, the repair request quotes its output, the repair passes.
+ */
+export function defectResponder(specs: DefectSpec | readonly DefectSpec[], options: { fileTokens?: number } = {}): Responder {
+  const all = Array.isArray(specs) ? (specs as readonly DefectSpec[]) : [specs as DefectSpec];
+  const inner = placeholderResponder(options);
+  return async (req) => {
+    let out = await inner(req);
+    const text = allText(req.params);
+    for (const spec of all) {
+      if (text.includes(spec.diagnostic)) continue;
+      const end = `<<<END ${spec.path}>>>\n`;
+      const at = out.indexOf(end);
+      if (at < 0 || !out.slice(0, at).includes(`<<<FILE ${spec.path}>>>\n`)) continue;
+      out = `${out.slice(0, at)}${spec.defect ?? defaultDefect(spec.path)}\n${out.slice(at)}`;
+    }
+    return out;
+  };
+}
