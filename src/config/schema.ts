@@ -145,6 +145,32 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('How the harness commits.'),
+  verify: z
+    .strictObject({
+      command: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Shell command that checks the generated code (e.g. `npx tsc --noEmit`), run with the system shell in the repo root after every collect that wrote files. It executes generated code: set it only for code you would run. Nothing runs unless it is set.',
+        ),
+      timeoutMs: positiveInt
+        .default(600_000)
+        .describe('Longest run of the verify command; past it the process group is killed and the run ends (exit 3).'),
+      repairs: z
+        .number()
+        .int()
+        .min(0)
+        .default(2)
+        .describe('Repair attempts per task named by a failing verify command; past them the task is failed (exit 3).'),
+      repairWith: z
+        .enum(['batch', 'sync'])
+        .default('batch')
+        .describe('How repairs are asked for: `batch` (one batch per round) or `sync` (streaming synchronous calls, for a person waiting).'),
+      maxOutputBytes: positiveInt.default(65_536).describe("Bytes of the verify command's output kept (its head and tail)."),
+    })
+    .prefault({})
+    .describe('Verify and repair: a command the generated code must pass (CONTRACT §13).'),
   syncMaxTokens: positiveInt
     .optional()
     .describe(
