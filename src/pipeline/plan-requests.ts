@@ -13,6 +13,7 @@ import { splitIntoBatches } from '../batch/split-batches.js';
 import { assertContextFits } from '../repo/context.js';
 import { findSecrets, secretsError } from '../repo/secrets.js';
 import { buildRequest, type BatchRequest } from '../requests/build.js';
+import type { RepairInput } from '../requests/repair-note.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import { planBlockText, planEntries, planEntriesOfTasks } from '../requests/plan-block.js';
 import { type StageFile, stageBlockText } from '../requests/stage-block.js';
@@ -23,6 +24,7 @@ import type { Snapshot } from './snapshot.js';
 import { type JournalState, readJournal } from '../state/journal.js';
 import { assertTaskListClean } from './outgoing.js';
 import { taskFollowUps } from './task-history.js';
+import { repairsPending } from '../verify/repair-state.js';
 import { cacheStateFor, type CacheState, prefixWarmedUp, warmupEstimate } from './warmup.js';
 import type { Workspace } from './workspace.js';
 
@@ -71,6 +73,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
   const byId = new Map(packed.map((p) => [p.customId, p]));
   const ambiguousBefore = new Set(tasks.filter((t) => followUps.get(t.path)?.ambiguous).map((t) => t.path));
+  const repairs = await repairInputs(ws, tasks, journal);
   const requests = packed.map((p) =>
     buildRequest(p, {
       context: snapshot.context,
@@ -79,6 +82,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
       maxTokens: config.maxTokens,
       existingPaths,
       ambiguousBefore,
+      ...(repairs.size > 0 ? { repairs } : {}),
       plan,
       ...(earlier ? { earlier } : {}),
     }),
@@ -128,6 +132,31 @@ async function earlierStageFiles(ws: Workspace, list: TaskList, stage: number): 
   const findings = await findSecrets(files, { allow: ws.config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings, { source: 'the files of earlier stages' });
   return files;
+}
+
+/**
+ * The tasks of `tasks` under repair (the last verification named them, they were not rewritten
+ * since: repairsPending), each with its file as it is on disk now and its diagnostic lines, both
+ * checked for secrets like everything else that is sent.
+ */
+async function repairInputs(ws: Workspace, tasks: readonly Task[], journal: JournalState): Promise<Map<string, RepairInput>> {
+  const pending = repairsPending(journal);
+  const out = new Map<string, RepairInput>();
+  if (pending.size === 0) return out;
+  const texts = [];
+  for (const t of tasks) {
+    const repoPath = ws.repoPath(t.path);
+    const need = pending.get(t.path) ?? pending.get(repoPath);
+    if (!need) continue;
+    const file = path.join(ws.repoDir, repoPath);
+    const content = existsSync(file) ? await readFile(file, 'utf8').catch(() => null) : null;
+    if (content !== null) texts.push({ path: repoPath, content });
+    texts.push({ path: `the diagnostics of ${repoPath}`, content: need.diagnostics.join('\n'), unlocated: true });
+    out.set(t.path, { content, diagnostics: need.diagnostics });
+  }
+  const findings = await findSecrets(texts, { allow: ws.config.secrets.allow, env: ws.env });
+  if (findings.length > 0) throw secretsError(findings, { source: 'the files under repair' });
+  return out;
 }
 
 /** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
