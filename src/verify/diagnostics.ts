@@ -9,7 +9,8 @@
  * `lib/src/a.ts`. It may be written as is, with `./`, as an absolute path inside the repo (also as a
  * `file://` URL), with backslashes, and followed by `:line`, `:line:col` or `(line,col)`.
  */
-import { ANTHROPIC_EXTRA, JWT, STRIPE } from '../repo/secret-rules.js';
+import { isPasswordLiteral } from '../repo/secret-patterns.js';
+import { ANTHROPIC_EXTRA, JWT, PASSWORD, STRIPE } from '../repo/secret-rules.js';
 import { escapeRegExp } from '../shared/regexp.js';
 
 export interface MapDiagnosticsOptions {
@@ -171,12 +172,17 @@ const SECRET_SHAPES: readonly RegExp[] = [
   /(?<=:\/\/[^\s:/@]+:)[^\s/@]+(?=@)/g,
 ];
 
-/** `output` with the environment's `ANTHROPIC_API_KEY` and the secret shapes above replaced by `[redacted]`. */
+/** `output` with the environment's `ANTHROPIC_API_KEY`, the secret shapes above and quoted password literals replaced by `[redacted]`. */
 export function redactSecrets(output: string, env: NodeJS.ProcessEnv): string {
   let text = output;
   const key = (env.ANTHROPIC_API_KEY ?? '').trim();
   if (key.length >= 8) text = text.split(key).join(REDACTED);
   for (const shape of SECRET_SHAPES) text = text.replace(shape, REDACTED);
+  // A quoted password literal (`password = "…"`, `DB_PASSWORD: '…'`): the value only, as the password rule judges it.
+  text = text.replace(PASSWORD.pattern, (match, _keyQuote, quote: string | undefined, quoted: string | undefined) => {
+    if (quote === undefined || quoted === undefined || !isPasswordLiteral(quoted)) return match;
+    return `${match.slice(0, match.length - quoted.length - 1)}${REDACTED}${quote}`;
+  });
   return text;
 }
 

@@ -20,7 +20,15 @@ describe('mapDiagnostics on real tool output', () => {
         "src/b.ts(3,45): error TS2322: Type 'number' is not assignable to type 'string'.",
       ],
     });
-    expect(otherPaths).toEqual(['src/c.ts']);
+    expect(otherPaths).toEqual(['src/c.ts', 'src/d.ts']);
+  });
+
+  it("tsc --pretty false: a multi-line message's indented lines follow its first line", () => {
+    expect(map(fixture('tsc-plain.txt'), ['src/d.ts']).byTask.get('src/d.ts')).toEqual([
+      "src/d.ts(1,14): error TS2322: Type '(x: string) => string' is not assignable to type '(x: number) => string'.",
+      "  Types of parameters 'x' and 'x' are incompatible.",
+      "    Type 'number' is not assignable to type 'string'.",
+    ]);
   });
 
   it('tsc --pretty: colours stripped, code frames and related information follow their error, the summary table goes by file', () => {
@@ -37,7 +45,15 @@ describe('mapDiagnostics on real tool output', () => {
     expect(b.at(-1)).toBe('     2  src/b.ts:2');
     expect(b.some((l) => l.includes('src/c.ts'))).toBe(false);
     expect([...byTask.keys()].sort()).toEqual(['src/a.ts', 'src/b.ts']);
-    expect(otherPaths).toEqual(['src/c.ts']);
+    expect(otherPaths).toEqual(['src/c.ts', 'src/d.ts']);
+    expect(map(fixture('tsc-pretty.txt'), ['src/d.ts']).byTask.get('src/d.ts')).toEqual([
+      "src/d.ts:1:14 - error TS2322: Type '(x: string) => string' is not assignable to type '(x: number) => string'.",
+      "  Types of parameters 'x' and 'x' are incompatible.",
+      "    Type 'number' is not assignable to type 'string'.",
+      '1 export const fn: (x: number) => string = (x: string) => x;',
+      '               ~~',
+      '     1  src/d.ts:1',
+    ]);
   });
 
   for (const name of ['vitest-plain.txt', 'vitest-color.txt']) {
@@ -204,6 +220,7 @@ describe('redactSecrets', () => {
       `gh ghp_${'x'.repeat(36)}`,
       'db postgres://user:hunter22@db.local/app',
       '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----',
+      'config DB_PASSWORD: "s3cr3t-Value9"',
       'src/a.ts(1,14): error TS2322',
     ].join('\n');
     expect(redactSecrets(text, {})).toBe(
@@ -215,9 +232,15 @@ describe('redactSecrets', () => {
         `gh ${REDACTED}`,
         `db postgres://user:${REDACTED}@db.local/app`,
         REDACTED,
+        `config DB_PASSWORD: "${REDACTED}"`,
         'src/a.ts(1,14): error TS2322',
       ].join('\n'),
     );
+  });
+
+  it('leaves password placeholders and types alone', () => {
+    const text = "password: string; password = 'changeme'; password = process.env.PW";
+    expect(redactSecrets(text, {})).toBe(text);
   });
 
   it('ignores a missing or trivially short environment key', () => {
