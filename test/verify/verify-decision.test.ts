@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { foldJournal } from '../../src/state/journal-fold.js';
+import { decideVerify, lastVerified, verifyDue, verifyUnanswerable } from '../../src/verify/verify-decision.js';
+import { zeroUsage } from '../../src/cost/usage.js';
+import type { VerifyRun } from '../../src/verify/run-verify.js';
+
+const failed: VerifyRun = { passed: false, exitCode: 1, signal: null, timedOut: false, output: 'x' };
+const decide = (run: VerifyRun, byTask: Record<string, string[]>, rounds: Record<string, number> = {}) =>
+  decideVerify({
+    command: 'check',
+    at: 't',
+    run,
+    mapping: { byTask: new Map(Object.entries(byTask)), otherPaths: ['test/hand.test.ts'] },
+    rounds: new Map(Object.entries(rounds)),
+    repairs: 2,
+  });
+
+describe('decideVerify', () => {
+  it('passed: nothing marked', () => {
+    const d = decide({ ...failed, passed: true, exitCode: 0 }, {});
+    expect(d.event).toMatchObject({ passed: true, repairs: {}, failed: {}, other: [] });
+    expect(d.taskChanges.size).toBe(0);
+    expect(verifyUnanswerable(d.event)).toBe(false);
+  });
+
+  it('named tasks with repairs left go back to pending, unticked', () => {
+    const d = decide(failed, { 'src/a.ts': ['a(1,1): error'] }, { 'src/a.ts': 1 });
+    expect(d.event.repairs).toEqual({ 'src/a.ts': ['a(1,1): error'] });
+    expect(d.event.other).toEqual(['test/hand.test.ts']);
+    expect(d.taskChanges.get('src/a.ts')).toMatchObject({ status: 'pending', checked: false });
+  });
+
+  it('a task out of repairs fails with its last diagnostic', () => {
+    const d = decide(failed, { 'src/a.ts': ['first', 'last'] }, { 'src/a.ts': 2 });
+    expect(d.event.repairs).toEqual({});
+    expect(d.event.failed['src/a.ts']).toContain('last');
+    expect(d.taskChanges.get('src/a.ts')).toMatchObject({ status: 'failed' });
+  });
+
+  it('a failure naming no task, a timeout or a signal marks nothing', () => {
+    expect(verifyUnanswerable(decide(failed, {}).event)).toBe(true);
+    for (const run of [
+      { ...failed, timedOut: true, exitCode: null },
+      { ...failed, signal: 'SIGKILL', exitCode: null },
+    ]) {
+      const d = decide(run, { 'src/a.ts': ['a'] });
+      expect(d.taskChanges.size).toBe(0);
+      expect(verifyUnanswerable(d.event)).toBe(true);
+    }
+  });
+});
+
+describe('verifyDue and lastVerified', () => {
+  const collected = (files: string[]) => ({
+    type: 'collected' as const,
+    at: 't',
+    batchId: 'b',
+    files: files.map((path) => ({ path, sha256: 'x' })),
+    taskChanges: {},
+    usage: zeroUsage(),
+    costUsd: 0,
+    counts: {},
+    report: [],
+  });
+  it('is due after a collect wrote files since the last verification', () => {
+    const v = decide(failed, {}).event;
+    expect(verifyDue(foldJournal([]))).toBe(false);
+    expect(verifyDue(foldJournal([collected([])]))).toBe(false);
+    expect(verifyDue(foldJournal([collected(['a'])]))).toBe(true);
+    expect(verifyDue(foldJournal([collected(['a']), v]))).toBe(false);
+    expect(lastVerified(foldJournal([collected(['a']), v]))).toBe(v);
+    expect(lastVerified(foldJournal([]))).toBeNull();
+  });
+});
