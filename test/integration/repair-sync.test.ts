@@ -4,7 +4,7 @@
  * `harness: repair <path>`. Driven here through a tiny harness (a workspace opened in-process after
  * a `harness run` against the emulator and a `verified` event as the verify step would record it).
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defectResponder, placeholderFile, placeholderResponder, type ResponderRequest } from '../../src/emulator/index.js';
@@ -119,5 +119,55 @@ describe('repairSync', () => {
     expect(result.repaired).toEqual([]);
     expect(commitSubjects(repo)[0]).toMatch(/^harness: repair src\/models\/user\.ts \(no complete section \(stop_reason max_tokens\)\)$/);
     expect([...repairsPending(await readJournal(repo)).keys()]).toEqual([FILE]);
+  });
+});
+
+describe('repair requests in a batch (repairWith: batch)', () => {
+  it('a task under repair that is pending again goes out in a batch whose request carries its content and diagnostics; nothing else is asked again', async () => {
+    const seen: ResponderRequest[] = [];
+    const inner = defectResponder({ path: FILE, diagnostic: DIAGNOSTIC, defect: DEFECT });
+    h = await withEmulator({
+      responder: (req) => {
+        seen.push(req);
+        return inner(req);
+      },
+    });
+    const repo = await makeTarget();
+    expect((await h.run(repo, 'run', '--max-tokens', '8000')).code).toBe(0);
+    const broken = await readFile(path.join(repo, FILE), 'utf8');
+    const first = seen.filter((r) => r.mode === 'batch').at(-1)!;
+    const verified = {
+      type: 'verified',
+      at: new Date().toISOString(),
+      command: 'tsc --noEmit',
+      passed: false,
+      exitCode: 2,
+      signal: null,
+      timedOut: false,
+      output: DIAGNOSTIC,
+      repairs: { [FILE]: [DIAGNOSTIC] },
+      failed: {},
+      other: [],
+    };
+    await appendFile(path.join(repo, '.harness/journal.jsonl'), `${JSON.stringify(verified)}\n`);
+    // The verify step puts the task back to pending (here: unticked by hand).
+    const list = path.join(repo, 'task-list.md');
+    await writeFile(list, (await readFile(list, 'utf8')).replace(`- [x] \`${FILE}\``, `- [ ] \`${FILE}\``));
+    git(repo, 'commit', '-qam', 'verify: src/models/user.ts back to pending');
+    const asked = seen.length;
+    const again = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(again.code, again.stderr).toBe(0);
+    const repairs = seen.slice(asked).filter((r) => r.mode === 'batch' && JSON.stringify(r.params).includes(`Repair of \`${FILE}\``));
+    expect(repairs).toHaveLength(1);
+    const blocks = repairs[0]!.params.messages[0]!.content as { text: string; cache_control?: unknown }[];
+    const last = blocks.at(-1)!.text;
+    expect(last).toContain(DIAGNOSTIC);
+    expect(last).toContain(broken);
+    expect(blocks.at(-1)!.cache_control).toBeUndefined();
+    // Only the file under repair was asked again, and it came back clean.
+    expect(seen.slice(asked).filter((r) => r.mode === 'batch' && JSON.stringify(r.params).includes('## Files to write'))).toHaveLength(1);
+    expect(await readFile(path.join(repo, FILE), 'utf8')).toBe(placeholderFile(FILE, 'User entity with validation'));
+    // The same system prompt as every batch request (the cached blocks are held byte for byte by test/requests/repair-request.test.ts).
+    expect(repairs[0]!.params.system).toEqual(first.params.system);
   });
 });
