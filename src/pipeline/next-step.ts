@@ -19,13 +19,29 @@
  * collected. While a failed task of an earlier stage holds the stage back, nothing is planned and
  * the run stops (exit 3) with `held` saying which task.
  *
- * Pure: no I/O, no clock. Verify-and-repair will add an input (`verify`: null until it lands).
+ * Verify (CONTRACT §13, `verify`: null unless `verify.command` is set): once every batch in flight
+ * was looked at and before anything is planned, when files were written since the last
+ * verification, the command runs (`verify`); the tasks it marks are pending again and go out in
+ * this cycle's plan. A failure no repair can answer (names no task, timed out, killed) ends the
+ * run with exit 3; a new run runs the command again first. Repairs are capped per task, so the
+ * loop always ends.
+ *
+ * Pure: no I/O, no clock.
  */
 import { busyPaths, inFlight, type BatchRecord, type JournalState } from '../state/journal.js';
+import type { VerifiedEvent } from '../state/journal-events.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskList } from '../tasks/task-list.js';
 import type { PlannedBatch } from './plan-requests.js';
+import { verifyUnanswerable } from '../verify/verify-decision.js';
 import { heldMessage, pendingOfStage, type StageState } from './stages.js';
+
+/** What the decision knows of verification (verify-decision.ts: verifyDue, lastVerified). */
+export interface VerifyView {
+  /** Files were written since the last verification. */
+  due: boolean;
+  last: VerifiedEvent | null;
+}
 
 export interface RunView {
   journal: JournalState;
@@ -34,8 +50,8 @@ export interface RunView {
   stopRequested: boolean;
   /** The stage in progress (`stageState(tasks)`); null: nothing pending or submitted, or no gating. */
   stage: StageState | null;
-  /** The last verification's outcome (verify-and-repair lands later): always null today. */
-  verify: null;
+  /** null: no `verify.command` configured. */
+  verify: VerifyView | null;
 }
 
 export type Step =
@@ -51,6 +67,8 @@ export type Step =
   /** Write the codebase cache before `batch` (a one-request batch); with `detach`, never wait for it. */
   | { kind: 'warm-up'; batch: PlannedBatch; detach: boolean }
   | { kind: 'submit'; batch: PlannedBatch }
+  /** Run the verify command, record `verified`, mark the tasks it names for repair, commit. */
+  | { kind: 'verify' }
   | { kind: 'wait'; records: BatchRecord[]; until: 'any' | 'all' }
   /** A stop was asked for and this is a safe point: stop now (StopRequested). */
   | { kind: 'stop-requested' }
@@ -70,6 +88,8 @@ export interface Progress {
   plan: { batches: readonly PlannedBatch[]; next: number; at: 'budget' | 'warm-up' | 'submit' } | null;
   /** --dry-run: the plan was written; the run is over. */
   dryRunWritten: boolean;
+  /** The verify command ran in this run (kept across cycles). */
+  verified: boolean;
 }
 
 export const startProgress = (): Progress => ({
@@ -79,6 +99,7 @@ export const startProgress = (): Progress => ({
   targetsChecked: false,
   plan: null,
   dryRunWritten: false,
+  verified: false,
 });
 
 export function nextStep(view: RunView, progress: Progress): Step {
@@ -89,6 +110,12 @@ export function nextStep(view: RunView, progress: Progress): Step {
     if (record) return view.stopRequested ? { kind: 'stop-requested' } : { kind: 'collect', record };
   }
   const plan = progress.plan;
+  if (plan === null && view.verify && !options.dryRun) {
+    const { due, last } = view.verify;
+    const unanswered = last !== null && verifyUnanswerable(last);
+    if (due || (unanswered && !progress.verified)) return view.stopRequested ? { kind: 'stop-requested' } : { kind: 'verify' };
+    if (unanswered) return { kind: 'stop', exitCode: 3 };
+  }
   if (plan === null) {
     const busy = busyPaths(journal);
     const pending = pendingOfStage(view.tasks, view.stage).filter((t) => !busy.has(t.path));
@@ -139,8 +166,10 @@ export function advance(progress: Progress, step: Step, outcome: StepOutcome = {
       return outcome.proceed === false ? nextBatch() : { ...progress, plan: plan && { ...plan, at: 'submit' } };
     case 'submit':
       return nextBatch();
+    case 'verify':
+      return { ...progress, verified: true };
     case 'wait':
-      return { ...startProgress(), cycles: progress.cycles + 1 };
+      return { ...startProgress(), cycles: progress.cycles + 1, verified: progress.verified };
     case 'stop-requested':
     case 'stop':
       return progress;
@@ -160,9 +189,10 @@ export function taskCounts(list: TaskList): TaskCounts {
   return c;
 }
 
-/** 3 when a task failed, or --once / --detach leave work pending or in flight; else 0. */
+/** 3 when a task failed, the last verification failed, or --once / --detach leave work pending or in flight; else 0. */
 function exitCode(view: RunView): 0 | 3 {
   const c = taskCounts(view.tasks);
   const workLeft = c.pending + c.submitted > 0;
-  return c.failed > 0 || ((view.options.once || view.options.detach) && workLeft) ? 3 : 0;
+  const verifyFailed = view.verify?.last != null && !view.verify.last.passed;
+  return c.failed > 0 || verifyFailed || ((view.options.once || view.options.detach) && workLeft) ? 3 : 0;
 }

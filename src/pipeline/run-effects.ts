@@ -61,6 +61,9 @@ export async function applyStep<W extends LoopWorkspace>(run: RunContext<W>, ste
       run.budget.runUsd += step.batch.estimate.usd;
       run.budget.committedUsd += step.batch.estimate.usd;
       return {};
+    case 'verify':
+      await deps.verify(ws, run.journal);
+      return {};
     case 'wait':
       await deps.waitForEnd(ws, step.records, step.until);
       return {};

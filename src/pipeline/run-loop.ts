@@ -20,6 +20,7 @@ import type { Snapshot } from './snapshot.js';
 import { type StageState, stageState } from './stages.js';
 import type { BudgetState } from './submit.js';
 import type { WarmUpDeps, WarmUpWorkspace } from './warmup.js';
+import { lastVerified, verifyDue } from '../verify/verify-decision.js';
 import type { Workspace } from './workspace.js';
 
 export interface RunOptions {
@@ -46,7 +47,7 @@ export interface RunResult {
 }
 
 /** What the loop itself uses of the workspace; its stages get the workspace they are given. */
-export type LoopWorkspace = WarmUpWorkspace & Pick<Workspace, 'repoDir' | 'stop'>;
+export type LoopWorkspace = WarmUpWorkspace & Pick<Workspace, 'repoDir' | 'stop' | 'config'>;
 
 /** The stages and ports of a run, each taking the workspace the run was given. */
 export interface RunDeps<W> extends Omit<WarmUpDeps<W>, 'journal'> {
@@ -65,10 +66,12 @@ export interface RunDeps<W> extends Omit<WarmUpDeps<W>, 'journal'> {
   planBatches(ws: W, tasks: readonly Task[], snapshot: Snapshot): Promise<PlannedBatch[]>;
   writeDryRun(ws: W, planned: readonly PlannedBatch[]): Promise<DryRunSummary>;
   checkBudget(ws: W, batch: PlannedBatch, budget: BudgetState): void;
+  /** Runs the verify command, records `verified`, writes the task changes, commits (verify-effect.ts). */
+  verify(ws: W, journal: JournalStore): Promise<unknown>;
 }
 
 /** Steps after which task-list.md may have changed (written by a stage, or by a person during a wait). */
-const CHANGE_TASKS: ReadonlySet<Step['kind']> = new Set(['collect', 'warm-up', 'submit', 'wait']);
+const CHANGE_TASKS: ReadonlySet<Step['kind']> = new Set(['collect', 'warm-up', 'submit', 'verify', 'wait']);
 
 export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOptions, deps: RunDeps<W>): Promise<RunResult> {
   if (options.once && options.detach) {
@@ -103,7 +106,9 @@ export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOption
   let tasks = await deps.readTaskList(ws.repoDir);
   for (;;) {
     const stage = stageState(tasks);
-    const view: RunView = { journal: await journal.read(), tasks, options, stopRequested: ws.stop.requested, stage, verify: null };
+    const state = await journal.read();
+    const verify = ws.config.verify.command !== undefined ? { due: verifyDue(state), last: lastVerified(state) } : null;
+    const view: RunView = { journal: state, tasks, options, stopRequested: ws.stop.requested, stage, verify };
     const step = nextStep(view, progress);
     if (step.kind === 'stop') {
       const { collected, submitted, dryRun } = run;

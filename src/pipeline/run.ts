@@ -21,6 +21,7 @@ import { takeSnapshot } from './snapshot.js';
 import { checkBudget, submitBatch } from './submit.js';
 import { assertTargetsWritable } from './validate-targets.js';
 import { waitForEnd } from './wait-for-end.js';
+import { verifyNow } from '../verify/verify-effect.js';
 import type { Workspace } from './workspace.js';
 
 export type { RunDeps, RunOptions, RunResult } from './run-loop.js';
@@ -42,6 +43,7 @@ const defaultRunDeps: RunDeps<Workspace> = {
   checkBudget,
   submitBatch,
   waitForEnd,
+  verify: (ws, journal) => verifyNow(ws, journal),
 };
 
 export function runPasses(ws: Workspace, options: RunOptions = {}, overrideDeps: Partial<RunDeps<Workspace>> = {}): Promise<RunResult> {

@@ -18,6 +18,8 @@ import { HarnessError } from '../../src/shared/errors.js';
 import { createStopController, type StopController } from '../../src/shared/signals.js';
 import { type BatchRecord, memoryJournal } from '../../src/state/journal.js';
 import type { Task } from '../../src/tasks/task.js';
+import { repairRounds } from '../../src/verify/repair-state.js';
+import { decideVerify } from '../../src/verify/verify-decision.js';
 import { parseTaskList, type TaskChange, type TaskList, writeTaskList } from '../../src/tasks/task-list.js';
 
 export const NOW = Date.parse('2026-11-02T10:00:00.000Z');
@@ -92,6 +94,8 @@ export interface World {
   refreshed: { added: number; requeued: string[]; edited: string[] } | null;
   /** Called after each stage (a test asks for a stop from here). */
   after: (stage: string) => void;
+  /** What each run of the verify command finds, in turn (then: passed): the paths to repair, `timeout`, or `none` (fails naming no task). */
+  verifyRuns: (string[] | 'timeout' | 'none')[];
 }
 
 export function world(tasks: Record<string, Task['status']>, config: Partial<HarnessConfig> = {}, stages: Record<string, number> = {}): World {
@@ -115,6 +119,7 @@ export function world(tasks: Record<string, Task['status']>, config: Partial<Har
     perRunUsd: undefined,
     refreshed: null,
     after: () => {},
+    verifyRuns: [],
     ws: {
       repoDir: '/fake/repo',
       config: { ...defaultConfig, ...config },
@@ -138,7 +143,8 @@ export function world(tasks: Record<string, Task['status']>, config: Partial<Har
     const changes = new Map(paths.map((p): [string, TaskChange] => [p, { status: w.fate(p), batch: batchId }]));
     await journal.append({ type: 'collect', at: iso(w.clock), batchId });
     const taskChanges = Object.fromEntries(changes);
-    await journal.append({ type: 'collected', at: iso(w.clock), batchId, files: [], taskChanges, usage: zeroUsage(), costUsd: 0.5, counts: {} });
+    const files = paths.filter((p) => changes.get(p)?.status === 'done').map((path) => ({ path, sha256: 'x' }));
+    await journal.append({ type: 'collected', at: iso(w.clock), batchId, files, taskChanges, usage: zeroUsage(), costUsd: 0.5, counts: {} });
     change(changes);
     say(`collect ${batchId}`);
     return { batchId, files: paths.length, costUsd: 0.5, usage: zeroUsage(), counts: {} };
@@ -218,6 +224,29 @@ export function world(tasks: Record<string, Task['status']>, config: Partial<Har
       w.server.set(batchId, { endsAt: w.clock + w.durationMs, paths });
       say(`submit ${batchId} ${options.purpose === 'warmup' ? 'warm-up' : paths.join(',')}`);
       return batchId;
+    },
+    verify: async (ws) => {
+      const found = w.verifyRuns.shift() ?? [];
+      const named = Array.isArray(found) ? found : [];
+      const mapping = { byTask: new Map(named.map((p): [string, string[]] => [p, [`${p}(1,1): error`]])), otherPaths: [] };
+      const run = {
+        passed: found.length === 0,
+        exitCode: found === 'timeout' ? null : found.length === 0 ? 0 : 1,
+        signal: null,
+        timedOut: found === 'timeout',
+        output: '',
+      };
+      const { event, taskChanges } = decideVerify({
+        command: 'check',
+        at: iso(w.clock),
+        run,
+        mapping,
+        rounds: repairRounds(await journal.read()),
+        repairs: ws.config.verify.repairs,
+      });
+      await journal.append(event);
+      change(taskChanges);
+      say(`verify ${event.passed ? 'passed' : `repair ${Object.keys(event.repairs).join(',')} failed ${Object.keys(event.failed).join(',')}`}`);
     },
     waitForEnd: async (_ws, records, until, maxWaitMs = Number.POSITIVE_INFINITY) => {
       w.stop.stop.throwIfRequested();
