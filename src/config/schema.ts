@@ -170,7 +170,7 @@ export const configSchema = z.strictObject({
       maxOutputBytes: positiveInt.default(65_536).describe("Bytes of the verify command's output kept (its head and tail)."),
     })
     .prefault({})
-    .describe('Verify and repair: a command the generated code must pass (CONTRACT §13).'),
+    .describe('Verify and repair: a command the generated code must pass.'),
   syncMaxTokens: positiveInt
     .optional()
     .describe(

@@ -19,7 +19,7 @@
  * collected. While a failed task of an earlier stage holds the stage back, nothing is planned and
  * the run stops (exit 3) with `held` saying which task.
  *
- * Verify (CONTRACT §13, `verify`: null unless `verify.command` is set): once every batch in flight
+ * Verify (`verify`: null unless `verify.command` is set): once every batch in flight
  * was looked at and before anything is planned, when files were written since the last
  * verification, the command runs (`verify`); the tasks it marks are pending again and go out in
  * this cycle's plan. A failure no repair can answer (names no task, timed out, killed) ends the

@@ -104,7 +104,7 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     costUsd: z.number().nonnegative(),
   }),
   /**
-   * The verify command ran (CONTRACT §13): its result, and what it meant for the tasks. Recorded
+   * The verify command ran: its result, and what it meant for the tasks. Recorded
    * before the task list and the commit, so a crash after it never runs the command again.
    */
   z.object({

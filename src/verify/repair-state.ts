@@ -1,5 +1,5 @@
 /**
- * Which tasks are under repair (CONTRACT §13), read from the journal alone: the tasks the last
+ * Which tasks are under repair, read from the journal alone: the tasks the last
  * `verified` event marked for repair whose file has not been written again since. Pure.
  */
 import type { VerifiedEvent } from '../state/journal-events.js';

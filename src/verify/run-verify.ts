@@ -1,5 +1,5 @@
 /**
- * Runs the verify command (CONTRACT §13): with the system shell in the repo root, the environment
+ * Runs the verify command: with the system shell in the repo root, the environment
  * as it is, stdout and stderr interleaved as they arrive. What is kept of the output is bounded
  * (its head and its tail); past the timeout the whole process group is killed.
  */

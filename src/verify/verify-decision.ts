@@ -1,5 +1,5 @@
 /**
- * What one run of the verify command means (CONTRACT §13), apart from running it: the `verified`
+ * What one run of the verify command means, apart from running it: the `verified`
  * event to record and the task-list changes it makes. Pure.
  *
  * - passed: nothing marked;

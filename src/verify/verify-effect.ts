@@ -52,7 +52,7 @@ export async function verifyNow(ws: VerifyWorkspace, journal: JournalStore, deps
 }
 
 /** `passed`, `<n> to repair`, `<n> failed`, or why it failed with nothing to repair. */
-function verifySummary(e: VerifiedEvent): string {
+export function verifySummary(e: VerifiedEvent): string {
   if (e.passed) return 'passed';
   const parts: string[] = [];
   const n = Object.keys(e.repairs).length;

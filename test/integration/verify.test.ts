@@ -1,5 +1,5 @@
 /**
- * Verify and repair end to end (CONTRACT §13), against the emulator: a verify command (a node
+ * Verify and repair end to end, against the emulator: a verify command (a node
  * script in the temp repo) that names a generated file sends that task back for repair, and the
  * run ends with exit 0 once it passes; a failure naming no task, a timeout, or a task out of
  * repairs end the run with exit 3.

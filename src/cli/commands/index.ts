@@ -13,6 +13,7 @@ import { refineCommand } from './refine-command.js';
 import { retryCommand } from './retry-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
+import { verifyCommand } from './verify-command.js';
 
 export { CommandExit, type CommandSpec } from './command-spec.js';
 
@@ -25,5 +26,6 @@ export const commands: CommandSpec[] = [
   retryCommand,
   estimateCommand,
   refineCommand,
+  verifyCommand,
   emulatorCommand,
 ];
