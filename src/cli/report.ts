@@ -36,6 +36,11 @@ export function printStatus(io: Output, s: StatusReport): void {
     w(s.stage === null ? `no stage in progress (stages 1–${last})` : `stage ${s.stage} of ${last} in progress`);
     if (s.stage_held) w(c.red(s.stage_held));
   }
+  if (s.verify) {
+    const v = s.verify;
+    const failing = v.failing.length > 0 ? `: ${v.failing.join(', ')}` : '';
+    w(v.passed ? `verify passed (${v.at}): ${v.command}` : c.red(`verify failed (${v.at})${failing}: ${v.command}`));
+  }
   if (s.batches.length > 0) {
     w('\n' + c.bold('Batches'));
     w(

@@ -7,6 +7,8 @@ import { pricesOf, type ModelInfo } from '../models/models.js';
 import { calls, readJournal, type BatchRecord } from '../state/journal.js';
 import type { TaskStatus } from '../tasks/task.js';
 import { readTaskListFile } from '../tasks/task-list.js';
+import type { VerifiedEvent } from '../state/journal-events.js';
+import { lastVerified } from '../verify/verify-decision.js';
 import { heldMessage, stageState } from './stages.js';
 
 export interface StatusReport {
@@ -28,6 +30,8 @@ export interface StatusReport {
   stage: number | null;
   /** Why the stage in progress cannot start (a failed task of an earlier stage), or null. */
   stage_held: string | null;
+  /** The last run of the verify command; null when it never ran. `failing`: the task paths it named. */
+  verify: { command: string; passed: boolean; failing: string[]; at: string } | null;
   batches: {
     id: string;
     /** `canceled`: collected after a cancel (its unfinished requests were canceled: their tasks went back to pending). */
@@ -112,6 +116,7 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
     counts,
     stage: stage?.current ?? null,
     stage_held: stage ? heldMessage(stage) : null,
+    verify: verifyOf(lastVerified(journal)),
     batches,
     calls: syncCalls.map((e) => ({ purpose: e.purpose, path: e.path ?? null, at: e.at, usage: e.usage, cost_usd: e.costUsd })),
     usage,
@@ -133,3 +138,8 @@ function batchStatus(b: Pick<BatchRecord, 'collected' | 'cancelRequested'>): 'in
 }
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
+
+function verifyOf(e: VerifiedEvent | null): StatusReport['verify'] {
+  if (!e) return null;
+  return { command: e.command, passed: e.passed, failing: [...Object.keys(e.repairs), ...Object.keys(e.failed)], at: e.at };
+}

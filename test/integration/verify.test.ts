@@ -4,7 +4,7 @@
  * run ends with exit 0 once it passes; a failure naming no task, a timeout, or a task out of
  * repairs end the run with exit 3.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
@@ -54,6 +54,22 @@ describe('verify and repair', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const s = await statusJson((...a) => h!.run(repo, ...a));
     expect(s.tasks.every((t: { status: string }) => t.status === 'done')).toBe(true);
+    expect(s.verify).toMatchObject({ command: 'node check.mjs', passed: true, failing: [] });
+  });
+
+  it('harness verify runs the command now and marks the named task, submitting nothing', async () => {
+    h = await withEmulator();
+    const repo = await makeTarget({ files: { 'harness.config.mjs': config({}), 'check.mjs': await check(0) } });
+    const run = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(run.code, run.stderr).toBe(0);
+    await writeFile(path.join(repo, 'check.mjs'), await check(1));
+    git(repo, 'commit', '-qam', 'check again');
+    const r = await h.run(repo, 'verify');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('verify: 1 to repair');
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.tasks.find((t: { path: string }) => t.path === 'src/models/user.ts').status).toBe('pending');
+    expect(h.emulator.stats().batchesCreated).toBe(1);
   });
 
   it('a failure naming no task ends the run with exit 3 and shows the output', async () => {
@@ -86,5 +102,8 @@ describe('verify and repair', () => {
     const user = s.tasks.find((t: { path: string }) => t.path === 'src/models/user.ts');
     expect(user.status).toBe('failed');
     expect(user.reason).toContain("error TS1005: ';' expected.");
+    expect(s.verify).toMatchObject({ command: 'node check.mjs', passed: false, failing: ['src/models/user.ts'] });
+    const human = await h.run(repo, 'status');
+    expect(human.stdout).toContain('verify failed');
   });
 });

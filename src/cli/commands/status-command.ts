@@ -28,6 +28,7 @@ export const statusCommand: CommandSpec = {
         counts: { pending: 0, submitted: 0, done: 0, failed: 0 },
         stage: null,
         stage_held: null,
+        verify: null,
         batches: [],
         calls: [],
         usage: zeroUsage(),
