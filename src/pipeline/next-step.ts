@@ -33,6 +33,7 @@ import type { VerifiedEvent } from '../state/journal-events.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskList } from '../tasks/task-list.js';
 import type { PlannedBatch } from './plan-requests.js';
+import type { RepairNeed } from '../verify/repair-state.js';
 import { verifyUnanswerable } from '../verify/verify-decision.js';
 import { heldMessage, pendingOfStage, type StageState } from './stages.js';
 
@@ -41,6 +42,8 @@ export interface VerifyView {
   /** Files were written since the last verification. */
   due: boolean;
   last: VerifiedEvent | null;
+  /** With `verify.repairWith: 'sync'`: the tasks under repair (repairsPending), else empty. */
+  syncRepairs?: readonly RepairNeed[];
 }
 
 export interface RunView {
@@ -69,6 +72,8 @@ export type Step =
   | { kind: 'submit'; batch: PlannedBatch }
   /** Run the verify command, record `verified`, mark the tasks it names for repair, commit. */
   | { kind: 'verify' }
+  /** `verify.repairWith: 'sync'`: ask these tasks again with synchronous calls (once per verification). */
+  | { kind: 'repair-sync'; needs: readonly RepairNeed[] }
   | { kind: 'wait'; records: BatchRecord[]; until: 'any' | 'all' }
   /** A stop was asked for and this is a safe point: stop now (StopRequested). */
   | { kind: 'stop-requested' }
@@ -90,6 +95,8 @@ export interface Progress {
   dryRunWritten: boolean;
   /** The verify command ran in this run (kept across cycles). */
   verified: boolean;
+  /** The repairs of the last verification were asked for synchronously: what is left goes by batch. */
+  syncRepaired?: boolean;
 }
 
 export const startProgress = (): Progress => ({
@@ -115,6 +122,10 @@ export function nextStep(view: RunView, progress: Progress): Step {
     const unanswered = last !== null && verifyUnanswerable(last);
     if (due || (unanswered && !progress.verified)) return view.stopRequested ? { kind: 'stop-requested' } : { kind: 'verify' };
     if (unanswered) return { kind: 'stop', exitCode: 3 };
+    const sync = view.verify.syncRepairs ?? [];
+    if (sync.length > 0 && !progress.syncRepaired) {
+      return view.stopRequested ? { kind: 'stop-requested' } : { kind: 'repair-sync', needs: sync };
+    }
   }
   if (plan === null) {
     const busy = busyPaths(journal);
@@ -167,7 +178,9 @@ export function advance(progress: Progress, step: Step, outcome: StepOutcome = {
     case 'submit':
       return nextBatch();
     case 'verify':
-      return { ...progress, verified: true };
+      return { ...progress, verified: true, syncRepaired: false };
+    case 'repair-sync':
+      return { ...progress, syncRepaired: true };
     case 'wait':
       return { ...startProgress(), cycles: progress.cycles + 1, verified: progress.verified };
     case 'stop-requested':

@@ -64,6 +64,9 @@ export async function applyStep<W extends LoopWorkspace>(run: RunContext<W>, ste
     case 'verify':
       await deps.verify(ws, run.journal);
       return {};
+    case 'repair-sync':
+      await deps.repairSync(ws, step.needs);
+      return {};
     case 'wait':
       await deps.waitForEnd(ws, step.records, step.until);
       return {};

@@ -20,6 +20,7 @@ import type { Snapshot } from './snapshot.js';
 import { type StageState, stageState } from './stages.js';
 import type { BudgetState } from './submit.js';
 import type { WarmUpDeps, WarmUpWorkspace } from './warmup.js';
+import { type RepairNeed, repairsPending } from '../verify/repair-state.js';
 import { lastVerified, verifyDue } from '../verify/verify-decision.js';
 import type { Workspace } from './workspace.js';
 
@@ -68,10 +69,12 @@ export interface RunDeps<W> extends Omit<WarmUpDeps<W>, 'journal'> {
   checkBudget(ws: W, batch: PlannedBatch, budget: BudgetState): void;
   /** Runs the verify command, records `verified`, writes the task changes, commits (verify-effect.ts). */
   verify(ws: W, journal: JournalStore): Promise<unknown>;
+  /** `verify.repairWith: 'sync'`: asks the tasks under repair again with synchronous calls (repair-sync.ts). */
+  repairSync(ws: W, needs: readonly RepairNeed[]): Promise<unknown>;
 }
 
 /** Steps after which task-list.md may have changed (written by a stage, or by a person during a wait). */
-const CHANGE_TASKS: ReadonlySet<Step['kind']> = new Set(['collect', 'warm-up', 'submit', 'verify', 'wait']);
+const CHANGE_TASKS: ReadonlySet<Step['kind']> = new Set(['collect', 'warm-up', 'submit', 'verify', 'repair-sync', 'wait']);
 
 export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOptions, deps: RunDeps<W>): Promise<RunResult> {
   if (options.once && options.detach) {
@@ -107,7 +110,9 @@ export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOption
   for (;;) {
     const stage = stageState(tasks);
     const state = await journal.read();
-    const verify = ws.config.verify.command !== undefined ? { due: verifyDue(state), last: lastVerified(state) } : null;
+    const { command, repairWith } = ws.config.verify;
+    const syncRepairs = repairWith === 'sync' ? [...repairsPending(state).values()] : [];
+    const verify = command !== undefined ? { due: verifyDue(state), last: lastVerified(state), syncRepairs } : null;
     const view: RunView = { journal: state, tasks, options, stopRequested: ws.stop.requested, stage, verify };
     const step = nextStep(view, progress);
     if (step.kind === 'stop') {

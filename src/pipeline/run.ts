@@ -22,6 +22,7 @@ import { checkBudget, submitBatch } from './submit.js';
 import { assertTargetsWritable } from './validate-targets.js';
 import { waitForEnd } from './wait-for-end.js';
 import { verifyNow } from '../verify/verify-effect.js';
+import { repairSync } from './repair-sync.js';
 import type { Workspace } from './workspace.js';
 
 export type { RunDeps, RunOptions, RunResult } from './run-loop.js';
@@ -44,6 +45,7 @@ const defaultRunDeps: RunDeps<Workspace> = {
   submitBatch,
   waitForEnd,
   verify: (ws, journal) => verifyNow(ws, journal),
+  repairSync,
 };
 
 export function runPasses(ws: Workspace, options: RunOptions = {}, overrideDeps: Partial<RunDeps<Workspace>> = {}): Promise<RunResult> {

@@ -248,6 +248,13 @@ export function world(tasks: Record<string, Task['status']>, config: Partial<Har
       change(taskChanges);
       say(`verify ${event.passed ? 'passed' : `repair ${Object.keys(event.repairs).join(',')} failed ${Object.keys(event.failed).join(',')}`}`);
     },
+    repairSync: async (_ws, needs) => {
+      for (const n of needs) {
+        await journal.append({ type: 'call', at: iso(w.clock), purpose: 'refine', path: n.path, usage: zeroUsage(), costUsd: 0.1 });
+      }
+      change(new Map(needs.map((n): [string, TaskChange] => [n.path, { status: 'done', checked: true }])));
+      say(`repair-sync ${needs.map((n) => n.path).join(',')}`);
+    },
     waitForEnd: async (_ws, records, until, maxWaitMs = Number.POSITIVE_INFINITY) => {
       w.stop.stop.throwIfRequested();
       const ends = records.map((r) => w.server.get(r.batchId!)!.endsAt);

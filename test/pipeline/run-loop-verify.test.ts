@@ -59,6 +59,14 @@ describe('run loop: verify and repair', () => {
     }
   });
 
+  it("repairWith 'sync': the named task is asked again synchronously, then verified; no second batch", async () => {
+    const w = world({ a: 'pending', b: 'pending' }, { verify: { ...verify().verify, repairWith: 'sync' } });
+    w.verifyRuns = [['a']];
+    const result = await runLoop(w.ws, { fresh: true }, w.deps);
+    expect(w.log.slice(w.log.indexOf('collect b1'))).toEqual(['collect b1', 'verify repair a failed ', 'repair-sync a', 'verify passed']);
+    expect(result).toMatchObject({ exitCode: 0, counts: { done: 2 } });
+  });
+
   it('--dry-run never verifies', async () => {
     const w = world({ a: 'pending' }, verify());
     await runLoop(w.ws, { dryRun: true }, w.deps);
