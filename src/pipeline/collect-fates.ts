@@ -121,17 +121,24 @@ function answered(id: string, message: Succeeded['message'], asked: readonly Tas
   const complete = new Map(split.files.map((f) => [f.path, f.content]));
   const ambiguous = new Set(split.ambiguous);
   const incomplete = new Set(split.incomplete);
-  const cut = message.stop_reason === 'max_tokens';
+  // An output cut by the window (input and output share it) is read like one cut at max_tokens:
+  // complete sections kept, the rest back to pending, and the reason says which limit cut it.
+  const limit =
+    message.stop_reason === 'max_tokens'
+      ? 'max_tokens'
+      : (message.stop_reason as string) === 'model_context_window_exceeded'
+        ? 'the context window'
+        : null;
   const steps = asked.map((t): FateStep => {
     if (ambiguous.has(t.path)) return ambiguousFate(t, ctx);
     const content = complete.get(t.path);
     if (content !== undefined) return { write: { task: t, content } };
     const why = incomplete.has(t.path)
-      ? cut
-        ? 'output cut at max_tokens'
+      ? limit
+        ? `output cut at ${limit}`
         : 'section not closed'
-      : cut
-        ? 'not reached before max_tokens'
+      : limit
+        ? `not reached before ${limit}`
         : 'no section in the output';
     return { ...retryOrFail(t, why, ctx), report: `${t.path}: ${why}` };
   });

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { mergePlan } from '../planners/merge.js';
 import { planMirrorWithSources } from '../planners/mirror.js';
 import { decideMirrorRefresh } from '../planners/mirror-decide.js';
-import { scanRepo } from '../repo/scan.js';
+import { scanOptionsOf, scanRepo } from '../repo/scan.js';
 import { HARNESS_STATE_DIR, TASK_LIST_FILE } from '../shared/paths.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { readJournal } from '../state/journal.js';
@@ -36,12 +36,7 @@ export async function refreshMirror(ws: RefreshWorkspace): Promise<MirrorRefresh
   const { config } = ws;
   if (config.planner !== 'mirror' || config.mirror.refresh === 'off' || config.mirror.rules.length === 0) return null;
   if (!existsSync(path.join(ws.repoDir, TASK_LIST_FILE))) return null;
-  const scan = await scanRepo(ws.repoDir, {
-    include: config.include,
-    exclude: config.exclude,
-    maxFileBytes: config.scan.maxFileBytes,
-    concurrency: config.scan.concurrency,
-  });
+  const scan = await scanRepo(ws.repoDir, scanOptionsOf(config));
   const { plan, sourceOf } = planMirrorWithSources(
     scan.files.map((f) => f.path),
     config.mirror.rules,

@@ -17,7 +17,7 @@ import { costUsd, formatUsd, usageFromApi, type Usage } from '../cost/usage.js';
 import { planOutput, pricesOf } from '../models/models.js';
 import { splitOutput } from '../output/split.js';
 import { writeSafe } from '../output/write.js';
-import { scanOne } from '../repo/scan.js';
+import { scanOne, scanOptionsOf } from '../repo/scan.js';
 import { assertNoSecrets } from '../repo/secrets.js';
 import { fillTemplate } from '../requests/templates.js';
 import { codeSpan } from '../tasks/render-task-list.js';
@@ -55,11 +55,7 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   const repoRel = ws.repoPath(target);
 
   // The current file is sent only if the scan would send it with the codebase.
-  const seen = await scanOne(ws.repoDir, repoRel, {
-    include: ws.config.include,
-    exclude: ws.config.exclude,
-    maxFileBytes: ws.config.scan.maxFileBytes,
-  });
+  const seen = await scanOne(ws.repoDir, repoRel, scanOptionsOf(ws.config));
   if ('reason' in seen) {
     throw new HarnessError('BAD_USAGE', `cannot refine ${repoRel}: it is left out of the codebase context (${seen.reason}), so it is never sent`, {
       file: repoRel,

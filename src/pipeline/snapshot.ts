@@ -17,7 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, buildContext, type CodebaseContext } from '../repo/context.js';
-import { scanRepo } from '../repo/scan.js';
+import { scanOptionsOf, scanRepo } from '../repo/scan.js';
 import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
@@ -63,12 +63,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     }
   }
   const { config } = ws;
-  const scan = await scanRepo(ws.repoDir, {
-    include: config.include,
-    exclude: config.exclude,
-    maxFileBytes: config.scan.maxFileBytes,
-    concurrency: config.scan.concurrency,
-  });
+  const scan = await scanRepo(ws.repoDir, scanOptionsOf(config));
   const findings = await findSecrets(scan.files, { allow: config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings);
   await checkCustomTemplates(ws);

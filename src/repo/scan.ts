@@ -54,6 +54,11 @@ export interface ScanResult {
   skipped: SkippedFile[];
 }
 
+/** The scan options a harness config gives (what snapshot, mirror refresh and refine all use). */
+export function scanOptionsOf(config: { include: string[]; exclude: string[]; scan: { maxFileBytes: number; concurrency: number } }): ScanOptions {
+  return { include: config.include, exclude: config.exclude, maxFileBytes: config.scan.maxFileBytes, concurrency: config.scan.concurrency };
+}
+
 export interface ScanOptions {
   /** Globs of files to consider (globby syntax, relative to the repo). */
   include: string[];

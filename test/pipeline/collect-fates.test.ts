@@ -71,12 +71,12 @@ describe('a succeeded result', () => {
       ],
     },
     {
-      name: 'model_context_window_exceeded is read as any stop other than max_tokens: section not closed, or none',
+      name: 'model_context_window_exceeded is read like max_tokens, naming the window',
       text: `<<<FILE ${A}>>>\nexport const`,
       stop: 'model_context_window_exceeded',
       steps: [
-        { ...pending(A, 1), report: `${A}: section not closed` },
-        { ...pending(B, 1), report: `${B}: no section in the output` },
+        { ...pending(A, 1), report: `${A}: output cut at the context window` },
+        { ...pending(B, 1), report: `${B}: not reached before the context window` },
       ],
     },
     {
