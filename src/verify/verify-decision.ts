@@ -108,6 +108,19 @@ export function decideVerifyReplay(v: VerifyReplayView): 'none' | 'commit' | 're
 export const verifyUnanswerable = (e: VerifiedEvent): boolean =>
   !e.passed && Object.keys(e.repairs).length === 0 && Object.keys(e.failed).length === 0;
 
+/** A verification as `status --json` and `run --json` show it: `failing` are the task paths it named. */
+export interface VerifyResult {
+  command: string;
+  passed: boolean;
+  failing: string[];
+  at: string;
+}
+
+export function verifyResultOf(e: VerifiedEvent | null): VerifyResult | null {
+  if (!e) return null;
+  return { command: e.command, passed: e.passed, failing: [...Object.keys(e.repairs), ...Object.keys(e.failed)], at: e.at };
+}
+
 /** The last `verified` event, or null. */
 export function lastVerified(journal: JournalState): VerifiedEvent | null {
   for (let i = journal.events.length - 1; i >= 0; i--) {
@@ -126,7 +139,7 @@ export function verifyDue(journal: JournalState): boolean {
     const e = journal.events[i];
     if (e?.type === 'verified') return false;
     if (e?.type === 'collected' && e.files.length > 0) return true;
-    if (e?.type === 'call' && e.purpose === 'refine' && e.path !== undefined) return true;
+    if (e?.type === 'call' && e.purpose !== 'plan' && e.path !== undefined) return true;
   }
   return false;
 }

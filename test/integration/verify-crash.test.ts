@@ -77,6 +77,7 @@ async function expectRepairedOnce(repo: string, harness: Harness): Promise<void>
   expect(harness.emulator.stats().batchesCreated).toBe(batches.length);
   expect(batches.map((b) => b.paths.filter((p) => p === USER).length)).toEqual([1, 1]);
   expect(batches[1]!.paths).toEqual([USER]);
+  expect(batches.map((b) => b.purpose)).toEqual(['tasks', 'repair']);
   const events = await verifiedEvents(repo);
   expect(events.map((e) => e.passed)).toEqual([false, true]);
   expect(Object.keys(events[0]!.repairs!)).toEqual([USER]);
@@ -84,6 +85,12 @@ async function expectRepairedOnce(repo: string, harness: Harness): Promise<void>
   const s = await statusJson((...a) => harness.run(repo, ...a));
   expect(s.counts).toEqual({ pending: 0, submitted: 0, done: 6, failed: 0 });
   expect(s.verify).toMatchObject({ command: 'node check.mjs', passed: true, failing: [] });
+  // The repair batch's cost is counted apart, and is part of the whole.
+  const repair = s.batches.find((b: { purpose: string }) => b.purpose === 'repair');
+  expect(repair.cost_usd).toBeGreaterThan(0);
+  expect(s.repair_cost_usd).toBeCloseTo(repair.cost_usd, 6);
+  expect(s.cost_usd).toBeGreaterThan(s.repair_cost_usd);
+  expect((await harness.run(repo, 'status')).stdout).toContain(`of which repairs (verify): $`);
   // What the journal says was paid is what the emulator billed.
   const billed = harness.emulator.stats().usage;
   for (const k of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
