@@ -42,7 +42,7 @@ export const configSchema = z.strictObject({
   maxTokens: positiveInt
     .optional()
     .describe(
-      "`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added. Default: the model's ceiling (with the beta when the model supports it, e.g. 300000 for Opus 4.8; else its standard ceiling, e.g. 8000 for Haiku 4.5).",
+      "`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added. Default: the model's ceiling (with the beta when the model supports it, e.g. 300000 for Opus 4.8; else its standard ceiling, e.g. 64000 for Haiku 4.5).",
     ),
   include: z.array(z.string()).default(['**/*']).describe('Globs of the files that form the codebase context (relative to the repo).'),
   exclude: z
