@@ -128,7 +128,10 @@ function groupTooLarge(
       `${fmt(input.window)}-token window after the repo map, the plan, the request and max_tokens ${fmt(input.maxTokens)}\n` +
       `largest files of the group:\n${largest.map((p) => `  ${p}  ~${fmt(tokens.get(p)!)} tokens`).join('\n')}`,
     {
-      hint: 'split the group: put some of its tasks under another heading of the task list (each group is sent with its own files), or lower `maxTokens`',
+      hint:
+        tokens.get(largest[0]!)! > room
+          ? `${largest[0]} alone is larger than that: rewrite it with a model of a larger window, or leave its task out of this run`
+          : 'split the group: put some of its tasks under another heading of the task list (each group is sent with its own files), or lower `maxTokens`',
     },
   );
 }

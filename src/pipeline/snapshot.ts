@@ -102,10 +102,11 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   const snapshot: Snapshot = { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true, mode };
   if (mode === 'full') return snapshot;
   const map = await buildRepoMap(files);
-  ws.reporter.info(
-    `context mode map: the codebase (~${context.tokens} tokens) does not fit a request with max_tokens ${ws.config.maxTokens} on ${ws.model.id}'s ` +
-      `${ws.model.contextWindow}-token window (or context.mode is 'map'): each request gets the repo map (~${map.tokens} tokens) and its group's files`,
-  );
+  const why =
+    config.context.mode === 'map'
+      ? "context.mode is 'map'"
+      : `the codebase (~${context.tokens} tokens) and max_tokens ${config.maxTokens} do not fit ${ws.model.id}'s ${ws.model.contextWindow}-token window together`;
+  ws.reporter.info(`context mode map (${why}): each request gets the repo map (~${map.tokens} tokens) and its group's files in full`);
   return { ...snapshot, files, map };
 }
 

@@ -13,8 +13,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { placeholderResponder, type ResponderRequest } from '../../src/emulator/index.js';
 import { inputTokens } from '../../src/emulator/cache.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
-import { makeRepo } from '../helpers/git.js';
-import { statusJson, type TaskSpec, taskListText } from '../helpers/target.js';
+import { git, makeRepo } from '../helpers/git.js';
+import { estimateTokens } from '../../src/shared/tokens.js';
+import { commitsPerPath, expectedFiles, makeTarget, statusJson, TASKS, type TaskSpec, taskListText } from '../helpers/target.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -158,5 +159,67 @@ describe('map mode: a codebase larger than the window', () => {
       const reads = group.filter((x) => usage.get(x.customId!)!.cache_read_input_tokens === prefix(x));
       expect(reads.length).toBeGreaterThanOrEqual(group.length - 1);
     }
+  });
+});
+
+describe('model_context_window_exceeded end to end', () => {
+  it('a reply the emulator stops at its window keeps its complete files; the rest are asked again and finished', async () => {
+    // The harness believes the model's 1M window (every request passes its fit check); the emulator's
+    // window is set to the request's input plus 60% of its reply, so the reply stops at the window.
+    const config = 'export default { maxTokens: 8000, packing: { defaultTaskTokens: 300 }, cache: { warmup: false } };\n';
+    const repo = await makeTarget({ files: { 'harness.config.mjs': config } });
+    h = await withEmulator();
+    const dry = await h.run(repo, 'run', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    const lines = (await readFile(path.join(repo, '.harness/dry-run/batch-001.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const { custom_id, params } = JSON.parse(lines[0]!);
+    const reply = await placeholderResponder()({ params, customId: custom_id, mode: 'batch' });
+    const window = inputTokens(params) + Math.ceil(estimateTokens(reply) * 0.6);
+    await h.close();
+
+    h = await withEmulator({ models: { [MODEL]: { contextWindow: window } } });
+    const r = await h.run(repo, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/context window/);
+    expect((await expectedFiles(repo)).filter((f) => !f.ok)).toEqual([]);
+    expect(h.emulator.stats().batchesCreated).toBeGreaterThanOrEqual(2);
+    const perPath = commitsPerPath(repo);
+    for (const t of TASKS) expect(perPath.get(t.path), t.path).toBe(1);
+    const client = new Anthropic({ baseURL: h.emulator.url, apiKey: 'test-key' });
+    const stops: string[] = [];
+    for await (const batch of client.beta.messages.batches.list()) {
+      for await (const line of await client.beta.messages.batches.results(batch.id)) {
+        if (line.result.type === 'succeeded') stops.push(String(line.result.message.stop_reason));
+      }
+    }
+    expect(stops).toContain('model_context_window_exceeded');
+  });
+});
+
+describe('map mode: a group whose own files do not fit', () => {
+  it('stops before any spend (exit 2), naming the group and its largest files; nothing sent, nothing committed', async () => {
+    h = await withEmulator({ models: MODELS });
+    const big = (n: number) =>
+      Array.from({ length: n }, (_, i) => `export const value${i} = compute(${i}, 'padding text for size');`).join('\n') + '\n';
+    const tasks: TaskSpec[] = [
+      { path: 'src/big/huge.ts', description: 'split into smaller modules', group: 'Big files' },
+      { path: 'src/big/large.ts', description: 'rename every value', group: 'Big files' },
+      { path: 'src/mod00/file0.ts', description: 'a small change', group: 'Small' },
+    ];
+    const repo = await makeRepo({
+      ...codebase(),
+      'src/big/huge.ts': big(1500),
+      'src/big/large.ts': big(900),
+      'harness.config.mjs': CONFIG,
+      'task-list.md': taskListText(tasks),
+    });
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const r = await h.run(repo, 'run');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/group "Big files"/);
+    expect(r.stderr).toMatch(/src\/big\/huge\.ts\s+~[\d,]+ tokens\n\s+src\/big\/large\.ts/);
+    expect(h.emulator.log().filter((e) => e.method === 'POST')).toEqual([]);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
   });
 });
