@@ -38,6 +38,8 @@ export interface PlannedBatch {
   cache: CacheState;
   /** What each request (same order) holds of the codebase in full. */
   contexts?: RequestContext[];
+  /** `repair`: every task of it is under repair (the verify command named it); absent: `tasks`. */
+  purpose?: 'tasks' | 'repair';
 }
 
 /**
@@ -81,44 +83,60 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
     ...(earlier ? { earlier } : {}),
   };
   const mode = snapshot.mode ?? 'full';
-  let built: { packed: PackedRequest[]; requests: BatchRequest[]; contexts: RequestContext[] };
-  if (mode === 'map' && snapshot.files && snapshot.map) {
-    built = planMapRequests({
-      tasks,
-      files: snapshot.files,
-      map: snapshot.map,
-      repoPath: (p) => ws.repoPath(p),
-      pack,
-      requestText: (p) => requestText(p.tasks, templates, existingPaths, ambiguousBefore, repairs),
-      build: (p, prefix) => buildRequest(p, { ...options, prefix }),
-      system: templates.system,
-      ...(earlier ? { earlier: { text: earlier, paths: new Set(stageFiles.map((f) => f.path)) } } : {}),
-      plan,
-      window: ws.model.contextWindow,
-      maxTokens: config.maxTokens,
-      ...(config.context.groupBudgetTokens !== undefined ? { budget: config.context.groupBudgetTokens } : {}),
-    });
-  } else {
-    const packed = pack(tasks);
+  const build = (some: readonly Task[]): { packed: PackedRequest[]; requests: BatchRequest[]; contexts: RequestContext[] } => {
+    if (mode === 'map' && snapshot.files && snapshot.map) {
+      return planMapRequests({
+        tasks: some,
+        files: snapshot.files,
+        map: snapshot.map,
+        repoPath: (p) => ws.repoPath(p),
+        pack,
+        requestText: (p) => requestText(p.tasks, templates, existingPaths, ambiguousBefore, repairs),
+        build: (p, prefix) => buildRequest(p, { ...options, prefix }),
+        system: templates.system,
+        ...(earlier ? { earlier: { text: earlier, paths: new Set(stageFiles.map((f) => f.path)) } } : {}),
+        plan,
+        window: ws.model.contextWindow,
+        maxTokens: config.maxTokens,
+        ...(config.context.groupBudgetTokens !== undefined ? { budget: config.context.groupBudgetTokens } : {}),
+      });
+    }
+    const packed = pack(some);
     const inFull = [...snapshot.paths].sort(comparePaths);
-    built = {
+    return {
       packed,
       requests: packed.map((p) => buildRequest(p, options)),
       contexts: packed.map((p) => ({ customId: p.customId, mode: 'full', inFull, codebase: inFull })),
     };
-  }
+  };
+  // Tasks under repair go out in batches of their own (purpose `repair`), so their spend is counted apart.
+  const purposes = [
+    { purpose: 'tasks' as const, tasks: tasks.filter((t) => !repairs.has(t.path)) },
+    { purpose: 'repair' as const, tasks: tasks.filter((t) => repairs.has(t.path)) },
+  ].filter((p) => p.tasks.length > 0);
+  const built = purposes.map((p) => ({ purpose: p.purpose, ...build(p.tasks) }));
   // The fit check, per request, before anything is sent: input + max_tokens within the window.
-  const over = worstOverflow(built.requests, ws.model.contextWindow);
-  if (over) {
-    const expectedOutput = built.packed.find((p) => p.customId === over.customId)?.expectedOutputTokens ?? 0;
+  for (const b of built) {
+    const over = worstOverflow(b.requests, ws.model.contextWindow);
+    if (!over) continue;
+    const expectedOutput = b.packed.find((p) => p.customId === over.customId)?.expectedOutputTokens ?? 0;
     throw fitError(over, { modelId: ws.model.id, window: ws.model.contextWindow, mode, setting: config.context.mode, expectedOutput });
   }
-  const byId = new Map(built.packed.map((p, i) => [p.customId, { packed: p, context: built.contexts[i]! }]));
-  return splitIntoBatches(built.requests, config.batch).map((chunk) => {
-    const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!.packed);
-    const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
-    const contexts = chunk.map((r) => byId.get(r.custom_id)!.context);
-    return { requests: chunk, packed: chunkPacked, cache, contexts, estimate: batchEstimate(ws, chunk, chunkPacked, cache) };
+  return built.flatMap(({ purpose, packed, requests, contexts }) => {
+    const byId = new Map(packed.map((p, i) => [p.customId, { packed: p, context: contexts[i]! }]));
+    return splitIntoBatches(requests, config.batch).map((chunk) => {
+      const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!.packed);
+      const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
+      const chunkContexts = chunk.map((r) => byId.get(r.custom_id)!.context);
+      return {
+        requests: chunk,
+        packed: chunkPacked,
+        cache,
+        contexts: chunkContexts,
+        estimate: batchEstimate(ws, chunk, chunkPacked, cache),
+        purpose,
+      };
+    });
   });
 }
 

@@ -10,6 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { estimateTokens } from '../shared/tokens.js';
+import { outline } from './outline.js';
+import { rankFiles } from './rank-files.js';
+import { renderMap } from './render-map.js';
 
 /** One file as the scan read it: repo-relative POSIX path and its text. */
 export interface MapSource {
@@ -52,27 +55,26 @@ export interface RepoMap {
   rank: ReadonlyMap<string, number>;
 }
 
-/** The outline of one file. Interface commit: every file is path-only until the parser lands. */
-export async function outlineFile(path: string, _content: string): Promise<FileOutline> {
-  return { path, language: null, declarations: [], imports: [], references: [] };
+/** The outline of one file (outline.ts): parsed when its language has a grammar, else path only. */
+export function outlineFile(path: string, content: string): Promise<FileOutline> {
+  return outline(path, content);
 }
 
-/** The map of a set of outlines: pure, and independent of their order. */
+/** The map of a set of outlines: pure, and independent of their order. Two outlines of one path are a caller's bug. */
 export function assembleRepoMap(outlines: readonly FileOutline[]): RepoMap {
-  const paths = [...new Set(outlines.map((o) => o.path))].sort();
-  const text = `<repo_map files="${paths.length}">\n${paths.map((p) => `${p}\n`).join('')}</repo_map>\n`;
-  const empty: readonly string[] = [];
-  return {
-    text,
-    tokens: estimateTokens(text),
-    sha256: createHash('sha256').update(text).digest('hex'),
-    imports: new Map(paths.map((p) => [p, empty])),
-    importedBy: new Map(paths.map((p) => [p, empty])),
-    rank: new Map(paths.map((p) => [p, 1 / paths.length])),
-  };
+  const sorted = [...outlines].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.path === sorted[i - 1]!.path) throw new Error(`assembleRepoMap: two outlines for ${JSON.stringify(sorted[i]!.path)}`);
+  }
+  const { imports, rank } = rankFiles(sorted);
+  const importedBy = new Map<string, string[]>(sorted.map((o) => [o.path, []]));
+  for (const o of sorted) for (const target of imports.get(o.path)!) importedBy.get(target)!.push(o.path);
+  const byRank = [...sorted].sort((a, b) => rank.get(b.path)! - rank.get(a.path)! || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const text = renderMap(byRank);
+  return { text, tokens: estimateTokens(text), sha256: createHash('sha256').update(text).digest('hex'), imports, importedBy, rank };
 }
 
-/** Convenience: outline every file, then assemble. */
+/** Convenience: outline every file (one at a time: the parser is shared), then assemble. */
 export async function buildRepoMap(files: readonly MapSource[]): Promise<RepoMap> {
   const outlines: FileOutline[] = [];
   for (const f of files) outlines.push(await outlineFile(f.path, f.content));
