@@ -2,11 +2,12 @@
  * The emulator's window, as the API's: input and output share the model's context window. Input
  * alone over it is refused (400 `prompt is too long` on /v1/messages, an errored
  * invalid_request_error result in a batch); input + `max_tokens` over it lets the reply run only to
- * the window and stop with `model_context_window_exceeded`.
+ * the window and stop with `model_context_window_exceeded`. Tokens as the emulator counts them
+ * (its own counter, not the harness's estimate).
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { countTokens as estimateTokens } from '../../src/emulator/token-count.js';
 import { MODEL, results, start, waitEnded } from '../emulator/helpers.js';
 
 const WINDOW = 3_000;

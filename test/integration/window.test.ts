@@ -14,7 +14,7 @@ import { placeholderResponder, type ResponderRequest } from '../../src/emulator/
 import { inputTokens } from '../../src/emulator/cache.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git, makeRepo } from '../helpers/git.js';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { countTokens } from '../../src/emulator/token-count.js';
 import { commitsPerPath, expectedFiles, makeTarget, statusJson, TASKS, type TaskSpec, taskListText } from '../helpers/target.js';
 
 let h: Harness | null = null;
@@ -165,7 +165,8 @@ describe('map mode: a codebase larger than the window', () => {
 describe('model_context_window_exceeded end to end', () => {
   it('a reply the emulator stops at its window keeps its complete files; the rest are asked again and finished', async () => {
     // The harness believes the model's 1M window (every request passes its fit check); the emulator's
-    // window is set to the request's input plus 60% of its reply, so the reply stops at the window.
+    // window is set to the request's input plus 60% of its reply (as the emulator counts tokens), so
+    // the reply stops at the window.
     const config = 'export default { maxTokens: 8000, packing: { defaultTaskTokens: 300 }, cache: { warmup: false } };\n';
     const repo = await makeTarget({ files: { 'harness.config.mjs': config } });
     h = await withEmulator();
@@ -175,7 +176,7 @@ describe('model_context_window_exceeded end to end', () => {
     expect(lines).toHaveLength(1);
     const { custom_id, params } = JSON.parse(lines[0]!);
     const reply = await placeholderResponder()({ params, customId: custom_id, mode: 'batch' });
-    const window = inputTokens(params) + Math.ceil(estimateTokens(reply) * 0.6);
+    const window = inputTokens(params) + Math.ceil(countTokens(reply) * 0.6);
     await h.close();
 
     h = await withEmulator({ models: { [MODEL]: { contextWindow: window } } });
