@@ -171,6 +171,22 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Verify and repair: a command the generated code must pass.'),
+  context: z
+    .strictObject({
+      mode: z
+        .enum(['auto', 'full', 'map'])
+        .default('auto')
+        .describe(
+          "What each request sees of the codebase: `full` (the whole codebase, one cached block), `map` (a map of every file plus, in full, the files of the request's group and the files most related to them), `auto` (`full` when every request fits the window with it, else `map`).",
+        ),
+      groupBudgetTokens: positiveInt
+        .optional()
+        .describe(
+          "Most tokens of a group's own context in `map` mode (its files in full). Default: what is left of the window after the map, the plan, the request and `maxTokens`. A group's own files are always sent, even past it.",
+        ),
+    })
+    .prefault({})
+    .describe('Codebases larger than the window: the repo map and a context per group (docs/context.md).'),
   syncMaxTokens: positiveInt
     .optional()
     .describe(
