@@ -51,7 +51,10 @@ export function renderMap(outlines: readonly FileOutline[], maxTokens = Number.P
     const cut = o.path.lastIndexOf('/');
     const dir = cut < 0 ? '' : o.path.slice(0, cut);
     let g = groups.get(dir);
-    if (!g) groups.set(dir, (g = { head: `${dir ? noBlanks(escapePath(dir)) : '.'}/:`, names: [] }));
+    if (!g) {
+      g = { head: `${dir ? noBlanks(escapePath(dir)) : '.'}/:`, names: [] };
+      groups.set(dir, g);
+    }
     g.names.push({ name: noBlanks(escapePath(o.path.slice(cut + 1))), i });
   });
   const dirOf = outlines.map(() => '');
