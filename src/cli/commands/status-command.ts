@@ -35,6 +35,8 @@ export const statusCommand: CommandSpec = {
         cost_usd: 0,
         naive_sync_cost_usd: 0,
         cache_read_share: 0,
+        cache_hit_rate: null,
+        warmups: [],
         model: null,
       };
       return printJsonError(ctx.io, error, empty);
