@@ -71,6 +71,11 @@ export function printStatus(io: Output, s: StatusReport): void {
     w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
   }
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
+  const repairs = [
+    plural(s.batches.filter((b) => b.purpose === 'repair').length, 'batch', 'batches'),
+    plural(s.calls.filter((c) => c.purpose === 'repair').length, 'synchronous call'),
+  ].filter((p) => !p.startsWith('0 '));
+  if (repairs.length > 0) w(`of which repairs (verify): $${formatUsd(s.repair_cost_usd)} (${repairs.join(', ')})`);
 }
 
 /** Each collected batch's estimate against its bill, the account's cache hit rate, the warm-ups' effect. */
@@ -115,7 +120,7 @@ function printBillCheck(io: Output, s: StatusReport): void {
     );
   }
   if (s.cache_hit_rate !== null) {
-    const assumed = [...s.batches].reverse().find((b) => b.purpose === 'tasks' && b.estimate_hit_rate !== null)?.estimate_hit_rate ?? null;
+    const assumed = [...s.batches].reverse().find((b) => b.purpose !== 'warmup' && b.estimate_hit_rate !== null)?.estimate_hit_rate ?? null;
     w(
       `cache hit rate of this account: ${pct(s.cache_hit_rate)} of the cache reads the batches could make (estimates assumed ${assumed === null ? '?' : pct(assumed)}: config cache.expectedHitRate)`,
     );

@@ -9,28 +9,42 @@ import { costUsd, type Usage } from './usage.js';
 /** What this module needs of a batch (a subset of the status report's batch). */
 export interface JudgedBatch {
   id: string;
-  purpose: 'tasks' | 'warmup';
+  purpose: 'tasks' | 'warmup' | 'repair';
   /** sha256 of the codebase context its requests carried (null in older journals). */
   context: string | null;
   created_at: string | null;
   estimate_usd: number;
   estimate_usd_low: number | null;
   estimate_usd_high: number | null;
-  /** Cache reads the low figure counted: every read the requests could make. */
-  possible_cache_reads: number | null;
+  /**
+   * Share of the estimated input tokens the low figure read from the cache: every read the requests
+   * could make. A share, not a count, so the estimator's token error (the same for all its input)
+   * cancels out against the bill.
+   */
+  possible_read_share: number | null;
   usage: Usage | null;
   cost_usd: number | null;
 }
 
 /**
- * The hit rate a batch got: its billed cache reads over the reads its requests could have made
- * (the low figure's), in the sense of `cache.expectedHitRate`. Null before the bill, for older
+ * The hit rate a batch got, in the sense of `cache.expectedHitRate`: the share of its billed input
+ * read from the cache over the share the low figure could read. Null before the bill, for older
  * journals (no range recorded) and when no request could read anything. Above 1 only when the
- * estimator under-counted the prefix; kept as measured.
+ * estimator missed a cacheable prefix; kept as measured.
  */
-export function hitRate(b: Pick<JudgedBatch, 'possible_cache_reads' | 'usage'>): number | null {
-  if (!b.usage || b.possible_cache_reads === null || b.possible_cache_reads <= 0) return null;
-  return b.usage.cache_read_input_tokens / b.possible_cache_reads;
+export function hitRate(b: Pick<JudgedBatch, 'possible_read_share' | 'usage'>): number | null {
+  if (!b.usage || b.possible_read_share === null || b.possible_read_share <= 0) return null;
+  const input = inputTokens(b.usage);
+  return input === 0 ? null : b.usage.cache_read_input_tokens / input / b.possible_read_share;
+}
+
+const inputTokens = (u: Usage) => u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+
+/** The share of an estimate's input the low figure reads (intent `range.low`). */
+export function possibleReadShare(low: Usage | undefined): number | null {
+  if (!low) return null;
+  const input = inputTokens(low);
+  return input === 0 ? null : low.cache_read_input_tokens / input;
 }
 
 /** Where the bill fell: `below`, `within` or `above` the low–high range; null without a bill or a range. */
@@ -42,17 +56,18 @@ export function billInRange(b: Pick<JudgedBatch, 'estimate_usd_low' | 'estimate_
 }
 
 /**
- * The account's hit rate over every collected task batch with a recorded range: all billed cache
- * reads over all possible reads (warm-ups are left out: they write by design). Null when none.
+ * The account's hit rate over every collected batch (tasks, repairs) with a recorded range: their
+ * billed cache reads over the reads they could have made (each batch's possible share of its billed
+ * input). Warm-ups are left out: they write by design. Null when none.
  */
 export function accountHitRate(batches: readonly JudgedBatch[]): { rate: number; batches: number } | null {
   let read = 0;
   let possible = 0;
   let n = 0;
   for (const b of batches) {
-    if (b.purpose !== 'tasks' || hitRate(b) === null) continue;
+    if (b.purpose === 'warmup' || hitRate(b) === null) continue;
     read += b.usage!.cache_read_input_tokens;
-    possible += b.possible_cache_reads!;
+    possible += inputTokens(b.usage!) * b.possible_read_share!;
     n++;
   }
   return n === 0 ? null : { rate: read / possible, batches: n };
@@ -61,7 +76,7 @@ export function accountHitRate(batches: readonly JudgedBatch[]): { rate: number;
 /** What one warm-up batch earned, measured from `usage`. */
 export interface WarmupEffect {
   warmup: string;
-  /** The first task batch of the same codebase submitted after it; null while there is none collected. */
+  /** The first batch (tasks or repairs) of the same codebase submitted after it; null while there is none collected. */
   batch: string | null;
   /** What the warm-up cost (its bill). */
   cost_usd: number;
@@ -89,7 +104,7 @@ export function warmupEffects(batches: readonly JudgedBatch[], prices: Prices | 
   for (const w of batches) {
     if (w.purpose !== 'warmup' || !w.usage || w.cost_usd === null) continue;
     const next = batches
-      .filter((b) => b.purpose === 'tasks' && b.usage && b.context !== null && b.context === w.context && time(b) >= time(w))
+      .filter((b) => b.purpose !== 'warmup' && b.usage && b.context !== null && b.context === w.context && time(b) >= time(w))
       .sort((a, b) => time(a) - time(b))[0];
     const read = next?.usage?.cache_read_input_tokens ?? 0;
     const written = w.usage.cache_creation_input_tokens;

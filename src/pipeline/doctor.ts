@@ -76,13 +76,16 @@ export async function runDoctor(ws: Workspace, options: DoctorOptions, deps: { m
   const counted = api ? await call(async () => (await api.messages.countTokens(prefix.countParams)).input_tokens) : null;
   rows.push(counted ? countRow(prefix.what, prefix.localTokens, counted) : skipped('count_tokens', why));
   const input = counted?.ok ? counted.value : prefix.localTokens;
+  // The tighter of the Models API's window and the harness's (its table or the config's `models`):
+  // the request must fit what the API allows and what the harness enforces.
   const liveWindow = live?.ok ? live.value.maxInputTokens : null;
+  const useLive = liveWindow !== null && liveWindow <= ws.model.contextWindow;
   rows.push(
     windowRow(
       input,
       ws.config.maxTokens,
-      liveWindow ?? ws.model.contextWindow,
-      `${liveWindow ? 'Models API' : 'models table'}; input ${counted?.ok ? 'from count_tokens' : 'from a local estimate'}`,
+      useLive ? liveWindow : ws.model.contextWindow,
+      `${useLive ? 'Models API' : 'models table'}; input ${counted?.ok ? 'from count_tokens' : 'from a local estimate'}`,
     ),
   );
 

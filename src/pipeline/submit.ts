@@ -36,14 +36,15 @@ export function checkBudget(ws: Pick<Workspace, 'repoDir' | 'config' | 'configLa
 }
 
 export interface SubmitOptions {
-  purpose?: 'tasks' | 'warmup';
+  /** Default: the planned batch's own (`tasks`, or `repair`). */
+  purpose?: 'tasks' | 'warmup' | 'repair';
   /** sha256 of the codebase context the requests carry. */
   context?: string;
 }
 
 export async function submitBatch(
   ws: SubmitWorkspace,
-  planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>,
+  planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate' | 'purpose'>,
   journal: JournalState,
   options: SubmitOptions = {},
 ): Promise<string> {
@@ -62,7 +63,7 @@ export async function submitBatch(
     estimateUsd: batch.estimate.usd,
     estimate: batch.estimate.usage,
     range: estimateRange(batch.estimate),
-    purpose: options.purpose ?? 'tasks',
+    purpose: options.purpose ?? planned.purpose ?? 'tasks',
     ...(options.context ? { context: options.context } : {}),
     targets: await targetsAtSubmit(ws, batch.packed),
     nonce,

@@ -38,8 +38,9 @@ describe('harness doctor', () => {
     const rows = byName(doc.checks);
     expect(Object.keys(rows)).toEqual(['api key', 'model', 'codebase', 'count_tokens', 'window', 'long context', 'probe batch']);
     expect(rows['api key']!.status).toBe('ok');
-    // The emulator has no Models API (yet): the table's figures, with a warning.
-    expect(['ok', 'warn']).toContain(rows.model!.status);
+    expect(rows.model).toMatchObject({ status: 'ok' });
+    expect(rows.model!.detail).toMatch(/claude-opus-4-8 active; window 1000000, output 128000 \(Models API\)/);
+    expect(rows.window!.detail).toMatch(/\(Models API; input from count_tokens\)/);
     expect(h.emulator.stats().batchesCreated).toBe(0);
     expect(h.emulator.log().some((e) => e.method === 'POST' && /\/v1\/messages$/.test(e.path))).toBe(false);
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
@@ -88,23 +89,45 @@ describe('harness doctor', () => {
     expect(byName(JSON.parse(r.stdout).checks)['api key']!.detail).toBe('ANTHROPIC_API_KEY is not set');
   });
 
-  it('a prompt over the window: input + max_tokens above the window fails the window row (exit 1)', async () => {
-    h = await withEmulator();
-    const big = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i}; // a line of the codebase`).join('\n');
-    const repo = await makeTarget({
-      files: {
-        'src/big.ts': big,
-        'harness.config.mjs': "export default { maxTokens: 64000, models: { 'claude-opus-4-8': { contextWindow: 70000 } } };\n",
-      },
+  it('a retired model fails (exit 1); a deprecated one warns, naming its retirement date (exit 0)', async () => {
+    h = await withEmulator({ models: { 'claude-opus-4-8': { lifecycle: 'retired', retiresAt: '2026-11-01T00:00:00Z' } } });
+    const repo = await makeTarget();
+    const r = await h.run(repo, 'doctor', '--json');
+    expect(r.code).toBe(1);
+    expect(byName(JSON.parse(r.stdout).checks).model).toMatchObject({
+      status: 'fail',
+      detail: 'claude-opus-4-8 is retired (since 2026-11-01T00:00:00Z): choose another model',
     });
+    await h.restart({ models: { 'claude-opus-4-8': { lifecycle: 'deprecated', retiresAt: '2027-03-01T00:00:00Z' } } });
+    const d = await h.run(repo, 'doctor', '--json');
+    expect(d.code, d.stderr).toBe(0);
+    const model = byName(JSON.parse(d.stdout).checks).model!;
+    expect(model.status).toBe('warn');
+    expect(model.detail).toMatch(/^claude-opus-4-8 is deprecated, retires 2027-03-01T00:00:00Z; window 1000000/);
+  });
+
+  it('a prompt over the window: input + max_tokens above the window fails the window row (exit 1)', async () => {
+    const big = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i}; // a line of the codebase`).join('\n');
+    const files = { 'src/big.ts': big, 'harness.config.mjs': 'export default { maxTokens: 64000 };\n' };
+    // The Models API's window (the emulator's catalogue, overridden here) is the tighter one.
+    h = await withEmulator({ models: { 'claude-opus-4-8': { contextWindow: 70000 } } });
+    const repo = await makeTarget({ files });
     const r = await h.run(repo, 'doctor', '--json');
     expect(r.code, r.stderr).toBe(1);
     const rows = byName(JSON.parse(r.stdout).checks);
     expect(rows.count_tokens!.status).toBe('ok');
     expect(rows.window!.status).toBe('fail');
     expect(rows.window!.detail).toMatch(
-      /input \d+ \+ max_tokens 64000 = \d+ > window 70000 \(models table; input from count_tokens\): lower maxTokens to \d+ or less/,
+      /input \d+ \+ max_tokens 64000 = \d+ > window 70000 \(Models API; input from count_tokens\): lower maxTokens to \d+ or less/,
     );
+    // The config's own figure for the model counts too, when it is the tighter one.
+    await h.restart({ models: {} });
+    const own = await makeTarget({
+      files: { ...files, 'harness.config.mjs': "export default { maxTokens: 64000, models: { 'claude-opus-4-8': { contextWindow: 70000 } } };\n" },
+    });
+    const o = await h.run(own, 'doctor', '--json');
+    expect(o.code, o.stderr).toBe(1);
+    expect(byName(JSON.parse(o.stdout).checks).window!.detail).toMatch(/> window 70000 \(models table; input from count_tokens\)/);
   });
 
   it('above 200K input tokens: unmeasured without --probe-batch; with it, one streaming call is set against the count', async () => {

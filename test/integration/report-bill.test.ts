@@ -60,7 +60,7 @@ describe('report: estimate vs bill', () => {
     const text = await h.run(repo, 'status');
     expect(text.stdout).toMatch(/cost low–high/);
     expect(text.stdout).toMatch(/hit rate billed/);
-    expect(text.stdout).toMatch(/cache hit rate of this account: 100\.0% of the cache reads the batches could make \(estimates assumed 30\.0%/);
+    expect(text.stdout).toMatch(/cache hit rate of this account: (99|100)\.\d% of the cache reads the batches could make \(estimates assumed 30\.0%/);
     expect(text.stdout).toMatch(
       new RegExp(
         `warm-up ${warmup.id}: \\$[\\d.]+, wrote \\d+ tokens; ${tasks.id} then read \\d+ tokens from the cache .*saved between \\$-?[\\d.]+ and \\$[\\d.]+`,
