@@ -70,6 +70,7 @@ export function printStatus(io: Output, s: StatusReport): void {
     }
     w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
   }
+  if (s.context) w(`\ncontext: ${s.context.mode} mode (${s.context.files} files, ~${s.context.tokens} tokens)`);
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
   const repairs = [
     plural(s.batches.filter((b) => b.purpose === 'repair').length, 'batch', 'batches'),
@@ -180,6 +181,7 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
 
 export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
   io.out.write(`dry run: nothing sent, nothing committed. Requests written to ${d.dir}/\n`);
+  io.out.write(`per request, the files seen in full and those only in the repo map: ${d.dir}/batch-NNN.files.jsonl\n`);
   io.out.write(
     table(
       d.batches.map((b) => [
@@ -229,6 +231,11 @@ export function printEstimate(io: Output, r: EstimateReport): void {
       .map((line) => `  ${line}`)
       .join('\n'),
   ];
+  if (r.prefixes) {
+    lines.push(
+      `context: ${r.contextMode} mode, ${plural(r.prefixes.count, 'distinct cached prefix', 'distinct cached prefixes')}, written once for ~${r.prefixes.writeTokens} tokens (~$${formatUsd(r.prefixes.writeUsd)})`,
+    );
+  }
   if (e.warmupUsd > 0) lines.push(`(each figure includes $${formatUsd(e.warmupUsd)} of cache warm-up batches: cache.warmup)`);
   if (r.perBatch.length > 1) {
     const rows = r.perBatch.map((b, i) => [

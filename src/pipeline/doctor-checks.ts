@@ -34,43 +34,37 @@ export function keyRow(keySet: boolean, call: CallOutcome<unknown> | null, baseU
   return { name, status: 'fail', detail: `${baseUrl} answered HTTP ${call.status}: ${call.message}` };
 }
 
-/** The Models API's facts about one model (a subset of the SDK's ModelInfo). */
-export interface LiveModelFacts {
-  maxInputTokens: number | null;
-  maxTokens: number | null;
-  lifecycle: 'active' | 'deprecated' | 'retired' | null;
-  retiresAt: string | null;
-  batch: boolean | null;
+/** What the Models API said of the model, judged (models/live-facts.ts: fetchModelFacts, judgeModelFacts). */
+export interface ModelCheck {
+  /** `live`: answered now; `cache`: an earlier answer (the API failed now); `table`: no answer at all. */
+  source: 'live' | 'cache' | 'table';
+  /** Why the live call failed, when it did. */
+  error: string | null;
+  lifecycle: string | null;
+  /** The window and output ceiling the harness will use (the API's over the table's). */
+  window: number;
+  output: number;
+  /** Reasons the harness refuses the model (retired, unknown, no batch support). */
+  problems: string[];
+  /** Things it warns about (deprecated, the table disagreeing with the API). */
+  warnings: string[];
 }
 
-/**
- * The model row. `live`: the Models API's answer; `served: false` when the server has no Models API
- * at all (its list is not found either): the table's figures stand, with a warning.
- */
-export function modelRow(
-  id: string,
-  table: { contextWindow: number; maxOutput: number; extendedMaxOutput: number | null },
-  live: CallOutcome<LiveModelFacts> & { served?: boolean },
-): DoctorRow {
+export function modelRow(id: string, m: ModelCheck): DoctorRow {
   const name = 'model';
-  const figures = `window ${table.contextWindow}, output ${table.maxOutput}${table.extendedMaxOutput ? ` (${table.extendedMaxOutput} with the 300K beta)` : ''}`;
-  if (!live.ok) {
-    if (live.status === 404 && live.served !== false) return { name, status: 'fail', detail: `the Models API does not know ${id}: ${live.message}` };
-    const why =
-      live.status === 404
-        ? 'this server has no Models API'
-        : `the Models API did not answer (${live.status === null ? live.message : `HTTP ${live.status}`})`;
-    return { name, status: 'warn', detail: `${id}: ${why}; the table's figures are used: ${figures}` };
+  if (m.problems.length > 0) return { name, status: 'fail', detail: m.problems.join('; ') };
+  const figures = `window ${m.window}, output ${m.output}`;
+  if (m.source === 'table') {
+    return {
+      name,
+      status: 'warn',
+      detail: `${id}: the Models API did not answer (${m.error ?? 'no answer'}); the table's figures are used: ${figures}`,
+    };
   }
-  const f = live.value;
-  if (f.lifecycle === 'retired')
-    return { name, status: 'fail', detail: `${id} is retired${f.retiresAt ? ` (since ${f.retiresAt})` : ''}: choose another model` };
-  if (f.batch === false) return { name, status: 'fail', detail: `${id} does not support the Message Batches API` };
-  const liveFigures = `window ${f.maxInputTokens ?? '?'}, output ${f.maxTokens ?? '?'} (Models API)`;
-  if (f.lifecycle === 'deprecated') {
-    return { name, status: 'warn', detail: `${id} is deprecated${f.retiresAt ? `, retires ${f.retiresAt}` : ''}; ${liveFigures}` };
-  }
-  return { name, status: 'ok', detail: `${id} ${f.lifecycle ?? 'lifecycle unknown'}; ${liveFigures}` };
+  const facts = `${m.lifecycle ?? 'lifecycle unknown'}; ${figures} (Models API${m.source === 'cache' ? `, an earlier answer: now ${m.error ?? 'no answer'}` : ''})`;
+  if (m.warnings.length > 0 || m.source === 'cache')
+    return { name, status: 'warn', detail: `${id} ${facts}${m.warnings.length > 0 ? `; ${m.warnings.join('; ')}` : ''}` };
+  return { name, status: 'ok', detail: `${id} ${facts}` };
 }
 
 /** The count of the real prefix: `counted` from count_tokens, `local` the harness's own estimate. */

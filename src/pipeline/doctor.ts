@@ -4,11 +4,14 @@
  * `--probe-batch`: then a one-request batch (a few tokens) and, for a prompt above 200K tokens,
  * one small streaming call of it. It never writes the task list, the journal or a commit.
  */
+import path from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { createClient, sdkBatchApi } from '../batch/api.js';
 import { pollDelay, pollSchedule } from '../batch/poll.js';
 import { costUsd, usageFromApi } from '../cost/usage.js';
+import { fetchModelFacts, judgeModelFacts } from '../models/live-facts.js';
 import { pricesOf } from '../models/models.js';
+import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { isHarnessError } from '../shared/errors.js';
 import {
   type CallOutcome,
@@ -16,7 +19,6 @@ import {
   type DoctorRow,
   doctorExit,
   keyRow,
-  type LiveModelFacts,
   LONG_CONTEXT_TOKENS,
   longContextRow,
   modelRow,
@@ -44,10 +46,7 @@ export interface DoctorReport {
   exit_code: 0 | 1;
 }
 
-/** The Models API's facts about a model: the swappable part (live facts may be cached elsewhere). */
-export type ModelFactsSource = (client: Anthropic, id: string) => Promise<CallOutcome<LiveModelFacts> & { served?: boolean }>;
-
-export async function runDoctor(ws: Workspace, options: DoctorOptions, deps: { modelFacts?: ModelFactsSource } = {}): Promise<DoctorReport> {
+export async function runDoctor(ws: Workspace, options: DoctorOptions): Promise<DoctorReport> {
   const rows: DoctorRow[] = [];
   let client: Anthropic | null = null;
   try {
@@ -61,8 +60,22 @@ export async function runDoctor(ws: Workspace, options: DoctorOptions, deps: { m
   const api = key?.ok ? client : null;
   const why = 'the key check failed';
 
-  const live = api ? await (deps.modelFacts ?? retrieveModelFacts)(api, ws.model.id) : null;
-  rows.push(live ? modelRow(ws.model.id, ws.model, live) : skipped('model', why));
+  // Always asked afresh (maxAgeMs 0: a preflight checks now); the answer refreshes the cache.
+  const fetched = api ? await fetchModelFacts(api, ws.model.id, { stateDir: path.join(ws.repoDir, HARNESS_STATE_DIR), maxAgeMs: 0 }) : null;
+  const judged = fetched ? judgeModelFacts(ws.model, fetched.facts, { notFound: fetched.notFound }) : null;
+  rows.push(
+    fetched && judged
+      ? modelRow(ws.model.id, {
+          source: fetched.source,
+          error: fetched.error,
+          lifecycle: fetched.facts?.lifecycle ?? null,
+          window: judged.use.contextWindow,
+          output: judged.use.maxOutput,
+          problems: judged.problems,
+          warnings: judged.warnings,
+        })
+      : skipped('model', why),
+  );
 
   const prefix = await doctorPrefix(ws).catch((error: unknown) => {
     if (!isHarnessError(error)) throw error;
@@ -78,13 +91,13 @@ export async function runDoctor(ws: Workspace, options: DoctorOptions, deps: { m
   const input = counted?.ok ? counted.value : prefix.localTokens;
   // The tighter of the Models API's window and the harness's (its table or the config's `models`):
   // the request must fit what the API allows and what the harness enforces.
-  const liveWindow = live?.ok ? live.value.maxInputTokens : null;
+  const liveWindow = fetched?.facts?.contextWindow ?? null;
   const useLive = liveWindow !== null && liveWindow <= ws.model.contextWindow;
   rows.push(
     windowRow(
       input,
       ws.config.maxTokens,
-      useLive ? liveWindow : ws.model.contextWindow,
+      useLive ? liveWindow! : ws.model.contextWindow,
       `${useLive ? 'Models API' : 'models table'}; input ${counted?.ok ? 'from count_tokens' : 'from a local estimate'}`,
     ),
   );
@@ -127,36 +140,6 @@ async function call<T>(fn: () => Promise<T>): Promise<CallOutcome<T>> {
     return { ok: false, status, message };
   }
 }
-
-/**
- * `client.models.retrieve(id)`. A 404 means the model is unknown, unless the server has no Models
- * API at all (its list is not found either): then `served: false`.
- */
-const retrieveModelFacts: ModelFactsSource = async (client, id) => {
-  const got = await call(() => client.models.retrieve(id));
-  if (got.ok) {
-    const m = got.value as unknown as {
-      max_input_tokens?: number | null;
-      max_tokens?: number | null;
-      lifecycle?: LiveModelFacts['lifecycle'];
-      retires_at?: string | null;
-      capabilities?: { batch?: { supported?: boolean } | null } | null;
-    };
-    return {
-      ok: true,
-      value: {
-        maxInputTokens: m.max_input_tokens ?? null,
-        maxTokens: m.max_tokens ?? null,
-        lifecycle: m.lifecycle ?? null,
-        retiresAt: m.retires_at ?? null,
-        batch: m.capabilities?.batch?.supported ?? null,
-      },
-    };
-  }
-  if (got.status !== 404) return got;
-  const list = await call(() => client.models.list({ limit: 1 }));
-  return { ...got, served: list.ok || list.status !== 404 };
-};
 
 /** Submits the one-request batch, waits for it (at most `waitMs`), reads its result; cancels it if it has not ended. */
 async function probeBatch(ws: Workspace, client: Anthropic, waitMs: number): Promise<ProbeOutcome> {

@@ -1,25 +1,17 @@
 /** `harness doctor`'s rows, decided from what each call came to. */
 import { describe, expect, it } from 'vitest';
-import {
-  countRow,
-  doctorExit,
-  keyRow,
-  type LiveModelFacts,
-  longContextRow,
-  modelRow,
-  probeRow,
-  windowRow,
-} from '../../src/pipeline/doctor-checks.js';
+import { countRow, doctorExit, keyRow, longContextRow, type ModelCheck, modelRow, probeRow, windowRow } from '../../src/pipeline/doctor-checks.js';
 
 const URL = 'https://api.example';
-const table = { contextWindow: 1_000_000, maxOutput: 128_000, extendedMaxOutput: 300_000 };
-const facts = (f: Partial<LiveModelFacts> = {}): LiveModelFacts => ({
-  maxInputTokens: 1_000_000,
-  maxTokens: 128_000,
+const check = (m: Partial<ModelCheck> = {}): ModelCheck => ({
+  source: 'live',
+  error: null,
   lifecycle: 'active',
-  retiresAt: null,
-  batch: true,
-  ...f,
+  window: 1_000_000,
+  output: 128_000,
+  problems: [],
+  warnings: [],
+  ...m,
 });
 
 describe('key', () => {
@@ -39,23 +31,21 @@ describe('key', () => {
 
 describe('model', () => {
   it.each([
-    [{ ok: true as const, value: facts() }, 'ok', /active; window 1000000, output 128000 \(Models API\)/],
-    [{ ok: true as const, value: facts({ lifecycle: 'deprecated', retiresAt: '2027-01-05' }) }, 'warn', /deprecated, retires 2027-01-05/],
+    [check(), 'ok', /^m active; window 1000000, output 128000 \(Models API\)$/],
     [
-      { ok: true as const, value: facts({ lifecycle: 'retired', retiresAt: '2026-10-01' }) },
-      'fail',
-      /is retired \(since 2026-10-01\): choose another model/,
-    ],
-    [{ ok: true as const, value: facts({ batch: false }) }, 'fail', /does not support the Message Batches API/],
-    [{ ok: false as const, status: 404, message: 'model: m' }, 'fail', /the Models API does not know m/],
-    [
-      { ok: false as const, status: 404, message: 'Not found', served: false },
+      check({ lifecycle: 'deprecated', warnings: ['m is deprecated and retires at 2027-01-05'] }),
       'warn',
-      /this server has no Models API; the table's figures are used: window 1000000/,
+      /m deprecated; .*; m is deprecated and retires at 2027-01-05/,
     ],
-    [{ ok: false as const, status: 500, message: 'x' }, 'warn', /did not answer \(HTTP 500\)/],
-  ])('%j → %s', (live, status, detail) => {
-    const row = modelRow('m', table, live);
+    [check({ problems: ['m is retired (since 2026-10-01)', 'no batches'] }), 'fail', /^m is retired \(since 2026-10-01\); no batches$/],
+    [check({ source: 'cache', error: 'ECONNRESET' }), 'warn', /an earlier answer: now ECONNRESET/],
+    [
+      check({ source: 'table', error: 'HTTP 500', lifecycle: null }),
+      'warn',
+      /the Models API did not answer \(HTTP 500\); the table's figures are used: window 1000000/,
+    ],
+  ])('%j → %s', (m, status, detail) => {
+    const row = modelRow('m', m);
     expect(row.status).toBe(status);
     expect(row.detail).toMatch(detail);
   });

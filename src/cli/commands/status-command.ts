@@ -39,6 +39,7 @@ export const statusCommand: CommandSpec = {
         cache_hit_rate: null,
         warmups: [],
         model: null,
+        context: null,
       };
       return printJsonError(ctx.io, error, empty);
     }
