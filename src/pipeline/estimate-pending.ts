@@ -129,7 +129,16 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
   };
   if (pending.length === 0)
-    return report({ ...base, batches: 0, requests: 0, estimate: null, perBatch: [], inputSource: 'local-estimate', contextMode: null, prefixes: null });
+    return report({
+      ...base,
+      batches: 0,
+      requests: 0,
+      estimate: null,
+      perBatch: [],
+      inputSource: 'local-estimate',
+      contextMode: null,
+      prefixes: null,
+    });
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);

@@ -102,7 +102,9 @@ describe('harness doctor', () => {
     expect(d.code, d.stderr).toBe(0);
     const model = byName(JSON.parse(d.stdout).checks).model!;
     expect(model.status).toBe('warn');
-    expect(model.detail).toMatch(/^claude-opus-4-8 deprecated; window 1000000, output \d+ \(Models API\); .*is deprecated and retires at 2027-03-01T00:00:00Z/);
+    expect(model.detail).toMatch(
+      /^claude-opus-4-8 deprecated; window 1000000, output \d+ \(Models API\); .*is deprecated and retires at 2027-03-01T00:00:00Z/,
+    );
   });
 
   it('a prompt over the window: input + max_tokens above the window fails the window row (exit 1)', async () => {
