@@ -79,7 +79,9 @@ export interface Decision {
 }
 
 /** The outcome of a write: the file, or why not (with where the output was kept, for a conflict). */
-export type CollectWrite = { ok: true; repoRelPath: string } | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
+export type CollectWrite =
+  | { ok: true; repoRelPath: string /** of the bytes written, when the writer hashed them */; sha256?: string }
+  | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
 
 /** The task at `taskPath` if this batch decides it: not ticked, not done, not resubmitted in another batch. */
 function askedTask(ctx: FateContext, taskPath: string): Task | null {
@@ -191,7 +193,7 @@ export function writtenFate(w: FileWrite, written: CollectWrite, batchId: string
   return {
     path: t.path,
     change: { status: 'done', checked: true, attempts, batch: batchId, reason: null },
-    file: { path: written.repoRelPath, sha256: sha256(w.content) },
+    file: { path: written.repoRelPath, sha256: written.sha256 ?? sha256(w.content) },
   };
 }
 
