@@ -9,7 +9,8 @@
  *    all again and the file starts over), again and again while it makes progress;
  * 3. the file is checked whole before anything is written: one line per request of the batch, each
  *    line a JSON object (a file that fails is fetched once more from the start);
- * 4. it is read from disk line by line (the linear decoder: memory stays flat), and deleted once
+ * 4. it is read from disk line by line (one reused buffer, long texts decoded in pieces by
+ *    result-line.ts: memory stays flat whatever the length of the results), and deleted once
  *    every line has been read (the collect has then decided everything and records it); a file
  *    left by a killed or failed collect is reused (or resumed) by the next one, and a recovery
  *    deletes any left for a batch already collected.
@@ -23,6 +24,7 @@ import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import type { BatchInfo, BatchResultLine } from './api.js';
 import { fileJsonLines } from './jsonl.js';
+import { parseResultLine } from './result-line.js';
 import { apiBaseUrl, networkDetail } from './network.js';
 import { apiError, isTransient, withRetry } from './retry.js';
 
@@ -93,7 +95,7 @@ export async function pruneDownloadedResults(repoDir: string, done: (batchId: st
 
 /** The file's lines; the file goes once the last one has been read (kept when reading stops early). */
 async function* readResults(file: string): AsyncGenerator<BatchResultLine> {
-  yield* fileJsonLines<BatchResultLine>(file);
+  yield* fileJsonLines<BatchResultLine>(file, parseResultLine);
   await rm(file, { force: true });
 }
 

@@ -30,7 +30,11 @@ export async function* jsonLines<T>(body: AsyncIterable<Uint8Array>): AsyncGener
  * buffer, so a multi-GB file of MB-long lines leaves no trail of large buffers for the GC; what a
  * line allocates is its text and what JSON.parse makes of it.
  */
-export async function* fileJsonLines<T>(file: string, readBytes = 1 << 20): AsyncGenerator<T> {
+export async function* fileJsonLines<T>(
+  file: string,
+  parse: (bytes: Uint8Array) => unknown = parseLine,
+  readBytes = 1 << 20,
+): AsyncGenerator<T> {
   const handle = await open(file, 'r');
   const chunk = Buffer.allocUnsafe(readBytes);
   let line = Buffer.allocUnsafe(0);
@@ -52,10 +56,10 @@ export async function* fileJsonLines<T>(file: string, readBytes = 1 << 20): Asyn
       let start = 0;
       for (let nl = got.indexOf(10); nl !== -1; nl = got.indexOf(10, start)) {
         let parsed: T | undefined;
-        if (len === 0) parsed = parseLine<T>(got.subarray(start, nl));
+        if (len === 0) parsed = parse(got.subarray(start, nl)) as T | undefined;
         else {
           append(got.subarray(start, nl));
-          parsed = parseLine<T>(line.subarray(0, len));
+          parsed = parse(line.subarray(0, len)) as T | undefined;
           len = 0;
         }
         start = nl + 1;
@@ -64,7 +68,7 @@ export async function* fileJsonLines<T>(file: string, readBytes = 1 << 20): Asyn
       if (start < got.length) append(got.subarray(start));
     }
     if (len > 0) {
-      const parsed = parseLine<T>(line.subarray(0, len));
+      const parsed = parse(line.subarray(0, len)) as T | undefined;
       len = 0;
       if (parsed !== undefined) yield parsed;
     }
