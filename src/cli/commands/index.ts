@@ -10,6 +10,7 @@ import { emulatorCommand } from './emulator-command.js';
 import { estimateCommand } from './estimate-command.js';
 import { initCommand } from './init-command.js';
 import { refineCommand } from './refine-command.js';
+import { reportCommand } from './report-command.js';
 import { retryCommand } from './retry-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -27,5 +28,6 @@ export const commands: CommandSpec[] = [
   estimateCommand,
   refineCommand,
   verifyCommand,
+  reportCommand,
   emulatorCommand,
 ];

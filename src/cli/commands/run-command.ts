@@ -1,6 +1,7 @@
 /** `harness run`: continuation passes (collect, submit pending, wait) until nothing is left. */
 import { HarnessError } from '../../shared/errors.js';
 import { printDryRun, printRunSummary } from '../report.js';
+import { writeRunReport } from './report-command.js';
 import type { CommandSpec } from './command-spec.js';
 import { modelOptions } from './flags.js';
 import { open } from './open-workspace.js';
@@ -38,7 +39,10 @@ export const runCommand: CommandSpec = {
     );
     reporter.done();
     if (result.dryRun) printDryRun(ctx.io, ws, result.dryRun);
-    else await printRunSummary(ctx.io, ws, result);
+    else {
+      await printRunSummary(ctx.io, ws, result);
+      await writeRunReport(ctx.io, ws);
+    }
     return stoppedCode(ctx, result.exitCode);
   },
 };
