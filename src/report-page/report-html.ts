@@ -39,6 +39,7 @@ export function renderReportHtml(data: ReportData): string {
     glance(data),
     stagesTable(data),
     '<section id="timeline"><h2>Batches over time</h2>',
+    '<p class="note">times in UTC; <code>#n</code> is the batch of that row in the batch table below</p>',
     '<ul class="legend"><li><span class="swatch wait"></span>created → ended (waiting for the API)</li><li><span class="swatch collect"></span>ended → collected (written and committed)</li><li><span class="swatch running"></span>still running</li></ul>',
     timelineSvg(data),
     '</section>',

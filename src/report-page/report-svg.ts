@@ -8,7 +8,7 @@
 import type { ReportBatch, ReportData } from './report-data.js';
 import { escapeHtml, formatDuration, formatNumber } from './report-format.js';
 
-const ROW = 44;
+const ROW = 36;
 const TOP = 8;
 const AXIS = 28;
 
@@ -45,15 +45,9 @@ export function timelineSvg(data: ReportData): string {
     const note =
       ended === null && collected === null ? `${status}, ${durationText(now - created)} so far` : `waited ${durationText(waitEnd - created)}`;
     return [
-      `<g class="batch-row" data-batch="${escapeHtml(b.id)}">`,
-      label('0', y + 12, `${b.id} · ${purposeOf(data, b)}`, ' class="row-label"'),
+      `<g class="batch-row" data-batch="${escapeHtml(b.id)}"><title data-free>${escapeHtml(b.id)}</title>`,
+      label('0', y + 12, `#${b.index + 1} · ${purposeOf(data, b)} · ${note}`, ' class="row-label"'),
       ...bars,
-      label(
-        pc(Math.min(0.98, x(collected ?? waitEnd) + 0.005)),
-        y + 32,
-        note,
-        x(collected ?? waitEnd) > 0.7 ? ' text-anchor="end" class="row-note"' : ' class="row-note"',
-      ),
       '</g>',
     ].join('');
   });
@@ -62,8 +56,8 @@ export function timelineSvg(data: ReportData): string {
     `<svg class="chart timeline" role="img" aria-label="batches over time" width="100%" height="${height}">`,
     ...parts,
     `<line class="axis" x1="0" x2="100%" y1="${axisY - 12}" y2="${axisY - 12}"/>`,
-    label('0', axisY, new Date(start).toISOString().replace('.000Z', 'Z')),
-    label('100%', axisY, new Date(end).toISOString().replace('.000Z', 'Z'), ' text-anchor="end"'),
+    label('0', axisY, clock(start)),
+    label('100%', axisY, clock(end), ' text-anchor="end"'),
     '</svg>',
   ].join('');
 }
@@ -73,6 +67,8 @@ function rect(from: number, to: number, y: number, cls: string, title: string): 
   return `<rect class="${cls}" x="${pc(from)}" width="${pc(w)}" y="${y}" height="10" rx="2"><title data-free>${escapeHtml(title)}</title></rect>`;
 }
 
+/** `2026-01-31 02:17:05` (UTC). */
+const clock = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const durationText = (ms: number) => formatDuration(Math.max(0, ms));
 const purposeOf = (data: ReportData, b: ReportBatch) => (data.status.batches[b.index]!.purpose === 'warmup' ? 'cache warm-up' : 'tasks');
 
@@ -84,6 +80,8 @@ const KINDS = [
 ] as const;
 
 const CHART_H = 200;
+/** Room above the cost bars for the scale's label. */
+const CTOP = 22;
 
 /** Cost per collected batch as stacked bars by token kind, with the naive cost of the same files as a marker. */
 export function costBarsSvg(data: ReportData): string {
@@ -97,7 +95,7 @@ export function costBarsSvg(data: ReportData): string {
   const parts = bars.map((b, i) => {
     const left = i * slot + slot * 0.2;
     const width = slot * 0.6;
-    let top = TOP + CHART_H;
+    let top = CTOP + CHART_H;
     const stack = KINDS.map(([k, name]) => {
       const h = y(b.segments![k]);
       top -= h;
@@ -108,13 +106,13 @@ export function costBarsSvg(data: ReportData): string {
     const naive =
       b.naive === null
         ? ''
-        : `<line class="naive" x1="${pc(i * slot + slot * 0.1)}" x2="${pc(i * slot + slot * 0.9)}" y1="${(TOP + CHART_H - y(b.naive)).toFixed(2)}" y2="${(TOP + CHART_H - y(b.naive)).toFixed(2)}"><title data-free>${escapeHtml(`${b.id} naive: ${fmt(b.naive)}`)}</title></line>`;
-    return `<g class="cost-bar" data-batch="${escapeHtml(b.id)}">${stack}${naive}${label(pc(i * slot + slot / 2), TOP + CHART_H + 18, `#${b.index + 1}`, ' text-anchor="middle"')}</g>`;
+        : `<line class="naive" x1="${pc(i * slot + slot * 0.1)}" x2="${pc(i * slot + slot * 0.9)}" y1="${(CTOP + CHART_H - y(b.naive)).toFixed(2)}" y2="${(CTOP + CHART_H - y(b.naive)).toFixed(2)}"><title data-free>${escapeHtml(`${b.id} naive: ${fmt(b.naive)}`)}</title></line>`;
+    return `<g class="cost-bar" data-batch="${escapeHtml(b.id)}">${stack}${naive}${label(pc(i * slot + slot / 2), CTOP + CHART_H + 18, `#${b.index + 1}`, ' text-anchor="middle"')}</g>`;
   });
   return [
-    `<svg class="chart cost" role="img" aria-label="cost per batch by token kind" width="100%" height="${TOP + CHART_H + AXIS}">`,
-    `<line class="axis" x1="0" x2="100%" y1="${TOP + CHART_H}" y2="${TOP + CHART_H}"/>`,
-    label('0', TOP + 10, `max ${fmt(max)}`),
+    `<svg class="chart cost" role="img" aria-label="cost per batch by token kind" width="100%" height="${CTOP + CHART_H + AXIS}">`,
+    `<line class="axis" x1="0" x2="100%" y1="${CTOP + CHART_H}" y2="${CTOP + CHART_H}"/>`,
+    label('0', 12, `max ${fmt(max)}`),
     ...parts,
     '</svg>',
   ].join('');

@@ -174,6 +174,10 @@ describe.skipIf(!HAVE)('the report page in headless Chromium', () => {
           innerWidth: window.innerWidth,
           blocks: Array.from(document.querySelectorAll('header, main > section, footer')).map(box),
           cards: Array.from(document.querySelectorAll('.card')).map(box),
+          charts: Array.from(document.querySelectorAll('svg.chart')).map((svg) => ({
+            texts: Array.from(svg.querySelectorAll('text')).map(box),
+            rects: Array.from(svg.querySelectorAll('rect')).map(box),
+          })),
           inner: Array.from(document.querySelectorAll('.card, .scroll, .chart, h1, h2, .legend, .search, .chart text')).map(box),
         };
       });
@@ -188,6 +192,14 @@ describe.skipIf(!HAVE)('the report page in headless Chromium', () => {
         for (let i = 0; i < group.length; i++)
           for (let j = i + 1; j < group.length; j++) expect(overlap(group[i]!, group[j]!), `${group[i]!.name} / ${group[j]!.name}`).toBe(false);
       expect(layout.cards.length).toBe(7);
+      // In the charts no label runs into another label or into a bar.
+      expect(layout.charts.length).toBe(2);
+      for (const chart of layout.charts) {
+        for (let i = 0; i < chart.texts.length; i++) {
+          for (let j = i + 1; j < chart.texts.length; j++) expect(overlap(chart.texts[i]!, chart.texts[j]!), 'two labels').toBe(false);
+          for (const r of chart.rects) expect(overlap(chart.texts[i]!, r), 'a label and a bar').toBe(false);
+        }
+      }
       const shot = path.join(dir, `report-${width}x${height}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       const png = await readFile(shot);

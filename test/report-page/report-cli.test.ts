@@ -2,11 +2,12 @@
  * `harness report` through the real CLI after a real run against the emulator: the page every run
  * leaves, `--out`, the Markdown summary appended to a step-summary file, and bad paths (exit 2).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withEmulator } from '../helpers/emulator.js';
 import { git } from '../helpers/git.js';
-import { statusJson } from '../helpers/target.js';
+import { makeTarget, statusJson } from '../helpers/target.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { HOSTILE, makeJob, type Job } from './job.js';
 
@@ -85,5 +86,22 @@ describe('harness report', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot write the report to .*check\.mjs/);
     expect(git(job.repo, 'status', '--porcelain')).toBe(before);
+  });
+});
+
+describe('the page at the end of a run', () => {
+  it('a page the run cannot write is a warning: the run and its exit code stand', async () => {
+    const h = await withEmulator();
+    try {
+      const repo = await makeTarget();
+      await mkdir(path.join(repo, '.harness/report.html'), { recursive: true }); // a directory where the page goes
+      await writeFile(path.join(repo, '.harness/report.html/keep'), '');
+      const r = await h.run(repo, 'run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/warning: the report page was not written: cannot write the report to .*report\.html/);
+      expect((await statusJson((...a) => h.run(repo, ...a))).counts.done).toBe(6);
+    } finally {
+      await h.close();
+    }
   });
 });
