@@ -14,7 +14,8 @@ const STATUSES = ['done', 'submitted', 'pending', 'failed'] as const;
 
 /**
  * A figure of the status document: `path` is a dotted path into it (`batches.0.cost_usd`),
- * `sum:LIST.FIELD` a sum over a list (nulls as 0), `count:LIST?k=v&k=v` the items matching.
+ * `sum:LIST.FIELD` a sum over a list (nulls as 0), `count:LIST?k=v&k=v` the items matching; a
+ * sum may be filtered the same way (`sum:LIST.FIELD?k=v`), `k=*` meaning "k is not null".
  */
 function num(expr: string, value: number | null, format: NumberFormat): string {
   const text = value === null ? '—' : formatNumber(value, format);
@@ -66,7 +67,8 @@ function glance(data: ReportData): string {
         s.verify.failing.length > 0 ? `<p>failing: ${s.verify.failing.map((p) => free(p, 'code')).join(', ')}</p>` : ''
       }`
     : '<span class="big">not run</span>';
-  const collected = s.batches.some((b) => b.cost_usd !== null);
+  const billed = s.batches.filter((b) => b.cost_usd !== null);
+  const collected = billed.length > 0;
   return [
     '<section id="glance"><h2>The job at a glance</h2><div class="cards">',
     card(
@@ -82,9 +84,13 @@ function glance(data: ReportData): string {
     ),
     card(
       'Estimate vs bill',
-      `<dl><dt>estimated at submit</dt><dd>${num('sum:batches.estimate_usd', sum(s.batches.map((b) => b.estimate_usd)), 'usd')}</dd><dt>billed (batches)</dt><dd>${
-        collected ? num('sum:batches.cost_usd', sum(s.batches.map((b) => b.cost_usd)), 'usd') : '—'
-      }</dd>${s.calls.length > 0 ? `<dt>synchronous calls</dt><dd>${num('sum:calls.cost_usd', sum(s.calls.map((c) => c.cost_usd)), 'usd')}</dd>` : ''}</dl>`,
+      collected
+        ? `<dl><dt>estimated at submit</dt><dd>${num('sum:batches.estimate_usd?cost_usd=*', sum(billed.map((b) => b.estimate_usd)), 'usd')}</dd><dt>billed</dt><dd>${num(
+            'sum:batches.cost_usd',
+            sum(billed.map((b) => b.cost_usd)),
+            'usd',
+          )}</dd></dl><p class="note">batches collected so far${s.calls.length > 0 ? '; synchronous calls below' : ''}</p>`
+        : '<p class="note">known once a batch is collected</p>',
     ),
     card(
       'Cache reads',

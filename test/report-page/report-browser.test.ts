@@ -13,7 +13,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusJson } from '../helpers/target.js';
+import { withEmulator } from '../helpers/emulator.js';
+import { makeTarget, statusJson } from '../helpers/target.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { HOSTILE, makeJob, type Job } from './job.js';
 import { evaluateExpr, formatExpected } from './status-expr.js';
@@ -25,6 +26,31 @@ if (!HAVE) {
   console.warn(
     `\n*** SKIPPED: the report page's browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run does). Set HARNESS_REQUIRE_BROWSER=1 to make this a failure. ***\n`,
   );
+}
+
+/** Holds every `data-status` figure of the page to the status document; returns the names shown. */
+// biome-ignore lint/suspicious/noExplicitAny: the status document is read field by field
+async function checkFigures(page: Page, status: any): Promise<Set<string>> {
+  const shown = await page.$$eval('[data-status]', (els) =>
+    els.map((el) => ({ expr: el.getAttribute('data-status')!, fmt: el.getAttribute('data-fmt')!, text: el.textContent ?? '' })),
+  );
+  expect(shown.length).toBeGreaterThan(10);
+  for (const s of shown) expect(s.text, s.expr).toBe(formatExpected(evaluateExpr(status, s.expr), s.fmt));
+  return new Set(shown.map((s) => s.expr));
+}
+
+/** Texts with a digit that are neither a figure nor marked as a label (ids, paths, times): should be none. */
+function unmarkedDigits(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const parent = n.parentElement!;
+      if (parent.closest('script, style')) continue;
+      if (/\d/.test(n.textContent ?? '') && !parent.closest('[data-status], [data-free]')) out.push(n.textContent!);
+    }
+    return out;
+  });
 }
 
 it('Chromium is installed when HARNESS_REQUIRE_BROWSER=1', () => {
@@ -84,18 +110,14 @@ describe.skipIf(!HAVE)('the report page in headless Chromium', () => {
   });
 
   it('every figure on the page is the one of status --json, and no other number is shown as one', async () => {
-    const shown = await page.$$eval('[data-status]', (els) =>
-      els.map((el) => ({ expr: el.getAttribute('data-status')!, fmt: el.getAttribute('data-fmt')!, text: el.textContent ?? '' })),
-    );
-    for (const s of shown) expect(s.text, s.expr).toBe(formatExpected(evaluateExpr(status, s.expr), s.fmt));
-    const exprs = new Set(shown.map((s) => s.expr));
+    const exprs = await checkFigures(page, status);
     const required = [
       ...['done', 'submitted', 'pending', 'failed'].map((k) => `counts.${k}`),
       'cost_usd',
       'naive_sync_cost_usd',
       'cache_read_share',
       'sum:batches.files',
-      'sum:batches.estimate_usd',
+      'sum:batches.estimate_usd?cost_usd=*',
       'sum:batches.cost_usd',
       ...['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'output_tokens'].map((k) => `usage.${k}`),
       ...status.batches.flatMap((_: unknown, i: number) =>
@@ -106,18 +128,34 @@ describe.skipIf(!HAVE)('the report page in headless Chromium', () => {
     ];
     for (const r of required) expect(exprs.has(r), r).toBe(true);
     expect(status.batches.length).toBeGreaterThanOrEqual(3); // the refused request was split over several batches
-    // Any other text with a digit is a label the page marks as not a figure (ids, paths, times).
-    const unmarked = await page.evaluate(() => {
-      const out: string[] = [];
-      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-        const parent = n.parentElement!;
-        if (parent.closest('script, style')) continue;
-        if (/\d/.test(n.textContent ?? '') && !parent.closest('[data-status], [data-free]')) out.push(n.textContent!);
-      }
-      return out;
-    });
-    expect(unmarked).toEqual([]);
+    expect(await unmarkedDigits(page)).toEqual([]);
+  });
+
+  it("a job with a batch still running: its bar reaches the page's time, its bill is a dash, the figures still match", async () => {
+    const slow = await withEmulator({ processingMs: 600_000 });
+    try {
+      const repo = await makeTarget();
+      const r = await slow.run(repo, 'run', '--detach');
+      expect(r.code, r.stderr).toBe(3);
+      const running = await statusJson((...a) => slow.run(repo, ...a));
+      expect(running.batches.map((b: { status: string }) => b.status)).toEqual(['in_progress']);
+      const file = path.join(dir, 'running.html');
+      expect((await slow.run(repo, 'report', '--out', file)).code).toBe(0);
+      const second = await context.newPage();
+      second.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      second.on('console', (m) => problems.push(`console ${m.type()}: ${m.text()}`));
+      await second.goto(pathToFileURL(file).href);
+      const exprs = await checkFigures(second, running);
+      expect(exprs.has('batches.0.cost_usd')).toBe(true);
+      expect(await second.locator('[data-status="batches.0.cost_usd"]').textContent()).toBe('—');
+      expect(await second.locator('svg.timeline rect.bar-running').count()).toBe(1);
+      expect(await second.locator('#costs').textContent()).toContain('No batch was collected yet.');
+      expect(await unmarkedDigits(second)).toEqual([]);
+      expect(problems).toEqual([]);
+      await second.close();
+    } finally {
+      await slow.close();
+    }
   });
 
   it('shows failed tasks with their reasons and the verify result', async () => {
