@@ -91,6 +91,7 @@ export function printStatus(io: Output, s: StatusReport): void {
     }
     w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
   }
+  if (s.context) w(`\ncontext: ${s.context.mode} mode (${s.context.files} files, ~${s.context.tokens} tokens)`);
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
   const repairs = [
     plural(s.batches.filter((b) => b.purpose === 'repair').length, 'batch', 'batches'),
@@ -137,6 +138,7 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
 
 export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
   io.out.write(`dry run: nothing sent, nothing committed. Requests written to ${d.dir}/\n`);
+  io.out.write(`per request, the files seen in full and those only in the repo map: ${d.dir}/batch-NNN.files.jsonl\n`);
   io.out.write(
     table(
       d.batches.map((b) => [
@@ -173,6 +175,11 @@ export function printEstimate(io: Output, r: EstimateReport): void {
       `input: ${u.input_tokens} uncached + ${u.cache_creation_input_tokens} cache write + ${u.cache_read_input_tokens} cache read tokens (${r.inputSource === 'count_tokens' ? 'from count_tokens' : 'local estimate: the API was not reachable'})`,
       `output: ~${u.output_tokens} tokens (range ${r.estimate.outputTokensLow}–${r.estimate.outputTokensHigh})`,
       `cost: ~$${formatUsd(r.estimate.usd)} (range $${formatUsd(r.estimate.usdLow)}–$${formatUsd(r.estimate.usdHigh)}); spent so far $${formatUsd(r.spentUsd)}`,
+      ...(r.prefixes
+        ? [
+            `context: ${r.contextMode} mode, ${plural(r.prefixes.count, 'distinct cached prefix', 'distinct cached prefixes')}, written once for ~${r.prefixes.writeTokens} tokens (~$${formatUsd(r.prefixes.writeUsd)})`,
+          ]
+        : []),
       r.budget.perRunUsd !== null || r.budget.totalUsd !== null
         ? `budget: ${r.budget.perRunUsd !== null ? `$${formatUsd(r.budget.perRunUsd)} per run` : ''}${r.budget.totalUsd !== null ? ` $${formatUsd(r.budget.totalUsd)} total` : ''}`
         : 'budget: none set (config `budget`)',

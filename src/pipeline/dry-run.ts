@@ -1,4 +1,8 @@
-/** --dry-run: every request exactly as it would be sent, as JSONL under .harness/dry-run/; no spend. */
+/**
+ * --dry-run: every request exactly as it would be sent, as JSONL under .harness/dry-run/; no spend.
+ * Beside each batch file, `batch-NNN.files.jsonl` says per request which codebase files it holds in
+ * full and which only in the repo map (docs/json.md#dry-run-files): nothing is cut silently.
+ */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,6 +44,7 @@ export async function writeDryRun(ws: Pick<Workspace, 'repoDir' | 'betas'>, plan
     }
     out.end();
     await once(out, 'finish');
+    if (batch.contexts) await writeLines(path.join(dir, file.replace(/\.jsonl$/, '.files.jsonl')), filesLines(batch));
     const u = batch.estimate.usage;
     batches.push({
       file: `${DRY_RUN_DIR}/${file}`,
@@ -54,4 +59,20 @@ export async function writeDryRun(ws: Pick<Workspace, 'repoDir' | 'betas'>, plan
     });
   }
   return { dir: DRY_RUN_DIR, batches };
+}
+
+/** One line per request: `{custom_id, context_mode, in_full, map_only}` (paths of the codebase snapshot, sorted). */
+function* filesLines(batch: PlannedBatch): Generator<string> {
+  for (const c of batch.contexts ?? []) {
+    const full = new Set(c.inFull);
+    const mapOnly = c.mode === 'map' ? c.codebase.filter((p) => !full.has(p)) : [];
+    yield JSON.stringify({ custom_id: c.customId, context_mode: c.mode, in_full: c.inFull, map_only: mapOnly }) + '\n';
+  }
+}
+
+async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  for (const line of lines) if (!out.write(line)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
 }

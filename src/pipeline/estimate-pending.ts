@@ -5,6 +5,8 @@
 import type { Estimate } from '../cost/estimate.js';
 import { requestTokens } from '../cost/estimate.js';
 import type { Usage } from '../cost/usage.js';
+import type { ContextMode } from '../repo/context.js';
+import { type CachedPrefixes, cachedPrefixes } from '../requests/prefixes.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
@@ -28,6 +30,10 @@ export interface EstimateReport {
   inputSource: Estimate['inputSource'];
   spentUsd: number;
   budget: { perRunUsd: number | null; totalUsd: number | null };
+  /** How the codebase is sent (null: nothing pending, no snapshot taken). */
+  contextMode: ContextMode | null;
+  /** The distinct cached prefixes of the requests and what writing each once costs (null: nothing pending). */
+  prefixes: CachedPrefixes | null;
   /** `JSON.stringify(report)` gives the `estimate --json` document (snake_case, docs/json.md). */
   toJSON(): EstimateJson;
 }
@@ -58,6 +64,10 @@ export interface EstimateJson {
   } | null;
   spent_usd: number;
   budget: { per_run_usd: number | null; total_usd: number | null };
+  /** `full` or `map` (docs/context.md); null when nothing is pending. */
+  context_mode: ContextMode | null;
+  /** Null when nothing is pending. */
+  cached_prefixes: { count: number; write_tokens: number; write_cost_usd: number } | null;
 }
 
 function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
@@ -81,6 +91,8 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
     },
     spent_usd: r.spentUsd,
     budget: { per_run_usd: r.budget.perRunUsd, total_usd: r.budget.totalUsd },
+    context_mode: r.contextMode,
+    cached_prefixes: r.prefixes && { count: r.prefixes.count, write_tokens: r.prefixes.writeTokens, write_cost_usd: r.prefixes.writeUsd },
   };
 }
 
@@ -104,7 +116,8 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     spentUsd: spentUsd(journal),
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
   };
-  if (pending.length === 0) return report({ ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate' });
+  if (pending.length === 0)
+    return report({ ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate', contextMode: null, prefixes: null });
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);
@@ -148,6 +161,11 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     requests: planned.reduce((s, b) => s + b.requests.length, 0),
     estimate: { ...sum, inputSource },
     inputSource,
+    contextMode: snapshot.mode ?? 'full',
+    prefixes: cachedPrefixes(
+      planned.flatMap((b) => b.requests),
+      ws.model,
+    ),
   });
 }
 
@@ -192,5 +210,7 @@ export function emptyEstimate(): EstimateJson {
     estimate: null,
     spent_usd: 0,
     budget: { per_run_usd: null, total_usd: null },
+    context_mode: null,
+    cached_prefixes: null,
   };
 }

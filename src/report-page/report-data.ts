@@ -37,7 +37,7 @@ export interface ReportBatch {
   collect_ms: number | null;
   /** The bill split by token kind (USD at batch rates, or tokens when the model has no prices). */
   segments: CostSegments | null;
-  /** One synchronous uncached call per file for the same output (task batches only). */
+  /** One synchronous uncached call per file for the same output (not for a cache warm-up). */
   naive: number | null;
   commit: ReportCommit | null;
 }
@@ -107,7 +107,7 @@ export function reportData(input: ReportInputs): ReportData {
       wait_ms: span(b.created_at, ended),
       collect_ms: span(ended ?? b.created_at, collected),
       segments: b.usage ? segmentsOf(b.usage, input.prices) : null,
-      naive: b.usage && b.purpose === 'tasks' ? naiveOf(b.usage, b.requests, b.files ?? b.tasks, input.prices) : null,
+      naive: b.usage && b.purpose !== 'warmup' ? naiveOf(b.usage, b.requests, b.files ?? b.tasks, input.prices) : null,
       commit: commitOf(b.id),
     };
   });

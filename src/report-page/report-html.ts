@@ -80,7 +80,9 @@ function glance(data: ReportData): string {
     card('Files written', `<span class="big">${num('sum:batches.files', sum(s.batches.map((b) => b.files)), 'int')}</span>`),
     card(
       'Cost',
-      `<span class="big">${num('cost_usd', s.cost_usd, 'usd')}</span><dl><dt>naive</dt><dd>${num('naive_sync_cost_usd', s.naive_sync_cost_usd, 'usd')}</dd></dl><p class="note">naive: the same files as one synchronous uncached call each</p>`,
+      `<span class="big">${num('cost_usd', s.cost_usd, 'usd')}</span><dl>${
+        s.repair_cost_usd > 0 ? `<dt>of which repairs</dt><dd>${num('repair_cost_usd', s.repair_cost_usd, 'usd')}</dd>` : ''
+      }<dt>naive</dt><dd>${num('naive_sync_cost_usd', s.naive_sync_cost_usd, 'usd')}</dd></dl><p class="note">naive: the same files as one synchronous uncached call each</p>`,
     ),
     card(
       'Estimate vs bill',
@@ -106,7 +108,11 @@ function glance(data: ReportData): string {
         'usage.output_tokens',
         s.usage.output_tokens,
         'int',
-      )}</dd></dl>`,
+      )}</dd></dl>${
+        s.context
+          ? `<p class="note">codebase context (${e(s.context.mode)}): ${num('context.files', s.context.files, 'int')} files, ${num('context.tokens', s.context.tokens, 'int')} tokens</p>`
+          : ''
+      }`,
     ),
     card('Verify', verify),
     '</div></section>',

@@ -31,7 +31,9 @@ export function renderReportMarkdown(data: ReportData): string {
       'usd',
     )} | ${formatNumber(s.naive_sync_cost_usd, 'usd')} | ${formatNumber(s.cache_read_share, 'pct')} |`,
     '',
-    `model \`${markdownCell(s.model)}\`, ${s.batches.length} ${s.batches.length === 1 ? 'batch' : 'batches'}; naive: the same files as one synchronous uncached call each.`,
+    `model \`${markdownCell(s.model)}\`, ${s.batches.length} ${s.batches.length === 1 ? 'batch' : 'batches'}${
+      s.repair_cost_usd > 0 ? `; repairs cost ${formatNumber(s.repair_cost_usd, 'usd')} of it` : ''
+    }; naive: the same files as one synchronous uncached call each.`,
   ];
   if (s.stage_held) lines.push('', `**Stage held:** ${markdownCell(s.stage_held)}`);
   if (s.verify) {

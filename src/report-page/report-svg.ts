@@ -70,7 +70,8 @@ function rect(from: number, to: number, y: number, cls: string, title: string): 
 /** `2026-01-31 02:17:05` (UTC). */
 const clock = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const durationText = (ms: number) => formatDuration(Math.max(0, ms));
-const purposeOf = (data: ReportData, b: ReportBatch) => (data.status.batches[b.index]!.purpose === 'warmup' ? 'cache warm-up' : 'tasks');
+const PURPOSE = { tasks: 'tasks', warmup: 'cache warm-up', repair: 'repair' } as const;
+const purposeOf = (data: ReportData, b: ReportBatch) => PURPOSE[data.status.batches[b.index]!.purpose];
 
 const KINDS = [
   ['input', 'input'],

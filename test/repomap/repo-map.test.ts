@@ -88,3 +88,27 @@ describe('the repo map of the fixture repo', () => {
     expect(map.imports.get('a.ts')).toEqual([]);
   });
 });
+
+describe('a token budget for the map', () => {
+  it('keeps every path, declarations only for the highest-ranked files that fit, and stays within the budget', async () => {
+    const full = await buildRepoMap(files);
+    const pathsOnly = await buildRepoMap(files, { maxTokens: 0 });
+    expect(pathsOnly.text).toContain(`the first 0 files only; the other ${files.length} are listed by path`);
+    expect(pathsOnly.text.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    const budget = Math.round((pathsOnly.tokens + full.tokens) / 2);
+    const cut = await buildRepoMap(files, { maxTokens: budget });
+    expect(cut.tokens).toBeLessThanOrEqual(budget);
+    expect(cut.tokens).toBeGreaterThan(pathsOnly.tokens);
+    const paths = (text: string) =>
+      text
+        .split('\n')
+        .slice(3, -2)
+        .filter((l) => !l.startsWith(' '));
+    expect(paths(cut.text)).toEqual(paths(pathsOnly.text));
+    const top = paths(cut.text)[0]!;
+    const firstDeclaration = (text: string, p: string) => text.split('\n')[text.split('\n').indexOf(p) + 1];
+    expect(firstDeclaration(cut.text, top)).toBe(firstDeclaration(full.text, top));
+    expect(cut.text.split('\n')[cut.text.split('\n').indexOf('ts/src/index.ts') + 1]!.startsWith(' ')).toBe(false); // ranked last, cut
+    expect(await buildRepoMap(files, { maxTokens: full.tokens + 1000 })).toMatchObject({ text: full.text });
+  });
+});

@@ -51,7 +51,9 @@ function status(reason: string): StatusReport {
     calls: [],
     usage,
     cost_usd: costUsd(usage, prices, 'batch'),
+    repair_cost_usd: 0,
     naive_sync_cost_usd: 0.5,
+    context: { mode: 'full', files: 3, tokens: 1200 },
     cache_read_share: 0.8,
     model: 'claude-test',
   };

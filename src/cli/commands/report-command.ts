@@ -39,11 +39,12 @@ export const reportCommand: CommandSpec = {
 };
 
 /** The page every `run` leaves at `.harness/report.html`; failing to write it only warns (the run's exit code stands). */
-export async function writeRunReport(io: CommandContext['io'], ws: Pick<Workspace, 'repoDir' | 'model'>): Promise<void> {
+export async function writeRunReport(io: CommandContext['io'], ws: Pick<Workspace, 'repoDir' | 'model'>, options: { json: boolean }): Promise<void> {
   try {
     const { writeReport } = await import('../../report-page/report-effect.js');
     const file = await writeReport(ws.repoDir, ws.model, { env: io.env });
-    io.out.write(`report: ${path.relative(ws.repoDir, file)}\n`);
+    // With --json stdout holds the one document.
+    (options.json ? io.err : io.out).write(`report: ${path.relative(ws.repoDir, file)}\n`);
   } catch (error) {
     io.err.write(`warning: the report page was not written: ${error instanceof Error ? error.message : String(error)}\n`);
   }

@@ -37,6 +37,7 @@ export const statusCommand: CommandSpec = {
         naive_sync_cost_usd: 0,
         cache_read_share: 0,
         model: null,
+        context: null,
       };
       return printJsonError(ctx.io, error, empty);
     }
