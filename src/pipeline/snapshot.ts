@@ -23,6 +23,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, buildContext, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
 import { type RepoFile, scanOptionsOf, scanRepo } from '../repo/scan.js';
+import { REPO_MAP_HEADER } from '../requests/group-context.js';
 import { buildRepoMap, type RepoMap } from '../repomap/repo-map.js';
 import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
@@ -108,6 +109,15 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
       : `the codebase (~${context.tokens} tokens) and max_tokens ${config.maxTokens} do not fit ${ws.model.id}'s ${ws.model.contextWindow}-token window together`;
   ws.reporter.info(`context mode map (${why}): each request gets the repo map (~${map.tokens} tokens) and its group's files in full`);
   return { ...snapshot, files, map };
+}
+
+/**
+ * The codebase as one block for a single synchronous prompt (the llm planner, refine, a sync
+ * repair): the whole context in `full` mode; in `map` mode the repo map (the whole codebase would
+ * not fit; those prompts carry the file they are about themselves).
+ */
+export function promptContext(snapshot: Pick<Snapshot, 'context' | 'mode' | 'map'>): { text: string } {
+  return snapshot.mode === 'map' && snapshot.map ? { text: REPO_MAP_HEADER + snapshot.map.text } : snapshot.context;
 }
 
 /** The context mode for a codebase of `tokens` under the workspace's config and model. */
