@@ -45,6 +45,12 @@ export async function outline(path: string, content: string): Promise<FileOutlin
       ? { ...pathOnly, language: 'go.mod', declarations: [{ kind: 'module', name: detach(module), signature: `module ${module}`, line: 1 }] }
       : pathOnly;
   }
+  if (path === 'package.json' || path.endsWith('/package.json')) {
+    const name = packageName(content);
+    return name
+      ? { ...pathOnly, language: 'package.json', declarations: [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] }
+      : pathOnly;
+  }
   const language = languageOf(path);
   if (!language || !worthParsing(content)) return pathOnly;
   const out = new OutlineCollector(content);
@@ -56,6 +62,16 @@ export async function outline(path: string, content: string): Promise<FileOutlin
   });
   const declarations = out.declarations.slice(0, MAX_DECLARATIONS);
   return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations) };
+}
+
+/** The `name` of a package.json (how a workspace package is imported), or null: not JSON, no name, or not a package name. */
+function packageName(content: string): string | null {
+  try {
+    const name = (JSON.parse(content) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^(?:@[\w.-]+\/)?[\w.-]+$/.test(name) ? detach(name) : null;
+  } catch {
+    return null;
+  }
 }
 
 function worthParsing(content: string): boolean {

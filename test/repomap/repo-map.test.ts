@@ -80,6 +80,24 @@ describe('the repo map of the fixture repo', () => {
     expect(assembleRepoMap([]).text).toBe(`<repo_map files="0">\n${assembleRepoMap([]).text.split('\n')[1]}\n</repo_map>\n`);
   });
 
+  it('a bare import of a workspace package resolves through its package.json name', async () => {
+    const map = await buildRepoMap([
+      { path: 'packages/db/package.json', content: '{ "name": "@acme/db", "version": "1.0.0" }' },
+      { path: 'packages/db/src/index.ts', content: "export * from './client.js';\n" },
+      { path: 'packages/db/src/client.ts', content: 'export class Client {}\n' },
+      { path: 'packages/ui/package.json', content: '{ "name": "ui" }' },
+      { path: 'packages/ui/index.js', content: 'export const Button = () => null;\n' },
+      { path: 'bad/package.json', content: '{ not json' },
+      {
+        path: 'apps/web/page.ts',
+        content: "import { db } from '@acme/db';\nimport { Client } from '@acme/db/client';\nimport 'ui';\nimport 'react';\n",
+      },
+    ]);
+    expect(map.imports.get('apps/web/page.ts')).toEqual(['packages/db/src/client.ts', 'packages/db/src/index.ts', 'packages/ui/index.js']);
+    expect(map.text).toContain('packages/db/package.json\n  package @acme/db\n');
+    expect(map.text).toMatch(/\nbad\/package.json\n(?! )/);
+  });
+
   it('a relative import that climbs out of the repo, or names no file, resolves to nothing', async () => {
     const map = await buildRepoMap([
       { path: 'a.ts', content: "import x from '../../etc/passwd';\nimport y from './missing.js';\nimport z from 'lodash';\n" },
