@@ -8,30 +8,30 @@ const t0 = performance.now();
 const result = {};
 
 if (mode === 'ours') {
-  const { scanRepo } = await import('../../dist/repo/scan.js');
-  const { findSecrets } = await import('../../dist/repo/secrets.js');
-  const { buildContext } = await import('../../dist/repo/context.js');
+  const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
   const t1 = performance.now();
-  // The harness's own snapshot steps (src/pipeline/snapshot.ts) with the default config: scan,
-  // secret scan, context block, written to a file. (The window check is left out: 50,000 files do
-  // not fit any model's window, and it only adds up token counts already made.)
-  const scan = await scanRepo(dir, {
-    include: defaultConfig.include,
-    exclude: defaultConfig.exclude,
-    maxFileBytes: defaultConfig.scan.maxFileBytes,
-    concurrency: defaultConfig.scan.concurrency,
-  });
+  // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
+  // scan and context block in one pass, the block written to a file. (The window check is left
+  // out: 50,000 files do not fit any model's window, and it only adds up token counts already made.)
+  const packed = await scanAndPack(
+    dir,
+    {
+      include: defaultConfig.include,
+      exclude: defaultConfig.exclude,
+      maxFileBytes: defaultConfig.scan.maxFileBytes,
+      concurrency: defaultConfig.scan.concurrency,
+    },
+    { allow: [], env: {} },
+  );
   const t2 = performance.now();
-  const findings = await findSecrets(scan.files, { allow: [], env: {} });
+  writeFileSync(out, packed.bytes);
   const t3 = performance.now();
-  const ctx = buildContext(scan.files);
-  writeFileSync(out, ctx.text);
-  const t4 = performance.now();
+  const { scan, context: ctx, findings } = packed;
   Object.assign(result, {
     loadMs: t1 - t0,
-    ms: t4 - t1,
-    phases: { scan: t2 - t1, secrets: t3 - t2, context: t4 - t3 },
+    ms: t3 - t1,
+    phases: { ...packed.phases, write: t3 - t2 },
     files: scan.files.length,
     skipped: scan.skipped.length,
     findings: findings.length,

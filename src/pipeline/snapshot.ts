@@ -16,9 +16,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { assertContextFits, buildContext, type CodebaseContext } from '../repo/context.js';
-import { scanOptionsOf, scanRepo } from '../repo/scan.js';
-import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
+import { assertContextFits, type CodebaseContext } from '../repo/context.js';
+import { scanAndPack } from '../repo/scan-pack.js';
+import { scanOptionsOf } from '../repo/scan.js';
+import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import type { Workspace } from './workspace.js';
@@ -63,16 +64,15 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     }
   }
   const { config } = ws;
-  const scan = await scanRepo(ws.repoDir, scanOptionsOf(config));
-  const findings = await findSecrets(scan.files, { allow: config.secrets.allow, env: ws.env });
+  // Scan, secret scan and context in one pass over the files (repo/scan-pack.ts).
+  const { scan, findings, context, bytes } = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings);
   await checkCustomTemplates(ws);
-  const context = buildContext(scan.files);
   assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS);
   const paths = scan.files.map((f) => f.path);
   await mkdir(path.join(ws.repoDir, HARNESS_STATE_DIR), { recursive: true });
   await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
-  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), context.text);
+  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), bytes);
   const meta: z.infer<typeof metaSchema> = {
     sha256: context.sha256,
     tokens: context.tokens,
