@@ -92,6 +92,11 @@ export function printStatus(io: Output, s: StatusReport): void {
     w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
   }
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
+  const repairs = [
+    plural(s.batches.filter((b) => b.purpose === 'repair').length, 'batch', 'batches'),
+    plural(s.calls.filter((c) => c.purpose === 'repair').length, 'synchronous call'),
+  ].filter((p) => !p.startsWith('0 '));
+  if (repairs.length > 0) w(`of which repairs (verify): $${formatUsd(s.repair_cost_usd)} (${repairs.join(', ')})`);
 }
 
 function costLines(usage: Usage, cost: number, naive: number): string[] {

@@ -1,8 +1,8 @@
 /** One answer of the offline model as an API Message: responder text, max_tokens, usage with caching. */
-import type { ModelInfo } from '../models/models.js';
-import { truncateToTokens } from '../shared/tokens.js';
-import type { PromptCache } from './cache.js';
 import { newId } from './api-errors.js';
+import type { PromptCache } from './cache.js';
+import type { EmulatedModel } from './model-facts.js';
+import { cutAtTokens } from './token-count.js';
 import type { Responder, ResponderParams } from './types.js';
 
 export interface Usage {
@@ -27,7 +27,7 @@ export interface ApiMessage {
 
 export interface AnswerInput {
   params: ResponderParams;
-  model: ModelInfo;
+  model: EmulatedModel;
   customId: string | null;
   mode: 'batch' | 'sync';
   responder: Responder;
@@ -47,12 +47,12 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   let limit = params.max_tokens;
   let forced = false;
   if (input.truncateAt !== undefined) {
-    const all = truncateToTokens(full, Number.MAX_SAFE_INTEGER).tokens;
+    const all = cutAtTokens(full, Number.MAX_SAFE_INTEGER).tokens;
     const at = input.truncateAt === 'half' ? Math.floor(all / 2) : input.truncateAt;
     limit = Math.min(limit, at);
     forced = true;
   }
-  const out = truncateToTokens(full, limit);
+  const out = cutAtTokens(full, limit);
   const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
   const content = out.text === '' && out.truncated && limit === 0 ? [] : [{ type: 'text' as const, text: out.text, citations: null }];
   return {

@@ -35,6 +35,8 @@ export interface PlannedBatch {
   estimate: Estimate;
   /** `warm-up`: a one-request warm-up batch precedes this one (config `cache`); `warm`: one ran recently. */
   cache: CacheState;
+  /** `repair`: every task of it is under repair (the verify command named it); absent: `tasks`. */
+  purpose?: 'tasks' | 'repair';
 }
 
 /** Tokens kept free in the input window for the system prompt and the per-request part (as snapshot.ts does). */
@@ -63,34 +65,42 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   // What earlier collects asked of these tasks' next requests: a cap on the request's size (an
   // invalid request being narrowed down) and a note to the model (an ambiguous answer).
   const followUps = taskFollowUps(journal);
-  const packed = packTasks(tasks, {
-    maxTokens: config.maxTokens,
-    safetyMargin: config.packing.safetyMargin,
-    estimate: (t) => estimateTaskTokens(t, config.packing),
-    maxTasks: (t) => followUps.get(t.path)?.maxTasks,
-  });
   const templates = await ws.templates();
   const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
-  const byId = new Map(packed.map((p) => [p.customId, p]));
   const ambiguousBefore = new Set(tasks.filter((t) => followUps.get(t.path)?.ambiguous).map((t) => t.path));
   const repairs = await repairInputs(ws, tasks, journal);
-  const requests = packed.map((p) =>
-    buildRequest(p, {
-      context: snapshot.context,
-      templates,
-      model: ws.model.id,
+  // Tasks under repair go out in batches of their own (purpose `repair`), so their spend is counted apart.
+  const groups = [
+    { purpose: 'tasks' as const, tasks: tasks.filter((t) => !repairs.has(t.path)) },
+    { purpose: 'repair' as const, tasks: tasks.filter((t) => repairs.has(t.path)) },
+  ];
+  return groups.flatMap(({ purpose, tasks: group }) => {
+    if (group.length === 0) return [];
+    const packed = packTasks(group, {
       maxTokens: config.maxTokens,
-      existingPaths,
-      ambiguousBefore,
-      ...(repairs.size > 0 ? { repairs } : {}),
-      plan,
-      ...(earlier ? { earlier } : {}),
-    }),
-  );
-  return splitIntoBatches(requests, config.batch).map((chunk) => {
-    const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
-    const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
-    return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache) };
+      safetyMargin: config.packing.safetyMargin,
+      estimate: (t) => estimateTaskTokens(t, config.packing),
+      maxTasks: (t) => followUps.get(t.path)?.maxTasks,
+    });
+    const byId = new Map(packed.map((p) => [p.customId, p]));
+    const requests = packed.map((p) =>
+      buildRequest(p, {
+        context: snapshot.context,
+        templates,
+        model: ws.model.id,
+        maxTokens: config.maxTokens,
+        existingPaths,
+        ambiguousBefore,
+        ...(repairs.size > 0 ? { repairs } : {}),
+        plan,
+        ...(earlier ? { earlier } : {}),
+      }),
+    );
+    return splitIntoBatches(requests, config.batch).map((chunk) => {
+      const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
+      const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
+      return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache), purpose };
+    });
   });
 }
 

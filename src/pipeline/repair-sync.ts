@@ -7,7 +7,7 @@
  *
  * One commit per repaired file, `harness: repair <path>` (the file, the journal, the task list with
  * the task `done`), each with its `Harness-Cost-USD` trailer. Every call is a journal `call` event
- * with purpose `refine`; it names the path only when the file was written, so a reply without the
+ * with purpose `repair` (counted apart in the cost report); it names the path only when the file was written, so a reply without the
  * file leaves the task under repair (repairsPending) and it is reported, not retried here.
  */
 import { existsSync } from 'node:fs';
@@ -98,7 +98,7 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
     const journalCall = (usage: Usage, written: boolean) =>
       appendJournal(ws.repoDir, {
         type: 'call',
-        purpose: 'refine',
+        purpose: 'repair',
         at: nowIso(),
         ...(written ? { path: target } : {}),
         context: snapshot.context.sha256,

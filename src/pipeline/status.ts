@@ -7,8 +7,7 @@ import { pricesOf, type ModelInfo } from '../models/models.js';
 import { calls, readJournal, type BatchRecord } from '../state/journal.js';
 import type { TaskStatus } from '../tasks/task.js';
 import { readTaskListFile } from '../tasks/task-list.js';
-import type { VerifiedEvent } from '../state/journal-events.js';
-import { lastVerified } from '../verify/verify-decision.js';
+import { lastVerified, verifyResultOf } from '../verify/verify-decision.js';
 import { heldMessage, stageState } from './stages.js';
 
 export interface StatusReport {
@@ -50,13 +49,15 @@ export interface StatusReport {
     files: number | null;
     usage: Usage | null;
     adopted: boolean;
-    /** `warmup`: a one-request batch that wrote the codebase cache before a large batch. */
-    purpose: 'tasks' | 'warmup';
+    /** `warmup`: a one-request batch that wrote the codebase cache before a large batch; `repair`: tasks the verify command named. */
+    purpose: 'tasks' | 'warmup' | 'repair';
   }[];
-  /** Synchronous calls (refine, the llm planner), at standard rates. */
-  calls: { purpose: 'refine' | 'plan'; path: string | null; at: string; usage: Usage; cost_usd: number }[];
+  /** Synchronous calls (refine, the llm planner, repairs with `verify.repairWith: sync`), at standard rates. */
+  calls: { purpose: 'refine' | 'plan' | 'repair'; path: string | null; at: string; usage: Usage; cost_usd: number }[];
   usage: Usage;
   cost_usd: number;
+  /** The part of `cost_usd` that repairs cost (batches and calls of purpose `repair`). */
+  repair_cost_usd: number;
   /** What the same files would cost as one synchronous uncached call per file. */
   naive_sync_cost_usd: number;
   /** Share of cacheable context tokens read from the cache. */
@@ -99,7 +100,7 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
   // The naive way: one synchronous uncached call per file (and the planner/refine calls as they
   // were, uncached). Warm-up batches exist only because of caching: the naive way has none.
   const naive = (p: NonNullable<ModelInfo['prices']>) =>
-    batches.reduce((s, b) => s + (b.usage && b.purpose === 'tasks' ? naivePerFileCostUsd(b.usage, b.requests, b.files ?? b.tasks, p) : 0), 0) +
+    batches.reduce((s, b) => s + (b.usage && b.purpose !== 'warmup' ? naivePerFileCostUsd(b.usage, b.requests, b.files ?? b.tasks, p) : 0), 0) +
     syncCalls.reduce((s, e) => s + naiveSyncCostUsd(e.usage, p), 0);
   return {
     tasks: list.tasks.map((t) => ({
@@ -116,11 +117,15 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
     counts,
     stage: stage?.current ?? null,
     stage_held: stage ? heldMessage(stage) : null,
-    verify: verifyOf(lastVerified(journal)),
+    verify: verifyResultOf(lastVerified(journal)),
     batches,
     calls: syncCalls.map((e) => ({ purpose: e.purpose, path: e.path ?? null, at: e.at, usage: e.usage, cost_usd: e.costUsd })),
     usage,
     cost_usd: round6(batches.reduce((s, b) => s + (b.cost_usd ?? 0), 0) + syncCalls.reduce((s, e) => s + e.costUsd, 0)),
+    repair_cost_usd: round6(
+      batches.reduce((s, b) => s + (b.purpose === 'repair' ? (b.cost_usd ?? 0) : 0), 0) +
+        syncCalls.reduce((s, e) => s + (e.purpose === 'repair' ? e.costUsd : 0), 0),
+    ),
     naive_sync_cost_usd: prices ? round6(naive(pricesOf(model))) : 0,
     cache_read_share: cacheReadShare(usage),
     model: model.id,
@@ -138,8 +143,3 @@ function batchStatus(b: Pick<BatchRecord, 'collected' | 'cancelRequested'>): 'in
 }
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-
-function verifyOf(e: VerifiedEvent | null): StatusReport['verify'] {
-  if (!e) return null;
-  return { command: e.command, passed: e.passed, failing: [...Object.keys(e.repairs), ...Object.keys(e.failed)], at: e.at };
-}

@@ -35,14 +35,15 @@ export function checkBudget(ws: Pick<Workspace, 'repoDir' | 'config' | 'configLa
 }
 
 export interface SubmitOptions {
-  purpose?: 'tasks' | 'warmup';
+  /** Default: the planned batch's own (`tasks`, or `repair`). */
+  purpose?: 'tasks' | 'warmup' | 'repair';
   /** sha256 of the codebase context the requests carry. */
   context?: string;
 }
 
 export async function submitBatch(
   ws: SubmitWorkspace,
-  planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate'>,
+  planned: Pick<PlannedBatch, 'requests' | 'packed' | 'estimate' | 'purpose'>,
   journal: JournalState,
   options: SubmitOptions = {},
 ): Promise<string> {
@@ -60,7 +61,7 @@ export async function submitBatch(
     requests: batch.packed.map((p) => ({ customId: p.customId, paths: p.tasks.map((t) => t.path) })),
     estimateUsd: batch.estimate.usd,
     estimate: batch.estimate.usage,
-    purpose: options.purpose ?? 'tasks',
+    purpose: options.purpose ?? planned.purpose ?? 'tasks',
     ...(options.context ? { context: options.context } : {}),
     targets: await targetsAtSubmit(ws, batch.packed),
     nonce,

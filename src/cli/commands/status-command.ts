@@ -33,6 +33,7 @@ export const statusCommand: CommandSpec = {
         calls: [],
         usage: zeroUsage(),
         cost_usd: 0,
+        repair_cost_usd: 0,
         naive_sync_cost_usd: 0,
         cache_read_share: 0,
         model: null,
