@@ -1,15 +1,16 @@
-// One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|plain|repomix> <dir> <outFile>
+// One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|map|plain|repomix> <dir> <outFile>
 // Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, out] = process.argv.slice(2);
 const t0 = performance.now();
 const result = {};
 
-if (mode === 'ours') {
+if (mode === 'ours' || mode === 'map') {
   const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
+  const { buildRepoMap } = mode === 'map' ? await import('../../dist/repomap/repo-map.js') : {};
   const t1 = performance.now();
   // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
   // scan and context block in one pass, the block written to a file. (The window check is left
@@ -25,13 +26,23 @@ if (mode === 'ours') {
     { allow: [], env: {} },
   );
   const t2 = performance.now();
-  writeFileSync(out, packed.bytes);
+  // Map mode: the scan (secret scan included) then the repo map of its files, the map written to
+  // the file; ours: the context block written.
+  const map = mode === 'map' ? await buildRepoMap(packed.scan.files) : null;
   const t3 = performance.now();
+  if (map) writeFileSync(out, map.text);
+  else {
+    const fd = openSync(out, 'w');
+    for (const b of packed.bytes) writeSync(fd, b);
+    closeSync(fd);
+  }
+  const t4 = performance.now();
   const { scan, context: ctx, findings } = packed;
   Object.assign(result, {
     loadMs: t1 - t0,
-    ms: t3 - t1,
-    phases: { ...packed.phases, write: t3 - t2 },
+    ms: t4 - t1,
+    phases: { ...packed.phases, ...(map ? { map: t3 - t2 } : {}), write: t4 - t3 },
+    ...(map ? { mapBytes: Buffer.byteLength(map.text), mapTokens: map.tokens } : {}),
     files: scan.files.length,
     skipped: scan.skipped.length,
     findings: findings.length,

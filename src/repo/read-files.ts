@@ -1,17 +1,17 @@
 /**
- * The read of the scan: every candidate file read once, straight into one growing buffer, already
+ * The read of the scan: every candidate file read once, straight into a chunk of memory, already
  * framed as the codebase context frames it (context.ts: `\n<file path="…">\n` + content + `</file>\n`,
  * `file_2`… when the content holds `</file>`, a newline added when the content lacks the last
- * one). What a caller needs afterwards comes from that buffer without touching the disk again:
- * the contents (one decode of the whole buffer, each file a slice of it), the context block's
- * bytes (hashed and written as they are), its token count (counted on the bytes).
+ * one). What a caller needs afterwards comes from those chunks without touching the disk again:
+ * the contents (one decode per chunk, each file a slice of it), the context block's bytes (hashed
+ * and written as they are), its token count (counted on the bytes).
  *
  * Each file is opened with O_NOFOLLOW (a file swapped for a link after the walk is refused) and
  * O_NONBLOCK (one swapped for a FIFO cannot hang the read), checked with fstat (not a regular
  * file, over `maxFileBytes`: never read), read with synchronous calls (for the small files of a
  * codebase a sync read costs a few syscalls, an async one a thread-pool round trip per call), and
  * `concurrency` files per turn of the event loop, so the process stays responsive. At most one
- * file is in flight: memory is the buffer (the context's bytes) and nothing per file.
+ * file is in flight: memory is the chunks (the context's bytes) and nothing per file.
  *
  * A file that changes while it is read (shorter than its fstat said, or no longer valid UTF-8
  * and changed since) is read again, up to three times, then skipped as `changed while being read`:
@@ -27,8 +27,6 @@ import type { SkippedFile } from './scan.js';
 const BINARY_SNIFF_BYTES = 8192;
 const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
 const ATTEMPTS = 3;
-const INITIAL_PER_FILE = 2048;
-const INITIAL_CAP = 256 * 1024 * 1024;
 const CLOSING = Buffer.from('</file>');
 
 /** The file-system calls the read makes (node's by default; tests inject changes mid-read). */
@@ -38,17 +36,23 @@ export interface FramedFile {
   path: string;
   /** Bytes read (the content's UTF-8 length). */
   size: number;
-  /** Where the content starts in the decoded text of the framed region, in UTF-16 code units. */
+  /** The chunk the file is framed in. */
+  chunk: number;
+  /** Where the content starts in the decoded text of its chunk, in UTF-16 code units. */
   unitStart: number;
   /** The content's length in UTF-16 code units. */
   units: number;
 }
 
-export interface FramedRead {
-  /** The framed files from `start` to `end`; `start` bytes are kept free in front (`reserve`). */
+/** A piece of the framed files: bytes `[0, end)` of `buffer`; files never straddle two chunks. */
+export interface Chunk {
   buffer: Buffer;
-  start: number;
   end: number;
+}
+
+export interface FramedRead {
+  /** The framed files, in order. */
+  chunks: Chunk[];
   /** Sorted as given. */
   files: FramedFile[];
   skipped: SkippedFile[];
@@ -57,75 +61,82 @@ export interface FramedRead {
 export interface ReadOptions {
   maxFileBytes: number;
   concurrency: number;
-  /** Bytes kept free in front of the first file (for the context's header and tree). */
-  reserve?: number;
   port?: ReadPort;
 }
 
+/**
+ * Files go into chunks of a few MB: a full chunk is left as it is and a new one started, so no
+ * byte is ever copied to grow a buffer, and each chunk decodes on its own (ASCII ones as one-byte
+ * strings, whatever the rest holds).
+ */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Room for the closing tag (`\n</file_N>\n`) after a file's content. */
+const CLOSE_ROOM = 32;
+
 export async function readFramed(root: string, paths: readonly string[], options: ReadOptions): Promise<FramedRead> {
   const port = options.port ?? fs;
-  const start = options.reserve ?? 0;
-  // Sized for files of ~2 KB on average (a codebase's typical size): most scans never grow it.
-  let buffer = Buffer.allocUnsafe(start + Math.min(INITIAL_PER_FILE * paths.length, INITIAL_CAP) + 64 * 1024);
-  let off = start;
-  let units = 0;
+  const chunks: Chunk[] = [];
+  let units = 0; // of the current chunk
   const files: FramedFile[] = [];
   const skipped: SkippedFile[] = [];
-  const ensure = (needed: number) => {
-    if (needed <= buffer.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(needed, buffer.length * 2));
-    buffer.copy(bigger); // all of it: the current file's opening tag is already past `off`
-    buffer = bigger;
+  const current = () => chunks[chunks.length - 1]!;
+  /** Where `bytes` more fit: the current chunk, else a new one. */
+  const room = (bytes: number): Chunk => {
+    const last = chunks[chunks.length - 1];
+    if (last && last.end + bytes <= last.buffer.length) return last;
+    if (last && last.end === 0) chunks.pop(); // started for a file that was then skipped
+    const chunk = { buffer: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes)), end: 0 };
+    chunks.push(chunk);
+    units = 0;
+    return chunk;
   };
   const slice = Math.max(1, Math.floor(options.concurrency));
   for (let i = 0; i < paths.length; i++) {
     if (i > 0 && i % slice === 0) await nextTurn();
     const rel = paths[i]!;
     let open = `\n<file path="${escapeAttr(rel)}">\n`;
-    ensure(off + open.length * 3);
-    const contentStart = off + buffer.write(open, off, 'utf8');
-    const r = readInto(port, path.join(root, rel), options.maxFileBytes, contentStart, ensure, () => buffer);
+    let openBytes = Buffer.byteLength(open);
+    const r = readInto(port, path.join(root, rel), options.maxFileBytes, (size) => {
+      const chunk = room(openBytes + size + CLOSE_ROOM);
+      return { buffer: chunk.buffer, at: chunk.end + openBytes };
+    });
     if (typeof r === 'string') {
       skipped.push({ path: rel, reason: r });
       continue;
     }
-    let contentEnd = contentStart + r.size;
-    let content = buffer.subarray(contentStart, contentEnd);
+    let chunk = current();
+    let content = chunk.buffer.subarray(chunk.end + openBytes, chunk.end + openBytes + r.size);
     let tag = 'file';
     if (content.indexOf(CLOSING) !== -1) {
       tag = tagFor(content.toString('utf8'));
       if (tag !== 'file') {
-        // Rare: the content holds `</file>`. Its opening tag is longer: move the content along.
-        const longer = `\n<${tag} path="${escapeAttr(rel)}">\n`;
-        const shift = Buffer.byteLength(longer) - (contentStart - off);
-        ensure(contentEnd + shift);
-        buffer.copyWithin(contentStart + shift, contentStart, contentEnd);
-        buffer.write(longer, off, 'utf8');
-        open = longer;
-        contentEnd += shift;
-        content = buffer.subarray(contentEnd - r.size, contentEnd);
+        // Rare: the content holds `</file>`, so its opening tag is longer: move the content along.
+        open = `\n<${tag} path="${escapeAttr(rel)}">\n`;
+        const longer = Buffer.byteLength(open);
+        const from = chunk;
+        const start = from.end + openBytes;
+        chunk = room(longer + r.size + CLOSE_ROOM);
+        if (chunk === from) chunk.buffer.copyWithin(chunk.end + longer, start, start + r.size);
+        else from.buffer.copy(chunk.buffer, chunk.end + longer, start, start + r.size);
+        openBytes = longer;
+        content = chunk.buffer.subarray(chunk.end + openBytes, chunk.end + openBytes + r.size);
       }
     }
+    chunk.buffer.write(open, chunk.end, 'utf8');
+    const contentEnd = chunk.end + openBytes + r.size;
     const contentUnits = isAscii(content) ? r.size : utf16Length(content);
-    files.push({ path: rel, size: r.size, unitStart: units + open.length, units: contentUnits });
-    const newline = r.size > 0 && buffer[contentEnd - 1] !== 0x0a ? '\n' : '';
+    files.push({ path: rel, size: r.size, chunk: chunks.length - 1, unitStart: units + open.length, units: contentUnits });
+    const newline = r.size > 0 && chunk.buffer[contentEnd - 1] !== 0x0a ? '\n' : '';
     const close = `${newline}</${tag}>\n`;
-    ensure(contentEnd + close.length);
-    off = contentEnd + buffer.write(close, contentEnd, 'latin1');
+    chunk.end = contentEnd + chunk.buffer.write(close, contentEnd, 'latin1');
     units += open.length + contentUnits + close.length;
   }
-  return { buffer, start, end: off, files, skipped };
+  if (chunks.length > 0 && current().end === 0) chunks.pop();
+  return { chunks, files, skipped };
 }
 
-/** Reads the file into the buffer at `at` (growing it through `ensure`); its size, or why it is skipped. */
-function readInto(
-  port: ReadPort,
-  abs: string,
-  maxBytes: number,
-  at: number,
-  ensure: (needed: number) => void,
-  current: () => Buffer,
-): { size: number } | string {
+/** Reads the file where `place(size)` says (its content's first byte); its size, or why it is skipped. */
+function readInto(port: ReadPort, abs: string, maxBytes: number, place: (size: number) => { buffer: Buffer; at: number }): { size: number } | string {
   let fd: number;
   try {
     fd = port.openSync(abs, OPEN_FLAGS);
@@ -138,8 +149,7 @@ function readInto(
       const st = port.fstatSync(fd);
       if (!st.isFile()) return 'not a regular file';
       if (st.size > maxBytes) return `too large (${st.size} bytes)`;
-      ensure(at + st.size + 64);
-      const buf = current();
+      const { buffer: buf, at } = place(st.size);
       let n = 0;
       while (n < st.size) {
         const got = port.readSync(fd, buf, at + n, st.size - n, n);

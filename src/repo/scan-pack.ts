@@ -11,7 +11,7 @@
  * text's UTF-8 encoding, to be written as is.
  */
 import { isAscii } from 'node:buffer';
-import crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens, estimateTokensUtf8 } from '../shared/tokens.js';
@@ -27,9 +27,9 @@ export interface Packed {
   context: CodebaseContext;
   /** Of the context's files (config `secrets.allow` applied), sorted as `findSecrets` sorts them. */
   findings: SecretFinding[];
-  /** `context.text` as UTF-8. */
-  bytes: Buffer;
-  /** Where the time went, in ms: the walk, the reads, the context (head, decode, count), the secret scan (and the wait for the hash). */
+  /** `context.text` as UTF-8, in pieces (to be written one after the other, as they are). */
+  bytes: readonly Buffer[];
+  /** Where the time went, in ms: the walk, the reads, the context (head, decode, count, hash), the secret scan. */
   phases: { walk: number; read: number; context: number; secrets: number };
 }
 
@@ -38,45 +38,43 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
   const t0 = performance.now();
   const walk = await walkRepo(root, options);
   const t1 = performance.now();
-  const read = await readFramed(root, walk.toRead, { ...options, reserve: headRoom(walk.toRead), ...(port ? { port } : {}) });
+  const read = await readFramed(root, walk.toRead, { ...options, ...(port ? { port } : {}) });
   const t2 = performance.now();
   const headText = header(read.files.length) + '<tree>\n' + renderTree(read.files.map((f) => f.path)) + '</tree>\n';
-  const head = Buffer.from(headText);
-  let bytes: Buffer;
-  if (head.length <= read.start) {
-    head.copy(read.buffer, read.start - head.length);
-    bytes = read.buffer.subarray(read.start - head.length, read.end);
-  } else bytes = Buffer.concat([head, read.buffer.subarray(read.start, read.end)]);
-  // Hashed on the thread pool while this thread decodes, counts and screens.
-  const digest = crypto.subtle.digest('SHA-256', bytes);
-  // The files are decoded apart from the header (whose `…` is not ASCII), so that a codebase in
-  // ASCII stays a one-byte string; the text is the two joined (its tokens add up: the header
-  // ends with a line break).
-  const sections = read.buffer.subarray(read.start, read.end);
-  const body = decode(sections);
-  const files = contents(body, read.files);
-  const context: CodebaseContext = {
-    text: headText + body,
-    tokens: estimateTokens(headText) + estimateTokensUtf8(sections),
-    bytes: bytes.length,
-    files: files.length,
-    sha256: '', // below, once the thread pool has it
-  };
+  const bytes = [Buffer.from(headText), ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
+  const hash = createHash('sha256');
+  // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
+  let tokens = estimateTokens(headText);
+  let length = 0;
+  for (const [i, b] of bytes.entries()) {
+    hash.update(b);
+    if (i > 0) tokens += estimateTokensUtf8(b);
+    length += b.length;
+  }
+  const texts = read.chunks.map((c) => decode(c.buffer.subarray(0, c.end)));
+  const files = contents(texts, read.files);
+  // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
+  // chunk stays one byte per character); whatever reads it flat pays for that once.
+  let text = headText;
+  for (const t of texts) text += t;
+  const context: CodebaseContext = { text, tokens, bytes: length, files: files.length, sha256: hash.digest('hex') };
   const t3 = performance.now();
-  const screened = screenSpans(body, 0, read.files, envKeyOf(secrets.env));
+  const screened = screen(texts, read.files, envKeyOf(secrets.env));
   const findings = await findSecretsScreened(files, secrets, screened);
   const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
-  context.sha256 = Buffer.from(await digest).toString('hex');
   const phases = { walk: t1 - t0, read: t2 - t1, context: t3 - t2, secrets: performance.now() - t3 };
   return { scan: { files, skipped }, context, findings, bytes, phases };
 }
 
-/** `scanRepo`'s work: the walk and the framed read, then one decode; each content a slice of it. */
+/** `scanRepo`'s work: the walk and the framed read, then one decode per chunk; each content a slice of it. */
 export async function scanFramed(repoDir: string, options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
   const read = await readFramed(root, walk.toRead, options);
-  const files = contents(decode(read.buffer.subarray(read.start, read.end)), read.files);
+  const files = contents(
+    read.chunks.map((c) => decode(c.buffer.subarray(0, c.end))),
+    read.files,
+  );
   const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
 }
@@ -89,28 +87,26 @@ function decode(bytes: Buffer): string {
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
-function contents(text: string, framed: readonly FramedFile[]): RepoFile[] {
-  return framed.map((f) => ({ path: f.path, size: f.size, content: text.slice(f.unitStart, f.unitStart + f.units) }));
+function contents(texts: readonly string[], framed: readonly FramedFile[]): RepoFile[] {
+  return framed.map((f) => ({ path: f.path, size: f.size, content: texts[f.chunk]!.slice(f.unitStart, f.unitStart + f.units) }));
+}
+
+/** The secret screen, chunk by chunk: whether file i may hold a marker. */
+function screen(texts: readonly string[], framed: readonly FramedFile[], envKey: string): (index: number) => boolean {
+  const flags = new Uint8Array(framed.length);
+  let from = 0;
+  for (let c = 0; c < texts.length; c++) {
+    let to = from;
+    while (to < framed.length && framed[to]!.chunk === c) to++;
+    const inChunk = screenSpans(texts[c]!, 0, framed.slice(from, to), envKey);
+    for (let i = from; i < to; i++) flags[i] = inChunk(i - from) ? 1 : 0;
+    from = to;
+  }
+  return (index) => flags[index] === 1;
 }
 
 async function linkSkips(root: string, links: readonly string[]) {
   if (links.length === 0) return [];
   const realRoot = await realpath(root);
   return Promise.all(links.map(async (rel) => ({ path: rel, reason: await symlinkReason(realRoot, path.join(root, rel)) })));
-}
-
-/**
- * Bytes enough, in front of the files, for the header and the tree of `paths` (or of any subset):
- * each line of the tree is a file or directory name indented by two spaces per level, and no
- * path adds more lines than it has segments. (A tree that needs more, say with escaped control
- * characters, is put in front by a copy instead.)
- */
-function headRoom(paths: readonly string[]): number {
-  let n = header(paths.length).length + 64;
-  for (const p of paths) {
-    let depth = 1;
-    for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) depth++;
-    n += Buffer.byteLength(p) + depth * (depth + 1) * 2;
-  }
-  return n;
 }

@@ -116,7 +116,10 @@ export async function scanOne(
   const read = await readFramed(root, [rel], { maxFileBytes: options.maxFileBytes, concurrency: 1 });
   const file = read.files[0];
   if (!file) return { reason: read.skipped[0]?.reason ?? 'unreadable' };
-  const content = read.buffer.toString('utf8', read.start, read.end).slice(file.unitStart, file.unitStart + file.units);
+  const content = read.chunks[file.chunk]!.buffer.toString('utf8', 0, read.chunks[file.chunk]!.end).slice(
+    file.unitStart,
+    file.unitStart + file.units,
+  );
   return { file: { path: rel, size: file.size, content } };
 }
 

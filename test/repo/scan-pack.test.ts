@@ -45,8 +45,8 @@ async function expectSame(dir: string, secrets = env()) {
   const packed = await scanAndPack(dir, options, secrets);
   const before = await separately(dir, secrets);
   expect(packed.context).toEqual(before.context);
-  expect(packed.bytes.equals(Buffer.from(before.context.text, 'utf8'))).toBe(true);
-  expect(createHash('sha256').update(packed.bytes).digest('hex')).toBe(packed.context.sha256);
+  expect(Buffer.concat(packed.bytes).equals(Buffer.from(before.context.text, 'utf8'))).toBe(true);
+  expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
   expect(packed.scan).toEqual(before.scan);
   expect(packed.findings).toEqual(before.findings);
   return packed;
@@ -97,6 +97,33 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
 
   it('when the files are much larger than the buffer first allocated for them', async () => {
     await expectSame(await tree({ 'big/a.ts': 'x'.repeat(300_000) + '\n', 'big/b.ts': 'é'.repeat(200_000), 'c.ts': 'c\n' }));
+  });
+
+  it('across chunks: a file bigger than a chunk, ASCII and non-ASCII chunks, a retagged file moved to the next chunk', async () => {
+    // read-files.ts fills chunks of 4 MiB. a.ts leaves exactly room for b.ts with a `file` tag, not
+    // with the `file_2` tag its content needs: b.ts moves to a new chunk.
+    const chunk = 4 * 1024 * 1024;
+    const b = 'x </file> y z w v u\n';
+    expect(b.length).toBe(20);
+    const a = `${'a'.repeat(chunk - 80 - b.length - 1)}\n`;
+    const dir = await tree({
+      'a.ts': a,
+      'b.ts': b,
+      'c.ts': 'é😀 non-ASCII\n'.repeat(1000),
+      'd.ts': `const id = '${awsKeyId}';\n`,
+      'e.ts': 'e'.repeat(5 * 1024 * 1024),
+      'f.ts': 'f\n',
+    });
+    const big = { ...options, maxFileBytes: 8 * 1024 * 1024 };
+    const packed = await scanAndPack(dir, big, env());
+    const scan = await scanRepo(dir, big);
+    expect(packed.bytes.length).toBeGreaterThan(3); // the header and several chunks
+    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(packed.scan).toEqual(scan);
+    expect(Buffer.concat(packed.bytes).equals(Buffer.from(packed.context.text))).toBe(true);
+    expect(packed.findings).toEqual(await findSecrets(scan.files, env()));
+    expect(packed.findings.map((f) => f.path)).toEqual(['d.ts']);
+    expect(packed.context.text).toContain('<file_2 path="b.ts">\nx </file> y z w v u\n</file_2>');
   });
 
   it('any files, whatever their contents (property)', async () => {
@@ -161,7 +188,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
     expect(a.content).toBe('short\n');
     expect(a.size).toBe(6);
     expect(packed.context).toEqual(buildContext(packed.scan.files));
-    expect(createHash('sha256').update(packed.bytes).digest('hex')).toBe(packed.context.sha256);
+    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
     expect(packed.context.tokens).toBe(estimateTokens(packed.context.text));
   });
 
