@@ -134,5 +134,6 @@ describe('JSON naming', () => {
       }
     }
     expect([...undocumented], 'keys missing from docs/json.md').toEqual([]);
-  });
+    // Some twenty CLI runs, a whole job among them: more than the default on a loaded machine.
+  }, 180_000);
 });

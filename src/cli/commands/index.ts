@@ -11,6 +11,7 @@ import { emulatorCommand } from './emulator-command.js';
 import { estimateCommand } from './estimate-command.js';
 import { initCommand } from './init-command.js';
 import { refineCommand } from './refine-command.js';
+import { reportCommand } from './report-command.js';
 import { retryCommand } from './retry-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -29,5 +30,6 @@ export const commands: CommandSpec[] = [
   refineCommand,
   verifyCommand,
   doctorCommand,
+  reportCommand,
   emulatorCommand,
 ];

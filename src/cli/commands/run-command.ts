@@ -3,6 +3,7 @@ import { HarnessError } from '../../shared/errors.js';
 import { printJsonError } from '../render.js';
 import { printDryRun, printRunSummary } from '../report.js';
 import type { CommandContext, CommandSpec } from './command-spec.js';
+import { writeRunReport } from './report-command.js';
 import { modelOptions } from './flags.js';
 import { open } from './open-workspace.js';
 import { locked, stoppedCode } from './repo-lock.js';
@@ -53,5 +54,6 @@ async function runNow(ctx: CommandContext): Promise<number> {
   if (ctx.opts.json === true) ctx.io.out.write(JSON.stringify(runResultJson(result), null, 2) + '\n');
   else if (result.dryRun) printDryRun(ctx.io, ws, result.dryRun);
   else await printRunSummary(ctx.io, ws, result);
+  if (!result.dryRun) await writeRunReport(ctx.io, ws, { json: ctx.opts.json === true });
   return stoppedCode(ctx, result.exitCode);
 }
