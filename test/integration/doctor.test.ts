@@ -60,6 +60,20 @@ describe('harness doctor', () => {
     expect(create).toBeDefined();
   });
 
+  it('--probe-batch when the model refuses the beta: the row fails naming it (exit 1)', async () => {
+    h = await withEmulator({ models: { 'claude-opus-4-8': { batchBetaMaxTokens: null } } });
+    const repo = await makeTarget();
+    const r = await h.run(repo, 'doctor', '--probe-batch', '--json');
+    expect(r.code).toBe(1);
+    const probe = byName(JSON.parse(r.stdout).checks)['probe batch']!;
+    expect(probe.status).toBe('fail');
+    // The emulator refuses it at create (the real API may take it and error the request at the end:
+    // the row then reads `msgbatch_… refused its request`; unit-tested in doctor-checks.test.ts).
+    expect(probe.detail).toMatch(
+      /^creating the batch failed \(max_tokens 300000, betas output-300k-2026-03-24\): HTTP 400: .*output-300k-2026-03-24 beta is not supported for claude-opus-4-8/,
+    );
+  });
+
   it('a bad key: the key row fails (exit 1), the checks that need the API are skipped, the key is never printed', async () => {
     h = await withEmulator({ apiKey: 'the-right-key' });
     const repo = await makeTarget();
