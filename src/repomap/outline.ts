@@ -14,7 +14,7 @@ import { outlineGeneric } from './outline-generic.js';
 import { goModulePath, outlineGo } from './outline-go.js';
 import { outlinePython } from './outline-python.js';
 import { outlineScript } from './outline-script.js';
-import { OutlineCollector } from './signature.js';
+import { detach, OutlineCollector } from './signature.js';
 
 /** Larger files are listed by path only (parsing is linear, but a generated file's outline is noise). */
 const MAX_OUTLINE_BYTES = 256 * 1024;
@@ -42,7 +42,7 @@ export async function outline(path: string, content: string): Promise<FileOutlin
   if (path === 'go.mod' || path.endsWith('/go.mod')) {
     const module = goModulePath(content);
     return module
-      ? { ...pathOnly, language: 'go.mod', declarations: [{ kind: 'module', name: module, signature: `module ${module}`, line: 1 }] }
+      ? { ...pathOnly, language: 'go.mod', declarations: [{ kind: 'module', name: detach(module), signature: `module ${module}`, line: 1 }] }
       : pathOnly;
   }
   const language = languageOf(path);
@@ -72,9 +72,8 @@ function worthParsing(content: string): boolean {
 function referencesOf(content: string, declarations: readonly { kind: string; name: string }[]): string[] {
   const own = new Set(declarations.filter((d) => DEFINING_KINDS(d.kind)).map((d) => d.name));
   const seen = new Set<string>();
-  for (const m of content.matchAll(IDENTIFIER)) {
-    const id = m[0];
+  for (const id of content.match(IDENTIFIER) ?? []) {
     if (id.length > 1 && id.length <= 80 && !KEYWORDS.has(id) && !own.has(id)) seen.add(id);
   }
-  return [...seen].sort();
+  return [...seen].map(detach).sort();
 }
