@@ -177,7 +177,7 @@ describe('map mode: a codebase larger than the window', () => {
       const reads = group.filter((x) => usage.get(x.customId!)!.cache_read_input_tokens === prefix(x));
       expect(reads.length).toBeGreaterThanOrEqual(group.length - 1);
     }
-  });
+  }, 240_000); // a 300-file repo: dry run, estimate, run and refine, each a CLI process
 });
 
 describe('model_context_window_exceeded end to end', () => {
