@@ -88,8 +88,9 @@ describe('harness init', () => {
     expect(r.stdout).toMatch(/\$\d/);
     const dir = path.join(repo, '.harness/dry-run');
     const files = await readdir(dir);
-    expect(files).toEqual(['batch-001.jsonl']);
-    const lines = (await readFile(path.join(dir, files[0]!), 'utf8'))
+    // The requests, and beside them what each request sees of the codebase (docs/json.md#dry-run-files).
+    expect(files).toEqual(['batch-001.files.jsonl', 'batch-001.jsonl']);
+    const lines = (await readFile(path.join(dir, 'batch-001.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

@@ -121,6 +121,15 @@ describe('map mode: a codebase larger than the window', () => {
 
     const work = seen.filter((x) => !x.customId?.startsWith('cache-warmup'));
     expect(work.length).toBeGreaterThanOrEqual(4);
+    // The run reused the dry run's snapshot: its requests are the dry run's, byte for byte (map and group blocks are deterministic).
+    const dryRequests = (await readFile(path.join(repo, '.harness/dry-run/batch-001.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { custom_id: string; params: { messages: unknown } });
+    for (const d of dryRequests)
+      expect(work.find((x) => x.customId === d.custom_id || x.customId?.startsWith(`${d.custom_id}_`))?.params.messages, d.custom_id).toEqual(
+        d.params.messages,
+      );
     for (const x of seen) expect(inputTokens(x.params) + x.params.max_tokens, x.customId ?? '').toBeLessThanOrEqual(WINDOW);
     for (const x of work) {
       const b = blocks(x.params);
@@ -168,7 +177,7 @@ describe('map mode: a codebase larger than the window', () => {
       const reads = group.filter((x) => usage.get(x.customId!)!.cache_read_input_tokens === prefix(x));
       expect(reads.length).toBeGreaterThanOrEqual(group.length - 1);
     }
-  });
+  }, 240_000); // a 300-file repo: dry run, estimate, run and refine, each a CLI process
 });
 
 describe('model_context_window_exceeded end to end', () => {
