@@ -127,6 +127,14 @@ export const configSchema = z.strictObject({
         .default(true)
         .describe('Write the prompt cache with a one-request batch before a large batch, so its requests all read it.'),
       warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
+      expectedHitRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.3)
+        .describe(
+          "Share (0 to 1) of the cache reads a batch could make that the expected estimate counts as reads (the rest as writes). Cache hits in batches are best-effort (the official guide: roughly 30–98 %); the default is the guide's low end. `harness status` shows your account's real rate: set it from there.",
+        ),
       warmupMaxWaitMs: positiveInt
         .default(15 * 60_000)
         .describe(

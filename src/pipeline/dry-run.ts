@@ -8,6 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import { batchCost } from '../cost/estimate.js';
 import type { PlannedBatch } from './plan-requests.js';
 import type { Workspace } from './workspace.js';
 
@@ -51,9 +52,10 @@ export async function writeDryRun(ws: Pick<Workspace, 'repoDir' | 'betas'>, plan
       requests: batch.requests.length,
       tasks: batch.packed.reduce((s, p) => s + p.tasks.length, 0),
       bytes,
-      estimateUsd: batch.estimate.usd,
-      usdLow: batch.estimate.usdLow,
-      usdHigh: batch.estimate.usdHigh,
+      // Its warm-up batch's cost included (not its tokens: the warm-up is not in the file).
+      estimateUsd: batchCost(batch).usd,
+      usdLow: batchCost(batch).usdLow,
+      usdHigh: batchCost(batch).usdHigh,
       inputTokens: u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens,
       outputTokens: u.output_tokens,
     });

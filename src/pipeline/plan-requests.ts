@@ -32,8 +32,10 @@ import type { Workspace } from './workspace.js';
 export interface PlannedBatch {
   requests: BatchRequest[];
   packed: PackedRequest[];
-  /** Includes the warm-up batch's cost when `cache` is `warm-up`. */
+  /** This batch's requests alone (what its intent records, to be set against its bill). */
   estimate: Estimate;
+  /** The warm-up batch's, when `cache` is `warm-up` (else null); `batchCost` (cost/estimate.ts) adds the two. */
+  warmup: Estimate | null;
   /** `warm-up`: a one-request warm-up batch precedes this one (config `cache`); `warm`: one ran recently. */
   cache: CacheState;
   /** What each request (same order) holds of the codebase in full. */
@@ -133,7 +135,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
         packed: chunkPacked,
         cache,
         contexts: chunkContexts,
-        estimate: batchEstimate(ws, chunk, chunkPacked, cache),
+        ...batchEstimate(ws, chunk, chunkPacked, cache),
         purpose,
       };
     });
@@ -205,25 +207,24 @@ async function repairInputs(ws: Workspace, tasks: readonly Task[], journal: Jour
   return out;
 }
 
-/** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
+/** The estimate of one batch, and of its warm-up batch; `countedInput` from count_tokens when known. */
 export function batchEstimate(
   ws: Pick<Workspace, 'config' | 'model'>,
   requests: readonly BatchRequest[],
   packed: readonly PackedRequest[],
   cache: CacheState,
   countedInput?: readonly number[],
-): Estimate {
-  const warmup = cache === 'warm-up';
+): Pick<PlannedBatch, 'estimate' | 'warmup'> {
   const estimate = estimateRequests({
     requests,
     expectedOutput: packed.map((p) => p.expectedOutputTokens),
     maxTokens: ws.config.maxTokens,
     model: ws.model,
+    hitRate: ws.config.cache.expectedHitRate,
     // A warm-up of this batch wrote its whole prefix; one that ran for an earlier batch of the same
     // snapshot is known to have written the codebase only (the earlier stages' block and the plan may differ).
     warm: cache === 'warm-up' ? true : cache === 'warm' ? 1 : false,
     ...(countedInput ? { countedInput } : {}),
   });
-  const warmupUsd = warmup && requests[0] ? warmupEstimate(ws, requests[0]).usd : 0;
-  return { ...estimate, usd: estimate.usd + warmupUsd, usdLow: estimate.usdLow + warmupUsd, usdHigh: estimate.usdHigh + warmupUsd };
+  return { estimate, warmup: cache === 'warm-up' && requests[0] ? warmupEstimate(ws, requests[0]) : null };
 }

@@ -2,6 +2,7 @@
  * `harness status`: tasks, batches, tokens and cost from task-list.md and the journal only; it never
  * calls the API. The JSON shape is in docs/json.md (more fields may be added; those stay).
  */
+import { accountHitRate, billInRange, hitRate, possibleReadShare, type WarmupEffect, warmupEffects } from '../cost/bill-check.js';
 import { cacheReadShare, naivePerFileCostUsd, naiveSyncCostUsd, sumUsage, zeroUsage, type Usage } from '../cost/usage.js';
 import { pricesOf, type ModelInfo } from '../models/models.js';
 import { calls, readJournal, type BatchRecord } from '../state/journal.js';
@@ -46,6 +47,16 @@ export interface StatusReport {
     estimate_usd: number;
     /** The estimator's token figures at submit time, to judge it against the bill. */
     estimate_usage: Usage | null;
+    /** The low and high figures of the estimate, and the hit rate it assumed (null in older journals). */
+    estimate_usd_low: number | null;
+    estimate_usd_high: number | null;
+    estimate_hit_rate: number | null;
+    /** Where the bill fell in the estimate's range (null before the bill or without a range). */
+    bill_in_range: 'below' | 'within' | 'above' | null;
+    /** Share of its context tokens read from the cache (null before the bill). */
+    cache_read_share: number | null;
+    /** Its billed cache reads over the reads its requests could make: the real `cache.expectedHitRate` (cost/bill-check.ts). */
+    hit_rate: number | null;
     cost_usd: number | null;
     files: number | null;
     usage: Usage | null;
@@ -63,6 +74,10 @@ export interface StatusReport {
   naive_sync_cost_usd: number;
   /** Share of cacheable context tokens read from the cache. */
   cache_read_share: number;
+  /** Billed cache reads over possible reads, over every collected task batch with a recorded range; null when none. */
+  cache_hit_rate: number | null;
+  /** What each collected cache warm-up batch earned (cost/bill-check.ts). */
+  warmups: WarmupEffect[];
   model: string;
   /** The codebase snapshot requests are built from: its context mode (`full` or `map`, docs/context.md), files and tokens; null before the first. */
   context: { mode: 'full' | 'map'; files: number; tokens: number } | null;
@@ -90,13 +105,28 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
         results_expire_at: created === null ? null : new Date(created + 29 * DAY).toISOString(),
         estimate_usd: b.intent.estimateUsd,
         estimate_usage: b.intent.estimate ?? null,
+        estimate_usd_low: b.intent.range?.lowUsd ?? null,
+        estimate_usd_high: b.intent.range?.highUsd ?? null,
+        estimate_hit_rate: b.intent.range?.hitRate ?? null,
         cost_usd: b.collected?.costUsd ?? null,
         files: b.collected?.files.length ?? null,
         usage: b.collected?.usage ?? null,
         adopted: b.adopted,
         purpose: b.intent.purpose,
+        bill_in_range: null,
+        cache_read_share: b.collected ? cacheReadShare(b.collected.usage) : null,
+        hit_rate: null,
       };
     });
+  // The estimate against the bill (and the warm-ups' effect), from the same records.
+  const judged = journal.batches
+    .filter((b) => b.batchId !== null)
+    .map((b, i) => ({
+      ...batches[i]!,
+      context: b.intent.context ?? null,
+      possible_read_share: possibleReadShare(b.intent.range?.low),
+    }));
+  for (const [i, j] of judged.entries()) Object.assign(batches[i]!, { bill_in_range: billInRange(j), hit_rate: hitRate(j) });
   const syncCalls = calls(journal);
   const usage = sumUsage([...batches.map((b) => b.usage ?? zeroUsage()), ...syncCalls.map((e) => e.usage)]);
   const prices = model.prices;
@@ -131,6 +161,8 @@ export async function buildStatus(repoDir: string, model: ModelInfo): Promise<St
     ),
     naive_sync_cost_usd: prices ? round6(naive(pricesOf(model))) : 0,
     cache_read_share: cacheReadShare(usage),
+    cache_hit_rate: accountHitRate(judged)?.rate ?? null,
+    warmups: warmupEffects(judged, model.prices),
     model: model.id,
     context: await storedContextInfo(repoDir),
   };

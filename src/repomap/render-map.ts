@@ -31,36 +31,75 @@ function escapePath(p: string): string {
 }
 
 /**
- * The map of `outlines` in the order given (the caller sorts them by rank). With `maxTokens`, every
- * path is still there, but declarations only for the first files whose lines fit the budget (a
- * prefix of the order: the highest-ranked files), and a line says how many files are path-only.
- * Paths alone can exceed the budget: every file's path is always listed.
+ * The map of `outlines` in the order given (the caller sorts them by rank). With a `maxTokens` the
+ * full map exceeds, the first files (a prefix of the order: the highest-ranked) keep their path line
+ * and declarations while they fit, and every other file is listed by path only, grouped one line per
+ * directory (`dir/: a.ts b.ts`, names with blanks escaped), which costs a fraction of a line per
+ * file. Paths alone can exceed the budget: every file's path is always listed.
  */
 export function renderMap(outlines: readonly FileOutline[], maxTokens = Number.POSITIVE_INFINITY): string {
   const paths = outlines.map((o) => escapePath(o.path));
   const declared = outlines.map((o) => o.declarations.map((d) => `${d.kind === 'method' || d.kind === 'field' ? '    ' : '  '}${d.signature}`));
-  // estimateTokens is additive over lines joined by newlines (a newline is a token of its own, no run spans one).
+  const full = frame([LEGEND, ...paths.flatMap((p, i) => [p, ...declared[i]!])], outlines.length);
+  if (estimateTokens(full) <= maxTokens) return full;
+
+  // estimateTokens is additive over lines joined by newlines and over names joined by one space
+  // (a newline or a run of blanks is a token of its own; no run spans one; names hold no blank).
   const lineCost = (l: string) => estimateTokens(l) + 1;
-  const frame = 2 * lineCost('<repo_map_99 files="9999999">') + lineCost(LEGEND) + lineCost(cutNote(outlines.length, outlines.length, maxTokens));
-  let used = frame + paths.reduce((sum, p) => sum + lineCost(p), 0);
+  const groups = new Map<string, { head: string; names: { name: string; i: number }[] }>();
+  outlines.forEach((o, i) => {
+    const cut = o.path.lastIndexOf('/');
+    const dir = cut < 0 ? '' : o.path.slice(0, cut);
+    let g = groups.get(dir);
+    if (!g) {
+      g = { head: `${dir ? noBlanks(escapePath(dir)) : '.'}/:`, names: [] };
+      groups.set(dir, g);
+    }
+    g.names.push({ name: noBlanks(escapePath(o.path.slice(cut + 1))), i });
+  });
+  const dirOf = outlines.map(() => '');
+  const nameOf = outlines.map(() => '');
+  const left = new Map<string, number>();
+  let used = 2 * lineCost('<repo_map_99 files="9999999">') + lineCost(LEGEND) + lineCost(cutNote(outlines.length, outlines.length, maxTokens));
+  for (const [dir, g] of groups) {
+    used += lineCost(g.head) + g.names.reduce((sum, n) => sum + 1 + estimateTokens(n.name), 0);
+    left.set(dir, g.names.length);
+    for (const n of g.names) {
+      dirOf[n.i] = dir;
+      nameOf[n.i] = n.name;
+    }
+  }
   let shown = 0;
   for (; shown < outlines.length; shown++) {
-    const cost = declared[shown]!.reduce((sum, l) => sum + lineCost(l), 0);
+    const dir = dirOf[shown]!;
+    const g = groups.get(dir)!;
+    const saved = 1 + estimateTokens(nameOf[shown]!) + (left.get(dir) === 1 ? lineCost(g.head) : 0);
+    const cost = lineCost(paths[shown]!) + declared[shown]!.reduce((sum, l) => sum + lineCost(l), 0) - saved;
     if (used + cost > maxTokens) break;
     used += cost;
+    left.set(dir, left.get(dir)! - 1);
   }
-  const withDeclarations = outlines.slice(shown).some((o) => o.declarations.length) ? shown : outlines.length;
-  const lines: string[] = [LEGEND];
-  if (withDeclarations < outlines.length) lines.push(cutNote(withDeclarations, outlines.length, maxTokens));
-  outlines.forEach((_, i) => {
-    lines.push(paths[i]!);
-    if (i < withDeclarations) lines.push(...declared[i]!);
-  });
+  const lines = [LEGEND, cutNote(shown, outlines.length, maxTokens)];
+  for (let i = 0; i < shown; i++) lines.push(paths[i]!, ...declared[i]!);
+  for (const dir of [...groups.keys()].sort()) {
+    const names = groups
+      .get(dir)!
+      .names.filter((n) => n.i >= shown)
+      .map((n) => n.name);
+    if (names.length) lines.push(`${groups.get(dir)!.head} ${names.sort().join(' ')}`);
+  }
+  return frame(lines, outlines.length);
+}
+
+/** The lines between the opening and closing tag, whose name no line can close. */
+function frame(lines: readonly string[], files: number): string {
   const body = `${lines.join('\n')}\n`;
   let tag = 'repo_map';
   for (let k = 2; body.includes(`</${tag}>`) || body.includes(`<${tag} `); k++) tag = `repo_map_${k}`;
-  return `<${tag} files="${outlines.length}">\n${body}</${tag}>\n`;
+  return `<${tag} files="${files}">\n${body}</${tag}>\n`;
 }
 
+const noBlanks = (s: string) => s.replace(/\s/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+
 const cutNote = (shown: number, total: number, maxTokens: number) =>
-  `(To fit ${maxTokens} tokens, declarations are shown for the first ${shown} files only; the other ${total - shown} are listed by path.)`;
+  `(To fit ${maxTokens} tokens: the first ${shown} files with their declarations; then the other ${total - shown} by path only, one line per directory: the directory, a colon, the names of its files.)`;

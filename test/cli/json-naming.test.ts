@@ -86,7 +86,7 @@ describe('JSON naming', () => {
   it('every --json document of every command, in every state, and the dry-run files, are snake_case and documented', async () => {
     const commands = await jsonCommands();
     // The commands this test knows how to drive; a new --json command must be added here.
-    const driven = ['status', 'estimate', 'run'];
+    const driven = ['status', 'estimate', 'run', 'doctor'];
     expect(commands.sort()).toEqual(driven.sort());
 
     h = await withEmulator();
@@ -134,5 +134,6 @@ describe('JSON naming', () => {
       }
     }
     expect([...undocumented], 'keys missing from docs/json.md').toEqual([]);
-  });
+    // Some twenty CLI runs, a whole job among them: more than the default on a loaded machine.
+  }, 180_000);
 });

@@ -152,6 +152,15 @@ describe('map mode: a codebase larger than the window', () => {
       const key = b[b.length - 2]!.text; // the group's own block
       byGroup.set(key, [...(byGroup.get(key) ?? []), x]);
     }
+    // A synchronous refine in map mode sends the map, not the codebase that does not fit.
+    const before = seen.length;
+    const refine = await h.run(repo, 'refine', fileName(5, 2), '--message', 'tidy it up', '--force');
+    expect(refine.code, refine.stderr).toBe(0);
+    const sync = seen.slice(before);
+    expect(sync).toHaveLength(1);
+    expect(inputTokens(sync[0]!.params)).toBeLessThan(WINDOW / 2);
+    expect(blocks(sync[0]!.params)[0]!.text).toMatch(/^# Repo map/);
+
     expect(byGroup.size).toBe(4);
     for (const group of byGroup.values()) {
       expect(group.length).toBe(3);

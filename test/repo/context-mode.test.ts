@@ -26,6 +26,8 @@ describe('assertContextFits with max_tokens', () => {
     extendedMaxOutput: null,
     prices: null,
     minCacheTokens: 1024,
+    output300k: 'no',
+    thinking: { budget: 'no', adaptive: 'no' },
   });
 
   it('counts max_tokens in, and says so in the message and the hint', () => {

@@ -90,25 +90,50 @@ describe('the repo map of the fixture repo', () => {
 });
 
 describe('a token budget for the map', () => {
-  it('keeps every path, declarations only for the highest-ranked files that fit, and stays within the budget', async () => {
+  /** Every file a map lists: path lines at the margin, and the names of `dir/: a b` group lines. */
+  const listed = (text: string) =>
+    text
+      .split('\n')
+      .slice(3, -2)
+      .filter((l) => !l.startsWith(' '))
+      .flatMap((l) => {
+        const m = /^(.*)\/: (.*)$/.exec(l);
+        return m ? m[2]!.split(' ').map((n) => (m[1] === '.' ? n : `${m[1]}/${n}`)) : [l];
+      })
+      .sort();
+
+  it('keeps every path, declarations only for the highest-ranked files that fit, the rest one line per directory, within the budget', async () => {
     const full = await buildRepoMap(files);
     const pathsOnly = await buildRepoMap(files, { maxTokens: 0 });
-    expect(pathsOnly.text).toContain(`the first 0 files only; the other ${files.length} are listed by path`);
+    expect(pathsOnly.text).toContain(`the first 0 files with their declarations; then the other ${files.length} by path only`);
     expect(pathsOnly.text.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    expect(pathsOnly.text).toContain('\nts/src/routes/: orders.ts users.ts\n');
+    expect(listed(pathsOnly.text)).toEqual(files.map((f) => f.path));
+    expect(estimateTokens(pathsOnly.text.split('\n').slice(3, -2).join('\n'))).toBeLessThan(estimateTokens(files.map((f) => f.path).join('\n')));
     const budget = Math.round((pathsOnly.tokens + full.tokens) / 2);
     const cut = await buildRepoMap(files, { maxTokens: budget });
     expect(cut.tokens).toBeLessThanOrEqual(budget);
     expect(cut.tokens).toBeGreaterThan(pathsOnly.tokens);
-    const paths = (text: string) =>
-      text
-        .split('\n')
-        .slice(3, -2)
-        .filter((l) => !l.startsWith(' '));
-    expect(paths(cut.text)).toEqual(paths(pathsOnly.text));
-    const top = paths(cut.text)[0]!;
-    const firstDeclaration = (text: string, p: string) => text.split('\n')[text.split('\n').indexOf(p) + 1];
-    expect(firstDeclaration(cut.text, top)).toBe(firstDeclaration(full.text, top));
-    expect(cut.text.split('\n')[cut.text.split('\n').indexOf('ts/src/index.ts') + 1]!.startsWith(' ')).toBe(false); // ranked last, cut
-    expect(await buildRepoMap(files, { maxTokens: full.tokens + 1000 })).toMatchObject({ text: full.text });
+    expect(listed(cut.text)).toEqual(files.map((f) => f.path));
+    const lines = cut.text.split('\n');
+    const top = lines[3]!;
+    expect(top).toBe(full.text.split('\n')[2]); // the highest-ranked file, with its declarations
+    expect(lines[4]).toBe(full.text.split('\n')[3]);
+    expect(lines).not.toContain('ts/src/index.ts'); // ranked last: in its directory's line
+    expect(await buildRepoMap(files, { maxTokens: full.tokens })).toMatchObject({ text: full.text });
+    for (let b = pathsOnly.tokens; b <= full.tokens; b += 37) expect((await buildRepoMap(files, { maxTokens: b })).tokens).toBeLessThanOrEqual(b);
+  });
+
+  it('escapes blanks in grouped names so a name cannot pass for two', async () => {
+    const map = await buildRepoMap(
+      [
+        { path: 'd/a b.txt', content: '' },
+        { path: 'd/c.txt', content: '' },
+        { path: 'e.ts', content: 'export function e(): void {}\n' },
+      ],
+      { maxTokens: 0 },
+    );
+    expect(map.text).toContain('\nd/: a\\u{20}b.txt c.txt\n');
+    expect(map.text).toContain('\n./: e.ts\n');
   });
 });

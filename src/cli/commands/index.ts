@@ -5,6 +5,7 @@
  */
 import { cancelCommand } from './cancel-command.js';
 import { collectCommand } from './collect-command.js';
+import { doctorCommand } from './doctor-command.js';
 import type { CommandSpec } from './command-spec.js';
 import { emulatorCommand } from './emulator-command.js';
 import { estimateCommand } from './estimate-command.js';
@@ -28,6 +29,7 @@ export const commands: CommandSpec[] = [
   estimateCommand,
   refineCommand,
   verifyCommand,
+  doctorCommand,
   reportCommand,
   emulatorCommand,
 ];
