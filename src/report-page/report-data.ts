@@ -114,8 +114,9 @@ export function reportData(input: ReportInputs): ReportData {
   const verified = lastVerified(journal);
   const clean = (s: string) => bound(redactSecrets(s, input.env));
   const tasks = status.tasks.map((t, index): ReportTask => {
-    const lines = verified?.repairs[t.path] ?? [];
-    const failedByVerify = verified?.failed[t.path];
+    // Own keys only: a task path may be any name, `constructor` or `valueOf` included.
+    const lines = verified && Object.hasOwn(verified.repairs, t.path) ? verified.repairs[t.path]! : [];
+    const failedByVerify = verified && Object.hasOwn(verified.failed, t.path) ? verified.failed[t.path] : undefined;
     const diagnostics = [t.reason, failedByVerify !== t.reason ? failedByVerify : undefined, ...lines.slice(0, MAX_DIAGNOSTIC_LINES)]
       .filter((s): s is string => typeof s === 'string' && s.trim() !== '')
       .map(clean);

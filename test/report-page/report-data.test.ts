@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { costUsd, usageSchema, zeroUsage } from '../../src/cost/usage.js';
 import type { StatusReport } from '../../src/pipeline/status.js';
 import { githubBase, reportData, segmentsOf } from '../../src/report-page/report-data.js';
-import { collectCommits } from '../../src/report-page/report-effect.js';
+import { collectCommits, openerFor } from '../../src/report-page/report-effect.js';
 import { escapeHtml } from '../../src/report-page/report-format.js';
 import { renderReportHtml } from '../../src/report-page/report-html.js';
 import { markdownCell, renderReportMarkdown } from '../../src/report-page/report-markdown.js';
@@ -161,6 +161,18 @@ describe('reportData', () => {
   });
 });
 
+describe('openerFor', () => {
+  it.each([
+    ['linux', 'xdg-open', ['/r/report.html']],
+    ['darwin', 'open', ['/r/report.html']],
+    ['win32', 'cmd', ['/c', 'start', '""', '/r/report.html']],
+  ] as const)('%s: %s', (platform, command, args) => {
+    const o = openerFor(platform);
+    expect(o.command).toBe(command);
+    expect(o.args('/r/report.html')).toEqual(args);
+  });
+});
+
 describe('githubBase and collectCommits', () => {
   it.each([
     ['https://github.com/acme/widgets.git', 'https://github.com/acme/widgets'],
@@ -190,6 +202,31 @@ describe('escaping', () => {
         expect(out).not.toMatch(/[<>"']/);
         expect(out.replace(/&(lt|gt|quot|#39|amp);/g, (_, n: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[n]!)).toBe(s);
       }),
+    );
+  });
+
+  it('whatever a task path or reason holds, the page keeps one script (its own) and no event handler', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (p, reason) => {
+        const st = status(reason);
+        st.tasks[1] = { ...st.tasks[1]!, path: p, id: p };
+        const html = renderReportHtml(
+          reportData({
+            status: st,
+            journal: foldJournal(events),
+            prices,
+            commits: new Map(),
+            remote: null,
+            repo: p,
+            env: {},
+            now: '2026-01-01T01:00:00.000Z',
+          }),
+        );
+        expect(html.match(/<script/gi)).toHaveLength(1);
+        expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+\s*=/i);
+        expect(html).toContain(`<code data-free>${escapeHtml(p)}</code>`);
+      }),
+      { numRuns: 200 },
     );
   });
 
