@@ -20,7 +20,7 @@ export function renderModelsTable(models = MODELS) {
     const prices = m.prices
       ? [usd(m.prices.input), usd(m.prices.output), `${usd(m.prices.input * PRICE_FACTORS.batch)} / ${usd(m.prices.output * PRICE_FACTORS.batch)}`]
       : ['not known: set `models.' + m.id + '.prices`', '', ''];
-    return `| ${m.label} | \`${m.id}\` | ${num(m.contextWindow)} | ${num(m.maxOutput)} | ${m.extendedMaxOutput === null ? 'no' : num(m.extendedMaxOutput)} | ${prices.join(' | ')} | ${num(m.minCacheTokens)} |`;
+    return `| ${m.label} | \`${m.id}\` | ${num(m.contextWindow)} | ${num(m.maxOutput)} | ${m.extendedMaxOutput !== null ? num(m.extendedMaxOutput) : m.output300k === 'unknown' ? 'unknown' : 'no'} | ${prices.join(' | ')} | ${num(m.minCacheTokens)} |`;
   });
   return [
     `| model | id | context window | standard output ceiling | with the 300K beta (\`${OUTPUT_300K_BETA}\`) | input $/MTok | output $/MTok | batch input / output $/MTok | shortest cached prefix |`,

@@ -14,4 +14,10 @@ export default {
     ],
   },
   budget: { perRunUsd: 5 },
+  // The rewrite must type-check (tsconfig.json: checkJs over src/). After every collect that wrote
+  // files, `tsc --noEmit` runs in the repo root; a file it names goes back to the model with its
+  // errors, up to 2 times, and the run ends 0 only when it passes (docs/verify.md). `tsc` is the
+  // repo's own (typescript in devDependencies): run the harness through `npx harness` or an npm
+  // script, which put node_modules/.bin on PATH. It executes nothing: a compiler only reads code.
+  verify: { command: 'tsc --noEmit', repairs: 2 },
 } satisfies HarnessConfigInput;

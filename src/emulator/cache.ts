@@ -5,13 +5,13 @@
  * breakpoint's TTL. A prefix shorter than the model's `minCacheTokens` is not cached. The longest
  * cached, unexpired prefix is read (and its TTL refreshed); the tokens from there to the last
  * breakpoint are written, each segment under the TTL of the breakpoint that ends it; the rest is
- * uncached input. Token counts come from `estimateTokens`, the estimate the harness uses too.
+ * uncached input. Token counts come from the emulator's own counter (token-count.ts), not the harness's estimate.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { ModelInfo } from '../models/models.js';
-import { estimateTokens } from '../shared/tokens.js';
 import { writeJsonAtomic } from './fsutil.js';
+import type { EmulatedModel } from './model-facts.js';
+import { countTokens } from './token-count.js';
 import type { ResponderParams } from './types.js';
 
 export type Ttl = '5m' | '1h';
@@ -44,7 +44,7 @@ function ttlOf(cc: unknown): Ttl | null {
 
 function contentBlocks(role: string, content: unknown, out: InputBlock[]): void {
   if (typeof content === 'string') {
-    out.push({ bytes: `${role}\u0000${content}`, tokens: estimateTokens(content), breakpoint: null });
+    out.push({ bytes: `${role}\u0000${content}`, tokens: countTokens(content), breakpoint: null });
     return;
   }
   if (!Array.isArray(content)) return;
@@ -52,7 +52,7 @@ function contentBlocks(role: string, content: unknown, out: InputBlock[]): void 
     const text = raw.type === 'text' && typeof raw.text === 'string' ? raw.text : JSON.stringify(withoutCacheControl(raw));
     out.push({
       bytes: `${role}\u0000${raw.type === 'text' ? '' : 'json\u0000'}${text}`,
-      tokens: estimateTokens(text),
+      tokens: countTokens(text),
       breakpoint: ttlOf(raw.cache_control),
     });
   }
@@ -63,7 +63,7 @@ function inputBlocks(params: ResponderParams): InputBlock[] {
   const out: InputBlock[] = [];
   for (const tool of params.tools ?? []) {
     const text = JSON.stringify(withoutCacheControl(tool));
-    out.push({ bytes: `tool\u0000${text}`, tokens: estimateTokens(text), breakpoint: ttlOf(tool.cache_control) });
+    out.push({ bytes: `tool\u0000${text}`, tokens: countTokens(text), breakpoint: ttlOf(tool.cache_control) });
   }
   if (params.system !== undefined) contentBlocks('system', params.system, out);
   for (const m of params.messages) contentBlocks(m.role, m.content, out);
@@ -128,7 +128,7 @@ export class PromptCache {
    * Usage of the input side of one request processed at `now`, updating the cache; its writes
    * become readable at `readyAt` (later for a request that still runs beside others).
    */
-  account(params: ResponderParams, model: ModelInfo, now: number, readyAt = now): InputUsage {
+  account(params: ResponderParams, model: Pick<EmulatedModel, 'id' | 'minCacheTokens'>, now: number, readyAt = now): InputUsage {
     const blocks = inputBlocks(params);
     let total = 0;
     const hash: Hash = createHash('sha256').update(`${model.id}\u0000`);

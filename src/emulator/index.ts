@@ -6,6 +6,7 @@
 export { startEmulator } from './server.js';
 export { serveEmulator, loadResponder, type ServeOptions } from './standalone.js';
 export { defaultDefect, defectResponder, type DefectSpec, placeholderResponder, PLACEHOLDER_REPLY } from './responder.js';
+export { EMULATED_MODELS, type EmulatedModel, type EmulatedModelOverride, type EmulatedModels, type Lifecycle } from './model-facts.js';
 export { placeholderFile, type PlaceholderOptions } from './placeholder.js';
 export { faultConfigSchema, faultsFromEnv, loadFaultsFile, parseFaults, type FaultConfig, type HttpFault, type ResultFault } from './faults.js';
 export type {

@@ -15,7 +15,7 @@
  * batch from api-batch.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ModelOverrides } from '../models/models.js';
+import type { EmulatedModels } from './model-facts.js';
 import { type ApiBatch, toApiBatch } from './api-batch.js';
 import type { PromptCache } from './cache.js';
 import { ApiError, invalid, newId, notFound } from './api-errors.js';
@@ -32,7 +32,7 @@ export interface LifecycleOptions {
   expireAfterMs: number;
   cancelMs: number;
   retentionMs: number;
-  models: ModelOverrides;
+  models: EmulatedModels;
   responder: Responder;
   onUsage: (usage: Usage) => void;
 }

@@ -1,8 +1,13 @@
-/** One answer of the offline model as an API Message: responder text, max_tokens, usage with caching. */
-import type { ModelInfo } from '../models/models.js';
-import { truncateToTokens } from '../shared/tokens.js';
-import type { PromptCache } from './cache.js';
-import { newId } from './api-errors.js';
+/**
+ * One answer of the offline model as an API Message: responder text, max_tokens, usage with caching.
+ * The model's window holds input and output together: input alone over it is refused (400 `prompt is
+ * too long`); input + `max_tokens` over it lets the reply run only to the window, and a reply cut
+ * there stops with `model_context_window_exceeded`.
+ */
+import { ApiError, newId } from './api-errors.js';
+import { inputTokens, type PromptCache } from './cache.js';
+import type { EmulatedModel } from './model-facts.js';
+import { cutAtTokens } from './token-count.js';
 import type { Responder, ResponderParams } from './types.js';
 
 export interface Usage {
@@ -20,14 +25,14 @@ export interface ApiMessage {
   role: 'assistant';
   model: string;
   content: { type: 'text'; text: string; citations: null }[];
-  stop_reason: 'end_turn' | 'max_tokens';
+  stop_reason: 'end_turn' | 'max_tokens' | 'model_context_window_exceeded';
   stop_sequence: null;
   usage: Usage;
 }
 
 export interface AnswerInput {
   params: ResponderParams;
-  model: ModelInfo;
+  model: EmulatedModel;
   customId: string | null;
   mode: 'batch' | 'sync';
   responder: Responder;
@@ -42,17 +47,24 @@ export interface AnswerInput {
 
 export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const { params } = input;
+  const prompt = inputTokens(params);
+  const window = input.model.contextWindow;
+  if (prompt > window) throw new ApiError(400, `prompt is too long: ${prompt} tokens > ${window} maximum`);
   const full = await input.responder({ params, customId: input.customId, mode: input.mode });
   if (typeof full !== 'string') throw new TypeError(`the responder returned ${typeof full}, not a string`);
   let limit = params.max_tokens;
   let forced = false;
   if (input.truncateAt !== undefined) {
-    const all = truncateToTokens(full, Number.MAX_SAFE_INTEGER).tokens;
+    const all = cutAtTokens(full, Number.MAX_SAFE_INTEGER).tokens;
     const at = input.truncateAt === 'half' ? Math.floor(all / 2) : input.truncateAt;
     limit = Math.min(limit, at);
     forced = true;
   }
-  const out = truncateToTokens(full, limit);
+  // What is left of the window after the input: a reply that would run past it stops there.
+  const room = window - prompt;
+  const windowCut = room < limit;
+  if (windowCut) limit = room;
+  const out = cutAtTokens(full, limit);
   const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
   const content = out.text === '' && out.truncated && limit === 0 ? [] : [{ type: 'text' as const, text: out.text, citations: null }];
   return {
@@ -61,7 +73,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     role: 'assistant',
     model: params.model,
     content,
-    stop_reason: out.truncated || forced ? 'max_tokens' : 'end_turn',
+    stop_reason: out.truncated || forced ? (windowCut && out.truncated ? 'model_context_window_exceeded' : 'max_tokens') : 'end_turn',
     stop_sequence: null,
     usage: { ...inputUsage, output_tokens: out.tokens, service_tier: input.mode === 'batch' ? 'batch' : 'standard' },
   };

@@ -1,10 +1,10 @@
 /**
  * The content the offline model writes for a file: clearly a placeholder, syntactically plausible
  * for its extension, deterministic (same path, description and size → same bytes), ending with
- * one newline. `fileTokens` pads it with comment lines to about that many tokens (by estimateTokens).
+ * one newline. `fileTokens` pads it with comment lines to about that many tokens (by countTokens).
  */
 import path from 'node:path';
-import { estimateTokens } from '../shared/tokens.js';
+import { countTokens } from './token-count.js';
 
 export interface PlaceholderOptions {
   /** Pad the file with comment lines to about this many tokens. */
@@ -163,13 +163,18 @@ export function placeholderFile(filePath: string, description: string, options: 
     let text = shape.json([], read);
     if (target > 0) {
       const padding: string[] = [];
-      let tokens = estimateTokens(text) + 4;
+      let tokens = countTokens(text) + 4;
       for (let n = 1; tokens < target; n++) {
         const line = `placeholder padding ${n}: ${PAD_TEXT}`;
         padding.push(line);
-        tokens += estimateTokens(line) + 5;
+        tokens += countTokens(line) + 5;
       }
       text = shape.json(padding, read);
+      // The per-line figure is an estimate of the JSON around each line: top up to the target exactly.
+      for (let n = padding.length + 1; countTokens(text) < target; n++) {
+        padding.push(`placeholder padding ${n}: ${PAD_TEXT}`);
+        text = shape.json(padding, read);
+      }
     }
     return text;
   }
@@ -180,11 +185,11 @@ export function placeholderFile(filePath: string, description: string, options: 
   if (read) head += comment(shape.style, read);
   const body = shape.body;
   const parts = [head];
-  let tokens = estimateTokens(head) + estimateTokens(body);
+  let tokens = countTokens(head) + countTokens(body);
   for (let n = 1; tokens < target; n++) {
     const line = comment(shape.style, `placeholder padding ${n}: ${PAD_TEXT}`);
     parts.push(line);
-    tokens += estimateTokens(line);
+    tokens += countTokens(line);
   }
   parts.push(body);
   return parts.join('');

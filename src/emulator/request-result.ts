@@ -1,16 +1,16 @@
 /** The result of one batch request at its scheduled time: its fault if it has one, else the responder's answer. */
-import type { ModelOverrides } from '../models/models.js';
+import { ApiError } from './api-errors.js';
 import type { PromptCache } from './cache.js';
 import type { AssignedFault } from './faults.js';
 import { answer, type Usage } from './message.js';
 import type { StoredRequest } from './store.js';
+import { type EmulatedModels, findModel } from './model-facts.js';
 import type { Responder } from './types.js';
-import { resolveModelOrNull } from './validate.js';
 
 type RequestResult = { type: 'succeeded'; message: unknown } | { type: 'errored'; error: unknown } | { type: 'canceled' } | { type: 'expired' };
 
 interface RequestResultDeps {
-  models: ModelOverrides;
+  models: EmulatedModels;
   responder: Responder;
   cache: PromptCache;
   onUsage: (usage: Usage) => void;
@@ -35,8 +35,11 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
   }
   if (fault?.kind === 'expired') return { type: 'expired' };
   if (fault?.kind === 'canceled') return { type: 'canceled' };
-  const model = resolveModelOrNull(req.params.model, deps.models);
+  const model = findModel(req.params.model, deps.models);
   if (!model) return errored('invalid_request_error', `model: unknown model "${req.params.model}"`);
+  // A model retired while the batch waited: the API answers such requests with not_found_error.
+  if (model.lifecycle === 'retired')
+    return { type: 'errored', error: { type: 'error', error: { type: 'not_found_error', message: `model: ${req.params.model}` }, request_id: null } };
   try {
     const message = await answer({
       params: req.params,
@@ -52,6 +55,8 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
     deps.onUsage(message.usage);
     return { type: 'succeeded', message };
   } catch (error) {
+    // A prompt over the model's window: the request is refused as the API refuses it (an errored result).
+    if (error instanceof ApiError && error.type === 'invalid_request_error') return errored('invalid_request_error', error.message);
     return errored('api_error', `the emulator's responder failed: ${(error as Error).message}`);
   }
 }

@@ -1,15 +1,16 @@
-/** The endpoints: batches (create, list, retrieve, cancel, delete, results), messages, count_tokens. */
+/** The endpoints: batches (create, list, retrieve, cancel, delete, results), messages, count_tokens, models. */
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { ModelOverrides } from '../models/models.js';
+import type { EmulatedModels } from './model-facts.js';
 import { inputTokens, type PromptCache } from './cache.js';
 import { ApiError, invalid } from './api-errors.js';
 import type { Faults } from './faults.js';
 import { parseJsonBody, readBody, sendJson } from './http.js';
 import type { Batches } from './lifecycle.js';
 import { type ApiMessage, answer, type Usage } from './message.js';
+import { listModels, retrieveModel } from './models-api.js';
 import { streamMessage } from './sse.js';
 import type { LogEntry, Responder, ResponderParams } from './types.js';
 import { parseBetas, validateParams } from './validate.js';
@@ -19,7 +20,7 @@ export interface RouteDeps {
   cache: PromptCache;
   faults: Faults;
   responder: Responder;
-  models: ModelOverrides;
+  models: EmulatedModels;
   limits: { maxRequests: number; maxBatchBytes: number; maxMessageBytes: number };
   counters: { messages: number; countTokens: number; batchesCreated: number };
   onUsage: (usage: Usage) => void;
@@ -50,6 +51,12 @@ export function route(method: string, pathname: string): { handler: Handler; id:
   }
   if (p === '/v1/messages') return method === 'POST' ? { handler: createMessage, id: '' } : null;
   if (p === '/v1/messages/count_tokens') return method === 'POST' ? { handler: countTokens, id: '' } : null;
+  if (p === '/v1/models') return method === 'GET' ? { handler: (ctx, deps) => sendModel(ctx, listModels(ctx.url, deps.models)), id: '' } : null;
+  const model = /^\/v1\/models\/([^/]+)$/.exec(p);
+  if (model)
+    return method === 'GET'
+      ? { handler: (ctx, deps, id) => sendModel(ctx, retrieveModel(id, deps.models)), id: decodeURIComponent(model[1]!) }
+      : null;
   const m = BATCH_PATH.exec(pathname);
   if (!m) return null;
   const id = decodeURIComponent(m[1]!);
@@ -59,6 +66,8 @@ export function route(method: string, pathname: string): { handler: Handler; id:
   if (method === 'DELETE') return { handler: deleteBatch, id };
   return null;
 }
+
+const sendModel = async (ctx: RouteContext, body: unknown) => sendJson(ctx.res, 200, body);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -201,6 +210,7 @@ const createMessage: Handler = async (ctx, deps) => {
   try {
     msg = await answer({ params, model, customId: null, mode: 'sync', responder: deps.responder, cache: deps.cache, now: Date.now() });
   } catch (error) {
+    if (error instanceof ApiError) throw error; // a prompt over the model's window: 400, as the API answers
     throw new ApiError(500, `the emulator's responder failed: ${(error as Error).message}`);
   }
   await deps.cache.save();

@@ -1,5 +1,5 @@
 /** Public types of the emulator (re-exported by index.ts). */
-import type { ModelOverrides } from '../models/models.js';
+import type { EmulatedModels } from './model-facts.js';
 import type { FaultConfig } from './faults.js';
 
 export type { FaultConfig } from './faults.js';
@@ -71,8 +71,8 @@ export interface EmulatorOptions {
   expireAfterMs?: number;
   /** null: accept any key (or none); string: exactly this key; omitted: any non-empty key (401 without). */
   apiKey?: string | null;
-  /** Extra or overridden models (as the harness config's `models`). */
-  models?: ModelOverrides;
+  /** Extra or overridden models of the emulator's own catalogue (model-facts.ts): window, ceilings, beta support, lifecycle, batch, thinking. */
+  models?: EmulatedModels;
   limits?: EmulatorLimits;
 }
 

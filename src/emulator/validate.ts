@@ -4,8 +4,8 @@
  * `requests.N.params.`). Batch params are validated synchronously here (a 400 for the whole
  * batch), as issue 4 asks; the real API validates some of them asynchronously instead.
  */
-import { OUTPUT_300K_BETA, resolveModel, type ModelInfo, type ModelOverrides } from '../models/models.js';
 import { ApiError, invalid } from './api-errors.js';
+import { type EmulatedModel, type EmulatedModels, findModel, OUTPUT_300K } from './model-facts.js';
 import type { ResponderParams } from './types.js';
 
 export type ParamsMode = 'batch' | 'sync' | 'count';
@@ -14,14 +14,14 @@ export interface ValidateContext {
   mode: ParamsMode;
   /** Betas from the `anthropic-beta` header. */
   betas: readonly string[];
-  models: ModelOverrides;
+  models: EmulatedModels;
   /** Prefix of field paths in messages, e.g. `requests.3.params.`. */
   prefix?: string;
 }
 
 export interface ValidParams {
   params: ResponderParams;
-  model: ModelInfo;
+  model: EmulatedModel;
 }
 
 const ROLES = new Set(['user', 'assistant', 'system']);
@@ -36,13 +36,8 @@ export function parseBetas(header: string | string[] | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-export function resolveModelOrNull(id: string, models: ModelOverrides): ModelInfo | null {
-  try {
-    return resolveModel(id, models, 'emulator');
-  } catch {
-    return null;
-  }
-}
+/** The API's answer to a model it does not serve: 404 not_found_error `model: ID` (unknown and retired models alike). */
+const modelNotFound = (id: string): ApiError => new ApiError(404, `model: ${id}`);
 
 export function validateParams(body: unknown, ctx: ValidateContext): ValidParams {
   const p = ctx.prefix ?? '';
@@ -50,36 +45,31 @@ export function validateParams(body: unknown, ctx: ValidateContext): ValidParams
   if (!isObject(body)) throw invalid(`${p ? p.slice(0, -1) : 'body'}: Input should be an object`);
 
   if (typeof body.model !== 'string' || body.model === '') throw bad('model', 'Field required');
-  const model = resolveModelOrNull(body.model, ctx.models);
-  if (!model) {
-    if (ctx.mode === 'batch') throw bad('model', `unknown model "${body.model}"`);
-    throw new ApiError(404, `model: ${body.model}`);
+  const model = findModel(body.model, ctx.models);
+  if (!model || model.lifecycle === 'retired') {
+    const why = model ? `${body.model} is retired` : `unknown model "${body.model}"`;
+    if (ctx.mode === 'batch') throw bad('model', why);
+    throw modelNotFound(body.model);
   }
+  if (ctx.mode === 'batch' && !model.batch) throw bad('model', `${model.id} is not available in the Message Batches API`);
 
   if (ctx.mode !== 'count') {
     const mt = body.max_tokens;
     if (mt === undefined) throw bad('max_tokens', 'Field required');
     if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 0) throw bad('max_tokens', 'Input should be a non-negative integer');
-    const beta = ctx.mode === 'batch' && ctx.betas.includes(OUTPUT_300K_BETA);
-    if (beta && model.extendedMaxOutput === null) {
-      throw invalid(`${p}model: the ${OUTPUT_300K_BETA} beta is not supported for ${model.id}`);
+    const beta = ctx.mode === 'batch' && ctx.betas.includes(OUTPUT_300K);
+    if (beta && model.batchBetaMaxTokens === null) {
+      throw invalid(`${p}model: the ${OUTPUT_300K} beta is not supported for ${model.id}`);
     }
-    const ceiling = beta && model.extendedMaxOutput !== null ? model.extendedMaxOutput : model.maxOutput;
+    const ceiling = beta && model.batchBetaMaxTokens !== null ? model.batchBetaMaxTokens : model.maxTokens;
     if (mt > ceiling) {
-      const how = beta ? ` with the ${OUTPUT_300K_BETA} beta` : '';
+      const how = beta ? ` with the ${OUTPUT_300K} beta` : '';
       throw bad('max_tokens', `${mt} > ${ceiling}, which is the maximum allowed number of output tokens for ${model.id}${how}`);
     }
     if (ctx.mode === 'batch' && body.stream !== undefined && body.stream !== false) {
       throw bad('stream', 'streaming is not supported in Message Batches requests');
     }
-    const thinking = body.thinking;
-    if (isObject(thinking) && thinking.type === 'enabled') {
-      const budget = thinking.budget_tokens;
-      if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
-        throw bad('thinking.enabled.budget_tokens', 'Input should be greater than or equal to 1024');
-      }
-      if (budget >= mt) throw bad('max_tokens', 'must be greater than thinking.budget_tokens');
-    }
+    validateThinking(body.thinking, mt, model, bad);
   }
   if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 1)) {
     throw bad('temperature', 'Input should be between 0 and 1');
@@ -146,4 +136,27 @@ export function validateParams(body: unknown, ctx: ValidateContext): ValidParams
   }
 
   return { params: body as unknown as ResponderParams, model };
+}
+
+const THINKING_TYPES = new Set(['enabled', 'adaptive', 'disabled']);
+
+/** `thinking` as the API checks it: a known type the model accepts; a budget of at least 1024 and below max_tokens. */
+function validateThinking(thinking: unknown, maxTokens: number, model: EmulatedModel, bad: (field: string, reason: string) => ApiError): void {
+  if (thinking === undefined || thinking === null) return;
+  if (!isObject(thinking) || typeof thinking.type !== 'string' || !THINKING_TYPES.has(thinking.type)) {
+    throw bad('thinking.type', "Input should be 'enabled', 'adaptive' or 'disabled'");
+  }
+  if (thinking.display !== undefined && thinking.display !== null && thinking.display !== 'summarized' && thinking.display !== 'omitted') {
+    throw bad(`thinking.${thinking.type}.display`, "Input should be 'summarized' or 'omitted'");
+  }
+  if (thinking.type === 'enabled') {
+    if (!model.thinking.enabled) throw bad('thinking.type', `'enabled' is not supported for ${model.id}; use 'adaptive'`);
+    const budget = thinking.budget_tokens;
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) {
+      throw bad('thinking.enabled.budget_tokens', 'Input should be greater than or equal to 1024');
+    }
+    if (budget >= maxTokens) throw bad('max_tokens', 'must be greater than thinking.budget_tokens');
+  } else if (thinking.type === 'adaptive' && !model.thinking.adaptive) {
+    throw bad('thinking.type', `'adaptive' is not supported for ${model.id}`);
+  }
 }

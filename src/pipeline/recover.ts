@@ -4,6 +4,8 @@
  * - a torn last journal line (a crash mid-append) is repaired (only here, by the lock holder);
  * - an intent with no batch id: adopt the batch its create made, proven by its results carrying
  *   the intent's custom_ids, or close it when no listed batch can be it (see orphans.ts);
+ * - a verification recorded but not committed: write its task-list marks and commit, unless the task
+ *   list was edited by hand since (verify-effect.ts `replayVerification`);
  * - a collect recorded but not committed: finish it (replay);
  * - tasks of in-flight batches not marked submitted (crash before the task list was written): mark
  *   them, and commit that record of the submit;
@@ -18,6 +20,7 @@ import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } f
 import { finishCollected } from './collect-finish.js';
 import { type ResolveWorkspace, resolveIntent } from './orphans.js';
 import { markSubmitted, SUBMIT_TRAILER } from './submit.js';
+import { replayVerification } from '../verify/verify-effect.js';
 import type { Workspace } from './workspace.js';
 
 export interface RecoverOptions {
@@ -35,6 +38,8 @@ export type RecoverWorkspace = ResolveWorkspace & Pick<Workspace, 'git'> & Param
 export async function recover(ws: RecoverWorkspace, options: RecoverOptions = {}): Promise<JournalState> {
   if ((await repairJournal(ws.repoDir)) !== 'none') ws.reporter.warn('the journal ended in an event a crash cut short: repaired');
   let journal = await readJournal(ws.repoDir);
+  // First: every later step may commit the journal, which would hide that this event was never committed.
+  await replayVerification(ws, journal);
   const known = new Set(journal.batches.map((b) => b.batchId).filter((id): id is string => id !== null));
   for (const record of unresolved(journal)) {
     const resolution = await resolveIntent(ws, record, { known, search: true, wait: options.waitForCandidates ?? true, abandon: true });

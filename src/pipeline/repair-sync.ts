@@ -7,7 +7,7 @@
  *
  * One commit per repaired file, `harness: repair <path>` (the file, the journal, the task list with
  * the task `done`), each with its `Harness-Cost-USD` trailer. Every call is a journal `call` event
- * with purpose `refine`; it names the path only when the file was written, so a reply without the
+ * with purpose `repair` (counted apart in the cost report); it names the path only when the file was written, so a reply without the
  * file leaves the task under repair (repairsPending) and it is reported, not retried here.
  */
 import { existsSync } from 'node:fs';
@@ -28,7 +28,7 @@ import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile, type TaskChange, writeTaskList, writeTaskListFile } from '../tasks/task-list.js';
 import type { RepairNeed } from '../verify/repair-state.js';
 import { assertTaskListClean } from './outgoing.js';
-import { takeSnapshot } from './snapshot.js';
+import { promptContext, takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';
 
 export interface RepairSyncResult {
@@ -87,7 +87,7 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
         {
           role: 'user' as const,
           content: [
-            contextBlock(snapshot.context),
+            contextBlock(promptContext(snapshot)),
             { type: 'text' as const, text: plan, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
             { type: 'text' as const, text },
           ],
@@ -98,7 +98,7 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
     const journalCall = (usage: Usage, written: boolean) =>
       appendJournal(ws.repoDir, {
         type: 'call',
-        purpose: 'refine',
+        purpose: 'repair',
         at: nowIso(),
         ...(written ? { path: target } : {}),
         context: snapshot.context.sha256,

@@ -21,7 +21,7 @@ import { type StageState, stageState } from './stages.js';
 import type { BudgetState } from './submit.js';
 import type { WarmUpDeps, WarmUpWorkspace } from './warmup.js';
 import { type RepairNeed, repairsPending } from '../verify/repair-state.js';
-import { lastVerified, verifyDue } from '../verify/verify-decision.js';
+import { lastVerified, verifyDue, type VerifyResult, verifyResultOf } from '../verify/verify-decision.js';
 import type { Workspace } from './workspace.js';
 
 export interface RunOptions {
@@ -45,6 +45,8 @@ export interface RunResult {
   stage: StageState | null;
   /** Why the run stopped before the stage in progress (a failed task of an earlier stage), or null. */
   held: string | null;
+  /** The last run of the verify command (this run's, or an earlier one's), or null when it never ran. */
+  verify: VerifyResult | null;
 }
 
 /** What the loop itself uses of the workspace; its stages get the workspace they are given. */
@@ -120,7 +122,8 @@ export async function runLoop<W extends LoopWorkspace>(ws: W, options: RunOption
       if (options.dryRun && stage && stage.waiting > 0) {
         ws.reporter.info(`dry run of stage ${stage.current} only: ${stage.waiting} pending task(s) of later stages wait for it`);
       }
-      return { exitCode: step.exitCode, collected, submitted, dryRun, counts: taskCounts(tasks), stage, held: step.held ?? null };
+      const verified = verifyResultOf(lastVerified(state));
+      return { exitCode: step.exitCode, collected, submitted, dryRun, counts: taskCounts(tasks), stage, held: step.held ?? null, verify: verified };
     }
     progress = advance(progress, step, await applyStep(run, step));
     if (CHANGE_TASKS.has(step.kind)) tasks = await deps.readTaskList(ws.repoDir);

@@ -35,8 +35,18 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     estimateUsd: z.number().nonnegative(),
     /** The estimator's token figures for this batch, kept to judge it against the bill. */
     estimate: usageSchema.optional(),
-    /** `warmup`: a one-request batch that writes the codebase cache before a large batch (no tasks). */
-    purpose: z.enum(['tasks', 'warmup']).default('tasks'),
+    /**
+     * The low and high figures of the estimate (`estimateUsd` and `estimate` are the expected one) and
+     * the cache hit rate it assumed. Absent in older journals.
+     */
+    range: z
+      .object({ lowUsd: z.number().nonnegative(), highUsd: z.number().nonnegative(), hitRate: z.number(), low: usageSchema, high: usageSchema })
+      .optional(),
+    /**
+     * `warmup`: a one-request batch that writes the codebase cache before a large batch (no tasks);
+     * `repair`: tasks the verify command named, asked again with its diagnostics.
+     */
+    purpose: z.enum(['tasks', 'warmup', 'repair']).default('tasks'),
     /** sha256 of the codebase context the requests carry. */
     context: z.string().optional(),
     /**
@@ -90,13 +100,13 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     conflicts: z.array(z.object({ path: z.string(), kept: z.string() })).optional(),
   }),
   /**
-   * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file or the
-   * llm planner's plan.
+   * A synchronous Messages call, paid at standard (non-batch) rates: `refine` of one file, the
+   * llm planner's plan, or the `repair` of a file the verify command named (`verify.repairWith: sync`).
    */
   z.object({
     type: z.literal('call'),
     at: z.string(),
-    purpose: z.enum(['refine', 'plan']),
+    purpose: z.enum(['refine', 'plan', 'repair']),
     path: z.string().optional(),
     /** sha256 of the codebase context the call carried. */
     context: z.string().optional(),

@@ -50,7 +50,7 @@ describe('user mistakes are exit 2 naming the flag', () => {
     const tokens = await runCli(['run', '--max-tokens', '100000', '--repo', repo], { env: OFFLINE });
     expect(tokens.code).toBe(2);
     expect(tokens.stderr).toMatch(/^✖ --max-tokens: maxTokens 100000 is too large for Claude Haiku 4\.5/m);
-    expect(tokens.stderr).toMatch(/pass --max-tokens at most 8000/);
+    expect(tokens.stderr).toMatch(/pass --max-tokens at most 64000/);
     expect(tokens.stderr).not.toMatch(/defaults:|harness\.config\.mjs:/);
     const zero = await runCli(['estimate', '--max-tokens', '0', '--repo', repo], { env: OFFLINE });
     expect(zero.code).toBe(2);

@@ -75,12 +75,12 @@ describe('config loading', () => {
     expect(defaultConfig.syncMaxTokens).toBe(128_000);
     // --model claude-haiku-4-5 with nothing else: values the model accepts (it has no beta).
     const haiku = (await loadConfig(dir, { overrides: { model: 'claude-haiku-4-5' } })).config;
-    expect([haiku.maxTokens, haiku.syncMaxTokens]).toEqual([8_000, 8_000]);
+    expect([haiku.maxTokens, haiku.syncMaxTokens]).toEqual([64_000, 64_000]);
     const model = resolveModel(haiku.model, haiku.models);
     expect(() => planOutput(model, haiku.maxTokens, 'batch')).not.toThrow();
     expect(() => planOutput(model, haiku.syncMaxTokens, 'sync')).not.toThrow();
     const sonnet = (await loadConfig(dir, { overrides: { model: 'claude-sonnet-4-6' } })).config;
-    expect([sonnet.maxTokens, sonnet.syncMaxTokens]).toEqual([300_000, 64_000]);
+    expect([sonnet.maxTokens, sonnet.syncMaxTokens]).toEqual([300_000, 128_000]);
     // A model described in the config gets its own ceilings.
     await writeFile(
       path.join(dir, 'harness.config.mjs'),

@@ -13,10 +13,10 @@ describe('pricing: usage → USD', () => {
     ['claude-opus-4-8', { cache_creation_input_tokens: M, cache_creation_5m_input_tokens: M }, 3.125],
     ['claude-opus-4-8', { cache_creation_input_tokens: M, cache_creation_1h_input_tokens: M }, 5],
     ['claude-opus-4-8', { cache_read_input_tokens: M }, 0.25],
-    ['claude-opus-4-7', { input_tokens: M, output_tokens: M }, 1.5 + 12.5],
+    ['claude-opus-4-7', { input_tokens: M, output_tokens: M }, 2.5 + 12.5],
     ['claude-opus-4-6', { output_tokens: 2 * M }, 25],
     ['claude-sonnet-4-6', { input_tokens: M, cache_read_input_tokens: 10 * M, output_tokens: M }, 1.5 + 1.5 + 7.5],
-    ['claude-haiku-4-5', { output_tokens: M, cache_creation_input_tokens: M, cache_creation_1h_input_tokens: M }, 1.25 + 0.5],
+    ['claude-haiku-4-5', { output_tokens: M, cache_creation_input_tokens: M, cache_creation_1h_input_tokens: M }, 2.5 + 1],
   ];
   it.each(cases)('%s %j', (model, usage, expected) => {
     expect(costUsd(u(usage), resolveModel(model).prices!, 'batch')).toBeCloseTo(expected, 9);

@@ -16,13 +16,16 @@ describe('generated docs', () => {
     expect(r.stdout).toContain('docs/costs.md: the models table up to date');
   });
 
-  it('the models table lists every model with its limits, and says which have no prices', async () => {
+  it('the models table lists every model with its limits, says where beta support is unknown, and which have no prices', async () => {
     const script = pathToFileURL(path.join(ROOT, 'scripts', 'docs.js')).href;
-    const { renderModelsTable } = (await import(script)) as { renderModelsTable: () => string };
-    const { MODELS } = await import('../../src/models/models.js');
+    const { renderModelsTable } = (await import(script)) as { renderModelsTable: (models?: unknown[]) => string };
+    const { MODELS, resolveModel } = await import('../../src/models/models.js');
     const table = renderModelsTable();
     for (const m of MODELS) expect(table).toContain(`| \`${m.id}\` |`);
     expect(table).toContain('| Claude Opus 4.8 | `claude-opus-4-8` | 1,000,000 | 128,000 | 300,000 | $5 | $25 | $2.5 / $12.5 |');
-    expect(table).toMatch(/`claude-fable-5` .* not known: set `models\.claude-fable-5\.prices`/);
+    expect(table).toContain('| Claude Opus 5 | `claude-opus-5` | 1,000,000 | 128,000 | unknown | $5 | $25 |');
+    expect(table).toContain('| Claude Haiku 4.5 | `claude-haiku-4-5` | 200,000 | 64,000 | no | $1 | $5 |');
+    const custom = resolveModel('tiny', { tiny: { contextWindow: 1000, maxOutput: 100 } });
+    expect(renderModelsTable([custom])).toMatch(/`tiny` .* not known: set `models\.tiny\.prices`/);
   });
 });

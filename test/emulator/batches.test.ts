@@ -1,7 +1,7 @@
 /** The Message Batches API through the official SDK: lifecycle, list pagination, cancel, delete, results, errors. */
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { countTokens as estimateTokens } from '../../src/emulator/token-count.js';
 import { MODEL, raw, request, results, sleep, start, waitEnded } from './helpers.js';
 
 describe('emulator: batch lifecycle', () => {
@@ -229,7 +229,12 @@ describe('emulator: errors', () => {
     ['duplicate custom_id', [request('a'), request('a')], undefined, /requests\.1\.custom_id: duplicate/],
     ['no requests', [], undefined, /at least 1 item/],
     ['unknown model', [request('a', 'hi', { model: 'claude-nope-1' })], undefined, /requests\.0\.params\.model: unknown model/],
-    ['max_tokens above the standard ceiling without the beta', [request('a', 'hi', { max_tokens: 64_001 })], undefined, /max_tokens: 64001 > 64000/],
+    [
+      'max_tokens above the standard ceiling without the beta',
+      [request('a', 'hi', { max_tokens: 128_001 })],
+      undefined,
+      /max_tokens: 128001 > 128000/,
+    ],
     ['max_tokens above the beta ceiling', [request('a', 'hi', { max_tokens: 300_001 })], ['output-300k-2026-03-24'], /300000/],
     [
       'the beta on a model without it',

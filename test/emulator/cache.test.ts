@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { PromptCache } from '../../src/emulator/cache.js';
 import type { ResponderParams } from '../../src/emulator/types.js';
-import { resolveModel } from '../../src/models/models.js';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { findModel } from '../../src/emulator/model-facts.js';
+import { countTokens as estimateTokens } from '../../src/emulator/token-count.js';
 
-const model = { ...resolveModel('claude-opus-4-8'), minCacheTokens: 100 };
+const model = { ...findModel('claude-opus-4-8')!, minCacheTokens: 100 };
 const codebase = 'export const a = 1;\n'.repeat(200);
 const stage = 'export const b = 2;\n'.repeat(50);
 const plan = (n: number) => `- \`a.ts\` — the file ${n}\n`.repeat(10);

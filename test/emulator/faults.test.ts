@@ -128,7 +128,7 @@ describe('emulator: result faults', () => {
   it('errored (each type), expired, canceled and truncate results, by custom_id regex', async () => {
     const { client, emulator } = await start({
       processingMs: 50,
-      responder: () => 'token '.repeat(200), // 3 tokens each: 600
+      responder: () => 'word '.repeat(600).trimEnd(), // one token each (the emulator's counter): 600
       faults: {
         results: [
           { customId: '^over$', kind: 'errored' },

@@ -1,7 +1,7 @@
 /** POST /v1/messages (plain and SSE), count_tokens, and prompt-cache accounting, through the SDK. */
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { countTokens as estimateTokens } from '../../src/emulator/token-count.js';
 import { MODEL, results, start, waitEnded } from './helpers.js';
 
 const BIG = Array.from({ length: 1500 }, (_, i) => `line ${i}: const value = compute(input);`).join('\n');
@@ -74,11 +74,11 @@ describe('emulator: messages', () => {
   });
 
   it('max_tokens truncates (stop_reason max_tokens, output_tokens = max_tokens); above the model ceiling is a 400, unknown model a 404', async () => {
-    const { client } = await start({ responder: () => 'word '.repeat(100) });
+    const { client } = await start({ responder: () => 'word '.repeat(100), models: { 'claude-haiku-4-5': { maxTokens: 8000 } } });
     const msg = await client.messages.create(params([{ type: 'text', text: 'Hi' }], { max_tokens: 11 }));
     expect(msg.stop_reason).toBe('max_tokens');
     expect(msg.usage.output_tokens).toBe(11);
-    expect(msg.content[0]).toMatchObject({ text: 'word word word word word word' });
+    expect(msg.content[0]).toMatchObject({ text: 'word '.repeat(11).trimEnd() });
     await expect(
       client.messages.create(params([{ type: 'text', text: 'Hi' }], { model: 'claude-haiku-4-5', max_tokens: 8_001 })),
     ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
@@ -90,7 +90,7 @@ describe('emulator: messages', () => {
   it('the 300K beta does not raise the ceiling of synchronous calls', async () => {
     const { client } = await start();
     const err = await client.beta.messages
-      .create({ ...params([{ type: 'text', text: 'Hi' }], { max_tokens: 100_000 }), stream: true, betas: ['output-300k-2026-03-24'] } as never)
+      .create({ ...params([{ type: 'text', text: 'Hi' }], { max_tokens: 200_000 }), stream: true, betas: ['output-300k-2026-03-24'] } as never)
       .then(
         () => null,
         (e: unknown) => e,

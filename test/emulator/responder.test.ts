@@ -8,7 +8,7 @@ import { loadResponder, placeholderFile, placeholderResponder, PLACEHOLDER_REPLY
 import { splitOutput } from '../../src/output/split.js';
 import { fileListLines, requestText } from '../../src/requests/build.js';
 import { loadTemplates } from '../../src/requests/templates.js';
-import { estimateTokens } from '../../src/shared/tokens.js';
+import { countTokens as estimateTokens } from '../../src/emulator/token-count.js';
 import { parseTaskList } from '../../src/tasks/task-list.js';
 import { MODEL, results, start, tempDir, waitEnded } from './helpers.js';
 

@@ -69,11 +69,16 @@ describe('examples, run as their READMEs say', () => {
     expect(run.stdout).toMatch(/harness: collect msgbatch_\w+/);
   });
 
-  it('migration: rewrites existing files in place, reviewable with git diff, redone by unticking, refined by one call', async () => {
+  it('migration: rewrites existing files in place, type-checked by tsc, reviewable with git diff, redone by unticking, refined by one call', async () => {
     const { run, repo } = await runExample('migration', 'inventory-api');
     const subjects = commitSubjects(repo);
-    expect(subjects[0]).toMatch(/^harness: refine src\/routes\/items\.js$/);
-    expect(subjects[1]).toMatch(/^harness: collect msgbatch_\w+ \(1 files\)$/);
+    // tsc --noEmit (verify.command) ran after each collect and once by hand after the refine, and passed.
+    expect(subjects[0]).toBe('harness: verify (passed)');
+    expect(subjects[1]).toMatch(/^harness: refine src\/routes\/items\.js$/);
+    expect(subjects[2]).toBe('harness: verify (passed)');
+    expect(subjects[3]).toMatch(/^harness: collect msgbatch_\w+ \(1 files\)$/);
+    expect(subjects.filter((s) => s === 'harness: verify (passed)')).toHaveLength(3);
+    expect(git(repo, 'log', '-1', '--format=%B')).toMatch(/Harness-Verify: /);
     expect(subjects.filter((s) => /^harness: submit /.test(s))).toHaveLength(2);
     expect(subjects.at(-1)).toBe('before the migration');
     expect(run.stdout).toMatch(/src\/routes\/items\.js/); // the diff --stat
@@ -82,17 +87,20 @@ describe('examples, run as their READMEs say', () => {
     expect(before).not.toBe(original);
   });
 
-  it('nightly-tests: init --no-submit, night 1 submits (exit 3), night 2 collects (exit 0)', async () => {
+  it('nightly-tests: init --no-submit, night 1 submits (exit 3), night 2 collects and vitest passes (exit 0)', async () => {
     const { repo } = await runExample('nightly-tests', 'calc-lib');
     const test = await readFile(path.join(repo, 'test/strings.test.ts'), 'utf8');
     expect(test).toBe(placeholderFile('test/strings.test.ts', 'vitest tests for `src/strings.ts`: every export, edge cases, no mocks'));
     for (const p of ['test/math.test.ts', 'test/dates/format.test.ts']) expect(existsSync(path.join(repo, p)), p).toBe(true);
-    expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(3 files\)$/);
+    // vitest run (verify.command) ran the generated tests after the collect, and they passed.
+    expect(commitSubjects(repo)[0]).toBe('harness: verify (passed)');
+    expect(commitSubjects(repo)[1]).toMatch(/^harness: collect msgbatch_\w+ \(3 files\)$/);
     const workflow = await readFile(path.join(ROOT, 'examples/nightly-tests/.github/workflows/nightly.yml'), 'utf8');
     expect(workflow).toMatch(/cron:/);
     expect(workflow).toMatch(/concurrency:/);
     expect(workflow).toMatch(/init --no-submit/);
-    expect(workflow).toMatch(/harness run --detach \|\| \[ \$\? -eq 3 \]/);
+    // Through the codegen-harness action (test/action/ validates it): exit 3 of a detached run passes.
+    expect(workflow).toMatch(/command: run --detach\n\s+(?:#.*\n\s+)*budget: .*\n\s+(?:#.*\n\s+)*success-codes: '0 3'/);
     expect(workflow).toMatch(/secrets\.ANTHROPIC_API_KEY/);
   });
 });

@@ -45,8 +45,10 @@ describe('cost', () => {
     const billed = inputTotal(main.usage);
     const estimated = inputTotal(report.estimate.usage);
     expect(Math.abs(estimated - billed) / billed).toBeLessThan(0.05);
-    // The estimate is kept with the batch, and the report sets it against the bill.
-    expect(inputTotal(main.estimate_usage)).toBe(inputTotal(report.estimate.usage));
+    // The run keeps its own (local) estimate with the batch, and the report sets it against the bill.
+    // The emulator counts tokens by its own rule, not the harness's: the local estimate must err on
+    // the safe side of it (budget caps are checked against it).
+    expect(inputTotal(main.estimate_usage)).toBeGreaterThanOrEqual(billed);
     const text = await h.run(repo, 'status');
     expect(text.stdout).toMatch(/Estimate vs bill/);
   });

@@ -91,7 +91,8 @@ describe('repairSync', () => {
     const journal = await readJournal(repo);
     expect(repairsPending(journal).size).toBe(0);
     const call = journal.events.at(-1)!;
-    expect(call).toMatchObject({ type: 'call', purpose: 'refine', path: FILE });
+    // Counted apart from refine: purpose `repair`.
+    expect(call).toMatchObject({ type: 'call', purpose: 'repair', path: FILE });
     expect(await readFile(path.join(repo, 'task-list.md'), 'utf8')).toMatch(/- \[x\] `src\/models\/user\.ts`/);
   });
 
@@ -169,5 +170,8 @@ describe('repair requests in a batch (repairWith: batch)', () => {
     expect(await readFile(path.join(repo, FILE), 'utf8')).toBe(placeholderFile(FILE, 'User entity with validation'));
     // The same system prompt as every batch request (the cached blocks are held byte for byte by test/requests/repair-request.test.ts).
     expect(repairs[0]!.params.system).toEqual(first.params.system);
+    // A batch of its own, journaled with purpose `repair`: its cost is shown apart.
+    const intents = (await readJournal(repo)).batches.map((b) => b.intent.purpose);
+    expect(intents).toEqual(['tasks', 'repair']);
   });
 });

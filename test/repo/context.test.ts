@@ -151,6 +151,8 @@ describe('assertContextFits', () => {
     contextWindow,
     maxOutput: 8000,
     extendedMaxOutput: null,
+    output300k: 'no',
+    thinking: { budget: 'unknown', adaptive: 'unknown' },
     prices: null,
     minCacheTokens: 1024,
   });

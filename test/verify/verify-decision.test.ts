@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { foldJournal } from '../../src/state/journal-fold.js';
-import { decideVerify, lastVerified, verifyDue, verifyUnanswerable } from '../../src/verify/verify-decision.js';
+import {
+  decideVerify,
+  decideVerifyReplay,
+  lastVerified,
+  verifyDue,
+  verifyTaskChanges,
+  verifyUnanswerable,
+} from '../../src/verify/verify-decision.js';
+import { parseTaskList, writeTaskList } from '../../src/tasks/task-list.js';
 import { zeroUsage } from '../../src/cost/usage.js';
 import type { VerifyRun } from '../../src/verify/run-verify.js';
 
@@ -70,5 +78,39 @@ describe('verifyDue and lastVerified', () => {
     expect(verifyDue(foldJournal([collected(['a']), v]))).toBe(false);
     expect(lastVerified(foldJournal([collected(['a']), v]))).toBe(v);
     expect(lastVerified(foldJournal([]))).toBeNull();
+  });
+});
+
+describe('verifyTaskChanges', () => {
+  it('stands for what the verification did to the task list, and applying it twice is applying it once', () => {
+    const list = parseTaskList('# T\n\n- [x] `src/a.ts` — a\n- [x] `src/b.ts` — b\n- [x] `src/c.ts` — c\n');
+    const event = {
+      ...decide(failed, {}).event,
+      repairs: { 'src/a.ts': ['a(1,1): error'] },
+      failed: { 'src/b.ts': 'verify failed after 2 repair(s): b' },
+    };
+    const once = writeTaskList(list, verifyTaskChanges(event));
+    expect(writeTaskList(parseTaskList(once), verifyTaskChanges(event))).toBe(once);
+    const tasks = parseTaskList(once).tasks;
+    expect(tasks.map((t) => [t.path, t.status, t.checked])).toEqual([
+      ['src/a.ts', 'pending', false],
+      ['src/b.ts', 'failed', false],
+      ['src/c.ts', 'done', true],
+    ]);
+    expect(tasks[1]!.reason).toContain('verify failed after 2 repair(s): b');
+  });
+});
+
+describe('decideVerifyReplay', () => {
+  const base = { committed: false, journalDirty: true, taskListDirty: false, current: 'before', replayed: 'after' };
+  it.each([
+    ['its commit exists', { committed: true }, 'none'],
+    ["the journal was committed by hand (the task list as committed is the person's word)", { journalDirty: false }, 'none'],
+    ['the crash came before the task list was written', {}, 'replay'],
+    ['the task list holds the marks, the commit is missing', { current: 'after', taskListDirty: true }, 'commit'],
+    ['the task list was edited by hand since', { taskListDirty: true }, 'edited'],
+    ['committed and edited: nothing to do', { committed: true, taskListDirty: true }, 'none'],
+  ] as const)('%s', (_what, change, expected) => {
+    expect(decideVerifyReplay({ ...base, ...change })).toBe(expected);
   });
 });

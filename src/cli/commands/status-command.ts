@@ -33,9 +33,13 @@ export const statusCommand: CommandSpec = {
         calls: [],
         usage: zeroUsage(),
         cost_usd: 0,
+        repair_cost_usd: 0,
         naive_sync_cost_usd: 0,
         cache_read_share: 0,
+        cache_hit_rate: null,
+        warmups: [],
         model: null,
+        context: null,
       };
       return printJsonError(ctx.io, error, empty);
     }

@@ -1,0 +1,133 @@
+/**
+ * Import specifiers to repo files. Only what can be resolved from the paths alone:
+ *
+ * - relative specifiers (`./a`, `../b/c.js`; TS/JS, and C/C++ `#include "x.h"`, Ruby
+ *   `require_relative`, shell `source`): the path itself, then with a TypeScript source extension
+ *   in place of a `.js`-family one, then with each known extension appended, then as a directory's
+ *   `index` file;
+ * - Python dotted modules (`a.b`, `.sibling`, `..pkg.mod`): `a/b.py` or `a/b/__init__.py`, found
+ *   under any source root (the shortest matching path wins), relative ones from the importing
+ *   file's package;
+ * - Go import paths: the directory under a `go.mod` whose module path prefixes the import; every
+ *   non-test `.go` file of that directory.
+ *
+ * Packages and anything else that does not name a file of the repo resolve to nothing.
+ */
+import type { FileOutline } from './repo-map.js';
+
+const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+const JS_TO_TS: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
+
+/** The repo's files, indexed once for every resolution. */
+export interface ResolveIndex {
+  files: ReadonlySet<string>;
+  /** Python module name -> the files it can be (`a.b` -> `src/a/b.py`, `a/b/__init__.py`…), shortest path first. */
+  pythonModules: ReadonlyMap<string, readonly string[]>;
+  /** go.mod directory ('' at the root) and module path, longest module path first. */
+  goModules: readonly { dir: string; module: string }[];
+  /** directory -> its non-test .go files. */
+  goDirs: ReadonlyMap<string, readonly string[]>;
+}
+
+const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+const join = (dir: string, rest: string) => (dir ? `${dir}/${rest}` : rest);
+
+export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
+  const files = new Set(outlines.map((o) => o.path));
+  const pythonModules = new Map<string, string[]>();
+  const goModules: { dir: string; module: string }[] = [];
+  const goDirs = new Map<string, string[]>();
+  for (const o of outlines) {
+    const p = o.path;
+    if (p.endsWith('.py')) {
+      const parts = p.slice(0, -3).split('/');
+      if (parts[parts.length - 1] === '__init__') parts.pop();
+      // A file is importable as the dotted path below any directory that is not itself a package
+      // (a source root: the repo root, src/, lib/…): src/pkg/mod.py is `pkg.mod`, not `mod`.
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0 && files.has(`${parts.slice(0, i).join('/')}/__init__.py`)) continue;
+        const name = parts.slice(i).join('.');
+        const list = pythonModules.get(name) ?? [];
+        list.push(p);
+        pythonModules.set(name, list);
+      }
+    } else if (o.language === 'go.mod') {
+      const module = o.declarations[0]?.name;
+      if (module) goModules.push({ dir: dirOf(p), module });
+    } else if (p.endsWith('.go') && !p.endsWith('_test.go')) {
+      const list = goDirs.get(dirOf(p)) ?? [];
+      list.push(p);
+      goDirs.set(dirOf(p), list);
+    }
+  }
+  for (const list of pythonModules.values()) list.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  for (const list of goDirs.values()) list.sort();
+  goModules.sort((a, b) => b.module.length - a.module.length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return { files, pythonModules, goModules, goDirs };
+}
+
+/** The repo files that `spec`, imported by `from`, names (none, one, or a Go package's files). */
+export function resolveImport(index: ResolveIndex, from: FileOutline, spec: string): readonly string[] {
+  switch (from.language) {
+    case 'python':
+      return resolvePython(index, from.path, spec);
+    case 'go':
+      return resolveGo(index, spec);
+    default: {
+      if (!spec.startsWith('./') && !spec.startsWith('../') && !(from.language === 'cpp' && !spec.startsWith('/'))) return [];
+      const base = normalize(join(dirOf(from.path), spec));
+      if (base === null) return [];
+      const extensions = RELATIVE_EXTENSIONS[from.language ?? ''] ?? SCRIPT_EXTENSIONS;
+      const hit = firstFile(index, base, extensions);
+      return hit ? [hit] : [];
+    }
+  }
+}
+
+function firstFile(index: ResolveIndex, base: string, extensions: readonly string[]): string | null {
+  const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
+  const candidates = [base, ...(ext ? (JS_TO_TS[ext] ?? []).map((t) => base.slice(0, -ext.length) + t) : [])];
+  for (const e of extensions) candidates.push(base + e);
+  for (const e of extensions) candidates.push(`${base}/index${e}`);
+  for (const c of candidates) if (index.files.has(c)) return c;
+  return null;
+}
+
+/** `a/./b/../c` -> `a/c`; null when it climbs out of the repo. */
+function normalize(p: string): string | null {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!out.length) return null;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}
+
+function resolvePython(index: ResolveIndex, from: string, spec: string): readonly string[] {
+  const dots = /^\.*/.exec(spec)![0].length;
+  if (dots > 0) {
+    let dir = dirOf(from);
+    for (let i = 1; i < dots; i++) {
+      if (!dir) return [];
+      dir = dirOf(dir);
+    }
+    const rest = spec.slice(dots).replace(/\./g, '/');
+    const base = rest ? join(dir, rest) : dir;
+    for (const c of [`${base}.py`, `${base}/__init__.py`]) if (index.files.has(c)) return [c];
+    return [];
+  }
+  const hit = index.pythonModules.get(spec)?.[0];
+  return hit ? [hit] : [];
+}
+
+function resolveGo(index: ResolveIndex, spec: string): readonly string[] {
+  for (const { dir, module } of index.goModules) {
+    if (spec !== module && !spec.startsWith(`${module}/`)) continue;
+    return index.goDirs.get(normalize(join(dir, spec.slice(module.length))) ?? '') ?? [];
+  }
+  return [];
+}
