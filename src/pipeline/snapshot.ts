@@ -21,11 +21,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { assertContextFits, buildContext, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
-import { type RepoFile, scanOptionsOf, scanRepo } from '../repo/scan.js';
+import { assertContextFits, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
+import { scanAndPack } from '../repo/scan-pack.js';
+import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
 import { buildRepoMap, type RepoMap } from '../repomap/repo-map.js';
-import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
+import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import { CONTEXT_META, metaSchema } from './snapshot-meta.js';
@@ -73,17 +74,16 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     }
   }
   const { config } = ws;
-  const scan = await scanRepo(ws.repoDir, scanOptionsOf(config));
-  const findings = await findSecrets(scan.files, { allow: config.secrets.allow, env: ws.env });
+  // Scan, secret scan and context in one pass over the files (repo/scan-pack.ts).
+  const { scan, findings, context, bytes } = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings);
   await checkCustomTemplates(ws);
-  const context = buildContext(scan.files);
   const mode = modeFor(ws, context.tokens);
   if (mode === 'full') assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS, [], config.maxTokens);
   const paths = scan.files.map((f) => f.path);
   await mkdir(path.join(ws.repoDir, HARNESS_STATE_DIR), { recursive: true });
   await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
-  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), context.text);
+  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), bytes);
   const files = scan.files.map((f) => ({ path: f.path, content: f.content }));
   if (mode === 'map') await writeFile(path.join(ws.repoDir, CONTEXT_FILES), JSON.stringify(files));
   const meta: z.infer<typeof metaSchema> = {

@@ -46,7 +46,7 @@ export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   };
 }
 
-function header(count: number): string {
+export function header(count: number): string {
   return (
     `# Codebase\n\n` +
     `A read-only snapshot of the repository the tasks are about: ${count} ${count === 1 ? 'file' : 'files'}, ` +
@@ -81,7 +81,7 @@ export function tagFor(content: string, base = 'file'): string {
   }
 }
 
-function escapeAttr(s: string): string {
+export function escapeAttr(s: string): string {
   return s.replace(/[&"<>\u0000-\u001f\u007f]/g, (c) => {
     switch (c) {
       case '&':
@@ -104,7 +104,7 @@ interface TreeNode {
 }
 
 /** Two spaces per level, directories with a trailing `/`, entries in code-unit order. */
-function renderTree(paths: readonly string[]): string {
+export function renderTree(paths: readonly string[]): string {
   const root: TreeNode = { children: new Map(), isFile: false };
   for (const p of paths) {
     let node = root;

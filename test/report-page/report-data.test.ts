@@ -41,6 +41,12 @@ function status(reason: string): StatusReport {
         results_expire_at: null,
         estimate_usd: 0.1,
         estimate_usage: null,
+        estimate_usd_low: null,
+        estimate_usd_high: null,
+        estimate_hit_rate: null,
+        bill_in_range: null,
+        cache_read_share: null,
+        hit_rate: null,
         cost_usd: costUsd(usage, prices, 'batch'),
         files: 1,
         usage,
@@ -55,6 +61,8 @@ function status(reason: string): StatusReport {
     naive_sync_cost_usd: 0.5,
     context: { mode: 'full', files: 3, tokens: 1200 },
     cache_read_share: 0.8,
+    cache_hit_rate: null,
+    warmups: [],
     model: 'claude-test',
   };
 }
