@@ -82,7 +82,13 @@ async function job(label, emulatorUrl, extraModules, { entities = 0, maxTokens =
   const repo = path.join(tempDir('cost'), 'orders-service');
   cpSync(path.join(ROOT, 'examples', 'microservice'), repo, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
   if (extraModules > 0) addModules(repo, extraModules);
-  if (entities > 0) writeFileSync(path.join(repo, 'spec.md'), manyEntitiesSpec(entities));
+  if (entities > 0) {
+    writeFileSync(path.join(repo, 'spec.md'), manyEntitiesSpec(entities));
+    // Many entities cost more than the example's $10 run budget allows at the high estimates
+    // (every request writing the cache and using all of max_tokens): the bench measures the bill.
+    const config = path.join(repo, 'harness.config.ts');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('perRunUsd: 10', 'perRunUsd: 100'));
+  }
   const flags = maxTokens ? ['--max-tokens', String(maxTokens)] : [];
   const env = { ANTHROPIC_BASE_URL: emulatorUrl, ANTHROPIC_API_KEY: 'bench', HARNESS_POLL_MS: '50' };
   for (const args of [

@@ -30,11 +30,7 @@ export async function* jsonLines<T>(body: AsyncIterable<Uint8Array>): AsyncGener
  * buffer, so a multi-GB file of MB-long lines leaves no trail of large buffers for the GC; what a
  * line allocates is its text and what JSON.parse makes of it.
  */
-export async function* fileJsonLines<T>(
-  file: string,
-  parse: (bytes: Uint8Array) => unknown = parseLine,
-  readBytes = 1 << 20,
-): AsyncGenerator<T> {
+export async function* fileJsonLines<T>(file: string, parse: (bytes: Uint8Array) => unknown = parseLine, readBytes = 1 << 20): AsyncGenerator<T> {
   const handle = await open(file, 'r');
   const chunk = Buffer.allocUnsafe(readBytes);
   let line = Buffer.allocUnsafe(0);

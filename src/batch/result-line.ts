@@ -121,7 +121,7 @@ function restore(value: unknown, token: string, pieces: (i: number) => string[])
       else {
         const { text: _text, ...others } = block as Record<string, unknown>;
         const rest = restore(others, token, pieces) as Record<string, unknown>;
-        pieces(i).forEach((text, n) => out.push(n === 0 ? { ...rest, text } : { type: 'text', text }));
+        for (const [n, text] of pieces(i).entries()) out.push(n === 0 ? { ...rest, text } : { type: 'text', text });
       }
     }
     return out;
@@ -135,7 +135,8 @@ function restore(value: unknown, token: string, pieces: (i: number) => string[])
   for (const [k, v] of entries) {
     const i = index(k);
     const r = restore(v, token, pieces);
-    if (renamed || r !== v) Object.defineProperty(out, i < 0 ? k : pieces(i).join(''), { value: r, writable: true, enumerable: true, configurable: true });
+    if (renamed || r !== v)
+      Object.defineProperty(out, i < 0 ? k : pieces(i).join(''), { value: r, writable: true, enumerable: true, configurable: true });
   }
   return out;
 }
