@@ -28,6 +28,7 @@ import { REPO_MAP_HEADER } from '../requests/group-context.js';
 import { buildRepoMap, type RepoMap } from '../repomap/repo-map.js';
 import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import { estimateTokens } from '../shared/tokens.js';
 import { ensureStateGitignore } from '../state/files.js';
 import { CONTEXT_META, metaSchema } from './snapshot-meta.js';
 import type { Workspace } from './workspace.js';
@@ -67,7 +68,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
       if (changed.length === 0 && fits && mode === (stored.snapshot.mode ?? 'full')) {
         if (mode === 'full') return stored.snapshot;
         const files = await readStoredFiles(ws.repoDir, stored.snapshot.paths);
-        if (files) return { ...stored.snapshot, files, map: await buildRepoMap(files) };
+        if (files) return { ...stored.snapshot, files, map: await buildRepoMap(files, { maxTokens: mapBudget(ws) }) };
       }
       if (changed.length > 0)
         ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
@@ -102,7 +103,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   );
   const snapshot: Snapshot = { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true, mode };
   if (mode === 'full') return snapshot;
-  const map = await buildRepoMap(files);
+  const map = await buildRepoMap(files, { maxTokens: mapBudget(ws) });
   const why =
     config.context.mode === 'map'
       ? "context.mode is 'map'"
@@ -121,6 +122,16 @@ export function promptContext(snapshot: Pick<Snapshot, 'context' | 'mode' | 'map
 }
 
 /** The context mode for a codebase of `tokens` under the workspace's config and model. */
+/**
+ * Most tokens the repo map may take (its header included): half of what the window leaves beside `max_tokens`, so the
+ * group's own files keep the other half. Past it the map keeps the declarations of the files
+ * ranked highest and lists the rest by path (repomap/render-map.ts); a map whose paths alone do
+ * not fit is refused before any spend (pipeline/plan-map.ts).
+ */
+function mapBudget(ws: Pick<Workspace, 'config' | 'model'>): number {
+  return Math.max(1, Math.floor((ws.model.contextWindow - ws.config.maxTokens) / 2) - estimateTokens(REPO_MAP_HEADER));
+}
+
 function modeFor(ws: Pick<Workspace, 'config' | 'model'>, tokens: number): ContextMode {
   return decideContextMode(ws.config.context.mode, tokens, RESERVED_INPUT_TOKENS, ws.config.maxTokens, ws.model.contextWindow);
 }

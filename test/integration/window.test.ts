@@ -15,6 +15,7 @@ import { inputTokens } from '../../src/emulator/cache.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { countTokens } from '../../src/emulator/token-count.js';
+import { estimateTokens } from '../../src/shared/tokens.js';
 import { commitsPerPath, expectedFiles, makeTarget, statusJson, TASKS, type TaskSpec, taskListText } from '../helpers/target.js';
 
 let h: Harness | null = null;
@@ -178,6 +179,30 @@ describe('map mode: a codebase larger than the window', () => {
       expect(reads.length).toBeGreaterThanOrEqual(group.length - 1);
     }
   }, 240_000); // a 300-file repo: dry run, estimate, run and refine, each a CLI process
+});
+
+describe('map mode: a repo map larger than its share of the window', () => {
+  it('the map is cut to half of what max_tokens leaves (top-ranked files keep their declarations, every directory stays listed) and the run still ends exit 0', async () => {
+    const window = 28_000;
+    const models = { [MODEL]: { contextWindow: window, minCacheTokens: 1024 } };
+    const seen: Seen[] = [];
+    h = await withEmulator({ models, concurrency: 1, responder: recording(seen) });
+    const files = codebase();
+    const config = `export default { maxTokens: ${MAX_TOKENS}, models: ${JSON.stringify(models)} };\n`;
+    const repo = await makeRepo({ ...files, 'harness.config.mjs': config, 'task-list.md': taskListText(TASKS_BIG) });
+    const r = await h.run(repo, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    const budget = (window - MAX_TOKENS) / 2;
+    const work = seen.filter((x) => !x.customId?.startsWith('cache-warmup'));
+    expect(work.length).toBeGreaterThanOrEqual(4);
+    for (const x of seen) expect(inputTokens(x.params) + x.params.max_tokens, x.customId ?? '').toBeLessThanOrEqual(window);
+    for (const x of work) {
+      const map = blocks(x.params)[0]!.text;
+      expect(map).toMatch(/^# Repo map/);
+      expect(estimateTokens(map), x.customId ?? '').toBeLessThanOrEqual(budget);
+      for (let d = 0; d < DIRS; d++) expect(map, `${x.customId} lists src/mod${d}`).toContain(`src/mod${String(d).padStart(2, '0')}/`);
+    }
+  }, 240_000);
 });
 
 describe('model_context_window_exceeded end to end', () => {
