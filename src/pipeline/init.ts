@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planFromSpec } from '../planners/list.js';
-import { planWithModel, plannerCeilingUsd, type PlanWithModelOptions } from '../planners/llm.js';
+import { planWithModel, plannerCeilingUsd, plannerParams, type PlanWithModelOptions } from '../planners/llm.js';
 import { mergePlan } from '../planners/merge.js';
 import { assertNoSecrets } from '../repo/secrets.js';
 import { checkSyncBudget } from '../cost/budget.js';
@@ -26,6 +26,7 @@ import { planBatches } from './plan-requests.js';
 import { assertNothingInFlight, runPasses, type RunResult } from './run.js';
 import { promptContext, takeSnapshot } from './snapshot.js';
 import { assertTargetsWritable } from './validate-targets.js';
+import { fitSyncCall } from './sync-window.js';
 import type { Workspace } from './workspace.js';
 
 export interface InitOptions {
@@ -104,6 +105,9 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
       secrets: { allow: ws.config.secrets.allow, env: ws.env },
       sleep: ws.sleep,
     };
+    const probe = plannerParams(plannerOptions);
+    fitSyncCall(ws, probe, 'the planner call');
+    plannerOptions.maxTokens = probe.max_tokens;
     const ceiling = plannerCeilingUsd(ws.model, plannerOptions, ws.configLabel);
     ws.reporter.info('planning with the model (one streaming call)…');
     // Every attempt (a transient failure is retried) is checked against both budget caps first.

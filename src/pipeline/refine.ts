@@ -26,6 +26,7 @@ import { unsafePathReason } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import { promptContext, takeSnapshot } from './snapshot.js';
+import { fitSyncCall } from './sync-window.js';
 import type { Workspace } from './workspace.js';
 
 export interface RefineResult {
@@ -101,6 +102,7 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
       },
     ],
   };
+  fitSyncCall(ws, params, `refine of ${repoRel}`);
   const ceiling = syncCallCeiling(ws.model, params, ws.configLabel);
   const prices = pricesOf(ws.model, ws.configLabel);
   const journalCall = (usage: Usage) =>

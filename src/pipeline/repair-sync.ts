@@ -29,6 +29,7 @@ import { readTaskListFile, type TaskChange, writeTaskList, writeTaskListFile } f
 import type { RepairNeed } from '../verify/repair-state.js';
 import { assertTaskListClean } from './outgoing.js';
 import { promptContext, takeSnapshot } from './snapshot.js';
+import { fitSyncCall } from './sync-window.js';
 import type { Workspace } from './workspace.js';
 
 export interface RepairSyncResult {
@@ -94,6 +95,7 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
         },
       ],
     };
+    fitSyncCall(ws, params, `the repair of ${repoPath}`);
     const ceiling = syncCallCeiling(ws.model, params, ws.configLabel);
     const journalCall = (usage: Usage, written: boolean) =>
       appendJournal(ws.repoDir, {

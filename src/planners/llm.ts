@@ -53,7 +53,7 @@ export interface PlanWithModelOptions {
 const EDIT_HINT = 'run init again, or write task-list.md by hand (the format is in docs/task-list.md) and run `harness run`';
 
 /** The planner call's params: system.md, the cached codebase block, then planner.md with the spec. */
-function plannerParams(options: PlanWithModelOptions): PlannerParams {
+export function plannerParams(options: PlanWithModelOptions): PlannerParams {
   const prompt = fillTemplate(options.templates.planner, { spec: options.spec, specFile: options.specFile }, 'planner.md');
   return {
     model: options.model,

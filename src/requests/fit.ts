@@ -96,3 +96,29 @@ export function fitError(size: RequestSize, o: FitErrorOptions): HarnessError {
   hints.push('leave files out of the context (`exclude` in harness.config, or .harnessignore)');
   return new HarnessError('CONTEXT_TOO_LARGE', head + detail, { hint: hints.join('; or ') });
 }
+
+/** Least output a synchronous call is sent with: below it the call could not write even a short file. */
+const MIN_SYNC_OUTPUT = 4_096;
+
+/**
+ * `max_tokens` of a synchronous call (refine, the llm planner, a sync repair) that fits the window
+ * with its input: the configured `syncMaxTokens` when input + it fit, else what the window leaves
+ * (`cut` says so, for the caller to report). CONTEXT_TOO_LARGE (exit 2) before anything is sent
+ * when the window leaves less than MIN_SYNC_OUTPUT.
+ */
+export function fitSyncMaxTokens(
+  input: number,
+  configured: number,
+  window: number,
+  what: string,
+  modelId: string,
+): { maxTokens: number; cut: boolean } {
+  const room = window - input;
+  if (configured <= room) return { maxTokens: configured, cut: false };
+  if (room >= MIN_SYNC_OUTPUT) return { maxTokens: room, cut: true };
+  throw new HarnessError(
+    'CONTEXT_TOO_LARGE',
+    `${what} does not fit ${modelId}'s context window: ~${fmt(input)} tokens of input leave ${fmt(Math.max(0, room))} of the ${fmt(window)}-token window for output (at least ${fmt(MIN_SYNC_OUTPUT)} needed)`,
+    { hint: "set `context.mode` to 'map', or leave files out of the context (`exclude` in harness.config, or .harnessignore)" },
+  );
+}

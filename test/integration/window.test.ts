@@ -169,6 +169,9 @@ describe('map mode: a codebase larger than the window', () => {
     const sync = seen.slice(before);
     expect(sync).toHaveLength(1);
     expect(inputTokens(sync[0]!.params)).toBeLessThan(WINDOW / 2);
+    // …and its max_tokens is lowered to what the window leaves beside its input (syncMaxTokens is 128K here).
+    expect(inputTokens(sync[0]!.params) + sync[0]!.params.max_tokens).toBeLessThanOrEqual(WINDOW);
+    expect(refine.stderr).toMatch(/max_tokens \d+ instead of/);
     expect(blocks(sync[0]!.params)[0]!.text).toMatch(/^# Repo map/);
 
     expect(byGroup.size).toBe(4);

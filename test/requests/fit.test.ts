@@ -1,7 +1,7 @@
 /** The per-request fit check (requests/fit.ts) and the distinct cached prefixes (requests/prefixes.ts). */
 import { describe, expect, it } from 'vitest';
 import { type BatchRequest, buildRequest } from '../../src/requests/build.js';
-import { fitError, worstOverflow } from '../../src/requests/fit.js';
+import { fitError, fitSyncMaxTokens, worstOverflow } from '../../src/requests/fit.js';
 import { packTasks } from '../../src/requests/pack.js';
 import { cachedPrefixes } from '../../src/requests/prefixes.js';
 import { loadTemplates } from '../../src/requests/templates.js';
@@ -115,5 +115,25 @@ describe('cachedPrefixes', () => {
     const p = cachedPrefixes([build(a, one), build(b, two), build(c, one)], model);
     expect(p.count).toBe(2);
     expect(p.writeTokens).toBe(estimateTokens(templates.system) + estimateTokens(codebase) + estimateTokens(one) + estimateTokens(two));
+  });
+});
+
+describe('fitSyncMaxTokens: a synchronous call fits the window with its max_tokens', () => {
+  it('keeps syncMaxTokens when input and it fit', () => {
+    expect(fitSyncMaxTokens(10_000, 8_000, 200_000, 'refine of a.ts', 'm')).toEqual({ maxTokens: 8_000, cut: false });
+    expect(fitSyncMaxTokens(192_000, 8_000, 200_000, 'refine of a.ts', 'm')).toEqual({ maxTokens: 8_000, cut: false });
+  });
+  it('lowers it to what the window leaves, and says it did', () => {
+    expect(fitSyncMaxTokens(30_000, 128_000, 40_000, 'refine of a.ts', 'm')).toEqual({ maxTokens: 10_000, cut: true });
+  });
+  it('refuses before sending when the window leaves too little output', () => {
+    const call = () => fitSyncMaxTokens(38_000, 128_000, 40_000, 'refine of a.ts', 'claude-x');
+    expect(call).toThrow(HarnessError);
+    expect(call).toThrow(/refine of a\.ts does not fit claude-x's context window: ~38,000 tokens of input leave 2,000/);
+    try {
+      call();
+    } catch (e) {
+      expect((e as HarnessError).code).toBe('CONTEXT_TOO_LARGE');
+    }
   });
 });
