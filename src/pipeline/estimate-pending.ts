@@ -9,6 +9,7 @@ import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
+import type { ModelFactsSummary } from './model-check.js';
 import { heldMessage, pendingOfStage, stageState } from './stages.js';
 import type { Workspace } from './workspace.js';
 
@@ -28,6 +29,8 @@ export interface EstimateReport {
   inputSource: Estimate['inputSource'];
   spentUsd: number;
   budget: { perRunUsd: number | null; totalUsd: number | null };
+  /** What the Models API said of the model (live, cached, or the table's figures); null when not asked. */
+  modelFacts: ModelFactsSummary | null;
   /** `JSON.stringify(report)` gives the `estimate --json` document (snake_case, docs/json.md). */
   toJSON(): EstimateJson;
 }
@@ -58,6 +61,15 @@ export interface EstimateJson {
   } | null;
   spent_usd: number;
   budget: { per_run_usd: number | null; total_usd: number | null };
+  model_facts: {
+    source: ModelFactsSummary['source'];
+    fetched_at: string | null;
+    lifecycle: ModelFactsSummary['lifecycle'];
+    retires_at: string | null;
+    context_window: number;
+    max_output: number;
+    error: string | null;
+  } | null;
 }
 
 function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
@@ -81,6 +93,15 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
     },
     spent_usd: r.spentUsd,
     budget: { per_run_usd: r.budget.perRunUsd, total_usd: r.budget.totalUsd },
+    model_facts: r.modelFacts && {
+      source: r.modelFacts.source,
+      fetched_at: r.modelFacts.fetchedAt,
+      lifecycle: r.modelFacts.lifecycle,
+      retires_at: r.modelFacts.retiresAt,
+      context_window: r.modelFacts.contextWindow,
+      max_output: r.modelFacts.maxOutput,
+      error: r.modelFacts.error,
+    },
   };
 }
 
@@ -90,6 +111,8 @@ function report(fields: Omit<EstimateReport, 'toJSON'>): EstimateReport {
 }
 
 export async function estimatePending(ws: Workspace, options: { countTokens?: boolean } = {}): Promise<EstimateReport> {
+  // Live model facts first: a retired model is refused here too, and the live window and ceiling are used.
+  if (options.countTokens !== false) await ws.checkModel();
   const list = await readTaskListFile(ws.repoDir);
   const journal = await readJournal(ws.repoDir);
   const busy = busyPaths(journal);
@@ -103,6 +126,7 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     stageHeld: stage ? heldMessage(stage) : null,
     spentUsd: spentUsd(journal),
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
+    modelFacts: ws.modelFacts(),
   };
   if (pending.length === 0) return report({ ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate' });
   const snapshot = await takeSnapshot(ws, { reuse: true });
@@ -192,5 +216,6 @@ export function emptyEstimate(): EstimateJson {
     estimate: null,
     spent_usd: 0,
     budget: { per_run_usd: null, total_usd: null },
+    model_facts: null,
   };
 }

@@ -21,6 +21,7 @@ import type { Task } from '../tasks/task.js';
 import type { PackedRequest } from './pack.js';
 import { type RepairInput, repairNote } from './repair-note.js';
 import { fillTemplate, type Templates } from './templates.js';
+import type { ThinkingParam } from '../models/thinking.js';
 
 type SdkRequestParams = Anthropic.Beta.Messages.Batches.BatchCreateParams.Request['params'];
 
@@ -56,6 +57,8 @@ export interface BuildOptions {
   earlier?: string;
   /** The plan block (planBlockText), sent after the codebase and the earlier stages with its own breakpoint. */
   plan?: string;
+  /** `thinking` as the API takes it (models/thinking.ts); absent: left out. */
+  thinking?: ThinkingParam;
 }
 
 /** The API accepts at most this many cache_control breakpoints in one request. */
@@ -160,6 +163,7 @@ export function buildRequest(packed: PackedRequest, options: BuildOptions): Batc
       max_tokens: options.maxTokens,
       system: options.templates.system,
       messages: [{ role: 'user', content: [...cached, { type: 'text', text }] }],
+      ...(options.thinking ? { thinking: options.thinking } : {}),
     },
   };
 }
