@@ -36,6 +36,12 @@ describe('thinking', () => {
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(0);
     expect((await expectedFiles(repo)).filter((f) => !f.ok)).toEqual([]);
+    // The report shows the thinking tokens apart, from usage.output_tokens_details.
+    const status = JSON.parse((await h.run(repo, 'status', '--json')).stdout);
+    const tasks = status.batches.find((b: { purpose: string }) => b.purpose === 'tasks');
+    expect(tasks.usage.thinking_output_tokens).toBeGreaterThan(0);
+    expect(tasks.usage.thinking_output_tokens).toBeLessThan(tasks.usage.output_tokens);
+    expect((await h.run(repo, 'status')).stdout).toMatch(/output \(\d+ of it thinking\)/);
   });
 
   it('a budget the API would refuse, or adaptive on a model without it, is exit 2 naming the config; nothing is sent', async () => {
