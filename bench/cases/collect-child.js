@@ -13,10 +13,13 @@ import { readFileSync } from 'node:fs';
 const [mode, arg] = process.argv.slice(2);
 
 // Where the memory is: the largest heap / external / array-buffer figures seen, every 50 ms.
+// phaseRss: the largest RSS sampled in the current phase (collect mode: see `lap` below).
 const memPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+let phaseRss = 0;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   for (const k of Object.keys(memPeak)) memPeak[k] = Math.max(memPeak[k], m[k]);
+  phaseRss = Math.max(phaseRss, m.rss);
 }, 50);
 sampler.unref();
 
@@ -107,8 +110,38 @@ if (mode === 'raw') {
       collectStarted: false,
       collected: null,
     };
-    const outcome = await collectEnded(ws, record);
-    Object.assign(out, { ms: performance.now() - t, files: outcome.files, counts: outcome.counts });
+    // Where the time goes: the download (results() resolves once the file is on disk and checked),
+    // reading + deciding + writing every file + the journal + the task list, then the commit.
+    const phases = {};
+    const phasePeakRss = {};
+    let mark = t;
+    const lap = (k) => {
+      const now = performance.now();
+      phases[k] = (phases[k] ?? 0) + (now - mark);
+      phasePeakRss[k] = Math.max(phasePeakRss[k] ?? 0, phaseRss, process.memoryUsage().rss);
+      phaseRss = 0;
+      mark = now;
+    };
+    const commit = ws.git.commit;
+    ws.git.commit = async (...a) => {
+      lap('writeMs');
+      const r = await commit(...a);
+      lap('commitMs');
+      return r;
+    };
+    const { downloadResults } = await import('../../dist/batch/download.js');
+    const results =
+      mode === 'collect'
+        ? async (id) => {
+            lap('openMs');
+            const lines = await downloadResults(ws, id);
+            lap('downloadMs');
+            return lines;
+          }
+        : undefined;
+    const outcome = await collectEnded(ws, record, results ? { results } : {});
+    lap('finishMs');
+    Object.assign(out, { ms: performance.now() - t, files: outcome.files, counts: outcome.counts, phases, phasePeakRss });
   } else throw new Error(`unknown mode ${mode}`);
 }
 out.maxRss = process.resourceUsage().maxRSS * 1024;

@@ -1,37 +1,48 @@
-// One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|plain|repomix> <dir> <outFile>
+// One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|map|plain|repomix> <dir> <outFile>
 // Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, out] = process.argv.slice(2);
 const t0 = performance.now();
 const result = {};
 
-if (mode === 'ours') {
-  const { scanRepo } = await import('../../dist/repo/scan.js');
-  const { findSecrets } = await import('../../dist/repo/secrets.js');
-  const { buildContext } = await import('../../dist/repo/context.js');
+if (mode === 'ours' || mode === 'map') {
+  const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
+  const { buildRepoMap } = mode === 'map' ? await import('../../dist/repomap/repo-map.js') : {};
   const t1 = performance.now();
-  // The harness's own snapshot steps (src/pipeline/snapshot.ts) with the default config: scan,
-  // secret scan, context block, written to a file. (The window check is left out: 50,000 files do
-  // not fit any model's window, and it only adds up token counts already made.)
-  const scan = await scanRepo(dir, {
-    include: defaultConfig.include,
-    exclude: defaultConfig.exclude,
-    maxFileBytes: defaultConfig.scan.maxFileBytes,
-    concurrency: defaultConfig.scan.concurrency,
-  });
+  // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
+  // scan and context block in one pass, the block written to a file. (The window check is left
+  // out: 50,000 files do not fit any model's window, and it only adds up token counts already made.)
+  const packed = await scanAndPack(
+    dir,
+    {
+      include: defaultConfig.include,
+      exclude: defaultConfig.exclude,
+      maxFileBytes: defaultConfig.scan.maxFileBytes,
+      concurrency: defaultConfig.scan.concurrency,
+    },
+    { allow: [], env: {} },
+  );
   const t2 = performance.now();
-  const findings = await findSecrets(scan.files, { allow: [], env: {} });
+  // Map mode: the scan (secret scan included) then the repo map of its files, the map written to
+  // the file; ours: the context block written.
+  const map = mode === 'map' ? await buildRepoMap(packed.scan.files) : null;
   const t3 = performance.now();
-  const ctx = buildContext(scan.files);
-  writeFileSync(out, ctx.text);
+  if (map) writeFileSync(out, map.text);
+  else {
+    const fd = openSync(out, 'w');
+    for (const b of packed.bytes) writeSync(fd, b);
+    closeSync(fd);
+  }
   const t4 = performance.now();
+  const { scan, context: ctx, findings } = packed;
   Object.assign(result, {
     loadMs: t1 - t0,
     ms: t4 - t1,
-    phases: { scan: t2 - t1, secrets: t3 - t2, context: t4 - t3 },
+    phases: { ...packed.phases, ...(map ? { map: t3 - t2 } : {}), write: t4 - t3 },
+    ...(map ? { mapBytes: Buffer.byteLength(map.text), mapTokens: map.tokens } : {}),
     files: scan.files.length,
     skipped: scan.skipped.length,
     findings: findings.length,

@@ -1,34 +1,13 @@
 // Case 1: scan + pack (scan, secret scan, context block written to a file) of a real repository of
-// ~1,200 files and of a generated one of 50,000, against repomix on the same tree and against a
-// plain read of the same files. Every run is a fresh process; the time is the work after imports.
-import { cpSync, existsSync } from 'node:fs';
+// ~6,000 files and of a generated one of 50,000, against repomix on the same tree and against a
+// plain read of the same files; and map mode (the same scan, then the repo map of its files,
+// written) on both. Every run is a fresh process; the time is the work after imports.
 import path from 'node:path';
 import { generateRepo } from '../lib/gen-repo.js';
-import { child, git, log, median, removeDir, ROOT, tempDir } from '../lib/util.js';
+import { makeRealRepo } from '../lib/real-repo.js';
+import { child, log, median, removeDir, ROOT, tempDir } from '../lib/util.js';
 
 const CHILD = path.join(ROOT, 'bench', 'cases', 'scan-child.js');
-
-/**
- * The "real" repository: sources that every `npm ci` of this project has, copied out of
- * node_modules and committed to a fresh git repo: zod (its TypeScript sources, builds and typings)
- * and the TypeScript sources of @anthropic-ai/sdk — about 1,200 files, 10 MB.
- */
-function realRepo() {
-  const dir = tempDir('real');
-  const sources = [
-    ['node_modules/zod', 'zod'],
-    ['node_modules/@anthropic-ai/sdk/src', 'anthropic-sdk/src'],
-  ];
-  for (const [from, to] of sources) {
-    const abs = path.join(ROOT, from);
-    if (!existsSync(abs)) throw new Error(`${from} is missing: run npm ci first`);
-    cpSync(abs, path.join(dir, to), { recursive: true });
-  }
-  git(dir, 'init', '-q', '--initial-branch=main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'import');
-  return dir;
-}
 
 export default {
   id: 'scan',
@@ -36,7 +15,14 @@ export default {
   async run({ scale, runs }) {
     const rows = [];
     const trees = [
-      { name: 'real', make: () => realRepo() },
+      {
+        name: 'real',
+        make: () => {
+          const dir = tempDir('real');
+          makeRealRepo(dir, Math.max(300, Math.round(6000 * scale)));
+          return dir;
+        },
+      },
       {
         name: 'generated',
         make: () => {
@@ -49,11 +35,11 @@ export default {
     for (const tree of trees) {
       const dir = tree.make();
       const outDir = tempDir('scan-out');
-      const samples = { ours: [], plain: [], repomix: [] };
+      const samples = { ours: [], map: [], plain: [], repomix: [] };
       // Interleaved, so that noise on the machine falls on all three alike. The copied tree gets one
       // warm-up of each first (its files may not be in the page cache); the generated one was just written.
       for (let r = tree.name === 'real' ? -1 : 0; r < runs; r++) {
-        for (const mode of ['ours', 'plain', 'repomix']) {
+        for (const mode of ['ours', 'map', 'plain', 'repomix']) {
           const res = await child(CHILD, [mode, dir, path.join(outDir, `${mode}.out`)]);
           if (r >= 0) samples[mode].push(res);
         }
@@ -65,24 +51,29 @@ export default {
       const ours = pick('ours');
       const plain = pick('plain');
       const repomix = pick('repomix');
+      const map = pick('map');
       removeDir(dir);
       removeDir(outDir);
       const o = ours.last;
       const label = `${tree.name} ${o.files.toLocaleString('en-US')} files, ${(o.bytes / 1e6).toFixed(0)} MB`;
       log(
-        `  ${label}: ours ${ours.ms.toFixed(0)} ms (scan ${o.phases.scan.toFixed(0)}, secrets ${o.phases.secrets.toFixed(0)}, context ${o.phases.context.toFixed(0)}; ` +
+        `  ${label}: ours ${ours.ms.toFixed(0)} ms (${Object.entries(o.phases)
+          .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+          .join(', ')}; ` +
           `${o.findings} finding(s)), plain read ${plain.ms.toFixed(0)} ms (${plain.last.files} files), repomix ${repomix.ms.toFixed(0)} ms ` +
-          `(${repomix.last.files} files, ${repomix.last.findings} suspicious)`,
+          `(${repomix.last.files} files, ${repomix.last.findings} suspicious); map mode ${map.ms.toFixed(0)} ms (map ${map.last.phases.map.toFixed(0)} ms, ` +
+          `${(map.last.mapBytes / 1e6).toFixed(1)} MB, ~${map.last.mapTokens.toLocaleString('en-US')} tokens)`,
       );
       const details = {
-        phasesMs: {
-          scan: median(samples.ours.map((x) => x.phases.scan)),
-          secrets: median(samples.ours.map((x) => x.phases.secrets)),
-          context: median(samples.ours.map((x) => x.phases.context)),
-        },
+        phasesMs: Object.fromEntries(Object.keys(o.phases).map((k) => [k, median(samples.ours.map((x) => x.phases[k]))])),
         files: { ours: o.files, plain: plain.last.files, repomix: repomix.last.files },
         findings: { ours: o.findings, repomix: repomix.last.findings },
         loadMs: { ours: median(samples.ours.map((x) => x.loadMs)), repomix: median(samples.repomix.map((x) => x.loadMs)) },
+      };
+      const mapDetails = {
+        phasesMs: Object.fromEntries(Object.keys(map.last.phases).map((k) => [k, median(samples.map.map((x) => x.phases[k]))])),
+        map: { bytes: map.last.mapBytes, tokens: map.last.mapTokens, files: map.last.files },
+        loadMs: median(samples.map.map((x) => x.loadMs)),
       };
       rows.push({
         key: `scan.${tree.name}.repomix`,
@@ -112,6 +103,26 @@ export default {
         pass: ours.ms / plain.ms <= 2,
         details,
       });
+      // Map mode: no target of its own (the issue asks for the rows); tree-sitter parsing is most of it.
+      for (const [vs, base] of [
+        ['repomix', repomix],
+        ['plain read', plain],
+      ]) {
+        rows.push({
+          key: `scan.${tree.name}.map.${vs === 'repomix' ? 'repomix' : 'plain'}`,
+          case: `1 scan+map ${label}`,
+          vs,
+          unit: 'ms',
+          ours: map.ms,
+          baseline: base.ms,
+          ratio: map.ms / base.ms,
+          rss: map.rss,
+          baselineRss: base.rss,
+          target: '—',
+          pass: null,
+          details: mapDetails,
+        });
+      }
     }
     return rows;
   },

@@ -9,7 +9,8 @@
  *    all again and the file starts over), again and again while it makes progress;
  * 3. the file is checked whole before anything is written: one line per request of the batch, each
  *    line a JSON object (a file that fails is fetched once more from the start);
- * 4. it is read from disk line by line (the linear decoder: memory stays flat), and deleted once
+ * 4. it is read from disk line by line (one reused buffer, long texts decoded in pieces by
+ *    result-line.ts: memory stays flat whatever the length of the results), and deleted once
  *    every line has been read (the collect has then decided everything and records it); a file
  *    left by a killed or failed collect is reused (or resumed) by the next one, and a recovery
  *    deletes any left for a batch already collected.
@@ -22,7 +23,8 @@ import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import type { BatchInfo, BatchResultLine } from './api.js';
-import { jsonLines } from './jsonl.js';
+import { fileJsonLines } from './jsonl.js';
+import { parseResultLine } from './result-line.js';
 import { apiBaseUrl, networkDetail } from './network.js';
 import { apiError, isTransient, withRetry } from './retry.js';
 
@@ -93,7 +95,7 @@ export async function pruneDownloadedResults(repoDir: string, done: (batchId: st
 
 /** The file's lines; the file goes once the last one has been read (kept when reading stops early). */
 async function* readResults(file: string): AsyncGenerator<BatchResultLine> {
-  yield* jsonLines<BatchResultLine>(createReadStream(file, { highWaterMark: 1 << 20 }));
+  yield* fileJsonLines<BatchResultLine>(file, parseResultLine);
   await rm(file, { force: true });
 }
 
@@ -164,12 +166,15 @@ async function fetchToFile(
 }
 
 /** Bytes the reader may hold ahead of the disk before it waits for the writes. */
-const AHEAD_BYTES = 32 << 20;
+const AHEAD_BYTES = 8 << 20;
+/** Chunks gathered into one write (the body comes in pieces of ~64 KB: one write each kept a thread busy for little). */
+const WRITE_BYTES = 1 << 20;
 
 /**
- * Writes `body` to `handle` from byte `at`, reading the next chunk while the previous one is being
- * written (a web stream that errors drops the chunks nobody has read yet). `onWritten` gets the
- * end offset of what is on disk after each write; on a failed body, what arrived is written first.
+ * Writes `body` to `handle` from byte `at`, reading the next chunks while earlier ones are being
+ * written (a web stream that errors drops the chunks nobody has read yet), gathered into writes of
+ * about WRITE_BYTES. `onWritten` gets the end offset of what is on disk after each write; on a
+ * failed body, what arrived is written first.
  */
 async function drainToFile(
   body: AsyncIterable<Uint8Array>,
@@ -179,27 +184,49 @@ async function drainToFile(
 ): Promise<void> {
   let end = at;
   let ahead = 0;
+  let gathered: Uint8Array[] = [];
+  let gatheredBytes = 0;
   let writes: Promise<void> = Promise.resolve();
-  const write = (chunk: Uint8Array) => {
-    ahead += chunk.length;
+  const flush = () => {
+    if (gatheredBytes === 0) return;
+    const chunks = gathered;
+    const bytes = gatheredBytes;
+    gathered = [];
+    gatheredBytes = 0;
     writes = writes.then(async () => {
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, off, chunk.length - off, end);
-        off += bytesWritten;
-        end += bytesWritten;
-      }
-      ahead -= chunk.length;
+      await writeAll(handle, chunks, end);
+      end += bytes;
+      ahead -= bytes;
       onWritten(end);
     });
   };
   try {
     for await (const chunk of body) {
-      write(chunk);
+      gathered.push(chunk);
+      gatheredBytes += chunk.length;
+      ahead += chunk.length;
+      if (gatheredBytes >= WRITE_BYTES) flush();
       if (ahead > AHEAD_BYTES) await writes;
     }
   } finally {
+    flush();
     await writes;
+  }
+}
+
+/** Writes `chunks` one after the other at `position` (one writev; plain writes for what a short write left). */
+async function writeAll(handle: Awaited<ReturnType<typeof open>>, chunks: Uint8Array[], position: number): Promise<void> {
+  let written = (await handle.writev(chunks, position)).bytesWritten;
+  let pos = position;
+  for (const c of chunks) {
+    let off = Math.min(written, c.length);
+    written -= off;
+    pos += off;
+    while (off < c.length) {
+      const { bytesWritten } = await handle.write(c, off, c.length - off, pos);
+      off += bytesWritten;
+      pos += bytesWritten;
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import { open } from 'node:fs/promises';
+
 /**
  * JSON Lines from a byte stream, in linear time: each chunk is searched for newlines once, and a
  * line split across chunks is joined once. (The SDK's decoder copies and rescans its whole buffer
@@ -19,6 +21,55 @@ export async function* jsonLines<T>(body: AsyncIterable<Uint8Array>): AsyncGener
   if (pieces.length > 0) {
     const line = parseLine<T>(Buffer.concat(pieces));
     if (line !== undefined) yield line;
+  }
+}
+
+/**
+ * JSON Lines of a file, read with one read buffer and one line buffer reused for the whole file
+ * (grown to the longest line that spans reads): a line's bytes are never copied into a fresh
+ * buffer, so a multi-GB file of MB-long lines leaves no trail of large buffers for the GC; what a
+ * line allocates is its text and what JSON.parse makes of it.
+ */
+export async function* fileJsonLines<T>(file: string, parse: (bytes: Uint8Array) => unknown = parseLine, readBytes = 1 << 20): AsyncGenerator<T> {
+  const handle = await open(file, 'r');
+  const chunk = Buffer.allocUnsafe(readBytes);
+  let line = Buffer.allocUnsafe(0);
+  let len = 0;
+  const append = (bytes: Buffer) => {
+    if (len + bytes.length > line.length) {
+      const grown = Buffer.allocUnsafe(Math.max(len + bytes.length, line.length * 2, 64 * 1024));
+      line.copy(grown, 0, 0, len);
+      line = grown;
+    }
+    bytes.copy(line, len);
+    len += bytes.length;
+  };
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      const got = chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = got.indexOf(10); nl !== -1; nl = got.indexOf(10, start)) {
+        let parsed: T | undefined;
+        if (len === 0) parsed = parse(got.subarray(start, nl)) as T | undefined;
+        else {
+          append(got.subarray(start, nl));
+          parsed = parse(line.subarray(0, len)) as T | undefined;
+          len = 0;
+        }
+        start = nl + 1;
+        if (parsed !== undefined) yield parsed;
+      }
+      if (start < got.length) append(got.subarray(start));
+    }
+    if (len > 0) {
+      const parsed = parse(line.subarray(0, len)) as T | undefined;
+      len = 0;
+      if (parsed !== undefined) yield parsed;
+    }
+  } finally {
+    await handle.close();
   }
 }
 

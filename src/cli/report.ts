@@ -61,28 +61,7 @@ export function printStatus(io: Output, s: StatusReport): void {
       ),
     );
   }
-  const judged = s.batches.filter((b) => b.usage && b.estimate_usage);
-  if (judged.length > 0) {
-    w('\n' + c.bold('Estimate vs bill'));
-    w(
-      table(
-        judged.map((b) => {
-          const inTok = (u: Usage) => u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
-          return [
-            b.id,
-            inTok(b.estimate_usage!),
-            inTok(b.usage!),
-            delta(inTok(b.estimate_usage!), inTok(b.usage!)),
-            b.estimate_usage!.output_tokens,
-            b.usage!.output_tokens,
-            `$${formatUsd(b.estimate_usd)}`,
-            `$${formatUsd(b.cost_usd ?? 0)}`,
-          ];
-        }),
-        ['batch', 'input est.', 'input billed', 'Δ input', 'output est.', 'output billed', 'cost est.', 'cost billed'],
-      ),
-    );
-  }
+  printBillCheck(io, s);
   if (s.calls.length > 0) {
     const by = new Map<string, { n: number; usd: number }>();
     for (const call of s.calls) {
@@ -91,12 +70,77 @@ export function printStatus(io: Output, s: StatusReport): void {
     }
     w(`\nsynchronous calls: ${[...by].map(([p, e]) => `${e.n} ${p} ($${formatUsd(e.usd)})`).join(', ')}`);
   }
+  if (s.context) w(`\ncontext: ${s.context.mode} mode (${s.context.files} files, ~${s.context.tokens} tokens)`);
   w('\n' + costLines(s.usage, s.cost_usd, s.naive_sync_cost_usd).join('\n'));
   const repairs = [
     plural(s.batches.filter((b) => b.purpose === 'repair').length, 'batch', 'batches'),
     plural(s.calls.filter((c) => c.purpose === 'repair').length, 'synchronous call'),
   ].filter((p) => !p.startsWith('0 '));
   if (repairs.length > 0) w(`of which repairs (verify): $${formatUsd(s.repair_cost_usd)} (${repairs.join(', ')})`);
+}
+
+/** Each collected batch's estimate against its bill, the account's cache hit rate, the warm-ups' effect. */
+function printBillCheck(io: Output, s: StatusReport): void {
+  const c = colorsFor(io.out, io.env);
+  const w = (line: string) => io.out.write(line + '\n');
+  const judged = s.batches.filter((b) => b.usage && b.estimate_usage);
+  if (judged.length > 0) {
+    const inTok = (u: Usage) => u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
+    const range = (b: (typeof judged)[number]) =>
+      b.estimate_usd_low === null || b.estimate_usd_high === null ? '' : `$${formatUsd(b.estimate_usd_low)}–$${formatUsd(b.estimate_usd_high)}`;
+    w('\n' + c.bold('Estimate vs bill'));
+    w(
+      table(
+        judged.map((b) => [
+          b.id,
+          inTok(b.estimate_usage!),
+          inTok(b.usage!),
+          delta(inTok(b.estimate_usage!), inTok(b.usage!)),
+          b.estimate_usage!.output_tokens,
+          b.usage!.output_tokens,
+          range(b),
+          `$${formatUsd(b.estimate_usd)}`,
+          `$${formatUsd(b.cost_usd ?? 0)}${b.bill_in_range && b.bill_in_range !== 'within' ? ` (${b.bill_in_range} range)` : ''}`,
+          b.estimate_hit_rate === null ? '' : pct(b.estimate_hit_rate),
+          b.hit_rate === null ? '' : pct(b.hit_rate),
+        ]),
+        [
+          'batch',
+          'input est.',
+          'input billed',
+          'Δ input',
+          'output est.',
+          'output billed',
+          'cost low–high',
+          'expected',
+          'billed',
+          'hit rate est.',
+          'hit rate billed',
+        ],
+      ),
+    );
+  }
+  if (s.cache_hit_rate !== null) {
+    const assumed = [...s.batches].reverse().find((b) => b.purpose !== 'warmup' && b.estimate_hit_rate !== null)?.estimate_hit_rate ?? null;
+    w(
+      `cache hit rate of this account: ${pct(s.cache_hit_rate)} of the cache reads the batches could make (estimates assumed ${assumed === null ? '?' : pct(assumed)}: config cache.expectedHitRate)`,
+    );
+  }
+  for (const e of s.warmups) {
+    if (!e.batch) {
+      w(`warm-up ${e.warmup}: $${formatUsd(e.cost_usd)}, wrote ${e.written_tokens} tokens; no batch of the same codebase collected after it yet`);
+      continue;
+    }
+    const verdict =
+      e.batch_read_tokens === 0
+        ? c.red('the batch after it read nothing from the cache: the warm-up did not pay')
+        : e.saved_usd_low === null || e.saved_usd_high === null
+          ? ''
+          : `net of its cost it saved between $${formatUsd(e.saved_usd_low)} and $${formatUsd(e.saved_usd_high)}`;
+    w(
+      `warm-up ${e.warmup}: $${formatUsd(e.cost_usd)}, wrote ${e.written_tokens} tokens; ${e.batch} then read ${e.batch_read_tokens} tokens from the cache ($${formatUsd(e.reads_usd)}; as writes $${formatUsd(e.as_writes_usd)}) and wrote ${e.batch_written_tokens}${verdict ? `; ${verdict}` : ''}`,
+    );
+  }
 }
 
 function costLines(usage: Usage, cost: number, naive: number): string[] {
@@ -137,6 +181,7 @@ export async function printRunSummary(io: Output, ws: Workspace, r: RunResult): 
 
 export function printDryRun(io: Output, ws: Workspace, d: DryRunSummary): void {
   io.out.write(`dry run: nothing sent, nothing committed. Requests written to ${d.dir}/\n`);
+  io.out.write(`per request, the files seen in full and those only in the repo map: ${d.dir}/batch-NNN.files.jsonl\n`);
   io.out.write(
     table(
       d.batches.map((b) => [
@@ -166,18 +211,52 @@ export function printEstimate(io: Output, r: EstimateReport): void {
     io.out.write(`nothing pending (spent so far $${formatUsd(r.spentUsd)})\n`);
     return;
   }
-  const u = r.estimate.usage;
-  io.out.write(
-    [
-      `${plural(r.pendingTasks, 'pending task')} → ${plural(r.requests, 'request')} in ${plural(r.batches, 'batch', 'batches')}, model ${r.model}`,
-      `input: ${u.input_tokens} uncached + ${u.cache_creation_input_tokens} cache write + ${u.cache_read_input_tokens} cache read tokens (${r.inputSource === 'count_tokens' ? 'from count_tokens' : 'local estimate: the API was not reachable'})`,
-      `output: ~${u.output_tokens} tokens (range ${r.estimate.outputTokensLow}–${r.estimate.outputTokensHigh})`,
-      `cost: ~$${formatUsd(r.estimate.usd)} (range $${formatUsd(r.estimate.usdLow)}–$${formatUsd(r.estimate.usdHigh)}); spent so far $${formatUsd(r.spentUsd)}`,
-      r.budget.perRunUsd !== null || r.budget.totalUsd !== null
-        ? `budget: ${r.budget.perRunUsd !== null ? `$${formatUsd(r.budget.perRunUsd)} per run` : ''}${r.budget.totalUsd !== null ? ` $${formatUsd(r.budget.totalUsd)} total` : ''}`
-        : 'budget: none set (config `budget`)',
-    ].join('\n') + '\n',
+  const e = r.estimate;
+  const u = e.usage;
+  const rate = pct(e.hitRate);
+  const lines = [
+    `${plural(r.pendingTasks, 'pending task')} → ${plural(r.requests, 'request')} in ${plural(r.batches, 'batch', 'batches')}, model ${r.model}`,
+    `input (expected): ${u.input_tokens} uncached + ${u.cache_creation_input_tokens} cache write + ${u.cache_read_input_tokens} cache read tokens (${r.inputSource === 'count_tokens' ? 'from count_tokens' : 'local estimate: the API was not reachable'})`,
+    `output: ~${u.output_tokens} tokens expected (the per-task estimates), at most ${e.outputTokensHigh} (every request using all of max_tokens)`,
+    'cost:',
+    table(
+      [
+        ['low', `$${formatUsd(e.usdLow)}`, 'every request after the first write of each prefix reads the cache'],
+        ['expected', `$${formatUsd(e.usd)}`, `${rate} of those reads hit the cache (cache.expectedHitRate), the rest write it`],
+        ['high', `$${formatUsd(e.usdHigh)}`, 'every request writes the cache and uses all of max_tokens'],
+      ],
+      ['', 'USD', 'assumes'],
+    )
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  ];
+  if (r.prefixes) {
+    lines.push(
+      `context: ${r.contextMode} mode, ${plural(r.prefixes.count, 'distinct cached prefix', 'distinct cached prefixes')}, written once for ~${r.prefixes.writeTokens} tokens (~$${formatUsd(r.prefixes.writeUsd)})`,
+    );
+  }
+  if (e.warmupUsd > 0) lines.push(`(each figure includes $${formatUsd(e.warmupUsd)} of cache warm-up batches: cache.warmup)`);
+  if (r.perBatch.length > 1) {
+    const rows = r.perBatch.map((b, i) => [
+      i + 1,
+      b.requests,
+      `$${formatUsd(b.usdLow)}`,
+      `$${formatUsd(b.usd)}`,
+      `$${formatUsd(b.usdHigh)}`,
+      b.warmup ? 'yes' : '',
+    ]);
+    lines.push(table(rows, ['batch', 'requests', 'low', 'expected', 'high', 'warm-up']));
+  }
+  lines.push(`spent so far $${formatUsd(r.spentUsd)}`);
+  const caps = [
+    ...(r.budget.perRunUsd !== null ? [`$${formatUsd(r.budget.perRunUsd)} per run`] : []),
+    ...(r.budget.totalUsd !== null ? [`$${formatUsd(r.budget.totalUsd)} total`] : []),
+  ];
+  lines.push(
+    caps.length > 0 ? `budget: ${caps.join(', ')}; checked against the high figure before each batch` : 'budget: none set (config `budget`)',
   );
+  io.out.write(lines.join('\n') + '\n');
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

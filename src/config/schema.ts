@@ -137,6 +137,14 @@ export const configSchema = z.strictObject({
         .default(true)
         .describe('Write the prompt cache with a one-request batch before a large batch, so its requests all read it.'),
       warmupMinRequests: positiveInt.default(4).describe('Smallest batch that gets a warm-up.'),
+      expectedHitRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.3)
+        .describe(
+          "Share (0 to 1) of the cache reads a batch could make that the expected estimate counts as reads (the rest as writes). Cache hits in batches are best-effort (the official guide: roughly 30–98 %); the default is the guide's low end. `harness status` shows your account's real rate: set it from there.",
+        ),
       warmupMaxWaitMs: positiveInt
         .default(15 * 60_000)
         .describe(
@@ -181,6 +189,22 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Verify and repair: a command the generated code must pass.'),
+  context: z
+    .strictObject({
+      mode: z
+        .enum(['auto', 'full', 'map'])
+        .default('auto')
+        .describe(
+          "What each request sees of the codebase: `full` (the whole codebase, one cached block), `map` (a map of every file plus, in full, the files of the request's group and the files most related to them), `auto` (`full` when every request fits the window with it, else `map`).",
+        ),
+      groupBudgetTokens: positiveInt
+        .optional()
+        .describe(
+          "Most tokens of a group's own context in `map` mode (its files in full). Default: what is left of the window after the map, the plan, the request and `maxTokens`. A group's own files are always sent, even past it.",
+        ),
+    })
+    .prefault({})
+    .describe('Codebases larger than the window: the repo map and a context per group (docs/context.md).'),
   syncMaxTokens: positiveInt
     .optional()
     .describe(

@@ -1,20 +1,21 @@
 /**
  * Budget caps (config `budget.perRunUsd`, `budget.totalUsd`) on every paid call, checked before
- * the call is made: each batch (its estimate) and each synchronous call (`refine`, the llm
+ * the call is made: each batch (its high estimate: cache hits in batches are best-effort) and each synchronous call (`refine`, the llm
  * planner; its ceiling: the input estimate with every cacheable token as a cache write, plus
  * `max_tokens` of output, at standard prices: a synchronous call can never cost more).
  *
  * - per run: what this command has committed so far (synchronous calls it made, batches it
  *   submitted) plus the next call must stay within `perRunUsd`;
  * - total: what the repo has spent (the journal: collected batches and synchronous calls, on any
- *   machine) plus the estimates of batches in flight plus the next call must stay within `totalUsd`.
+ *   machine) plus the high estimates of batches in flight plus the next call must stay within `totalUsd`.
  */
 import { plural } from '../shared/plural.js';
 import type { ModelInfo } from '../models/models.js';
 import { pricesOf } from '../models/models.js';
 import { HarnessError } from '../shared/errors.js';
 import { inFlight, readJournal, spentUsd, type JournalState } from '../state/journal.js';
-import { requestTokens, type EstimableRequest } from './estimate.js';
+import type { IntentEvent } from '../state/journal-events.js';
+import { requestTokens, type EstimableRequest, type Estimate } from './estimate.js';
 import { costUsd, formatUsd, zeroUsage } from './usage.js';
 
 /** The config and identity a budget check needs (a Workspace is one). */
@@ -32,9 +33,14 @@ export interface BudgetState {
   committedUsd: number;
 }
 
-/** USD spent (journal) plus the estimates of batches still in flight. */
+/** USD spent (journal) plus the high estimates of batches still in flight (the expected one in older journals). */
 export function committedUsd(journal: JournalState): number {
-  return spentUsd(journal) + inFlight(journal).reduce((s, b) => s + b.intent.estimateUsd, 0);
+  return spentUsd(journal) + inFlight(journal).reduce((s, b) => s + (b.intent.range?.highUsd ?? b.intent.estimateUsd), 0);
+}
+
+/** The journal's record of an estimate's low and high figures (intent `range`). */
+export function estimateRange(e: Estimate): NonNullable<IntentEvent['range']> {
+  return { lowUsd: e.usdLow, highUsd: e.usdHigh, hitRate: e.hitRate, low: e.usageLow, high: e.usageHigh };
 }
 
 /**
@@ -76,11 +82,14 @@ export async function checkSyncBudget(ws: BudgetScope, ceilingUsd: number, what 
   });
 }
 
-/** Before a batch is created: BUDGET_EXCEEDED (exit 2) when its estimate could cross either cap. */
+/**
+ * Before a batch is created: BUDGET_EXCEEDED (exit 2) when its high estimate (every request writing
+ * the cache and using all of `max_tokens`) could cross either cap.
+ */
 export function checkBatchBudget(
   ws: BudgetScope,
   state: BudgetState,
-  estimate: { usd: number; usdLow: number; usdHigh: number },
+  estimate: Pick<Estimate, 'usd' | 'usdLow' | 'usdHigh'>,
   requests: number,
 ): void {
   // Synchronous calls this command made before the pass began (the llm planner) count as this
@@ -88,11 +97,11 @@ export function checkBatchBudget(
   const base = baselines.get(ws);
   const passStart = state.committedUsd - state.runUsd;
   const earlier = base === undefined ? 0 : Math.max(0, passStart - base);
-  const range = `estimate $${formatUsd(estimate.usd)} (range $${formatUsd(estimate.usdLow)}–$${formatUsd(estimate.usdHigh)}) for ${plural(requests, 'request')}`;
-  checkCaps(ws, { runUsd: state.runUsd + earlier, committedUsd: state.committedUsd }, estimate.usd, {
+  const figures = `high estimate $${formatUsd(estimate.usdHigh)} for ${plural(requests, 'request')} (expected $${formatUsd(estimate.usd)}, low $${formatUsd(estimate.usdLow)}); caps are checked against the high figure: every request writing the cache and using all of max_tokens`;
+  checkCaps(ws, { runUsd: state.runUsd + earlier, committedUsd: state.committedUsd }, estimate.usdHigh, {
     doing: 'submitting',
-    next: `next batch ${range}`,
-    hint: 'tick (skip) some tasks in task-list.md',
+    next: `next batch ${figures}`,
+    hint: 'tick (skip) some tasks in task-list.md, or lower maxTokens (the high figure counts all of it for every request)',
   });
 }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { pricesOf, type ModelInfo } from '../models/models.js';
 import { estimateTokens } from '../shared/tokens.js';
-import { costUsd, sumUsage, zeroUsage, type Usage } from './usage.js';
+import { addUsage, costUsd, sumUsage, zeroUsage, type Usage } from './usage.js';
 
 /** The shape of a batch request the estimator needs (a subset of the SDK params). */
 export interface EstimableRequest {
@@ -26,15 +26,30 @@ export interface RequestTokens {
   uncached: number;
 }
 
+/**
+ * The cost of some requests as three figures (docs/costs.md#three-figures). Cache hits inside a
+ * batch are best-effort, so the cache is the biggest unknown:
+ * - low: every request after the first write of each prefix reads it (the order the requests are
+ *   sent in), output from the per-task estimates;
+ * - expected: of what the low case reads, the share `hitRate` (config `cache.expectedHitRate`) is
+ *   read and the rest written again; output from the per-task estimates;
+ * - high: every request writes its whole cacheable prefix and writes `max_tokens` of output (a
+ *   thinking budget comes out of `max_tokens`, so it is inside this bound too).
+ */
 export interface Estimate {
   requests: number;
+  /** The expected tokens. */
   usage: Usage;
-  /** Expected cost (expected output); low/high bound the output between half and the full max_tokens. */
+  usageLow: Usage;
+  usageHigh: Usage;
+  /** Expected cost. */
   usd: number;
   usdLow: number;
   usdHigh: number;
-  outputTokensLow: number;
+  /** requests × max_tokens: the output of the high figure. */
   outputTokensHigh: number;
+  /** The cache hit rate the expected figure assumes. */
+  hitRate: number;
   inputSource: 'local-estimate' | 'count_tokens';
 }
 
@@ -88,6 +103,8 @@ export interface EstimateInput {
   expectedOutput: readonly number[];
   maxTokens: number;
   model: ModelInfo;
+  /** Share (0 to 1) of the possible cache reads the expected figure counts as reads (config `cache.expectedHitRate`). */
+  hitRate: number;
   /**
    * What is already in the cache: `true`, the first request's whole prefix (a warm-up of this
    * batch ran); a number n, the first request's first n breakpoints (a warm-up of the same
@@ -100,7 +117,10 @@ export interface EstimateInput {
 
 export function estimateRequests(input: EstimateInput): Estimate {
   const prices = pricesOf(input.model);
-  const usages: Usage[] = [];
+  const hitRate = Math.min(1, Math.max(0, input.hitRate));
+  const low: Usage[] = [];
+  const expected: Usage[] = [];
+  const high: Usage[] = [];
   const cached = new Set<string>();
   const first = input.requests[0];
   if (first && input.warm) {
@@ -119,26 +139,72 @@ export function estimateRequests(input: EstimateInput): Estimate {
     for (const p of points) if (cached.has(p.key)) read = p.tokens;
     const end = points.length > 0 ? points[points.length - 1]!.tokens : 0;
     for (const p of points) cached.add(p.key);
-    const u = zeroUsage();
-    u.output_tokens = Math.min(input.maxTokens, input.expectedOutput[i] ?? 0);
-    u.cache_read_input_tokens = read;
-    u.cache_creation_input_tokens = end - read;
-    u.cache_creation_1h_input_tokens = end - read;
-    u.input_tokens = total - end;
-    usages.push(u);
+    const output = Math.min(input.maxTokens, Math.max(0, input.expectedOutput[i] ?? 0));
+    low.push(cacheUsage(total, end, read, output));
+    expected.push(cacheUsage(total, end, Math.round(read * hitRate), output));
+    high.push(cacheUsage(total, end, 0, input.maxTokens));
   });
-  const usage = sumUsage(usages);
-  const outputLow = Math.round(usage.output_tokens / 2);
-  const outputHigh = input.requests.length * input.maxTokens;
-  const at = (output: number) => costUsd({ ...usage, output_tokens: output }, prices, 'batch');
+  const usage = sumUsage(expected);
+  const usageLow = sumUsage(low);
+  const usageHigh = sumUsage(high);
+  const at = (u: Usage) => costUsd(u, prices, 'batch');
   return {
     requests: input.requests.length,
     usage,
-    usd: at(usage.output_tokens),
-    usdLow: at(outputLow),
-    usdHigh: at(outputHigh),
-    outputTokensLow: outputLow,
-    outputTokensHigh: outputHigh,
+    usageLow,
+    usageHigh,
+    usd: at(usage),
+    usdLow: at(usageLow),
+    usdHigh: at(usageHigh),
+    outputTokensHigh: usageHigh.output_tokens,
+    hitRate,
     inputSource: input.countedInput ? 'count_tokens' : 'local-estimate',
+  };
+}
+
+/** One request's usage: `total` input tokens, its prefix of `end` tokens cacheable (1h), `read` of them read. */
+function cacheUsage(total: number, end: number, read: number, output: number): Usage {
+  const u = zeroUsage();
+  u.output_tokens = output;
+  u.cache_read_input_tokens = read;
+  u.cache_creation_input_tokens = end - read;
+  u.cache_creation_1h_input_tokens = end - read;
+  u.input_tokens = total - end;
+  return u;
+}
+
+/** What submitting a planned batch costs: its estimate plus its warm-up batch's, figure by figure. */
+export const batchCost = (b: { estimate: Estimate; warmup: Estimate | null }): Estimate => (b.warmup ? withWarmup(b.estimate, b.warmup) : b.estimate);
+
+/** A batch's estimate with its warm-up batch's added to each figure (the warm-up's requests not counted). */
+function withWarmup(batch: Estimate, warmup: Estimate): Estimate {
+  return {
+    ...batch,
+    usage: addUsage(batch.usage, warmup.usage),
+    usageLow: addUsage(batch.usageLow, warmup.usageLow),
+    usageHigh: addUsage(batch.usageHigh, warmup.usageHigh),
+    usd: batch.usd + warmup.usd,
+    usdLow: batch.usdLow + warmup.usdLow,
+    usdHigh: batch.usdHigh + warmup.usdHigh,
+    outputTokensHigh: batch.outputTokensHigh + warmup.outputTokensHigh,
+  };
+}
+
+/** Several batches' estimates as one (requests, tokens and each figure added; the hit rate of the first). */
+export function sumEstimates(list: readonly Estimate[]): Estimate | null {
+  if (list.length === 0) return null;
+  const add = (key: 'usage' | 'usageLow' | 'usageHigh') => sumUsage(list.map((e) => e[key]));
+  const total = (key: 'requests' | 'usd' | 'usdLow' | 'usdHigh' | 'outputTokensHigh') => list.reduce((s, e) => s + e[key], 0);
+  return {
+    requests: total('requests'),
+    usage: add('usage'),
+    usageLow: add('usageLow'),
+    usageHigh: add('usageHigh'),
+    usd: total('usd'),
+    usdLow: total('usdLow'),
+    usdHigh: total('usdHigh'),
+    outputTokensHigh: total('outputTokensHigh'),
+    hitRate: list[0]!.hitRate,
+    inputSource: list.every((e) => e.inputSource === 'count_tokens') ? 'count_tokens' : 'local-estimate',
   };
 }

@@ -1,7 +1,12 @@
-/** One answer of the offline model as an API Message: responder text, max_tokens, usage with caching. */
+/**
+ * One answer of the offline model as an API Message: responder text, max_tokens, usage with caching.
+ * The model's window holds input and output together: input alone over it is refused (400 `prompt is
+ * too long`); input + `max_tokens` over it lets the reply run only to the window, and a reply cut
+ * there stops with `model_context_window_exceeded`. With thinking on, a thinking block comes first.
+ */
 import { createHash } from 'node:crypto';
-import { newId } from './api-errors.js';
-import type { PromptCache } from './cache.js';
+import { ApiError, newId } from './api-errors.js';
+import { inputTokens, type PromptCache } from './cache.js';
 import type { EmulatedModel } from './model-facts.js';
 import { cutAtTokens } from './token-count.js';
 import type { Responder, ResponderParams } from './types.js';
@@ -26,7 +31,7 @@ export interface ApiMessage {
   role: 'assistant';
   model: string;
   content: (ThinkingContent | TextContent)[];
-  stop_reason: 'end_turn' | 'max_tokens';
+  stop_reason: 'end_turn' | 'max_tokens' | 'model_context_window_exceeded';
   stop_sequence: null;
   usage: Usage;
 }
@@ -48,6 +53,9 @@ export interface AnswerInput {
 
 export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const { params } = input;
+  const prompt = inputTokens(params);
+  const window = input.model.contextWindow;
+  if (prompt > window) throw new ApiError(400, `prompt is too long: ${prompt} tokens > ${window} maximum`);
   const full = await input.responder({ params, customId: input.customId, mode: input.mode });
   if (typeof full !== 'string') throw new TypeError(`the responder returned ${typeof full}, not a string`);
   let limit = params.max_tokens;
@@ -58,6 +66,10 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     limit = Math.min(limit, at);
     forced = true;
   }
+  // What is left of the window after the input: a reply that would run past it stops there.
+  const room = window - prompt;
+  const windowCut = room < limit;
+  if (windowCut) limit = room;
   // With thinking on, a thinking block comes first; its tokens come out of max_tokens.
   const thought = thinkingBlock(params, limit);
   limit -= thought?.tokens ?? 0;
@@ -71,7 +83,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     role: 'assistant',
     model: params.model,
     content,
-    stop_reason: out.truncated || forced ? 'max_tokens' : 'end_turn',
+    stop_reason: out.truncated || forced ? (windowCut && out.truncated ? 'model_context_window_exceeded' : 'max_tokens') : 'end_turn',
     stop_sequence: null,
     usage: {
       ...inputUsage,

@@ -1,4 +1,5 @@
 /** The result of one batch request at its scheduled time: its fault if it has one, else the responder's answer. */
+import { ApiError } from './api-errors.js';
 import type { PromptCache } from './cache.js';
 import type { AssignedFault } from './faults.js';
 import { answer, type Usage } from './message.js';
@@ -54,6 +55,8 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
     deps.onUsage(message.usage);
     return { type: 'succeeded', message };
   } catch (error) {
+    // A prompt over the model's window: the request is refused as the API refuses it (an errored result).
+    if (error instanceof ApiError && error.type === 'invalid_request_error') return errored('invalid_request_error', error.message);
     return errored('api_error', `the emulator's responder failed: ${(error as Error).message}`);
   }
 }

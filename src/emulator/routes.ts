@@ -210,6 +210,7 @@ const createMessage: Handler = async (ctx, deps) => {
   try {
     msg = await answer({ params, model, customId: null, mode: 'sync', responder: deps.responder, cache: deps.cache, now: Date.now() });
   } catch (error) {
+    if (error instanceof ApiError) throw error; // a prompt over the model's window: 400, as the API answers
     throw new ApiError(500, `the emulator's responder failed: ${(error as Error).message}`);
   }
   await deps.cache.save();

@@ -29,14 +29,10 @@ const PATH_ERRORS: Record<string, string> = {
  * Rejections are results; only real I/O errors (permissions, a missing repo) throw.
  */
 export async function resolveSafeTarget(repoDir: string, outputRoot: string, relPath: string): Promise<GuardResult> {
-  const unsafe = unsafePathReason(relPath);
-  if (unsafe) return reject(unsafe);
+  const text = checkPathText(repoDir, outputRoot, relPath);
+  if (typeof text !== 'string') return text;
+  const rootRel = text;
   const realRepo = await realpath(repoDir);
-  const rootRel = toPosix(path.relative(path.resolve(repoDir), path.resolve(repoDir, outputRoot)));
-  if (rootRel !== '' && !isInside('', rootRel)) return reject(`the output root ${JSON.stringify(outputRoot)} is outside the repo`);
-  const repoRel = rootRel === '' ? relPath : `${rootRel}/${relPath}`;
-  const unsafeInRepo = unsafePathReason(repoRel);
-  if (unsafeInRepo) return reject(`${repoRel}: ${unsafeInRepo}`);
   try {
     const root = await resolveExisting(path.join(realRepo, rootRel));
     if (typeof root !== 'string') return root;
@@ -53,6 +49,50 @@ export async function resolveSafeTarget(repoDir: string, outputRoot: string, rel
     if (known) return reject(known);
     throw e;
   }
+}
+
+/** The checks on the path text alone (no I/O): the output root relative to the repo, or why not. */
+function checkPathText(repoDir: string, outputRoot: string, relPath: string): string | GuardResult {
+  const unsafe = unsafePathReason(relPath);
+  if (unsafe) return reject(unsafe);
+  const rootRel = toPosix(path.relative(path.resolve(repoDir), path.resolve(repoDir, outputRoot)));
+  if (rootRel !== '' && !isInside('', rootRel)) return reject(`the output root ${JSON.stringify(outputRoot)} is outside the repo`);
+  const repoRel = rootRel === '' ? relPath : `${rootRel}/${relPath}`;
+  const unsafeInRepo = unsafePathReason(repoRel);
+  if (unsafeInRepo) return reject(`${repoRel}: ${unsafeInRepo}`);
+  return rootRel;
+}
+
+/** Where a target resolveSafeTarget accepted lies: the repo's real path and the target's real directory. */
+export interface ResolvedDir {
+  realRepo: string;
+  realDir: string;
+}
+
+/**
+ * resolveSafeTarget for `relPath` when a path in the same directory (`relPath`'s dirname, same
+ * repo and output root) resolved to `dir` already: the path text is checked again, the directory
+ * is taken as resolved, and the target itself must be a regular file or nothing (one lstat
+ * instead of a walk and real paths). The caller answers for `dir` still being what it was.
+ */
+export async function resolveInDir(dir: ResolvedDir, repoDir: string, outputRoot: string, relPath: string): Promise<GuardResult> {
+  const text = checkPathText(repoDir, outputRoot, relPath);
+  if (typeof text !== 'string') return text;
+  const target = path.join(dir.realDir, path.posix.basename(relPath));
+  try {
+    const stats = await lstat(target).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+    if (stats?.isSymbolicLink()) return reject('the target is a symbolic link');
+    if (stats?.isDirectory()) return reject('the target is a directory');
+    if (stats && !stats.isFile()) return reject('the target is not a regular file');
+  } catch (e) {
+    const known = PATH_ERRORS[(e as NodeJS.ErrnoException).code ?? ''];
+    if (known) return reject(known);
+    throw e;
+  }
+  const repoRelPath = toPosix(path.relative(dir.realRepo, target));
+  const unsafeReal = unsafePathReason(repoRelPath);
+  if (unsafeReal) return reject(`the path resolves to ${repoRelPath}: ${unsafeReal}`);
+  return { ok: true, absPath: target, repoRelPath };
 }
 
 /**

@@ -27,7 +27,7 @@
  */
 import type { BatchResultLine } from '../batch/api.js';
 import { usageFromApi, type Usage } from '../cost/usage.js';
-import { splitOutput } from '../output/split.js';
+import { SectionSplitter } from '../output/split.js';
 import { plural } from '../shared/plural.js';
 import type { RetryRecord, TaskChangeRecord } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
@@ -79,7 +79,9 @@ export interface Decision {
 }
 
 /** The outcome of a write: the file, or why not (with where the output was kept, for a conflict). */
-export type CollectWrite = { ok: true; repoRelPath: string } | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
+export type CollectWrite =
+  | { ok: true; repoRelPath: string /** of the bytes written, when the writer hashed them */; sha256?: string }
+  | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
 
 /** The task at `taskPath` if this batch decides it: not ticked, not done, not resubmitted in another batch. */
 function askedTask(ctx: FateContext, taskPath: string): Task | null {
@@ -109,11 +111,11 @@ type Succeeded = Extract<BatchResultLine['result'], { type: 'succeeded' }>;
 
 /** A processed answer: its text cut into sections, one per task asked. */
 function answered(id: string, message: Succeeded['message'], asked: readonly Task[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {
-  const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-  const split = splitOutput(
-    text,
-    asked.map((t) => t.path),
-  );
+  // The text blocks one after the other through the streaming splitter (the same result as the
+  // joined text: a long text comes from the reader as several blocks, see batch/result-line.ts).
+  const splitter = new SectionSplitter(asked.map((t) => t.path));
+  for (const b of message.content) if (b.type === 'text') splitter.push(b.text);
+  const split = splitter.end();
   const report = [
     ...split.warnings.map((w) => `${id}: ${w}`),
     ...split.unrequested.map((p) => `${id}: section for unrequested path ${JSON.stringify(p)} not written`),
@@ -191,7 +193,7 @@ export function writtenFate(w: FileWrite, written: CollectWrite, batchId: string
   return {
     path: t.path,
     change: { status: 'done', checked: true, attempts, batch: batchId, reason: null },
-    file: { path: written.repoRelPath, sha256: sha256(w.content) },
+    file: { path: written.repoRelPath, sha256: written.sha256 ?? sha256(w.content) },
   };
 }
 

@@ -17,6 +17,7 @@ import { downloadResults } from '../batch/download.js';
 import { withRetry } from '../batch/retry.js';
 import { pricesOf } from '../models/models.js';
 import { resolveSafeTarget } from '../output/guard.js';
+import { SafeWriter } from '../output/safe-writer.js';
 import { writeSafe } from '../output/write.js';
 import { removeStaleTemps } from '../shared/atomic-write.js';
 import { failpoint } from '../shared/failpoint.js';
@@ -96,9 +97,10 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
     history: taskFollowUps(await deps.readJournal(ws.repoDir)),
   };
   const ledger = new FateLedger();
+  const writer = new SafeWriter(ws.repoDir, ws.config.outputRoot);
   const writes = new OrderedWrites(
     WRITE_CONCURRENCY,
-    (w) => writeUnlessChanged(ws, record, w),
+    (w) => writeUnlessChanged(ws, record, writer, w),
     (w) => writeSafe(ws.repoDir, ws.config.outputRoot, w.task.path, w.content),
     (w, written) => {
       const fate = writtenFate(w, written, batchId);
@@ -116,6 +118,8 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
 
   for await (const line of await deps.results(batchId)) await apply(decideResult(line, ctx, ledger.seen));
   await writes.drain();
+  // The renames are made durable before the journal records the files as written.
+  await writer.sync();
   await apply(decideMissing(ctx, ledger.seen));
   const event = ledger.event(batchId, deps.now(), pricesOf(ws.model, ws.configLabel));
   await deps.appendJournal(ws.repoDir, event);
@@ -129,7 +133,12 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
  * Writes a task's file through the path guard, unless its target is no longer what it was at
  * submit time (an edit made while the batch ran): then the output is kept aside (targets.ts).
  */
-async function writeUnlessChanged(ws: CollectWorkspace, record: BatchRecord, { task, content }: FileWrite): Promise<CollectWrite> {
+async function writeUnlessChanged(
+  ws: CollectWorkspace,
+  record: BatchRecord,
+  writer: SafeWriter,
+  { task, content }: FileWrite,
+): Promise<CollectWrite> {
   const before = record.intent.targets?.[task.path];
   if (before !== undefined && targetConflicts(before, await targetState(ws, task.path), content)) {
     const target = await resolveSafeTarget(ws.repoDir, ws.config.outputRoot, task.path);
@@ -138,7 +147,7 @@ async function writeUnlessChanged(ws: CollectWorkspace, record: BatchRecord, { t
       return { ok: false, reason: 'changed since the submit', conflict: { repoRelPath: target.repoRelPath, kept } };
     }
   }
-  return writeSafe(ws.repoDir, ws.config.outputRoot, task.path, content);
+  return writer.write(task.path, content);
 }
 
 /** The temporary files an interrupted collect of `record` left next to its targets (resolved by the guard). */

@@ -2,9 +2,10 @@
  * `harness estimate`: what submitting the pending tasks now would cost, before any spend. Input
  * tokens come from count_tokens when the API answers (else the local estimate, and it says so).
  */
-import type { Estimate } from '../cost/estimate.js';
-import { requestTokens } from '../cost/estimate.js';
+import { batchCost, type Estimate, requestTokens, sumEstimates } from '../cost/estimate.js';
 import type { Usage } from '../cost/usage.js';
+import type { ContextMode } from '../repo/context.js';
+import { type CachedPrefixes, cachedPrefixes } from '../requests/prefixes.js';
 import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
@@ -25,12 +26,19 @@ export interface EstimateReport {
   stageHeld: string | null;
   batches: number;
   requests: number;
-  estimate: Omit<Estimate, 'requests'> | null;
+  /** Tokens of the batches' own requests; the USD figures include their warm-ups' (`warmupUsd`, expected). */
+  estimate: (Omit<Estimate, 'requests'> & { warmupUsd: number }) | null;
+  /** Each batch's three figures, its warm-up's included. */
+  perBatch: { requests: number; usd: number; usdLow: number; usdHigh: number; warmup: boolean }[];
   inputSource: Estimate['inputSource'];
   spentUsd: number;
   budget: { perRunUsd: number | null; totalUsd: number | null };
   /** What the Models API said of the model (live, cached, or the table's figures); null when not asked. */
   modelFacts: ModelFactsSummary | null;
+  /** How the codebase is sent (null: nothing pending, no snapshot taken). */
+  contextMode: ContextMode | null;
+  /** The distinct cached prefixes of the requests and what writing each once costs (null: nothing pending). */
+  prefixes: CachedPrefixes | null;
   /** `JSON.stringify(report)` gives the `estimate --json` document (snake_case, docs/json.md). */
   toJSON(): EstimateJson;
 }
@@ -53,11 +61,16 @@ export interface EstimateJson {
   /** Null when nothing is pending. */
   estimate: {
     usage: Usage;
+    usage_low: Usage;
+    usage_high: Usage;
     cost_usd: number;
     cost_usd_low: number;
     cost_usd_high: number;
     output_tokens_low: number;
     output_tokens_high: number;
+    expected_hit_rate: number;
+    warmup_cost_usd: number;
+    batches: { requests: number; cost_usd: number; cost_usd_low: number; cost_usd_high: number; warmup: boolean }[];
   } | null;
   spent_usd: number;
   budget: { per_run_usd: number | null; total_usd: number | null };
@@ -70,6 +83,10 @@ export interface EstimateJson {
     max_output: number;
     error: string | null;
   } | null;
+  /** `full` or `map` (docs/context.md); null when nothing is pending. */
+  context_mode: ContextMode | null;
+  /** Null when nothing is pending. */
+  cached_prefixes: { count: number; write_tokens: number; write_cost_usd: number } | null;
 }
 
 function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
@@ -85,11 +102,16 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
     input_source: r.inputSource,
     estimate: e && {
       usage: e.usage,
+      usage_low: e.usageLow,
+      usage_high: e.usageHigh,
       cost_usd: e.usd,
       cost_usd_low: e.usdLow,
       cost_usd_high: e.usdHigh,
-      output_tokens_low: e.outputTokensLow,
+      output_tokens_low: e.usageLow.output_tokens,
       output_tokens_high: e.outputTokensHigh,
+      expected_hit_rate: e.hitRate,
+      warmup_cost_usd: e.warmupUsd,
+      batches: r.perBatch.map((b) => ({ requests: b.requests, cost_usd: b.usd, cost_usd_low: b.usdLow, cost_usd_high: b.usdHigh, warmup: b.warmup })),
     },
     spent_usd: r.spentUsd,
     budget: { per_run_usd: r.budget.perRunUsd, total_usd: r.budget.totalUsd },
@@ -102,6 +124,8 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
       max_output: r.modelFacts.maxOutput,
       error: r.modelFacts.error,
     },
+    context_mode: r.contextMode,
+    cached_prefixes: r.prefixes && { count: r.prefixes.count, write_tokens: r.prefixes.writeTokens, write_cost_usd: r.prefixes.writeUsd },
   };
 }
 
@@ -128,52 +152,42 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
     modelFacts: ws.modelFacts(),
   };
-  if (pending.length === 0) return report({ ...base, batches: 0, requests: 0, estimate: null, inputSource: 'local-estimate' });
+  if (pending.length === 0)
+    return report({
+      ...base,
+      batches: 0,
+      requests: 0,
+      estimate: null,
+      perBatch: [],
+      inputSource: 'local-estimate',
+      contextMode: null,
+      prefixes: null,
+    });
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const planned = await planBatches(ws, pending, snapshot);
   const counted = options.countTokens === false ? null : await countInput(ws, planned);
-  const estimates = planned.map((b, i) => (counted ? batchEstimate(ws, b.requests, b.packed, b.cache, counted[i]!) : b.estimate));
-  const sum = estimates.reduce(
-    (acc, e) => ({
-      usage: {
-        input_tokens: acc.usage.input_tokens + e.usage.input_tokens,
-        output_tokens: acc.usage.output_tokens + e.usage.output_tokens,
-        cache_creation_input_tokens: acc.usage.cache_creation_input_tokens + e.usage.cache_creation_input_tokens,
-        cache_read_input_tokens: acc.usage.cache_read_input_tokens + e.usage.cache_read_input_tokens,
-        cache_creation_5m_input_tokens: acc.usage.cache_creation_5m_input_tokens + e.usage.cache_creation_5m_input_tokens,
-        cache_creation_1h_input_tokens: acc.usage.cache_creation_1h_input_tokens + e.usage.cache_creation_1h_input_tokens,
-        thinking_output_tokens: acc.usage.thinking_output_tokens + e.usage.thinking_output_tokens,
-      },
-      usd: acc.usd + e.usd,
-      usdLow: acc.usdLow + e.usdLow,
-      usdHigh: acc.usdHigh + e.usdHigh,
-      outputTokensLow: acc.outputTokensLow + e.outputTokensLow,
-      outputTokensHigh: acc.outputTokensHigh + e.outputTokensHigh,
-    }),
-    {
-      usage: {
-        input_tokens: 0,
-        output_tokens: 0,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        cache_creation_5m_input_tokens: 0,
-        cache_creation_1h_input_tokens: 0,
-        thinking_output_tokens: 0,
-      },
-      usd: 0,
-      usdLow: 0,
-      usdHigh: 0,
-      outputTokensLow: 0,
-      outputTokensHigh: 0,
-    },
-  );
+  const figures = planned.map((b, i) => (counted ? batchEstimate(ws, b.requests, b.packed, b.cache, counted[i]!) : b));
+  // Tokens: the batches' own requests (what each batch's bill is set against); USD: warm-ups included.
+  const own = sumEstimates(figures.map((f) => f.estimate))!;
+  const withWarmups = sumEstimates(figures.map(batchCost))!;
+  const warmupUsd = sumEstimates(figures.flatMap((f) => (f.warmup ? [f.warmup] : [])))?.usd ?? 0;
+  const sum = { ...own, usd: withWarmups.usd, usdLow: withWarmups.usdLow, usdHigh: withWarmups.usdHigh, warmupUsd };
   const inputSource = counted ? 'count_tokens' : 'local-estimate';
   return report({
     ...base,
     batches: planned.length,
     requests: planned.reduce((s, b) => s + b.requests.length, 0),
     estimate: { ...sum, inputSource },
+    perBatch: figures.map((f) => {
+      const c = batchCost(f);
+      return { requests: f.estimate.requests, usd: c.usd, usdLow: c.usdLow, usdHigh: c.usdHigh, warmup: f.warmup !== null };
+    }),
     inputSource,
+    contextMode: snapshot.mode ?? 'full',
+    prefixes: cachedPrefixes(
+      planned.flatMap((b) => b.requests),
+      ws.model,
+    ),
   });
 }
 
@@ -219,5 +233,7 @@ export function emptyEstimate(): EstimateJson {
     spent_usd: 0,
     budget: { per_run_usd: null, total_usd: null },
     model_facts: null,
+    context_mode: null,
+    cached_prefixes: null,
   };
 }

@@ -24,7 +24,7 @@ import { writeDryRun, type DryRunSummary } from './dry-run.js';
 import { assertClean } from './dirty.js';
 import { planBatches } from './plan-requests.js';
 import { assertNothingInFlight, runPasses, type RunResult } from './run.js';
-import { takeSnapshot } from './snapshot.js';
+import { promptContext, takeSnapshot } from './snapshot.js';
 import { assertTargetsWritable } from './validate-targets.js';
 import type { Workspace } from './workspace.js';
 
@@ -95,7 +95,7 @@ export async function initRepo(ws: Workspace, options: InitOptions): Promise<Ini
     plan = planMirror([...snapshot.paths], ws.config.mirror.rules, ws.configLabel);
   } else {
     const plannerOptions: PlanWithModelOptions = {
-      context: snapshot.context,
+      context: promptContext(snapshot),
       spec: specText!,
       specFile: options.spec!,
       templates: await ws.templates(),

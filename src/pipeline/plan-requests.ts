@@ -10,16 +10,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateRequests, type Estimate } from '../cost/estimate.js';
 import { splitIntoBatches } from '../batch/split-batches.js';
-import { assertContextFits } from '../repo/context.js';
 import { findSecrets, secretsError } from '../repo/secrets.js';
-import { buildRequest, type BatchRequest } from '../requests/build.js';
+import { buildRequest, type BatchRequest, type BuildOptions, requestText } from '../requests/build.js';
+import { fitError, worstOverflow } from '../requests/fit.js';
 import type { RepairInput } from '../requests/repair-note.js';
 import { estimateTaskTokens, packTasks, type PackedRequest } from '../requests/pack.js';
 import { planBlockText, planEntries, planEntriesOfTasks } from '../requests/plan-block.js';
 import { type StageFile, stageBlockText } from '../requests/stage-block.js';
-import { estimateTokens } from '../shared/tokens.js';
+import { comparePaths } from '../repo/scan.js';
 import { readTaskListFile, type TaskList } from '../tasks/task-list.js';
 import type { Task } from '../tasks/task.js';
+import { planMapRequests, type RequestContext } from './plan-map.js';
 import type { Snapshot } from './snapshot.js';
 import { type JournalState, readJournal } from '../state/journal.js';
 import { assertTaskListClean } from './outgoing.js';
@@ -31,16 +32,17 @@ import type { Workspace } from './workspace.js';
 export interface PlannedBatch {
   requests: BatchRequest[];
   packed: PackedRequest[];
-  /** Includes the warm-up batch's cost when `cache` is `warm-up`. */
+  /** This batch's requests alone (what its intent records, to be set against its bill). */
   estimate: Estimate;
+  /** The warm-up batch's, when `cache` is `warm-up` (else null); `batchCost` (cost/estimate.ts) adds the two. */
+  warmup: Estimate | null;
   /** `warm-up`: a one-request warm-up batch precedes this one (config `cache`); `warm`: one ran recently. */
   cache: CacheState;
+  /** What each request (same order) holds of the codebase in full. */
+  contexts?: RequestContext[];
   /** `repair`: every task of it is under repair (the verify command named it); absent: `tasks`. */
   purpose?: 'tasks' | 'repair';
 }
-
-/** Tokens kept free in the input window for the system prompt and the per-request part (as snapshot.ts does). */
-const RESERVED_INPUT_TOKENS = 50_000;
 
 /**
  * The batches of `tasks` (pending tasks of one stage). `list` is the task list they come from, for
@@ -56,52 +58,88 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   const stage = Math.max(...tasks.map((t) => t.stage));
   const stageFiles = whole ? await earlierStageFiles(ws, whole, stage) : [];
   const earlier = stageFiles.length > 0 ? stageBlockText(stage, stageFiles) : undefined;
-  const extra = [
-    ...(earlier ? [{ label: "the earlier stages' files", tokens: estimateTokens(earlier) }] : []),
-    { label: 'the plan', tokens: estimateTokens(plan) },
-  ];
-  assertContextFits(snapshot.context, stageFiles, ws.model, RESERVED_INPUT_TOKENS, extra);
   const journal = await readJournal(ws.repoDir);
   // What earlier collects asked of these tasks' next requests: a cap on the request's size (an
   // invalid request being narrowed down) and a note to the model (an ambiguous answer).
   const followUps = taskFollowUps(journal);
-  const templates = await ws.templates();
-  const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
-  const ambiguousBefore = new Set(tasks.filter((t) => followUps.get(t.path)?.ambiguous).map((t) => t.path));
-  const repairs = await repairInputs(ws, tasks, journal);
-  // Tasks under repair go out in batches of their own (purpose `repair`), so their spend is counted apart.
-  const groups = [
-    { purpose: 'tasks' as const, tasks: tasks.filter((t) => !repairs.has(t.path)) },
-    { purpose: 'repair' as const, tasks: tasks.filter((t) => repairs.has(t.path)) },
-  ];
-  return groups.flatMap(({ purpose, tasks: group }) => {
-    if (group.length === 0) return [];
-    const packed = packTasks(group, {
+  const pack = (some: readonly Task[]) =>
+    packTasks(some, {
       // Thinking comes out of max_tokens: the files get the rest.
       maxTokens: Math.max(1, config.maxTokens - ws.thinking.reservedTokens),
       safetyMargin: config.packing.safetyMargin,
       estimate: (t) => estimateTaskTokens(t, config.packing),
       maxTasks: (t) => followUps.get(t.path)?.maxTasks,
     });
-    const byId = new Map(packed.map((p) => [p.customId, p]));
-    const requests = packed.map((p) =>
-      buildRequest(p, {
-        context: snapshot.context,
-        templates,
-        model: ws.model.id,
-        maxTokens: config.maxTokens,
-        ...(ws.thinking.param ? { thinking: ws.thinking.param } : {}),
-        existingPaths,
-        ambiguousBefore,
-        ...(repairs.size > 0 ? { repairs } : {}),
+  const templates = await ws.templates();
+  const existingPaths = new Set([...tasks].filter((t) => snapshot.paths.has(ws.repoPath(t.path))).map((t) => t.path));
+  const ambiguousBefore = new Set(tasks.filter((t) => followUps.get(t.path)?.ambiguous).map((t) => t.path));
+  const repairs = await repairInputs(ws, tasks, journal);
+  const options: BuildOptions = {
+    context: snapshot.context,
+    templates,
+    model: ws.model.id,
+    maxTokens: config.maxTokens,
+    ...(ws.thinking.param ? { thinking: ws.thinking.param } : {}),
+    existingPaths,
+    ambiguousBefore,
+    ...(repairs.size > 0 ? { repairs } : {}),
+    plan,
+    ...(earlier ? { earlier } : {}),
+  };
+  const mode = snapshot.mode ?? 'full';
+  const build = (some: readonly Task[]): { packed: PackedRequest[]; requests: BatchRequest[]; contexts: RequestContext[] } => {
+    if (mode === 'map' && snapshot.files && snapshot.map) {
+      return planMapRequests({
+        tasks: some,
+        files: snapshot.files,
+        map: snapshot.map,
+        repoPath: (p) => ws.repoPath(p),
+        pack,
+        requestText: (p) => requestText(p.tasks, templates, existingPaths, ambiguousBefore, repairs),
+        build: (p, prefix) => buildRequest(p, { ...options, prefix }),
+        system: templates.system,
+        ...(earlier ? { earlier: { text: earlier, paths: new Set(stageFiles.map((f) => f.path)) } } : {}),
         plan,
-        ...(earlier ? { earlier } : {}),
-      }),
-    );
+        window: ws.model.contextWindow,
+        maxTokens: config.maxTokens,
+        ...(config.context.groupBudgetTokens !== undefined ? { budget: config.context.groupBudgetTokens } : {}),
+      });
+    }
+    const packed = pack(some);
+    const inFull = [...snapshot.paths].sort(comparePaths);
+    return {
+      packed,
+      requests: packed.map((p) => buildRequest(p, options)),
+      contexts: packed.map((p) => ({ customId: p.customId, mode: 'full', inFull, codebase: inFull })),
+    };
+  };
+  // Tasks under repair go out in batches of their own (purpose `repair`), so their spend is counted apart.
+  const purposes = [
+    { purpose: 'tasks' as const, tasks: tasks.filter((t) => !repairs.has(t.path)) },
+    { purpose: 'repair' as const, tasks: tasks.filter((t) => repairs.has(t.path)) },
+  ].filter((p) => p.tasks.length > 0);
+  const built = purposes.map((p) => ({ purpose: p.purpose, ...build(p.tasks) }));
+  // The fit check, per request, before anything is sent: input + max_tokens within the window.
+  for (const b of built) {
+    const over = worstOverflow(b.requests, ws.model.contextWindow);
+    if (!over) continue;
+    const expectedOutput = b.packed.find((p) => p.customId === over.customId)?.expectedOutputTokens ?? 0;
+    throw fitError(over, { modelId: ws.model.id, window: ws.model.contextWindow, mode, setting: config.context.mode, expectedOutput });
+  }
+  return built.flatMap(({ purpose, packed, requests, contexts }) => {
+    const byId = new Map(packed.map((p, i) => [p.customId, { packed: p, context: contexts[i]! }]));
     return splitIntoBatches(requests, config.batch).map((chunk) => {
-      const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!);
+      const chunkPacked = chunk.map((r) => byId.get(r.custom_id)!.packed);
       const cache = batchCacheState(ws, chunk, snapshot.context.sha256, journal);
-      return { requests: chunk, packed: chunkPacked, cache, estimate: batchEstimate(ws, chunk, chunkPacked, cache), purpose };
+      const chunkContexts = chunk.map((r) => byId.get(r.custom_id)!.context);
+      return {
+        requests: chunk,
+        packed: chunkPacked,
+        cache,
+        contexts: chunkContexts,
+        ...batchEstimate(ws, chunk, chunkPacked, cache),
+        purpose,
+      };
     });
   });
 }
@@ -171,26 +209,25 @@ async function repairInputs(ws: Workspace, tasks: readonly Task[], journal: Jour
   return out;
 }
 
-/** The estimate of one batch, plus its warm-up batch; `countedInput` from count_tokens when known. */
+/** The estimate of one batch, and of its warm-up batch; `countedInput` from count_tokens when known. */
 export function batchEstimate(
   ws: Pick<Workspace, 'config' | 'model'> & Partial<Pick<Workspace, 'thinking'>>,
   requests: readonly BatchRequest[],
   packed: readonly PackedRequest[],
   cache: CacheState,
   countedInput?: readonly number[],
-): Estimate {
-  const warmup = cache === 'warm-up';
+): Pick<PlannedBatch, 'estimate' | 'warmup'> {
   const estimate = estimateRequests({
     requests,
     // A thinking budget is output too: count it as spent in full (the model may think less).
     expectedOutput: packed.map((p) => p.expectedOutputTokens + (ws.thinking?.reservedTokens ?? 0)),
     maxTokens: ws.config.maxTokens,
     model: ws.model,
+    hitRate: ws.config.cache.expectedHitRate,
     // A warm-up of this batch wrote its whole prefix; one that ran for an earlier batch of the same
     // snapshot is known to have written the codebase only (the earlier stages' block and the plan may differ).
     warm: cache === 'warm-up' ? true : cache === 'warm' ? 1 : false,
     ...(countedInput ? { countedInput } : {}),
   });
-  const warmupUsd = warmup && requests[0] ? warmupEstimate(ws, requests[0]).usd : 0;
-  return { ...estimate, usd: estimate.usd + warmupUsd, usdLow: estimate.usdLow + warmupUsd, usdHigh: estimate.usdHigh + warmupUsd };
+  return { estimate, warmup: cache === 'warm-up' && requests[0] ? warmupEstimate(ws, requests[0]) : null };
 }

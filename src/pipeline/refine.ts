@@ -25,7 +25,7 @@ import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
-import { takeSnapshot } from './snapshot.js';
+import { promptContext, takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';
 
 export interface RefineResult {
@@ -95,7 +95,7 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
       {
         role: 'user' as const,
         content: [
-          { type: 'text' as const, text: snapshot.context.text, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
+          { type: 'text' as const, text: promptContext(snapshot).text, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
           { type: 'text' as const, text: prompt },
         ],
       },

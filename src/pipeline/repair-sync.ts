@@ -28,7 +28,7 @@ import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile, type TaskChange, writeTaskList, writeTaskListFile } from '../tasks/task-list.js';
 import type { RepairNeed } from '../verify/repair-state.js';
 import { assertTaskListClean } from './outgoing.js';
-import { takeSnapshot } from './snapshot.js';
+import { promptContext, takeSnapshot } from './snapshot.js';
 import type { Workspace } from './workspace.js';
 
 export interface RepairSyncResult {
@@ -87,7 +87,7 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
         {
           role: 'user' as const,
           content: [
-            contextBlock(snapshot.context),
+            contextBlock(promptContext(snapshot)),
             { type: 'text' as const, text: plan, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
             { type: 'text' as const, text },
           ],

@@ -12,6 +12,7 @@ import type { LoopWorkspace, RunDeps } from './run-loop.js';
 import type { Snapshot } from './snapshot.js';
 import type { BudgetState } from './submit.js';
 import { warmUp } from './warmup.js';
+import { batchCost } from '../cost/estimate.js';
 
 export interface RunContext<W> {
   ws: W;
@@ -58,8 +59,9 @@ export async function applyStep<W extends LoopWorkspace>(run: RunContext<W>, ste
     }
     case 'submit':
       run.submitted.push(await deps.submitBatch(ws, step.batch, await run.journal.read(), { context: contextSha(run) }));
-      run.budget.runUsd += step.batch.estimate.usd;
-      run.budget.committedUsd += step.batch.estimate.usd;
+      // Committed at the high figure (the caps hold at the pessimistic end), its warm-up's included.
+      run.budget.runUsd += batchCost(step.batch).usdHigh;
+      run.budget.committedUsd += batchCost(step.batch).usdHigh;
       return {};
     case 'verify':
       await deps.verify(ws, run.journal);

@@ -27,6 +27,48 @@ import type { Workspace } from './workspace.js';
 
 export type { RunDeps, RunOptions, RunResult } from './run-loop.js';
 
+/**
+ * `run --json`: what the run did, as one snake_case document (docs/json.md). `verify` is the last
+ * run of the verify command (this run's or an earlier one's); null when it never ran.
+ */
+export function runResultJson(r: RunResult) {
+  return {
+    exit_code: r.exitCode,
+    collected: r.collected.map((c) => ({ batch_id: c.batchId, files: c.files, cost_usd: c.costUsd, usage: c.usage })),
+    submitted: r.submitted,
+    counts: r.counts,
+    stage: r.stage?.current ?? null,
+    stage_held: r.held,
+    verify: r.verify,
+    dry_run: r.dryRun && {
+      dir: r.dryRun.dir,
+      batches: r.dryRun.batches.map((b) => ({
+        file: b.file,
+        requests: b.requests,
+        tasks: b.tasks,
+        bytes: b.bytes,
+        input_tokens: b.inputTokens,
+        output_tokens: b.outputTokens,
+        estimate_usd: b.estimateUsd,
+        cost_usd_low: b.usdLow,
+        cost_usd_high: b.usdHigh,
+      })),
+    },
+  };
+}
+
+/** The `run --json` document of a run that failed before it had a result (with `error` added). */
+export const emptyRunJson = (): ReturnType<typeof runResultJson> => ({
+  exit_code: 0,
+  collected: [],
+  submitted: [],
+  counts: { pending: 0, submitted: 0, done: 0, failed: 0 },
+  stage: null,
+  stage_held: null,
+  verify: null,
+  dry_run: null,
+});
+
 const defaultRunDeps: RunDeps<Workspace> = {
   openJournal: journalStore,
   readTaskList: readTaskListFile,

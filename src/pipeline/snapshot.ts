@@ -10,32 +10,32 @@
  * reused: it is rebuilt, checked for secrets and against the window again, so a newly excluded
  * file is never sent from an old snapshot. A reused snapshot is checked against the current
  * model's window every time.
+ *
+ * The snapshot also decides the context mode (config `context.mode`, docs/context.md): `full` when
+ * the whole codebase fits every request with `max_tokens`, else `map`. In `map` mode the scanned
+ * files are kept in `.harness/context-files.json` (the group contexts are cut from them, and the
+ * repo map built from them, on every pass) so every pass sends the same bytes as the first.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { assertContextFits, buildContext, type CodebaseContext } from '../repo/context.js';
-import { scanOptionsOf, scanRepo } from '../repo/scan.js';
-import { assertNoSecrets, findSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
+import { assertContextFits, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
+import { scanAndPack } from '../repo/scan-pack.js';
+import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
+import { REPO_MAP_HEADER } from '../requests/group-context.js';
+import { buildRepoMap, type RepoMap } from '../repomap/repo-map.js';
+import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
+import { CONTEXT_META, metaSchema } from './snapshot-meta.js';
 import type { Workspace } from './workspace.js';
 
 const CONTEXT_TEXT = `${HARNESS_STATE_DIR}/context.txt`;
-const CONTEXT_META = `${HARNESS_STATE_DIR}/context.json`;
+const CONTEXT_FILES = `${HARNESS_STATE_DIR}/context-files.json`;
 
-const metaSchema = z.object({
-  sha256: z.string(),
-  tokens: z.number(),
-  bytes: z.number(),
-  files: z.number(),
-  paths: z.array(z.string()),
-  skipped: z.number(),
-  /** What the snapshot was built from, one digest per part (see `snapshotBasis`). */
-  basis: z.record(z.string(), z.string()).optional(),
-});
+const filesSchema = z.array(z.object({ path: z.string(), content: z.string() }));
 
 export interface Snapshot {
   context: CodebaseContext;
@@ -43,6 +43,11 @@ export interface Snapshot {
   paths: ReadonlySet<string>;
   skipped: number;
   fresh: boolean;
+  /** `full` (also when absent): the context goes whole in every request; `map`: the repo map and a context per group. */
+  mode?: ContextMode;
+  /** `map` mode: the scanned files (path and content) and their map. */
+  files?: readonly Pick<RepoFile, 'path' | 'content'>[];
+  map?: RepoMap;
 }
 
 /** Tokens kept free in the input window for the per-request prompt and the system prompt. */
@@ -54,25 +59,33 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     const stored = await readStored(ws.repoDir);
     if (stored) {
       const changed = changedParts(stored.basis, basis);
-      // The window is checked on every reuse (the model may differ from the one it was taken for);
-      // one that does not fit is rebuilt, and the rebuild names what to leave out.
-      const fits = stored.snapshot.context.tokens + RESERVED_INPUT_TOKENS <= ws.model.contextWindow;
-      if (changed.length === 0 && fits) return stored.snapshot;
+      // The window is checked on every reuse (the model or max_tokens may differ from the ones it was
+      // taken for): a snapshot whose mode no longer applies is rebuilt (a full one that does not fit
+      // names what to leave out).
+      const mode = modeFor(ws, stored.snapshot.context.tokens);
+      const fits = mode === 'map' || stored.snapshot.context.tokens + RESERVED_INPUT_TOKENS + ws.config.maxTokens <= ws.model.contextWindow;
+      if (changed.length === 0 && fits && mode === (stored.snapshot.mode ?? 'full')) {
+        if (mode === 'full') return stored.snapshot;
+        const files = await readStoredFiles(ws.repoDir, stored.snapshot.paths);
+        if (files) return { ...stored.snapshot, files, map: await buildRepoMap(files) };
+      }
       if (changed.length > 0)
         ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
     }
   }
   const { config } = ws;
-  const scan = await scanRepo(ws.repoDir, scanOptionsOf(config));
-  const findings = await findSecrets(scan.files, { allow: config.secrets.allow, env: ws.env });
+  // Scan, secret scan and context in one pass over the files (repo/scan-pack.ts).
+  const { scan, findings, context, bytes } = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env });
   if (findings.length > 0) throw secretsError(findings);
   await checkCustomTemplates(ws);
-  const context = buildContext(scan.files);
-  assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS);
+  const mode = modeFor(ws, context.tokens);
+  if (mode === 'full') assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS, [], config.maxTokens);
   const paths = scan.files.map((f) => f.path);
   await mkdir(path.join(ws.repoDir, HARNESS_STATE_DIR), { recursive: true });
   await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
-  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), context.text);
+  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), bytes);
+  const files = scan.files.map((f) => ({ path: f.path, content: f.content }));
+  if (mode === 'map') await writeFile(path.join(ws.repoDir, CONTEXT_FILES), JSON.stringify(files));
   const meta: z.infer<typeof metaSchema> = {
     sha256: context.sha256,
     tokens: context.tokens,
@@ -81,12 +94,45 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     paths,
     skipped: scan.skipped.length,
     basis,
+    mode,
   };
   await writeFile(path.join(ws.repoDir, CONTEXT_META), JSON.stringify(meta));
   ws.reporter.info(
     `context: ${context.files} files, ${(context.bytes / 1024).toFixed(0)} KiB, ~${context.tokens} tokens (${scan.skipped.length} skipped)`,
   );
-  return { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true };
+  const snapshot: Snapshot = { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true, mode };
+  if (mode === 'full') return snapshot;
+  const map = await buildRepoMap(files);
+  const why =
+    config.context.mode === 'map'
+      ? "context.mode is 'map'"
+      : `the codebase (~${context.tokens} tokens) and max_tokens ${config.maxTokens} do not fit ${ws.model.id}'s ${ws.model.contextWindow}-token window together`;
+  ws.reporter.info(`context mode map (${why}): each request gets the repo map (~${map.tokens} tokens) and its group's files in full`);
+  return { ...snapshot, files, map };
+}
+
+/**
+ * The codebase as one block for a single synchronous prompt (the llm planner, refine, a sync
+ * repair): the whole context in `full` mode; in `map` mode the repo map (the whole codebase would
+ * not fit; those prompts carry the file they are about themselves).
+ */
+export function promptContext(snapshot: Pick<Snapshot, 'context' | 'mode' | 'map'>): { text: string } {
+  return snapshot.mode === 'map' && snapshot.map ? { text: REPO_MAP_HEADER + snapshot.map.text } : snapshot.context;
+}
+
+/** The context mode for a codebase of `tokens` under the workspace's config and model. */
+function modeFor(ws: Pick<Workspace, 'config' | 'model'>, tokens: number): ContextMode {
+  return decideContextMode(ws.config.context.mode, tokens, RESERVED_INPUT_TOKENS, ws.config.maxTokens, ws.model.contextWindow);
+}
+
+/** The stored files of a `map` snapshot, or null when they are missing or do not match its paths (then it is rebuilt). */
+async function readStoredFiles(repoDir: string, paths: ReadonlySet<string>): Promise<Pick<RepoFile, 'path' | 'content'>[] | null> {
+  try {
+    const files = filesSchema.parse(JSON.parse(await readFile(path.join(repoDir, CONTEXT_FILES), 'utf8')));
+    return files.length === paths.size && files.every((f) => paths.has(f.path)) ? files : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Root ignore files whose content is part of the basis (nested ones are not: see docs/context.md). */
@@ -153,7 +199,10 @@ async function readStored(repoDir: string): Promise<{ snapshot: Snapshot; basis:
     const text = await readFile(textFile, 'utf8');
     const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
     if (createHash('sha256').update(text).digest('hex') !== meta.sha256) return null; // torn write: rebuild
-    return { snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false }, basis: meta.basis };
+    return {
+      snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false, mode: meta.mode ?? 'full' },
+      basis: meta.basis,
+    };
   } catch {
     return null;
   }

@@ -9,7 +9,8 @@
 import { plural } from '../shared/plural.js';
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { type BudgetState, checkBatchBudget } from '../cost/budget.js';
+import { type BudgetState, checkBatchBudget, estimateRange } from '../cost/budget.js';
+import { batchCost } from '../cost/estimate.js';
 import { formatUsd } from '../cost/usage.js';
 import { apiError, isTransient } from '../batch/retry.js';
 import type { BatchInfo } from '../batch/api.js';
@@ -31,7 +32,7 @@ export type { BudgetState } from '../cost/budget.js';
 export type SubmitWorkspace = ResolveWorkspace & Pick<Workspace, 'model' | 'betas' | 'git'> & { config: Pick<Workspace['config'], 'outputRoot'> };
 
 export function checkBudget(ws: Pick<Workspace, 'repoDir' | 'config' | 'configLabel'>, batch: PlannedBatch, budget: BudgetState): void {
-  checkBatchBudget(ws, budget, batch.estimate, batch.requests.length);
+  checkBatchBudget(ws, budget, batchCost(batch), batch.requests.length);
 }
 
 export interface SubmitOptions {
@@ -61,6 +62,7 @@ export async function submitBatch(
     requests: batch.packed.map((p) => ({ customId: p.customId, paths: p.tasks.map((t) => t.path) })),
     estimateUsd: batch.estimate.usd,
     estimate: batch.estimate.usage,
+    range: estimateRange(batch.estimate),
     purpose: options.purpose ?? planned.purpose ?? 'tasks',
     ...(options.context ? { context: options.context } : {}),
     targets: await targetsAtSubmit(ws, batch.packed),
@@ -84,7 +86,7 @@ export async function submitBatch(
     [SUBMIT_TRAILER]: created.batch,
   });
   ws.reporter.info(
-    `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${plural(batch.requests.length, 'request')}, ${plural(n, 'task')}, estimate $${formatUsd(batch.estimate.usd)}`,
+    `submitted ${created.batch}${created.adopted ? ' (adopted after a failed create)' : ''}: ${plural(batch.requests.length, 'request')}, ${plural(n, 'task')}, estimate $${formatUsd(batch.estimate.usd)} (range $${formatUsd(batch.estimate.usdLow)}–$${formatUsd(batch.estimate.usdHigh)})`,
   );
   return created.batch;
 }

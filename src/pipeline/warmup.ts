@@ -108,7 +108,7 @@ const prefixTokens = (first: BatchRequest): number => requestTokens(first).cache
 /** The warm-up batch of a batch whose first request is `first`: one write of the prefix. */
 export function warmupEstimate(ws: Pick<Workspace, 'model'>, first: BatchRequest): Estimate {
   const max = warmupMaxTokens(first);
-  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [max], maxTokens: max, model: ws.model });
+  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [max], maxTokens: max, model: ws.model, hitRate: 0 });
 }
 
 /** What to do about the warm-up of the snapshot `contextSha` before a batch. */

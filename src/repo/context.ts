@@ -46,7 +46,7 @@ export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   };
 }
 
-function header(count: number): string {
+export function header(count: number): string {
   return (
     `# Codebase\n\n` +
     `A read-only snapshot of the repository the tasks are about: ${count} ${count === 1 ? 'file' : 'files'}, ` +
@@ -81,7 +81,7 @@ export function tagFor(content: string, base = 'file'): string {
   }
 }
 
-function escapeAttr(s: string): string {
+export function escapeAttr(s: string): string {
   return s.replace(/[&"<>\u0000-\u001f\u007f]/g, (c) => {
     switch (c) {
       case '&':
@@ -104,7 +104,7 @@ interface TreeNode {
 }
 
 /** Two spaces per level, directories with a trailing `/`, entries in code-unit order. */
-function renderTree(paths: readonly string[]): string {
+export function renderTree(paths: readonly string[]): string {
   const root: TreeNode = { children: new Map(), isFile: false };
   for (const p of paths) {
     let node = root;
@@ -155,8 +155,9 @@ export function assertContextFits(
   model: ModelInfo,
   reservedTokens: number,
   extra: readonly ExtraBlock[] = [],
+  maxTokens = 0,
 ): void {
-  const needed = ctx.tokens + extra.reduce((n, b) => n + b.tokens, 0) + reservedTokens;
+  const needed = ctx.tokens + extra.reduce((n, b) => n + b.tokens, 0) + reservedTokens + maxTokens;
   if (needed <= model.contextWindow) return;
 
   const perFile = files.map((f) => ({ path: f.path, tokens: estimateTokens(f.content) }));
@@ -183,7 +184,9 @@ export function assertContextFits(
   const lines = [
     `the codebase context does not fit ${model.id}'s input window: ~${fmt(ctx.tokens)} tokens of context ` +
       extra.map((b) => `+ ~${fmt(b.tokens)} tokens of ${b.label} `).join('') +
-      `+ ${fmt(reservedTokens)} reserved for the prompt = ${fmt(needed)} > ${fmt(model.contextWindow)} tokens ` +
+      `+ ${fmt(reservedTokens)} reserved for the prompt ` +
+      (maxTokens > 0 ? `+ max_tokens ${fmt(maxTokens)} (the output shares the window) ` : '') +
+      `= ${fmt(needed)} > ${fmt(model.contextWindow)} tokens ` +
       `(over by ${fmt(needed - model.contextWindow)}; ${fmt(ctx.files)} files, ${fmt(ctx.bytes)} bytes)`,
   ];
   if (topDirs.length > 0) {
@@ -200,6 +203,25 @@ export function assertContextFits(
   throw new HarnessError('CONTEXT_TOO_LARGE', lines.join('\n'), {
     hint:
       `leave some of them out of the context: add globs such as '${example}' to \`exclude\` in harness.config, ` +
-      `or lines to .harnessignore (gitignore syntax), then run again`,
+      `or lines to .harnessignore (gitignore syntax), then run again` +
+      (maxTokens > 0 ? "; or set `context.mode` to 'auto' or 'map': each request then sees a map of the repo and its group's files in full" : ''),
   });
+}
+
+/** How the codebase is sent: `full` (the whole context in every request) or `map` (repo map + a context per group). */
+export type ContextMode = 'full' | 'map';
+
+/**
+ * The mode for a setting: `full` and `map` as set; `auto` is `full` when the context, the reserve
+ * for the prompt and `max_tokens` fit the window together, else `map`.
+ */
+export function decideContextMode(
+  setting: 'auto' | 'full' | 'map',
+  contextTokens: number,
+  reservedTokens: number,
+  maxTokens: number,
+  window: number,
+): ContextMode {
+  if (setting !== 'auto') return setting;
+  return contextTokens + reservedTokens + maxTokens <= window ? 'full' : 'map';
 }

@@ -110,8 +110,8 @@ export const FILE_RULES: readonly FileRule[] = [
   { reason: 'version control', names: ['.git'] }, // a worktree's or submodule's `.git` file
 ];
 
-/** The walk's glob for an excluded directory: at any depth, or only at the root. */
-export const excludedDirGlob = (name: string, rule: DirRule): string => (rule.rootOnly ? `${name}/**` : `**/${name}/**`);
+/** The glob for an excluded directory: at any depth, or only at the root. */
+const excludedDirGlob = (name: string, rule: DirRule): string => (rule.rootOnly ? `${name}/**` : `**/${name}/**`);
 
 /**
  * The default excludes as globs, the list docs/context.md describes: dependency, build

@@ -14,7 +14,7 @@ import { outlineGeneric } from './outline-generic.js';
 import { goModulePath, outlineGo } from './outline-go.js';
 import { outlinePython } from './outline-python.js';
 import { outlineScript } from './outline-script.js';
-import { OutlineCollector } from './signature.js';
+import { detach, OutlineCollector } from './signature.js';
 
 /** Larger files are listed by path only (parsing is linear, but a generated file's outline is noise). */
 const MAX_OUTLINE_BYTES = 256 * 1024;
@@ -42,7 +42,13 @@ export async function outline(path: string, content: string): Promise<FileOutlin
   if (path === 'go.mod' || path.endsWith('/go.mod')) {
     const module = goModulePath(content);
     return module
-      ? { ...pathOnly, language: 'go.mod', declarations: [{ kind: 'module', name: module, signature: `module ${module}`, line: 1 }] }
+      ? { ...pathOnly, language: 'go.mod', declarations: [{ kind: 'module', name: detach(module), signature: `module ${module}`, line: 1 }] }
+      : pathOnly;
+  }
+  if (path === 'package.json' || path.endsWith('/package.json')) {
+    const name = packageName(content);
+    return name
+      ? { ...pathOnly, language: 'package.json', declarations: [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] }
       : pathOnly;
   }
   const language = languageOf(path);
@@ -56,6 +62,16 @@ export async function outline(path: string, content: string): Promise<FileOutlin
   });
   const declarations = out.declarations.slice(0, MAX_DECLARATIONS);
   return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations) };
+}
+
+/** The `name` of a package.json (how a workspace package is imported), or null: not JSON, no name, or not a package name. */
+function packageName(content: string): string | null {
+  try {
+    const name = (JSON.parse(content) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^(?:@[\w.-]+\/)?[\w.-]+$/.test(name) ? detach(name) : null;
+  } catch {
+    return null;
+  }
 }
 
 function worthParsing(content: string): boolean {
@@ -72,9 +88,8 @@ function worthParsing(content: string): boolean {
 function referencesOf(content: string, declarations: readonly { kind: string; name: string }[]): string[] {
   const own = new Set(declarations.filter((d) => DEFINING_KINDS(d.kind)).map((d) => d.name));
   const seen = new Set<string>();
-  for (const m of content.matchAll(IDENTIFIER)) {
-    const id = m[0];
+  for (const id of content.match(IDENTIFIER) ?? []) {
     if (id.length > 1 && id.length <= 80 && !KEYWORDS.has(id) && !own.has(id)) seen.add(id);
   }
-  return [...seen].sort();
+  return [...seen].map(detach).sort();
 }

@@ -60,8 +60,17 @@ export function outlineFile(path: string, content: string): Promise<FileOutline>
   return outline(path, content);
 }
 
+export interface RepoMapOptions {
+  /**
+   * A budget for `text` (estimateTokens): every path stays, but declarations are kept only for the
+   * highest-ranked files whose lines fit; a line in the map says how many files are path-only.
+   * Paths alone may exceed it. Default: no budget, every declaration.
+   */
+  maxTokens?: number;
+}
+
 /** The map of a set of outlines: pure, and independent of their order. Two outlines of one path are a caller's bug. */
-export function assembleRepoMap(outlines: readonly FileOutline[]): RepoMap {
+export function assembleRepoMap(outlines: readonly FileOutline[], options: RepoMapOptions = {}): RepoMap {
   const sorted = [...outlines].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) throw new Error(`assembleRepoMap: two outlines for ${JSON.stringify(sorted[i]!.path)}`);
@@ -70,13 +79,13 @@ export function assembleRepoMap(outlines: readonly FileOutline[]): RepoMap {
   const importedBy = new Map<string, string[]>(sorted.map((o) => [o.path, []]));
   for (const o of sorted) for (const target of imports.get(o.path)!) importedBy.get(target)!.push(o.path);
   const byRank = [...sorted].sort((a, b) => rank.get(b.path)! - rank.get(a.path)! || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const text = renderMap(byRank);
+  const text = renderMap(byRank, options.maxTokens);
   return { text, tokens: estimateTokens(text), sha256: createHash('sha256').update(text).digest('hex'), imports, importedBy, rank };
 }
 
 /** Convenience: outline every file (one at a time: the parser is shared), then assemble. */
-export async function buildRepoMap(files: readonly MapSource[]): Promise<RepoMap> {
+export async function buildRepoMap(files: readonly MapSource[], options: RepoMapOptions = {}): Promise<RepoMap> {
   const outlines: FileOutline[] = [];
   for (const f of files) outlines.push(await outlineFile(f.path, f.content));
-  return assembleRepoMap(outlines);
+  return assembleRepoMap(outlines, options);
 }

@@ -9,7 +9,8 @@
  *   under any source root (the shortest matching path wins), relative ones from the importing
  *   file's package;
  * - Go import paths: the directory under a `go.mod` whose module path prefixes the import; every
- *   non-test `.go` file of that directory.
+ *   non-test `.go` file of that directory;
+ * - TS/JS bare specifiers that name a workspace package of the repo (a `package.json` `name`).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
@@ -28,6 +29,8 @@ export interface ResolveIndex {
   goModules: readonly { dir: string; module: string }[];
   /** directory -> its non-test .go files. */
   goDirs: ReadonlyMap<string, readonly string[]>;
+  /** Workspace packages: package.json name -> its directory, longest name first. */
+  packages: readonly { name: string; dir: string }[];
 }
 
 const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
@@ -38,6 +41,7 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   const pythonModules = new Map<string, string[]>();
   const goModules: { dir: string; module: string }[] = [];
   const goDirs = new Map<string, string[]>();
+  const packages: { name: string; dir: string }[] = [];
   for (const o of outlines) {
     const p = o.path;
     if (p.endsWith('.py')) {
@@ -55,6 +59,9 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     } else if (o.language === 'go.mod') {
       const module = o.declarations[0]?.name;
       if (module) goModules.push({ dir: dirOf(p), module });
+    } else if (o.language === 'package.json') {
+      const name = o.declarations[0]?.name;
+      if (name) packages.push({ name, dir: dirOf(p) });
     } else if (p.endsWith('.go') && !p.endsWith('_test.go')) {
       const list = goDirs.get(dirOf(p)) ?? [];
       list.push(p);
@@ -64,7 +71,12 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   for (const list of pythonModules.values()) list.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const list of goDirs.values()) list.sort();
   goModules.sort((a, b) => b.module.length - a.module.length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { files, pythonModules, goModules, goDirs };
+  // one directory per name: with two package.json files of one name (fixtures, templates), the shallower
+  packages.sort(
+    (a, b) =>
+      b.name.length - a.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.dir.length - b.dir.length || (a.dir < b.dir ? -1 : 1),
+  );
+  return { files, pythonModules, goModules, goDirs, packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name) };
 }
 
 /** The repo files that `spec`, imported by `from`, names (none, one, or a Go package's files). */
@@ -75,6 +87,9 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
     case 'go':
       return resolveGo(index, spec);
     default: {
+      if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
+        if (!spec.startsWith('.') && !spec.startsWith('/')) return resolvePackage(index, spec);
+      }
       if (!spec.startsWith('./') && !spec.startsWith('../') && !(from.language === 'cpp' && !spec.startsWith('/'))) return [];
       const base = normalize(join(dirOf(from.path), spec));
       if (base === null) return [];
@@ -122,6 +137,23 @@ function resolvePython(index: ResolveIndex, from: string, spec: string): readonl
   }
   const hit = index.pythonModules.get(spec)?.[0];
   return hit ? [hit] : [];
+}
+
+/**
+ * A bare specifier naming a package of the repo (a workspace: `@acme/db`, `@acme/db/client`): its
+ * directory's `src/index`, `index`, `lib/index` (or, with a subpath, that path under `src/`, the
+ * package root or `lib/`). Packages from the registry are not in the repo and resolve to nothing.
+ */
+function resolvePackage(index: ResolveIndex, spec: string): readonly string[] {
+  const pkg = index.packages.find((p) => spec === p.name || spec.startsWith(`${p.name}/`));
+  if (!pkg) return [];
+  const sub = spec.slice(pkg.name.length + 1);
+  for (const root of ['src', '', 'lib']) {
+    const base = [pkg.dir, root, sub || 'index'].filter(Boolean).join('/');
+    const hit = firstFile(index, base, SCRIPT_EXTENSIONS);
+    if (hit) return [hit];
+  }
+  return [];
 }
 
 function resolveGo(index: ResolveIndex, spec: string): readonly string[] {

@@ -12,6 +12,15 @@ const MAX_SIGNATURE = 160;
 /** Whitespace, C0/C1 controls, DEL and the Unicode line/paragraph separators: all become one space. */
 const BREAKS = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
+/**
+ * A copy of `s` that does not keep the file's text alive. V8 makes a substring of 13 characters or
+ * more a view into its parent string, so a name sliced from a 200 KB file would pin all 200 KB for
+ * as long as the outline lives; concatenating and slicing again makes it a string of its own.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (s + ' ').slice(0, -1);
+}
+
 /** `text` on one line, trimmed, capped at `max` characters (an ellipsis marks the cut). */
 export function oneLine(text: string, max = MAX_SIGNATURE): string {
   // Collapsing a huge text only to cut it is waste: the cut can only come within the first max*8 characters unless they are nearly all blanks.
@@ -47,17 +56,17 @@ export class OutlineCollector {
     if (!name) return;
     const signature = headText(this.source, from.startIndex, stop ? stop.startIndex : from.endIndex);
     if (!signature) return;
-    this.declarations.push({ kind, name: oneLine(name, 80), signature, line: from.startPosition.row + 1 });
+    this.declarations.push({ kind, name: detach(oneLine(name, 80)), signature: detach(signature), line: from.startPosition.row + 1 });
   }
 
   /** A declaration with a signature built by the caller (already one line). */
   addText(kind: string, name: string, signature: string, line: number): void {
     const flat = oneLine(signature);
-    if (name && flat) this.declarations.push({ kind, name: oneLine(name, 80), signature: flat, line });
+    if (name && flat) this.declarations.push({ kind, name: detach(oneLine(name, 80)), signature: detach(flat), line });
   }
 
   addImport(spec: string | null | undefined): void {
-    if (spec && spec.length <= 500 && !/[\u0000-\u001f]/.test(spec)) this.imports.push(spec);
+    if (spec && spec.length <= 500 && !/[\u0000-\u001f\u2028\u2029]/.test(spec)) this.imports.push(detach(spec));
   }
 }
 

@@ -11,6 +11,10 @@
  * small plan after it; an edited description rewrites the plan only. Three breakpoints of the
  * API's four.
  *
+ * In `map` mode (`options.prefix`, docs/context.md) the cached blocks are given: the repo map, the
+ * earlier stages' files, the plan, then the group's own files, from the most shared to the least;
+ * breakpoints.ts places at most four breakpoints on them.
+ *
  * and the split of many requests into batches within the API's limits.
  */
 import { createHash } from 'node:crypto';
@@ -18,6 +22,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { HarnessError } from '../shared/errors.js';
 import { codeSpan } from '../tasks/render-task-list.js';
 import type { Task } from '../tasks/task.js';
+import { MAX_CACHE_BREAKPOINTS, placeBreakpoints } from './breakpoints.js';
 import type { PackedRequest } from './pack.js';
 import { type RepairInput, repairNote } from './repair-note.js';
 import { fillTemplate, type Templates } from './templates.js';
@@ -59,10 +64,12 @@ export interface BuildOptions {
   plan?: string;
   /** `thinking` as the API takes it (models/thinking.ts); absent: left out. */
   thinking?: ThinkingParam;
+  /**
+   * `map` mode: the cached blocks, in order, each with the number of requests that share it (and
+   * everything before it); replaces `context`, `earlier` and `plan`.
+   */
+  prefix?: readonly { text: string; shared: number; tokens: number }[];
 }
-
-/** The API accepts at most this many cache_control breakpoints in one request. */
-const MAX_CACHE_BREAKPOINTS = 4;
 
 /** Appended to the line of a task whose file is already in the codebase. */
 const REWRITE_NOTE = ' (rewrite: the current version is in the codebase above)';
@@ -151,10 +158,16 @@ export function buildRequest(packed: PackedRequest, options: BuildOptions): Batc
       hint: 'keep {{files}} in your request.md as it is',
     });
   }
-  const cached = [contextBlock(options.context)];
-  if (options.earlier) cached.push(cachedBlock(options.earlier));
-  if (options.plan) cached.push(cachedBlock(options.plan));
-  if (cached.length > MAX_CACHE_BREAKPOINTS)
+  let cached: Anthropic.Beta.Messages.BetaTextBlockParam[];
+  if (options.prefix) {
+    const on = placeBreakpoints(options.prefix);
+    cached = options.prefix.map((b, i) => (on[i] ? cachedBlock(b.text) : { type: 'text' as const, text: b.text }));
+  } else {
+    cached = [contextBlock(options.context)];
+    if (options.earlier) cached.push(cachedBlock(options.earlier));
+    if (options.plan) cached.push(cachedBlock(options.plan));
+  }
+  if (cached.filter((b) => b.cache_control).length > MAX_CACHE_BREAKPOINTS)
     throw new Error(`a request would carry ${cached.length} cache breakpoints (the API takes ${MAX_CACHE_BREAKPOINTS})`);
   return {
     custom_id: packed.customId,

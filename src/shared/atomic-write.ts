@@ -20,6 +20,11 @@ import path from 'node:path';
 export interface AtomicWriteOptions {
   /** Create the missing parent directories first (default true); false: fail with ENOENT instead. */
   createParents?: boolean;
+  /**
+   * Fsync the directory after the rename (default true). false: the caller syncs it (syncDir)
+   * before it relies on the rename, as a collect does once per directory for all its files.
+   */
+  syncDir?: boolean;
 }
 
 /**
@@ -47,11 +52,11 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await syncDir(dir);
+  if (options.syncDir ?? true) await syncDir(dir);
 }
 
 /** Makes a rename in `dir` durable where the platform allows it (not on Windows, nor on every file system): best effort. */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {

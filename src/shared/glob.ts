@@ -2,8 +2,8 @@
  * Globs on repo-relative POSIX paths, one dialect for the whole harness (packing estimates, mirror
  * rules, the secrets allow list, config globs checked one file at a time, the default excludes'
  * file names). Hand-written because node:path `matchesGlob` is experimental on Node 20 (it warns)
- * and skips dot files. The walk itself (repo/scan.ts) hands globs to globby, whose dialect this one
- * follows for the syntax above.
+ * and skips dot files. The scan's walk (repo/walk-repo.ts) applies config globs with it too; the syntax above
+ * follows globby's dialect.
  */
 import { escapeRegExp } from './regexp.js';
 

@@ -8,9 +8,19 @@ export const STATE_GITIGNORE = `${HARNESS_STATE_DIR}/.gitignore`;
 
 /**
  * The journal is committed; the lock (and the temporary file it is written through), the context snapshot, dry-run output, the Models API cache and downloaded results
- * (`results/`, deleted once collected) are local.
+ * (`results/`, deleted once collected) and the report page (`report.html`) are local.
  */
-const LOCAL_ENTRIES = ['lock', 'lock.*.tmp', 'context.txt', 'context.json', 'dry-run/', 'results/', 'model-facts.json', '.model-facts.json.*.tmp'];
+const LOCAL_ENTRIES = [
+  'lock',
+  'lock.*.tmp',
+  'context.txt',
+  'context.json',
+  'dry-run/',
+  'results/',
+  'model-facts.json',
+  '.model-facts.json.*.tmp',
+  'report.html',
+];
 
 /** Writes `.harness/.gitignore`, or adds the entries an older one lacks (leaving the rest as it is). */
 export async function ensureStateGitignore(repoDir: string): Promise<void> {

@@ -36,6 +36,13 @@ export const journalEventSchema = z.discriminatedUnion('type', [
     /** The estimator's token figures for this batch, kept to judge it against the bill. */
     estimate: usageSchema.optional(),
     /**
+     * The low and high figures of the estimate (`estimateUsd` and `estimate` are the expected one) and
+     * the cache hit rate it assumed. Absent in older journals.
+     */
+    range: z
+      .object({ lowUsd: z.number().nonnegative(), highUsd: z.number().nonnegative(), hitRate: z.number(), low: usageSchema, high: usageSchema })
+      .optional(),
+    /**
      * `warmup`: a one-request batch that writes the codebase cache before a large batch (no tasks);
      * `repair`: tasks the verify command named, asked again with its diagnostics.
      */

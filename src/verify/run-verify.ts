@@ -1,7 +1,9 @@
 /**
  * Runs the verify command: with the system shell in the repo root, the environment
  * as it is, stdout and stderr interleaved as they arrive. What is kept of the output is bounded
- * (its head and its tail); past the timeout the whole process group is killed.
+ * (its head and its tail); past the timeout the whole process group is killed, and so it is when
+ * `signal` aborts (a Ctrl-C or SIGTERM of the harness: the command's own process group does not get
+ * the terminal's signal, and a stop must not wait for a long test suite).
  */
 import { spawn } from 'node:child_process';
 
@@ -11,6 +13,8 @@ export interface VerifyRun {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Killed because `signal` aborted: the result says nothing about the code. */
+  aborted?: boolean;
   /** stdout and stderr interleaved; when longer than the bound, its head and tail around a marker. */
   output: string;
 }
@@ -20,6 +24,8 @@ export interface VerifyRunOptions {
   cwd: string;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** When it aborts, the command's process group is killed and the run resolves with `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** Keeps the first half and the last half of at most `max` bytes of a stream. */
@@ -71,16 +77,25 @@ export function runVerify(options: VerifyRunOptions): Promise<VerifyRun> {
       detached: process.platform !== 'win32',
     });
     let timedOut = false;
+    let aborted = false;
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
     }, options.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      killGroup(child.pid);
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (c: Buffer) => output.add(c));
     child.stderr.on('data', (c: Buffer) => output.add(c));
     const finish = (exitCode: number | null, signal: string | null, extra = ''): void => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       const text = output.text() + extra;
-      resolve({ passed: exitCode === 0 && signal === null && !timedOut, exitCode, signal, timedOut, output: text });
+      const passed = exitCode === 0 && signal === null && !timedOut && !aborted;
+      resolve({ passed, exitCode, signal, timedOut, ...(aborted ? { aborted } : {}), output: text });
     };
     child.on('error', (err) => finish(null, null, `${err.message}\n`));
     child.on('close', (code, signal) => finish(code, signal));

@@ -17,7 +17,7 @@ import { repairRounds } from './repair-state.js';
 import { runVerify, type VerifyRun, type VerifyRunOptions } from './run-verify.js';
 import { decideVerify, decideVerifyReplay, lastVerified, VERIFY_TRAILER, verifyTaskChanges } from './verify-decision.js';
 
-export type VerifyWorkspace = Pick<Workspace, 'repoDir' | 'repoPath' | 'config' | 'git' | 'reporter' | 'env' | 'now'>;
+export type VerifyWorkspace = Pick<Workspace, 'repoDir' | 'repoPath' | 'config' | 'git' | 'reporter' | 'env' | 'now' | 'stop'>;
 
 export interface VerifyDeps {
   runVerify(options: VerifyRunOptions): Promise<VerifyRun>;
@@ -30,7 +30,9 @@ export async function verifyNow(ws: VerifyWorkspace, journal: JournalStore, deps
   const { command, timeoutMs, maxOutputBytes, repairs } = ws.config.verify;
   if (command === undefined) throw new Error('verify ran without verify.command');
   ws.reporter.info(`verify: ${command}`);
-  const raw = await deps.runVerify({ command, cwd: ws.repoDir, timeoutMs, maxOutputBytes });
+  const raw = await deps.runVerify({ command, cwd: ws.repoDir, timeoutMs, maxOutputBytes, signal: ws.stop.signal });
+  // Stopped (Ctrl-C, SIGTERM) while it ran: nothing is recorded, the next run runs it again.
+  if (raw.aborted) ws.stop.throwIfRequested();
   const output = boundOutput(redactSecrets(raw.output, ws.env), maxOutputBytes);
   const list = await readTaskListFile(ws.repoDir);
   // Only generated files are repaired: a task not yet done that the output names is left alone.

@@ -86,11 +86,12 @@ describe('JSON naming', () => {
   it('every --json document of every command, in every state, and the dry-run files, are snake_case and documented', async () => {
     const commands = await jsonCommands();
     // The commands this test knows how to drive; a new --json command must be added here.
-    const driven = ['status', 'estimate'];
+    const driven = ['status', 'estimate', 'run', 'doctor'];
     expect(commands.sort()).toEqual(driven.sort());
 
     h = await withEmulator();
-    const repo = await makeTarget();
+    // A verify command, so that the documents that show the last verification have one.
+    const repo = await makeTarget({ files: { 'harness.config.mjs': "export default { verify: { command: 'node --version' } };\n" } });
     const docs: { what: string; doc: unknown }[] = [];
     const json = async (what: string, args: string[], env: Record<string, string> = {}) => {
       const r = await runCli([...args, '--json', '--repo', repo], { env: { ...h!.env, ...env } });
@@ -100,8 +101,8 @@ describe('JSON naming', () => {
       return r;
     };
 
-    // Nothing done yet: every task pending, an estimate with figures.
-    for (const c of commands) expect((await json(`${c} (pending)`, [c])).code).toBe(0);
+    // Nothing done yet: every task pending, an estimate with figures; run as a dry run (what it would send).
+    for (const c of commands) expect((await json(`${c} (pending)`, c === 'run' ? [c, '--dry-run'] : [c])).code).toBe(0);
     // The exact requests, as a dry run writes them.
     expect((await h.run(repo, 'run', '--dry-run')).code).toBe(0);
     const dryDir = path.join(repo, '.harness', 'dry-run');
@@ -110,8 +111,9 @@ describe('JSON naming', () => {
       for (const [i, l] of lines.entries()) docs.push({ what: `.harness/dry-run/${f}:${i + 1}`, doc: JSON.parse(l) });
     }
     // All done: batches with usage, estimate vs bill, nothing pending.
-    const run = await h.run(repo, 'run');
+    const run = await json('run (the whole job)', ['run']);
     expect(run.code, run.stderr).toBe(0);
+    expect(docs.at(-1)!.doc).toMatchObject({ exit_code: 0, verify: { command: 'node --version', passed: true, failing: [] } });
     for (const c of commands) expect((await json(`${c} (done)`, [c])).code).toBe(0);
     // A failing command: a broken config (a document with its error, where the command prints one).
     await writeFile(path.join(repo, 'harness.config.mjs'), 'export default { maxTokens: "many" };\n');
@@ -132,5 +134,6 @@ describe('JSON naming', () => {
       }
     }
     expect([...undocumented], 'keys missing from docs/json.md').toEqual([]);
-  });
+    // Some twenty CLI runs, a whole job among them: more than the default on a loaded machine.
+  }, 180_000);
 });

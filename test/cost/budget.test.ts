@@ -26,7 +26,8 @@ async function refusal(p: Promise<unknown> | (() => unknown)): Promise<HarnessEr
   throw new Error('expected a HarnessError');
 }
 
-const estimate = (usd: number) => ({ usd, usdLow: usd / 2, usdHigh: usd * 2 });
+/** A batch estimate whose high figure (the one the caps are checked against) is `high`. */
+const estimate = (high: number) => ({ usd: high / 2, usdLow: high / 4, usdHigh: high });
 
 describe('synchronous calls', () => {
   it('the ceiling is the input estimate (cacheable part as a 1h write) plus max_tokens, at standard prices', () => {
@@ -79,7 +80,7 @@ describe('batches', () => {
     const state = { runUsd: 0, committedUsd: 0.4 };
     const e = await refusal(() => checkBatchBudget(s, state, estimate(0.7), 3));
     expect(e.message).toBe(
-      'submitting would cross budget.perRunUsd $1.00: this run has committed $0.4000, next batch estimate $0.7000 (range $0.3500–$1.40) for 3 requests',
+      'submitting would cross budget.perRunUsd $1.00: this run has committed $0.4000, next batch high estimate $0.7000 for 3 requests (expected $0.3500, low $0.1750); caps are checked against the high figure: every request writing the cache and using all of max_tokens',
     );
     checkBatchBudget(s, state, estimate(0.6), 3);
   });
@@ -89,7 +90,7 @@ describe('batches', () => {
     checkBatchBudget(s, { runUsd: 0.2, committedUsd: 8.2 }, estimate(0.8), 1);
     expect((await refusal(() => checkBatchBudget(s, { runUsd: 0.3, committedUsd: 8.3 }, estimate(0.8), 1))).message).toMatch(/perRunUsd/);
     expect((await refusal(() => checkBatchBudget(s, { runUsd: 0, committedUsd: 9.5 }, estimate(0.8), 1))).message).toMatch(
-      /^submitting would cross budget\.totalUsd \$10\.00: spent or in flight \$9\.50, next batch estimate \$0\.8000/,
+      /^submitting would cross budget\.totalUsd \$10\.00: spent or in flight \$9\.50, next batch high estimate \$0\.8000/,
     );
   });
 });

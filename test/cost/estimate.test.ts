@@ -13,7 +13,8 @@ const req = (...blocks: unknown[]) => ({ params: { system: 'sys', messages: [{ c
 
 const tokens = (...texts: string[]) => texts.reduce((n, t) => n + estimateTokens(t), 0);
 const run = (requests: ReturnType<typeof req>[], warm?: boolean | number) =>
-  estimateRequests({ requests, expectedOutput: requests.map(() => 10), maxTokens: 100, model, ...(warm !== undefined ? { warm } : {}) }).usage;
+  estimateRequests({ requests, expectedOutput: requests.map(() => 10), maxTokens: 100, model, hitRate: 1, ...(warm !== undefined ? { warm } : {}) })
+    .usage;
 
 describe('estimateRequests with several breakpoints', () => {
   const a = req(cached(codebase), cached(stage), cached(plan(1)));

@@ -152,7 +152,7 @@ describe('a results stream cut half-way', () => {
     ]);
     expect((await expectedFiles(repo, tasks)).filter((f) => !f.ok)).toEqual([]);
     expect(commitSubjects(repo).filter((s) => s.startsWith('harness: collect'))).toEqual([expect.stringMatching(`\\(${N} files\\)$`)]);
-    expect(git(repo, 'status', '--porcelain', '--ignored')).toBe('!! .harness/context.json\n!! .harness/context.txt\n');
+    expect(git(repo, 'status', '--porcelain', '--ignored')).toBe('!! .harness/context.json\n!! .harness/context.txt\n!! .harness/report.html\n');
     expect(existsSync(path.join(repo, '.harness/results')) ? await readdir(path.join(repo, '.harness/results')) : []).toEqual([]);
   }, 120_000);
 

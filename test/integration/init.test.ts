@@ -88,8 +88,9 @@ describe('harness init', () => {
     expect(r.stdout).toMatch(/\$\d/);
     const dir = path.join(repo, '.harness/dry-run');
     const files = await readdir(dir);
-    expect(files).toEqual(['batch-001.jsonl']);
-    const lines = (await readFile(path.join(dir, files[0]!), 'utf8'))
+    // The requests, and beside them what each request sees of the codebase (docs/json.md#dry-run-files).
+    expect(files).toEqual(['batch-001.files.jsonl', 'batch-001.jsonl']);
+    const lines = (await readFile(path.join(dir, 'batch-001.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -139,7 +140,7 @@ describe('harness init', () => {
     expect(text).toContain('src/util/strings.ts');
   });
 
-  it('a context larger than the model window stops with the sizes and what to exclude (exit 2)', async () => {
+  it('context.mode full: a context larger than the model window stops with the sizes and what to exclude (exit 2)', async () => {
     h = await withEmulator();
     const big = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i}; // padding padding padding`).join('\n');
     const repo = await makeRepo({
@@ -147,7 +148,7 @@ describe('harness init', () => {
       'src/big/generated.ts': big,
       'spec.md': taskListText(),
       'harness.config.mjs':
-        "export default { model: 'tiny-model', models: { 'tiny-model': { contextWindow: 60000, maxOutput: 8000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, maxTokens: 8000 };\n",
+        "export default { model: 'tiny-model', models: { 'tiny-model': { contextWindow: 60000, maxOutput: 8000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, maxTokens: 8000, context: { mode: 'full' } };\n",
     });
     const r = await h.run(repo, 'init', '--spec', 'spec.md');
     expect(r.code).toBe(2);

@@ -147,10 +147,10 @@ describe('the codebase snapshot follows the config', () => {
     expect(r.stderr).toContain('src/billing.ts:1: Stripe live secret key');
     nothingSent(h);
 
-    // The same snapshot with a model whose window it does not fit: refused before sending.
+    // The same snapshot with a model whose window it does not fit (context.mode full): refused before sending.
     await writeFile(
       path.join(repo, 'harness.config.mjs'),
-      "export default { secrets: { allow: ['src/billing.ts'] }, model: 'tiny', models: { tiny: { contextWindow: 40000, maxOutput: 4000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } } };\n",
+      "export default { secrets: { allow: ['src/billing.ts'] }, model: 'tiny', models: { tiny: { contextWindow: 40000, maxOutput: 4000, extendedMaxOutput: null, prices: { input: 1, output: 5 } } }, context: { mode: 'full' } };\n",
     );
     git(repo, 'commit', '-qam', 'a small model');
     const small = await h.run(repo, 'run');

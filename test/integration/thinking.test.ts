@@ -24,7 +24,8 @@ describe('thinking', () => {
     const dry = await h.run(repo, 'run', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     const dir = path.join(repo, '.harness/dry-run');
-    const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8'))
+    const file = (await readdir(dir)).find((f) => /^batch-\d+\.jsonl$/.test(f))!;
+    const lines = (await readFile(path.join(dir, file), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

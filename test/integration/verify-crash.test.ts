@@ -157,6 +157,28 @@ describe('verify and repair under SIGKILL', () => {
     await expectRepairedOnce(repo, h);
   });
 
+  it('Ctrl-C while the verify command runs: the harness stops at once (exit 130, the command killed), records nothing, and the next run verifies', async () => {
+    h = await emulator();
+    const c = await checkRepo();
+    const repo = await makeTarget({ files: c.files });
+    await writeFile(c.slow, '');
+    const cli = h.start(repo, ['run', '--max-tokens', '8000']);
+    const deadline = Date.now() + 30_000;
+    while ((await runsOf(c)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const asked = Date.now();
+    cli.child.kill('SIGINT');
+    const stopped = await cli.done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(Date.now() - asked).toBeLessThan(15_000); // not the check's 20 s
+    expect(await verifiedEvents(repo)).toEqual([]);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    await rm(c.slow);
+    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+    expect(await runsOf(c)).toBe(3);
+    await expectRepairedOnce(repo, h);
+  });
+
   it('SIGKILL between the create of the repair batch and its record: the resume adopts that batch instead of paying another', async () => {
     h = await emulator();
     const c = await checkRepo();

@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defectResponder } from '../../src/emulator/index.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git } from '../helpers/git.js';
 import { commitSubjects, makeTarget, statusJson } from '../helpers/target.js';
@@ -106,5 +107,30 @@ describe('verify and repair', () => {
     expect(s.verify).toMatchObject({ command: 'node check.mjs', passed: false, failing: ['src/models/user.ts'] });
     const human = await h.run(repo, 'status');
     expect(human.stdout).toContain('verify failed');
+  });
+
+  it("repairWith 'sync': the named file is asked again with one streaming call, committed like refine, its cost counted as repair", async () => {
+    const user = 'src/models/user.ts';
+    const diagnostic = `${user}(3,1): error TS1005: ';' expected.`;
+    h = await withEmulator({ responder: defectResponder({ path: user, diagnostic }) });
+    // The check prints the diagnostic from two halves: the check is in the codebase every request carries.
+    const script = `import { readFileSync } from 'node:fs';
+if (readFileSync(${JSON.stringify(user)}, 'utf8').includes('DEFECT')) { console.log(${JSON.stringify(diagnostic.slice(0, 20))} + ${JSON.stringify(diagnostic.slice(20))}); process.exit(2); }
+`;
+    const repo = await makeTarget({ files: { 'harness.config.mjs': config({ repairWith: 'sync' }), 'check.mjs': script } });
+    const posts = () => h!.emulator.log().filter((e) => e.method === 'POST' && e.path === '/v1/messages').length;
+    const r = await h.run(repo, 'run', '--max-tokens', '8000');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(await readFile(path.join(repo, user), 'utf8')).not.toContain('DEFECT');
+    expect(h.emulator.stats().batchesCreated).toBe(1);
+    expect(posts()).toBe(1);
+    expect(commitSubjects(repo).slice(0, 3)).toEqual(['harness: verify (passed)', `harness: repair ${user}`, 'harness: verify (1 to repair)']);
+    expect(git(repo, 'log', '-1', '--skip=1', '--format=%B')).toMatch(/Harness-Cost-USD: /);
+    const s = await statusJson((...a) => h!.run(repo, ...a));
+    expect(s.calls.map((c: { purpose: string; path: string }) => [c.purpose, c.path])).toEqual([['repair', user]]);
+    expect(s.repair_cost_usd).toBeCloseTo(s.calls[0].cost_usd, 6);
+    expect(s.repair_cost_usd).toBeGreaterThan(0);
+    const json = JSON.parse((await h.run(repo, 'run', '--json')).stdout);
+    expect(json).toMatchObject({ exit_code: 0, collected: [], submitted: [], verify: { passed: true, failing: [] } });
   });
 });

@@ -54,7 +54,17 @@ export function request(customId: string): BatchRequest {
 }
 
 export function estimate(usd: number): Estimate {
-  const base = { requests: 1, usage: zeroUsage(), usd, usdLow: usd, usdHigh: usd, outputTokensLow: 0, outputTokensHigh: 0 };
+  const base = {
+    requests: 1,
+    usage: zeroUsage(),
+    usageLow: zeroUsage(),
+    usageHigh: zeroUsage(),
+    usd,
+    usdLow: usd,
+    usdHigh: usd,
+    outputTokensHigh: 0,
+    hitRate: 0.3,
+  };
   return { ...base, inputSource: 'local-estimate' };
 }
 
@@ -64,6 +74,7 @@ export function planned(tasks: readonly Task[], cache: CacheState = 'cold', usd 
     requests: tasks.map((t) => request(t.id)),
     packed: tasks.map((t) => ({ customId: t.id, tasks: [t], expectedOutputTokens: 100 })),
     estimate: estimate(usd),
+    warmup: null,
     cache,
   };
 }

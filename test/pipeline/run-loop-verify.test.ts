@@ -12,6 +12,7 @@ describe('run loop: verify and repair', () => {
     const result = await runLoop(w.ws, { fresh: true }, w.deps);
     expect(w.log.some((l) => l.startsWith('verify'))).toBe(false);
     expect(result.exitCode).toBe(0);
+    expect(result.verify).toBeNull();
   });
 
   it('after a collect that wrote files: verify, resubmit the named task, verify again, exit 0', async () => {
@@ -29,7 +30,7 @@ describe('run loop: verify and repair', () => {
       'collect b2',
       'verify passed',
     ]);
-    expect(result).toMatchObject({ exitCode: 0, counts: { done: 2 } });
+    expect(result).toMatchObject({ exitCode: 0, counts: { done: 2 }, verify: { command: 'check', passed: true, failing: [] } });
   });
 
   it('a task out of repairs fails with exit 3, and the loop ends', async () => {
@@ -42,7 +43,7 @@ describe('run loop: verify and repair', () => {
       'submit b2 a',
       'verify repair  failed a',
     ]);
-    expect(result).toMatchObject({ exitCode: 3, counts: { failed: 1 } });
+    expect(result).toMatchObject({ exitCode: 3, counts: { failed: 1 }, verify: { passed: false, failing: ['a'] } });
     expect(w.list().tasks[0]?.reason).toContain('a(1,1): error');
   });
 

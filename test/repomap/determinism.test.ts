@@ -25,7 +25,7 @@ const extraFile = fc.oneof(
 const uniqueByPath = (files: MapSource[]) => [...new Map(files.map((f) => [f.path, f])).values()];
 
 describe('the repo map is deterministic', () => {
-  it('same set of files in any order gives the same bytes, hash, graph and ranks', async () => {
+  it('same set of files in any order gives the same bytes, hash, graph and ranks, with or without a budget', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(extraFile, { maxLength: 6 }), fc.infiniteStream(fc.nat()), async (extra, randoms) => {
         const files = uniqueByPath([...fixtures, ...extra]);
@@ -40,6 +40,8 @@ describe('the repo map is deterministic', () => {
         expect([...two.rank.entries()].sort()).toEqual([...one.rank.entries()].sort());
         expect([...two.imports.entries()].sort()).toEqual([...one.imports.entries()].sort());
         expect([...two.importedBy.entries()].sort()).toEqual([...one.importedBy.entries()].sort());
+        const budget = 400 + 5 * files.length;
+        expect((await buildRepoMap(shuffled, { maxTokens: budget })).text).toBe((await buildRepoMap(files, { maxTokens: budget })).text);
       }),
       { numRuns: 25 },
     );

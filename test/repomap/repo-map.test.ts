@@ -80,11 +80,78 @@ describe('the repo map of the fixture repo', () => {
     expect(assembleRepoMap([]).text).toBe(`<repo_map files="0">\n${assembleRepoMap([]).text.split('\n')[1]}\n</repo_map>\n`);
   });
 
+  it('a bare import of a workspace package resolves through its package.json name', async () => {
+    const map = await buildRepoMap([
+      { path: 'packages/db/package.json', content: '{ "name": "@acme/db", "version": "1.0.0" }' },
+      { path: 'packages/db/src/index.ts', content: "export * from './client.js';\n" },
+      { path: 'packages/db/src/client.ts', content: 'export class Client {}\n' },
+      { path: 'packages/ui/package.json', content: '{ "name": "ui" }' },
+      { path: 'packages/ui/index.js', content: 'export const Button = () => null;\n' },
+      { path: 'bad/package.json', content: '{ not json' },
+      {
+        path: 'apps/web/page.ts',
+        content: "import { db } from '@acme/db';\nimport { Client } from '@acme/db/client';\nimport 'ui';\nimport 'react';\n",
+      },
+    ]);
+    expect(map.imports.get('apps/web/page.ts')).toEqual(['packages/db/src/client.ts', 'packages/db/src/index.ts', 'packages/ui/index.js']);
+    expect(map.text).toContain('packages/db/package.json\n  package @acme/db\n');
+    expect(map.text).toMatch(/\nbad\/package.json\n(?! )/);
+  });
+
   it('a relative import that climbs out of the repo, or names no file, resolves to nothing', async () => {
     const map = await buildRepoMap([
       { path: 'a.ts', content: "import x from '../../etc/passwd';\nimport y from './missing.js';\nimport z from 'lodash';\n" },
       { path: 'b.ts', content: 'export const b = 1;\n' },
     ]);
     expect(map.imports.get('a.ts')).toEqual([]);
+  });
+});
+
+describe('a token budget for the map', () => {
+  /** Every file a map lists: path lines at the margin, and the names of `dir/: a b` group lines. */
+  const listed = (text: string) =>
+    text
+      .split('\n')
+      .slice(3, -2)
+      .filter((l) => !l.startsWith(' '))
+      .flatMap((l) => {
+        const m = /^(.*)\/: (.*)$/.exec(l);
+        return m ? m[2]!.split(' ').map((n) => (m[1] === '.' ? n : `${m[1]}/${n}`)) : [l];
+      })
+      .sort();
+
+  it('keeps every path, declarations only for the highest-ranked files that fit, the rest one line per directory, within the budget', async () => {
+    const full = await buildRepoMap(files);
+    const pathsOnly = await buildRepoMap(files, { maxTokens: 0 });
+    expect(pathsOnly.text).toContain(`the first 0 files with their declarations; then the other ${files.length} by path only`);
+    expect(pathsOnly.text.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    expect(pathsOnly.text).toContain('\nts/src/routes/: orders.ts users.ts\n');
+    expect(listed(pathsOnly.text)).toEqual(files.map((f) => f.path));
+    expect(estimateTokens(pathsOnly.text.split('\n').slice(3, -2).join('\n'))).toBeLessThan(estimateTokens(files.map((f) => f.path).join('\n')));
+    const budget = Math.round((pathsOnly.tokens + full.tokens) / 2);
+    const cut = await buildRepoMap(files, { maxTokens: budget });
+    expect(cut.tokens).toBeLessThanOrEqual(budget);
+    expect(cut.tokens).toBeGreaterThan(pathsOnly.tokens);
+    expect(listed(cut.text)).toEqual(files.map((f) => f.path));
+    const lines = cut.text.split('\n');
+    const top = lines[3]!;
+    expect(top).toBe(full.text.split('\n')[2]); // the highest-ranked file, with its declarations
+    expect(lines[4]).toBe(full.text.split('\n')[3]);
+    expect(lines).not.toContain('ts/src/index.ts'); // ranked last: in its directory's line
+    expect(await buildRepoMap(files, { maxTokens: full.tokens })).toMatchObject({ text: full.text });
+    for (let b = pathsOnly.tokens; b <= full.tokens; b += 37) expect((await buildRepoMap(files, { maxTokens: b })).tokens).toBeLessThanOrEqual(b);
+  });
+
+  it('escapes blanks in grouped names so a name cannot pass for two', async () => {
+    const map = await buildRepoMap(
+      [
+        { path: 'd/a b.txt', content: '' },
+        { path: 'd/c.txt', content: '' },
+        { path: 'e.ts', content: 'export function e(): void {}\n' },
+      ],
+      { maxTokens: 0 },
+    );
+    expect(map.text).toContain('\nd/: a\\u{20}b.txt c.txt\n');
+    expect(map.text).toContain('\n./: e.ts\n');
   });
 });

@@ -29,6 +29,20 @@ describe('runVerify', () => {
     expect(Date.now() - start).toBeLessThan(3_000);
   });
 
+  it('an abort (the harness asked to stop) kills the process group at once and says so', async () => {
+    const abort = new AbortController();
+    const start = Date.now();
+    const pending = runVerify({ command: 'sleep 30; echo late', cwd, timeoutMs: 60_000, maxOutputBytes: 1_000, signal: abort.signal });
+    setTimeout(() => abort.abort(), 200);
+    const r = await pending;
+    expect(r).toMatchObject({ passed: false, aborted: true, timedOut: false });
+    expect(r.output).not.toContain('late');
+    expect(Date.now() - start).toBeLessThan(10_000);
+    // Aborted before it starts: killed as soon as it is spawned.
+    const again = await runVerify({ command: 'sleep 30', cwd, timeoutMs: 60_000, maxOutputBytes: 1_000, signal: abort.signal });
+    expect(again).toMatchObject({ passed: false, aborted: true });
+  });
+
   it('keeps the head and the tail of a long output', async () => {
     const r = await run('node -e "for (let i = 0; i < 1000; i++) console.log(\'line \' + i)"', { maxOutputBytes: 200 });
     expect(r.output).toContain('line 0\n');

@@ -5,11 +5,13 @@
  */
 import { cancelCommand } from './cancel-command.js';
 import { collectCommand } from './collect-command.js';
+import { doctorCommand } from './doctor-command.js';
 import type { CommandSpec } from './command-spec.js';
 import { emulatorCommand } from './emulator-command.js';
 import { estimateCommand } from './estimate-command.js';
 import { initCommand } from './init-command.js';
 import { refineCommand } from './refine-command.js';
+import { reportCommand } from './report-command.js';
 import { retryCommand } from './retry-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -27,5 +29,7 @@ export const commands: CommandSpec[] = [
   estimateCommand,
   refineCommand,
   verifyCommand,
+  doctorCommand,
+  reportCommand,
   emulatorCommand,
 ];

@@ -36,7 +36,10 @@ export const statusCommand: CommandSpec = {
         repair_cost_usd: 0,
         naive_sync_cost_usd: 0,
         cache_read_share: 0,
+        cache_hit_rate: null,
+        warmups: [],
         model: null,
+        context: null,
       };
       return printJsonError(ctx.io, error, empty);
     }

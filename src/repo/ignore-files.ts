@@ -1,0 +1,91 @@
+/**
+ * `.gitignore` and `.harnessignore` files as git applies them: each file's patterns are relative to
+ * its own directory, a deeper file takes precedence over a shallower one, within one file the last
+ * matching pattern wins (`!pattern` re-includes), and nothing under an ignored directory can be
+ * re-included (the walk never enters one). `.gitignore` files of the directories above the repo,
+ * up to the enclosing git work tree's root, apply as well (`.harnessignore` files only inside the
+ * repo). Pattern syntax is the `ignore` package's, the reference implementation of gitignore
+ * matching that globby and most tools use.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+
+/** The names of the ignore files read in every directory, in the order their patterns apply. */
+export const IGNORE_FILE_NAMES = ['.gitignore', '.harnessignore'] as const;
+
+/** The patterns of one directory's ignore files. */
+export interface IgnoreLayer {
+  /** Repo-relative directory of the files, with a trailing `/` ('' for the repo root). */
+  dir: string;
+  /** For a directory above the repo: what to put before a repo-relative path (`repo/`). */
+  prefix: string;
+  matcher: Ignore;
+}
+
+/** A layer from ignore-file texts, or null when they hold no pattern. */
+function layerOf(dir: string, texts: readonly string[], prefix = ''): IgnoreLayer | null {
+  const patterns = texts.join('\n');
+  if (!patterns.split(/\r?\n/).some((line) => line.trim() !== '' && !line.startsWith('#'))) return null;
+  return { dir, prefix, matcher: ignore({ allowRelativePaths: true }).add(patterns) };
+}
+
+/** True when `rel` (repo-relative; a directory ends with `/`) is ignored by `layers` (shallowest first). */
+export function isIgnored(rel: string, layers: readonly IgnoreLayer[]): boolean {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    const r = layer.matcher.test(layer.prefix + rel.slice(layer.dir.length));
+    if (r.ignored) return true;
+    if (r.unignored) return false;
+  }
+  return false;
+}
+
+/** Reads the ignore files in `absDir` (only regular files, as text); `names` are the entries present. */
+export function readLayer(absDir: string, dir: string, present: (name: string) => boolean): IgnoreLayer | null {
+  const texts: string[] = [];
+  for (const name of IGNORE_FILE_NAMES) {
+    if (!present(name)) continue;
+    try {
+      texts.push(readFileSync(path.join(absDir, name), 'utf8'));
+    } catch {
+      // unreadable ignore file: as if absent (globby suppressed these too)
+    }
+  }
+  return texts.length > 0 ? layerOf(dir, texts) : null;
+}
+
+/**
+ * The `.gitignore` layers of the directories above `root`, shallowest first, when `root` is inside
+ * a git work tree (a directory above it holds `.git`); none otherwise, or when `root` is the work
+ * tree's root itself.
+ */
+export function parentLayers(root: string): IgnoreLayer[] {
+  if (existsSync(path.join(root, '.git'))) return [];
+  const above: string[] = [];
+  let gitRoot: string | null = null;
+  for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
+    above.push(dir);
+    if (existsSync(path.join(dir, '.git'))) {
+      gitRoot = dir;
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  if (gitRoot === null) return [];
+  const layers: IgnoreLayer[] = [];
+  for (const dir of above.reverse()) {
+    const file = path.join(dir, '.gitignore');
+    if (!existsSync(file)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const prefix = `${path.relative(dir, root).split(path.sep).join('/')}/`;
+    const layer = layerOf('', [text], prefix);
+    if (layer) layers.push(layer);
+  }
+  return layers;
+}

@@ -1,0 +1,75 @@
+/**
+ * The secret scan's first step for a whole codebase at once: one regexp, every marker that any
+ * check needs (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own
+ * rules' markers, the environment's API key), run once over the decoded context text instead of
+ * seven times over each file. A file in which it finds nothing cannot give a finding, so only the
+ * files it flags go through `findSecretsScreened`'s per-file checks (which are exactly
+ * `findSecrets`'s).
+ *
+ * Why running over the joined text is exact: no marker can match a line break (each is a literal
+ * or uses classes that exclude `\s`), and in the context text every file's content starts after a
+ * line break and is followed by one, so a match never spans two files, nor a file and its tags,
+ * and a match inside a tag (a path) lies outside every content's span.
+ */
+import { escapeRegExp } from '../shared/regexp.js';
+import { ANTHROPIC_EXTRA, JWT, MARKERS, MARKERS_ANY_CASE, PASSWORD, STRIPE } from './secret-rules.js';
+
+/** Source matching what `re` (flags '' or 'i', no class, no brace) matches, with the case made explicit; null when it cannot say. */
+function explicitCase(re: RegExp): string | null {
+  if (re.flags.replace('i', '') !== '') return null;
+  if (!re.flags.includes('i')) return re.source;
+  if (/[[{]/.test(re.source)) return null;
+  let out = '';
+  for (let i = 0; i < re.source.length; i++) {
+    const c = re.source[i]!;
+    if (c === '\\') {
+      out += c + (re.source[++i] ?? '');
+    } else if (/[a-z]/i.test(c)) out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    else out += c;
+  }
+  return out;
+}
+
+/** The one regexp of every marker, or null when one cannot be put in it (then every file is checked). */
+export function screenRegExp(envKey: string): RegExp | null {
+  if (/[\r\n]/.test(envKey)) return null;
+  const sources = [
+    explicitCase(MARKERS),
+    explicitCase(MARKERS_ANY_CASE),
+    explicitCase(PASSWORD.marker),
+    escapeRegExp(ANTHROPIC_EXTRA.marker),
+    escapeRegExp(STRIPE.marker),
+    escapeRegExp(JWT.marker),
+    ...(envKey === '' ? [] : [escapeRegExp(envKey)]),
+  ];
+  if (sources.some((s) => s === null)) return null;
+  return new RegExp(sources.join('|'), 'g');
+}
+
+/** Where each file's content lies in `text`, in UTF-16 code units; sorted, not overlapping. */
+export interface ContentSpan {
+  unitStart: number;
+  units: number;
+}
+
+/**
+ * For each span, whether the screen found a marker in it (true for all when there is no screen).
+ * `from`: where the spans' region starts in `text` (the header before it is not looked at).
+ */
+export function screenSpans(text: string, from: number, spans: readonly ContentSpan[], envKey: string): (index: number) => boolean {
+  const re = screenRegExp(envKey);
+  if (re === null) return () => true;
+  const hit = new Uint8Array(spans.length);
+  let k = 0;
+  re.lastIndex = from;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    while (k < spans.length && spans[k]!.unitStart + spans[k]!.units <= m.index) k++;
+    if (k === spans.length) break;
+    const span = spans[k]!;
+    if (m.index >= span.unitStart) {
+      hit[k] = 1;
+      re.lastIndex = span.unitStart + span.units; // one marker is enough: on to the next file
+    } else if (re.lastIndex <= m.index) re.lastIndex = m.index + 1;
+  }
+  return (index) => hit[index] === 1;
+}

@@ -1,0 +1,207 @@
+/**
+ * scanAndPack (src/repo/scan-pack.ts): the one-pass scan + secret scan + context gives exactly what the
+ * separate steps give (scanRepo, findSecrets, buildContext), whatever the tree; and a file that
+ * changes while it is read never yields a content, size, hash and token count that disagree.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildContext } from '../../src/repo/context.js';
+import { scanAndPack } from '../../src/repo/scan-pack.js';
+import type { ReadPort } from '../../src/repo/read-files.js';
+import { scanRepo } from '../../src/repo/scan.js';
+import { findSecrets } from '../../src/repo/secrets.js';
+import { estimateTokens } from '../../src/shared/tokens.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tree(files: Record<string, string | Buffer>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'harness-pack-'));
+  dirs.push(dir);
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+const options = { include: ['**/*'], exclude: [] as string[], maxFileBytes: 1024 * 1024, concurrency: 8 };
+const env = (key?: string) => ({ allow: [] as string[], env: key === undefined ? {} : { ANTHROPIC_API_KEY: key } });
+
+/** The separate steps, as the snapshot took them before the one pass. */
+async function separately(dir: string, secrets = env()) {
+  const scan = await scanRepo(dir, options);
+  return { scan, context: buildContext(scan.files), findings: await findSecrets(scan.files, secrets) };
+}
+
+async function expectSame(dir: string, secrets = env()) {
+  const packed = await scanAndPack(dir, options, secrets);
+  const before = await separately(dir, secrets);
+  expect(packed.context).toEqual(before.context);
+  expect(Buffer.concat(packed.bytes).equals(Buffer.from(before.context.text, 'utf8'))).toBe(true);
+  expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+  expect(packed.scan).toEqual(before.scan);
+  expect(packed.findings).toEqual(before.findings);
+  return packed;
+}
+
+// Fake secrets, built from parts so that this file holds none whole.
+const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
+const password = ['Tr0ub4dor', '&3-', 'xq7Lm2'].join('');
+const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
+
+describe('scanAndPack: the same results as scan, secret scan and context taken apart', () => {
+  it('on a mixed tree: non-ASCII, CRLF, BOM, closing tags in contents, empty files, odd paths, binaries, ignores, secrets', async () => {
+    const dir = await tree({
+      '.gitignore': 'ignored/\n*.tmp\n',
+      'README.md': '# Title\n\nSome prose … with “quotes” and an emoji 😀.\n',
+      'src/a.ts': 'export const a = 1;\n',
+      'src/crlf.ts': 'line one\r\nline two\r\n',
+      'src/bom.ts': '\uFEFFexport const bom = true;\n',
+      'src/no-newline.ts': 'export const x = 1;',
+      'src/empty.ts': '',
+      'src/tags.test.ts': "expect(text).toContain('</file>');\nexpect(t).toContain('</file_2>');\n",
+      'src/é/ünïcode.ts': 'export const ü = "ß";\n',
+      'src/a & b "q" <x>.ts': 'odd path\n',
+      'src/data.bin': Buffer.from([0x89, 0x50, 0x00, 0x01]),
+      'src/latin1.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+      'ignored/x.ts': 'never read\n',
+      'tmp.tmp': 'x',
+      'config/db.ts': `export const db = { password: '${password}' };\n`,
+      'config/aws.ts': `const id = '${awsKeyId}';\n`,
+      'config/allowed.ts': `const id = '${awsKeyId}'; // secretlint-disable-line\n`,
+      'config/env.ts': `const key = '${envKey}';\n`,
+      'config/settings.json': '{ "name": "x" }\n',
+      'docs/SG.notes.md': 'a file whose path holds a marker, and whose content holds none\n',
+      'package-lock.json': '{}',
+    });
+    const packed = await expectSame(dir, env(envKey));
+    expect(packed.findings.map((f) => f.path)).toEqual(['config/aws.ts', 'config/db.ts', 'config/env.ts']);
+    expect(packed.scan.skipped.map((s) => s.path)).toEqual(['package-lock.json', 'src/data.bin', 'src/latin1.txt']);
+    expect(packed.context.text).toContain('<file_3 path="src/tags.test.ts">');
+  });
+
+  it('on an empty repo, and on one whose tree does not fit the room kept for it (control characters in names)', async () => {
+    await expectSame(await tree({}));
+    const names: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) names[`d\u0001\u0002\u0003/\u0004\u0005${i}.ts`] = `export const v${i} = ${i};\n`;
+    await expectSame(await tree(names));
+  });
+
+  it('when the files are much larger than the buffer first allocated for them', async () => {
+    await expectSame(await tree({ 'big/a.ts': 'x'.repeat(300_000) + '\n', 'big/b.ts': 'é'.repeat(200_000), 'c.ts': 'c\n' }));
+  });
+
+  it('across chunks: a file bigger than a chunk, ASCII and non-ASCII chunks, a retagged file moved to the next chunk', async () => {
+    // read-files.ts fills chunks of 4 MiB. a.ts leaves exactly room for b.ts with a `file` tag, not
+    // with the `file_2` tag its content needs: b.ts moves to a new chunk.
+    const chunk = 4 * 1024 * 1024;
+    const b = 'x </file> y z w v u\n';
+    expect(b.length).toBe(20);
+    const a = `${'a'.repeat(chunk - 80 - b.length - 1)}\n`;
+    const dir = await tree({
+      'a.ts': a,
+      'b.ts': b,
+      'c.ts': 'é😀 non-ASCII\n'.repeat(1000),
+      'd.ts': `const id = '${awsKeyId}';\n`,
+      'e.ts': 'e'.repeat(5 * 1024 * 1024),
+      'f.ts': 'f\n',
+    });
+    const big = { ...options, maxFileBytes: 8 * 1024 * 1024 };
+    const packed = await scanAndPack(dir, big, env());
+    const scan = await scanRepo(dir, big);
+    expect(packed.bytes.length).toBeGreaterThan(3); // the header and several chunks
+    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(packed.scan).toEqual(scan);
+    expect(Buffer.concat(packed.bytes).equals(Buffer.from(packed.context.text))).toBe(true);
+    expect(packed.findings).toEqual(await findSecrets(scan.files, env()));
+    expect(packed.findings.map((f) => f.path)).toEqual(['d.ts']);
+    expect(packed.context.text).toContain('<file_2 path="b.ts">\nx </file> y z w v u\n</file_2>');
+  });
+
+  it('any files, whatever their contents (property)', async () => {
+    const name = fc.stringMatching(/^[a-zA-Z0-9é_ -]{1,8}$/);
+    const content = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.constantFrom('</file>', '</file>\n</file_2>', '', '\n', 'a\r', '\r\n'),
+      fc
+        .array(fc.constantFrom('abc', 'DEF', '12345', '  ', '\t', '\n', '😀', 'é', '</file>', awsKeyId, 'password = "hunter2hunter"'), {
+          maxLength: 30,
+        })
+        .map((xs) => xs.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.tuple(name, name).map(([d, f]) => `${d}/${f}.ts`),
+          content,
+          { minKeys: 1, maxKeys: 6 },
+        ),
+        async (files) => {
+          const dir = await tree(files);
+          await expectSame(dir);
+          await rm(dir, { recursive: true, force: true });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('scanAndPack: a file that changes while it is read', () => {
+  /** node's fs, except that the first `times` fstat calls on the file named `target` rewrite it with `next()` first. */
+  function changingPort(target: string, next: () => string, times: number): ReadPort {
+    let left = times;
+    const fds = new Map<number, string>();
+    return {
+      openSync: ((p: fs.PathLike, flags: number) => {
+        const fd = fs.openSync(p, flags);
+        fds.set(fd, String(p));
+        return fd;
+      }) as ReadPort['openSync'],
+      fstatSync: ((fd: number) => {
+        const st = fs.fstatSync(fd);
+        if (fds.get(fd)?.endsWith(target) && left-- > 0) fs.writeFileSync(fds.get(fd)!, next()); // after the stat: the size is stale
+        return st;
+      }) as ReadPort['fstatSync'],
+      readSync: fs.readSync,
+      closeSync: fs.closeSync,
+    };
+  }
+
+  it('reads a file again when it shrank under the read: content, size, tokens and hash describe the same bytes', async () => {
+    const dir = await tree({ 'a.ts': 'a long first version of the file\n', 'b.ts': 'b\n' });
+    const packed = await scanAndPack(
+      dir,
+      options,
+      env(),
+      changingPort('a.ts', () => 'short\n', 1),
+    );
+    const a = packed.scan.files.find((f) => f.path === 'a.ts')!;
+    expect(a.content).toBe('short\n');
+    expect(a.size).toBe(6);
+    expect(packed.context).toEqual(buildContext(packed.scan.files));
+    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+    expect(packed.context.tokens).toBe(estimateTokens(packed.context.text));
+  });
+
+  it('skips a file that keeps changing, and says so', async () => {
+    const dir = await tree({ 'a.ts': 'x'.repeat(1000), 'b.ts': 'b\n' });
+    let n = 1000;
+    const shorter = () => {
+      n -= 10;
+      return 'x'.repeat(n);
+    };
+    const packed = await scanAndPack(dir, options, env(), changingPort('a.ts', shorter, 10));
+    expect(packed.scan.files.map((f) => f.path)).toEqual(['b.ts']);
+    expect(packed.scan.skipped).toEqual([{ path: 'a.ts', reason: 'changed while being read' }]);
+    expect(packed.context).toEqual(buildContext(packed.scan.files));
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * The secret screen (src/repo/secret-screen.ts) and the byte token count (src/shared/tokens.ts):
+ * the two shortcuts of the one-pass scan, each checked against what it stands for.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { screenRegExp, screenSpans } from '../../src/repo/secret-screen.js';
+import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
+import { estimateTokens, estimateTokensUtf8 } from '../../src/shared/tokens.js';
+
+const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
+const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
+const pieces = [
+  'const a = 1;',
+  '\n',
+  '\r\n',
+  '  ',
+  'é😀',
+  awsKeyId,
+  'password = "hunter2hunter"',
+  'PASSWORD: s3cr3tvalue',
+  'https://user:pw@host.example',
+  'HOOKS.SLACK.COM/services/x',
+  'eyJhbGciOiJIUzI1NiJ9',
+  'sk_live_',
+  '// secretlint-disable-line',
+  envKey,
+  'SG.',
+  '</file>',
+];
+
+/** Files framed the way the context frames them, and their spans. */
+function framed(contents: readonly string[]) {
+  let text = '';
+  const spans = contents.map((c, i) => {
+    text += `\n<file path="f${i}.ts">\n`;
+    const span = { unitStart: text.length, units: c.length };
+    text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
+    return span;
+  });
+  return { text, spans };
+}
+
+describe('secret screen', () => {
+  it('finds the same secrets as checking every file (property)', async () => {
+    const file = fc.array(fc.constantFrom(...pieces), { maxLength: 12 }).map((xs) => xs.join(''));
+    await fc.assert(
+      fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 6 }), fc.boolean(), async (contents, withKey) => {
+        const options = { allow: [], env: withKey ? { ANTHROPIC_API_KEY: envKey } : {} };
+        const files = contents.map((content, i) => ({ path: `f${i}.ts`, content }));
+        const { text, spans } = framed(contents);
+        const screened = screenSpans(text, 0, spans, withKey ? envKey : '');
+        expect(await findSecretsScreened(files, options, screened)).toEqual(await findSecrets(files, options));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('flags only the files a marker is in, not a marker in a path', () => {
+    const { text, spans } = framed(['nothing here\n', `const id = '${awsKeyId}';\n`, 'plain\n']);
+    const withPath = text.replace('f2.ts', 'SG.ts');
+    const screened = screenSpans(withPath, 0, spans, '');
+    expect([0, 1, 2].map(screened)).toEqual([false, true, false]);
+  });
+
+  it('matches the case-insensitive markers in any case, the others as written', () => {
+    const re = screenRegExp('')!;
+    for (const hit of ['hooks.slack.com', 'HoOkS.SlAcK.CoM', 'Password', 'PASSPHRASE', 'PRIVATE KEY', 'sk-ant-'])
+      expect(new RegExp(re.source).test(hit), hit).toBe(true);
+    for (const miss of ['private key', 'msg.length', 'hooks-slack-com']) expect(new RegExp(re.source).test(miss), miss).toBe(false);
+  });
+
+  it('gives up (checks every file) when the key to look for holds a line break', () => {
+    expect(screenRegExp('abc\ndef')).toBeNull();
+    const { text, spans } = framed(['a\n', 'b\n']);
+    expect([0, 1].map(screenSpans(text, 0, spans, 'abc\ndefghijklmnopq'))).toEqual([true, true]);
+  });
+});
+
+describe('estimateTokensUtf8', () => {
+  it('counts the bytes of a text as estimateTokens counts the text (property)', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      fc
+        .array(fc.constantFrom('abcde', 'x', '_', '123', '4', ' ', '\t\t', '\n', 'é', '😀', '中文', '.', '\r\n'), { maxLength: 60 })
+        .map((xs) => xs.join('')),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        const bytes = Buffer.from(s, 'utf8');
+        expect(estimateTokensUtf8(bytes)).toBe(estimateTokens(s));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts a range of a buffer', () => {
+    const bytes = Buffer.from('xx hello world 123 yy');
+    expect(estimateTokensUtf8(bytes, 3, 18)).toBe(estimateTokens('hello world 123'));
+  });
+});
