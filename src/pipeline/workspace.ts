@@ -62,7 +62,7 @@ export interface Workspace {
    * Checks, before any side effect, that the API can be used: a key is set (else exit 2) and the
    * API answers a free call (else exit 1 naming the base URL). Runs once per workspace.
    */
-  preflight(): Promise<void>;
+  preflight(mode?: 'batch' | 'sync'): Promise<void>;
   /**
    * Live model facts (pipeline/model-check.ts), once per process: `model` and `betas` then hold the
    * API's window and ceiling; a retired model or one without batch support is exit 2. The preflight
@@ -145,9 +145,10 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     now: options.now ?? Date.now,
     env,
     stop,
-    preflight() {
-      preflight ??= checkApi(env).then(() => checkModel());
-      return preflight;
+    preflight(mode: 'batch' | 'sync' = 'batch') {
+      preflight ??= checkApi(env);
+      // The model check runs once (checkModel caches the answer); a sync-only command does not need batch support.
+      return preflight.then(() => checkModel(mode));
     },
     checkModel,
     modelFacts: () => checker?.summary() ?? null,

@@ -46,6 +46,10 @@ describe('live model facts', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/does not support the Message Batches API/);
     expect(h.emulator.stats().batchesCreated).toBe(0);
+    // refine is one synchronous call: it does not need batch support
+    const refine = await h.run(repo, 'refine', 'src/models/user.ts', '--message', 'validate the email');
+    expect(refine.code, refine.stderr).toBe(0);
+    expect(h.emulator.stats().messages).toBe(1);
   });
 
   it('a deprecated model: a warning naming retires_at, once, and the run goes on; the answer is cached for the next command', async () => {
