@@ -145,7 +145,7 @@ function printBillCheck(io: Output, s: StatusReport): void {
 
 function costLines(usage: Usage, cost: number, naive: number): string[] {
   const lines = [
-    `tokens: ${usage.input_tokens} input, ${usage.cache_creation_input_tokens} cache write, ${usage.cache_read_input_tokens} cache read, ${usage.output_tokens} output`,
+    `tokens: ${usage.input_tokens} input, ${usage.cache_creation_input_tokens} cache write, ${usage.cache_read_input_tokens} cache read, ${usage.output_tokens} output${usage.thinking_output_tokens > 0 ? ` (${usage.thinking_output_tokens} of it thinking)` : ''}`,
     `cache-read share of context tokens: ${pct(cacheReadShare(usage))}`,
     `cost: $${formatUsd(cost)} (batch, cached)`,
   ];

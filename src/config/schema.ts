@@ -44,6 +44,16 @@ export const configSchema = z.strictObject({
     .describe(
       "`max_tokens` of each batch request; above the model's standard ceiling the 300K beta is added. Default: the model's ceiling (with the beta when the model supports it, e.g. 300000 for Opus 4.8; else its standard ceiling, e.g. 64000 for Haiku 4.5).",
     ),
+  thinking: z
+    .union([
+      z.literal('off'),
+      z.literal('adaptive'),
+      z.strictObject({ budgetTokens: z.number().int().min(1024).describe('Thinking tokens per request (≥ 1024, below maxTokens).') }),
+    ])
+    .default('off')
+    .describe(
+      "Extended thinking of batch requests: `'off'`, `'adaptive'` (the model decides how much; models that have it) or `{ budgetTokens }` (sent as `budget_tokens`; it comes out of `maxTokens`, and the packer and the estimates count it). Billed as output.",
+    ),
   include: z.array(z.string()).default(['**/*']).describe('Globs of the files that form the codebase context (relative to the repo).'),
   exclude: z
     .array(z.string())

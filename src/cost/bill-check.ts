@@ -116,6 +116,7 @@ export function warmupEffects(batches: readonly JudgedBatch[], prices: Prices | 
         cache_read_input_tokens: kind === 'cache_read_input_tokens' ? n : 0,
         cache_creation_5m_input_tokens: 0,
         cache_creation_1h_input_tokens: kind === 'cache_creation_1h_input_tokens' ? n : 0,
+        thinking_output_tokens: 0,
       };
       return prices ? costUsd(u, prices, 'batch') : null;
     };

@@ -10,6 +10,8 @@ export const usageSchema = z.object({
   /** Split of cache_creation_input_tokens by TTL (1h writes cost more). */
   cache_creation_5m_input_tokens: z.number().nonnegative().default(0),
   cache_creation_1h_input_tokens: z.number().nonnegative().default(0),
+  /** Of output_tokens, those the API reports as thinking (`output_tokens_details.thinking_tokens`); 0 when it does not say. */
+  thinking_output_tokens: z.number().nonnegative().default(0),
 });
 export type Usage = z.output<typeof usageSchema>;
 
@@ -35,6 +37,7 @@ export function usageFromApi(u: unknown): Usage {
     cache_read_input_tokens: num(o.cache_read_input_tokens),
     cache_creation_5m_input_tokens: w5,
     cache_creation_1h_input_tokens: w1,
+    thinking_output_tokens: num(((o.output_tokens_details ?? {}) as Record<string, unknown>).thinking_tokens),
   };
 }
 
@@ -46,6 +49,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     cache_read_input_tokens: a.cache_read_input_tokens + b.cache_read_input_tokens,
     cache_creation_5m_input_tokens: a.cache_creation_5m_input_tokens + b.cache_creation_5m_input_tokens,
     cache_creation_1h_input_tokens: a.cache_creation_1h_input_tokens + b.cache_creation_1h_input_tokens,
+    thinking_output_tokens: a.thinking_output_tokens + b.thinking_output_tokens,
   };
 }
 

@@ -2,8 +2,9 @@
  * One answer of the offline model as an API Message: responder text, max_tokens, usage with caching.
  * The model's window holds input and output together: input alone over it is refused (400 `prompt is
  * too long`); input + `max_tokens` over it lets the reply run only to the window, and a reply cut
- * there stops with `model_context_window_exceeded`.
+ * there stops with `model_context_window_exceeded`. With thinking on, a thinking block comes first.
  */
+import { createHash } from 'node:crypto';
 import { ApiError, newId } from './api-errors.js';
 import { inputTokens, type PromptCache } from './cache.js';
 import type { EmulatedModel } from './model-facts.js';
@@ -16,15 +17,20 @@ export interface Usage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** Present when the answer thought: how many of `output_tokens` were thinking. */
+  output_tokens_details?: { thinking_tokens: number };
   service_tier: 'standard' | 'batch';
 }
+
+export type ThinkingContent = { type: 'thinking'; thinking: string; signature: string };
+export type TextContent = { type: 'text'; text: string; citations: null };
 
 export interface ApiMessage {
   id: string;
   type: 'message';
   role: 'assistant';
   model: string;
-  content: { type: 'text'; text: string; citations: null }[];
+  content: (ThinkingContent | TextContent)[];
   stop_reason: 'end_turn' | 'max_tokens' | 'model_context_window_exceeded';
   stop_sequence: null;
   usage: Usage;
@@ -64,9 +70,13 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const room = window - prompt;
   const windowCut = room < limit;
   if (windowCut) limit = room;
+  // With thinking on, a thinking block comes first; its tokens come out of max_tokens.
+  const thought = thinkingBlock(params, limit);
+  limit -= thought?.tokens ?? 0;
   const out = cutAtTokens(full, limit);
   const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
-  const content = out.text === '' && out.truncated && limit === 0 ? [] : [{ type: 'text' as const, text: out.text, citations: null }];
+  const content: ApiMessage['content'] = thought ? [thought.block] : [];
+  if (!(out.text === '' && out.truncated && limit === 0)) content.push({ type: 'text', text: out.text, citations: null });
   return {
     id: newId('msg_'),
     type: 'message',
@@ -75,6 +85,27 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     content,
     stop_reason: out.truncated || forced ? (windowCut && out.truncated ? 'model_context_window_exceeded' : 'max_tokens') : 'end_turn',
     stop_sequence: null,
-    usage: { ...inputUsage, output_tokens: out.tokens, service_tier: input.mode === 'batch' ? 'batch' : 'standard' },
+    usage: {
+      ...inputUsage,
+      output_tokens: out.tokens + (thought?.tokens ?? 0),
+      ...(thought ? { output_tokens_details: { thinking_tokens: thought.tokens } } : {}),
+      service_tier: input.mode === 'batch' ? 'batch' : 'standard',
+    },
   };
+}
+
+/**
+ * The offline model's thinking, for a request with `thinking` enabled or adaptive: one short,
+ * deterministic paragraph (within the budget and `max_tokens`) and a signature, as the API sends them.
+ */
+function thinkingBlock(params: ResponderParams, limit: number): { block: ThinkingContent; tokens: number } | null {
+  const t = params.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  if (!t || (t.type !== 'enabled' && t.type !== 'adaptive')) return null;
+  const budget = t.type === 'enabled' && typeof t.budget_tokens === 'number' ? t.budget_tokens : limit;
+  const last = params.messages[params.messages.length - 1];
+  const asked = typeof last?.content === 'string' ? last.content.length : (last?.content ?? []).reduce((n, b) => n + (b.text?.length ?? 0), 0);
+  const text = `The request is ${asked} characters long. I read the files it asks for, then write each one in the section format, complete, nothing else.`;
+  const cut = cutAtTokens(text, Math.min(budget, limit));
+  const signature = createHash('sha256').update(cut.text).digest('base64');
+  return { block: { type: 'thinking', thinking: cut.text, signature }, tokens: cut.tokens };
 }

@@ -59,6 +59,15 @@ export async function streamMessage(
   let sent = 0;
   const fail = options.errorAfterChars;
   for (const [index, block] of msg.content.entries()) {
+    if (block.type === 'thinking') {
+      await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      for (const piece of chunks(block.thinking)) {
+        await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } });
+      }
+      await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
+      await send('content_block_stop', { type: 'content_block_stop', index });
+      continue;
+    }
     await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '', citations: null } });
     for (const piece of chunks(block.text)) {
       if (fail !== undefined && sent + piece.length > fail) {
@@ -81,6 +90,7 @@ export async function streamMessage(
       cache_creation_input_tokens: usage.cache_creation_input_tokens,
       cache_read_input_tokens: usage.cache_read_input_tokens,
       output_tokens: usage.output_tokens,
+      ...(usage.output_tokens_details ? { output_tokens_details: usage.output_tokens_details } : {}),
     },
   });
   await send('message_stop', { type: 'message_stop' });

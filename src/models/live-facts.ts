@@ -3,7 +3,7 @@
  * what the models table believes. The pure half, `judgeModelFacts`, decides what to use and what to
  * refuse or warn about; the thin effect half, `fetchModelFacts`, asks the API through the same
  * client (and base URL) as every other call, and caches the answer in `.harness/model-facts.json`
- * for a day, keyed by base URL and model id. Offline or on an error it falls back (to a stale cache
+ * for a day, keyed by base URL and model id (only when that directory exists). Offline or on an error it falls back (to a stale cache
  * entry, else the table) and says why; it never throws for the network.
  */
 import { readFile } from 'node:fs/promises';
@@ -77,7 +77,7 @@ function factsFromApi(body: unknown): LiveModelFacts {
 export interface ModelJudgement {
   /** The table's row with the live window, ceiling and thinking types over it. */
   use: ModelInfo;
-  /** Reasons to refuse the model (exit 2 before anything is sent). */
+  /** Reasons to refuse the model (exit 2 before anything is sent): retired, or no batch support. */
   problems: string[];
   /** Things to say and go on (deprecated, where the table was wrong). */
   warnings: string[];
@@ -93,10 +93,14 @@ export interface JudgeOptions {
 /** Pure: what to use of the table and the live facts, what to refuse, what to warn about. */
 export function judgeModelFacts(table: ModelInfo, live: LiveModelFacts | null, options: JudgeOptions = {}): ModelJudgement {
   if (options.notFound) {
+    // Not a refusal: a model described in the config, or a gateway without the Models API, can
+    // answer 404 here and still serve messages; the create call will say if it does not.
     return {
       use: table,
-      problems: [`the Models API does not know model "${table.id}" (404 not_found_error): it is retired, misspelt or not open to this key`],
-      warnings: [],
+      problems: [],
+      warnings: [
+        `the Models API does not know model "${table.id}" (404): using the figures of the table or the config; requests naming it may be refused`,
+      ],
     };
   }
   if (!live) return { use: table, problems: [], warnings: [] };
@@ -203,9 +207,10 @@ export async function fetchModelFacts(client: Pick<Anthropic, 'models' | 'baseUR
   const fetchedAt = new Date(now()).toISOString();
   cache.entries[key] = { fetchedAt, body };
   try {
-    await writeFileAtomic(file, `${JSON.stringify(cache, null, 2)}\n`);
+    // Only into an existing state dir: asking about a model never creates `.harness/` in a repo.
+    await writeFileAtomic(file, `${JSON.stringify(cache, null, 2)}\n`, { createParents: false });
   } catch {
-    // an unwritable cache only costs the next call
+    // no state dir yet, or an unwritable one: it only costs the next call
   }
   return { source: 'live', facts, fetchedAt, error: null, notFound: false };
 }

@@ -10,6 +10,7 @@ import { busyPaths, readJournal, spentUsd } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import { batchEstimate, planBatches, type PlannedBatch } from './plan-requests.js';
 import { takeSnapshot } from './snapshot.js';
+import type { ModelFactsSummary } from './model-check.js';
 import { heldMessage, pendingOfStage, stageState } from './stages.js';
 import type { Workspace } from './workspace.js';
 
@@ -32,6 +33,8 @@ export interface EstimateReport {
   inputSource: Estimate['inputSource'];
   spentUsd: number;
   budget: { perRunUsd: number | null; totalUsd: number | null };
+  /** What the Models API said of the model (live, cached, or the table's figures); null when not asked. */
+  modelFacts: ModelFactsSummary | null;
   /** How the codebase is sent (null: nothing pending, no snapshot taken). */
   contextMode: ContextMode | null;
   /** The distinct cached prefixes of the requests and what writing each once costs (null: nothing pending). */
@@ -71,6 +74,15 @@ export interface EstimateJson {
   } | null;
   spent_usd: number;
   budget: { per_run_usd: number | null; total_usd: number | null };
+  model_facts: {
+    source: ModelFactsSummary['source'];
+    fetched_at: string | null;
+    lifecycle: ModelFactsSummary['lifecycle'];
+    retires_at: string | null;
+    context_window: number;
+    max_output: number;
+    error: string | null;
+  } | null;
   /** `full` or `map` (docs/context.md); null when nothing is pending. */
   context_mode: ContextMode | null;
   /** Null when nothing is pending. */
@@ -103,6 +115,15 @@ function estimateJson(r: Omit<EstimateReport, 'toJSON'>): EstimateJson {
     },
     spent_usd: r.spentUsd,
     budget: { per_run_usd: r.budget.perRunUsd, total_usd: r.budget.totalUsd },
+    model_facts: r.modelFacts && {
+      source: r.modelFacts.source,
+      fetched_at: r.modelFacts.fetchedAt,
+      lifecycle: r.modelFacts.lifecycle,
+      retires_at: r.modelFacts.retiresAt,
+      context_window: r.modelFacts.contextWindow,
+      max_output: r.modelFacts.maxOutput,
+      error: r.modelFacts.error,
+    },
     context_mode: r.contextMode,
     cached_prefixes: r.prefixes && { count: r.prefixes.count, write_tokens: r.prefixes.writeTokens, write_cost_usd: r.prefixes.writeUsd },
   };
@@ -114,6 +135,8 @@ function report(fields: Omit<EstimateReport, 'toJSON'>): EstimateReport {
 }
 
 export async function estimatePending(ws: Workspace, options: { countTokens?: boolean } = {}): Promise<EstimateReport> {
+  // Live model facts first: a retired model is refused here too, and the live window and ceiling are used.
+  if (options.countTokens !== false) await ws.checkModel();
   const list = await readTaskListFile(ws.repoDir);
   const journal = await readJournal(ws.repoDir);
   const busy = busyPaths(journal);
@@ -127,6 +150,7 @@ export async function estimatePending(ws: Workspace, options: { countTokens?: bo
     stageHeld: stage ? heldMessage(stage) : null,
     spentUsd: spentUsd(journal),
     budget: { perRunUsd: ws.config.budget.perRunUsd ?? null, totalUsd: ws.config.budget.totalUsd ?? null },
+    modelFacts: ws.modelFacts(),
   };
   if (pending.length === 0)
     return report({
@@ -208,6 +232,7 @@ export function emptyEstimate(): EstimateJson {
     estimate: null,
     spent_usd: 0,
     budget: { per_run_usd: null, total_usd: null },
+    model_facts: null,
     context_mode: null,
     cached_prefixes: null,
   };

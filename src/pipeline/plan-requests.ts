@@ -64,7 +64,8 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
   const followUps = taskFollowUps(journal);
   const pack = (some: readonly Task[]) =>
     packTasks(some, {
-      maxTokens: config.maxTokens,
+      // Thinking comes out of max_tokens: the files get the rest.
+      maxTokens: Math.max(1, config.maxTokens - ws.thinking.reservedTokens),
       safetyMargin: config.packing.safetyMargin,
       estimate: (t) => estimateTaskTokens(t, config.packing),
       maxTasks: (t) => followUps.get(t.path)?.maxTasks,
@@ -78,6 +79,7 @@ export async function planBatches(ws: Workspace, tasks: readonly Task[], snapsho
     templates,
     model: ws.model.id,
     maxTokens: config.maxTokens,
+    ...(ws.thinking.param ? { thinking: ws.thinking.param } : {}),
     existingPaths,
     ambiguousBefore,
     ...(repairs.size > 0 ? { repairs } : {}),
@@ -209,7 +211,7 @@ async function repairInputs(ws: Workspace, tasks: readonly Task[], journal: Jour
 
 /** The estimate of one batch, and of its warm-up batch; `countedInput` from count_tokens when known. */
 export function batchEstimate(
-  ws: Pick<Workspace, 'config' | 'model'>,
+  ws: Pick<Workspace, 'config' | 'model'> & Partial<Pick<Workspace, 'thinking'>>,
   requests: readonly BatchRequest[],
   packed: readonly PackedRequest[],
   cache: CacheState,
@@ -217,7 +219,8 @@ export function batchEstimate(
 ): Pick<PlannedBatch, 'estimate' | 'warmup'> {
   const estimate = estimateRequests({
     requests,
-    expectedOutput: packed.map((p) => p.expectedOutputTokens),
+    // A thinking budget is output too: count it as spent in full (the model may think less).
+    expectedOutput: packed.map((p) => p.expectedOutputTokens + (ws.thinking?.reservedTokens ?? 0)),
     maxTokens: ws.config.maxTokens,
     model: ws.model,
     hitRate: ws.config.cache.expectedHitRate,

@@ -79,7 +79,7 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   if (current !== null) await assertNoSecrets([{ path: repoRel, content: current }], { ...secrets, source: repoRel });
 
   // The key and the API, before the snapshot is (re)built and before anything is paid for.
-  await ws.preflight();
+  await ws.preflight('sync'); // a synchronous call: batch support not needed
   const snapshot = await takeSnapshot(ws, { reuse: true });
   const templates = await ws.templates();
   const refineTemplate = await readFile(new URL('../../templates/refine.md', import.meta.url), 'utf8');

@@ -67,7 +67,7 @@ function warmupRequest(first: BatchRequest): BatchRequest {
     custom_id: WARMUP_CUSTOM_ID,
     params: {
       ...first.params,
-      max_tokens: 1,
+      max_tokens: warmupMaxTokens(first),
       messages: [{ role: 'user', content: [...blocks.slice(0, last + 1), { type: 'text', text: 'Reply with the word: ready' }] }],
     },
   };
@@ -93,12 +93,22 @@ export function prefixWarmedUp(ws: Pick<Workspace, 'now'>, first: BatchRequest, 
   );
 }
 
+/**
+ * 1, or with a thinking budget the least the API accepts (budget + 1): the thinking param stays as
+ * the batch sends it, since a change of thinking params invalidates the cached message blocks.
+ */
+function warmupMaxTokens(first: BatchRequest): number {
+  const t = first.params.thinking;
+  return t && t.type === 'enabled' ? t.budget_tokens + 1 : 1;
+}
+
 /** Estimated tokens of the cacheable prefix (what the warm-up writes). */
 const prefixTokens = (first: BatchRequest): number => requestTokens(first).cacheable;
 
 /** The warm-up batch of a batch whose first request is `first`: one write of the prefix. */
 export function warmupEstimate(ws: Pick<Workspace, 'model'>, first: BatchRequest): Estimate {
-  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [1], maxTokens: 1, model: ws.model, hitRate: 0 });
+  const max = warmupMaxTokens(first);
+  return estimateRequests({ requests: [warmupRequest(first)], expectedOutput: [max], maxTokens: max, model: ws.model, hitRate: 0 });
 }
 
 /** What to do about the warm-up of the snapshot `contextSha` before a batch. */

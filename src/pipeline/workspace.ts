@@ -13,6 +13,8 @@ import type { HarnessConfig } from '../config/schema.js';
 import { openRepo, type GitRepo } from '../git/repo.js';
 import { planOutput, resolveModel, type ModelInfo } from '../models/models.js';
 import { loadTemplates, type Templates } from '../requests/templates.js';
+import { type ModelFactsSummary, modelChecker } from './model-check.js';
+import { planThinking, type ThinkingPlan } from '../models/thinking.js';
 import { HarnessError, isHarnessError } from '../shared/errors.js';
 import { neverStop, sleepUnlessStopped, type StopSignal } from '../shared/signals.js';
 
@@ -45,6 +47,8 @@ export interface Workspace {
   model: ModelInfo;
   /** Betas every batch of this config needs (the 300K beta above the standard ceiling). */
   betas: string[];
+  /** `thinking` of batch requests and the output tokens it sets aside (models/thinking.ts). */
+  thinking: ThinkingPlan;
   git: GitRepo;
   reporter: Reporter;
   sleep: Sleep;
@@ -58,7 +62,14 @@ export interface Workspace {
    * Checks, before any side effect, that the API can be used: a key is set (else exit 2) and the
    * API answers a free call (else exit 1 naming the base URL). Runs once per workspace.
    */
-  preflight(): Promise<void>;
+  preflight(mode?: 'batch' | 'sync'): Promise<void>;
+  /**
+   * Live model facts (pipeline/model-check.ts), once per process: `model` and `betas` then hold the
+   * API's window and ceiling; a retired model or one without batch support is exit 2. The preflight
+   * runs it; `estimate` too. `modelFacts` is what was found (null before).
+   */
+  checkModel(mode?: 'batch' | 'sync'): Promise<void>;
+  modelFacts(): ModelFactsSummary | null;
   client(): Anthropic;
   api(): BatchApi;
   templates(): Promise<Templates>;
@@ -88,11 +99,12 @@ export interface WorkspaceOptions {
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const { repoDir, config } = options;
   const configLabel = options.configFile ? path.relative(repoDir, options.configFile) || options.configFile : 'defaults';
-  const model = resolveModel(config.model, config.models, options.sources?.model ?? configLabel);
-  const { betas } = flagHint(
-    () => planOutput(model, config.maxTokens, 'batch', options.sources?.maxTokens ?? configLabel),
-    options.sources?.maxTokens,
-  );
+  let model = resolveModel(config.model, config.models, options.sources?.model ?? configLabel);
+  const planBatch = (m: ModelInfo) =>
+    flagHint(() => planOutput(m, config.maxTokens, 'batch', options.sources?.maxTokens ?? configLabel), options.sources?.maxTokens).betas;
+  let betas = planBatch(model);
+  const thinkingOf = (m: ModelInfo) => planThinking(config.thinking, m, config.maxTokens, configLabel);
+  let thinking = thinkingOf(model);
   const git = await openRepo(repoDir, { init: options.initGit ?? false, hooks: config.git.hooks });
   const env = options.env ?? process.env;
   const stop = options.stop ?? neverStop;
@@ -102,23 +114,44 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   let templates: Promise<Templates> | null = null;
   const root = config.outputRoot;
   const getClient = (): Anthropic => (client ??= createClient({ env }));
+  const reporter = options.reporter ?? silentReporter;
+  const checker = options.api
+    ? null
+    : modelChecker({ table: model, client: getClient, repoDir, warn: (m) => reporter.warn(m), source: options.sources?.model ?? configLabel });
+  const checkModel = async (mode: 'batch' | 'sync' = 'batch') => {
+    if (!checker) return;
+    const live = await checker.check(mode);
+    betas = planBatch(live);
+    thinking = thinkingOf(live);
+    model = live;
+  };
   return {
     repoDir,
     config,
     configLabel,
-    model,
-    betas,
+    get model() {
+      return model;
+    },
+    get betas() {
+      return betas;
+    },
+    get thinking() {
+      return thinking;
+    },
     git,
-    reporter: options.reporter ?? silentReporter,
+    reporter,
     sleep: options.sleep ?? realSleep,
     wait: options.sleep ?? ((ms) => sleepUnlessStopped(ms, stop)),
     now: options.now ?? Date.now,
     env,
     stop,
-    preflight() {
+    preflight(mode: 'batch' | 'sync' = 'batch') {
       preflight ??= checkApi(env);
-      return preflight;
+      // The model check runs once (checkModel caches the answer); a sync-only command does not need batch support.
+      return preflight.then(() => checkModel(mode));
     },
+    checkModel,
+    modelFacts: () => checker?.summary() ?? null,
     client: getClient,
     api() {
       api ??= withUnknownBatchHint(sdkBatchApi(getClient(), betas));

@@ -26,6 +26,7 @@ import { MAX_CACHE_BREAKPOINTS, placeBreakpoints } from './breakpoints.js';
 import type { PackedRequest } from './pack.js';
 import { type RepairInput, repairNote } from './repair-note.js';
 import { fillTemplate, type Templates } from './templates.js';
+import type { ThinkingParam } from '../models/thinking.js';
 
 type SdkRequestParams = Anthropic.Beta.Messages.Batches.BatchCreateParams.Request['params'];
 
@@ -61,6 +62,8 @@ export interface BuildOptions {
   earlier?: string;
   /** The plan block (planBlockText), sent after the codebase and the earlier stages with its own breakpoint. */
   plan?: string;
+  /** `thinking` as the API takes it (models/thinking.ts); absent: left out. */
+  thinking?: ThinkingParam;
   /**
    * `map` mode: the cached blocks, in order, each with the number of requests that share it (and
    * everything before it); replaces `context`, `earlier` and `plan`.
@@ -173,6 +176,7 @@ export function buildRequest(packed: PackedRequest, options: BuildOptions): Batc
       max_tokens: options.maxTokens,
       system: options.templates.system,
       messages: [{ role: 'user', content: [...cached, { type: 'text', text }] }],
+      ...(options.thinking ? { thinking: options.thinking } : {}),
     },
   };
 }

@@ -51,4 +51,13 @@ describe('pricing: usage → USD', () => {
     expect(naiveSyncCostUsd(usage, { input: 5, output: 25 })).toBeCloseTo(10 * 5 + 25, 9);
     expect(cacheReadShare(usage)).toBeCloseTo(8 / 9, 12);
   });
+
+  it('keeps the thinking share of the output when the API reports it (output_tokens_details.thinking_tokens), else 0', () => {
+    expect(usageFromApi({ output_tokens: 900, output_tokens_details: { thinking_tokens: 400 } })).toMatchObject({
+      output_tokens: 900,
+      thinking_output_tokens: 400,
+    });
+    expect(usageFromApi({ output_tokens: 900, output_tokens_details: null }).thinking_output_tokens).toBe(0);
+    expect(usageFromApi({ output_tokens: 900 }).thinking_output_tokens).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 /** Live model facts: the pure judgement (table × Models API) and the fetch with its day-long cache, against the emulator. */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +41,9 @@ describe('judgeModelFacts', () => {
     ]);
     expect(judgeModelFacts(opus, live({ batch: false })).problems[0]).toMatch(/does not support the Message Batches API/);
     expect(judgeModelFacts(opus, live({ batch: false }), { mode: 'sync' }).problems).toEqual([]);
-    expect(judgeModelFacts(opus, null, { notFound: true }).problems[0]).toMatch(/does not know model "claude-opus-4-8" \(404/);
+    const unknown = judgeModelFacts(opus, null, { notFound: true });
+    expect(unknown.problems).toEqual([]); // a config-described model or a gateway may still serve it
+    expect(unknown.warnings[0]).toMatch(/does not know model "claude-opus-4-8" \(404\)/);
   });
 
   it('a deprecated model is a warning naming retires_at (or saying none is announced)', () => {
@@ -71,7 +74,9 @@ describe('fetchModelFacts', () => {
   const setUp = async (options: EmulatorOptions = {}) => {
     emulator = await startEmulator({ processingMs: 50, ...options });
     const client = new Anthropic({ baseURL: emulator.url, apiKey: 'test', maxRetries: 0 });
-    return { client, stateDir: path.join(await makeTempDir('live-facts-'), '.harness') };
+    const stateDir = path.join(await makeTempDir('live-facts-'), '.harness');
+    await mkdir(stateDir);
+    return { client, stateDir };
   };
   const modelCalls = () => emulator!.log().filter((e) => e.path.startsWith('/v1/models')).length;
 
@@ -100,6 +105,14 @@ describe('fetchModelFacts', () => {
     const file = JSON.parse(await readFile(path.join(stateDir, 'model-facts.json'), 'utf8'));
     expect(Object.keys(file.entries)).toEqual([`${emulator!.url} claude-opus-4-6`]);
     expect(JSON.stringify(file)).not.toContain('test'); // never the key
+  });
+
+  it('never creates the state dir: without one, every call asks the API', async () => {
+    const { client, stateDir } = await setUp();
+    const missing = path.join(path.dirname(stateDir), 'none', '.harness');
+    expect((await fetchModelFacts(client, 'claude-opus-4-8', { stateDir: missing })).source).toBe('live');
+    expect((await fetchModelFacts(client, 'claude-opus-4-8', { stateDir: missing })).source).toBe('live');
+    expect(existsSync(path.dirname(missing))).toBe(false);
   });
 
   it('a 404 says the API does not know the model', async () => {

@@ -140,6 +140,19 @@ describe('a succeeded result', () => {
     expect(d.steps).toEqual([{ write: { task: task(A), content: generated(A) } }]);
     expect(d.usage).toMatchObject({ input_tokens: 1_000, output_tokens: 42 });
   });
+
+  it('a thinking block first in the content is not part of the answer: only text blocks are split', () => {
+    const line = succeeded('r1', `intro\n${section(A)}${section(B)}`);
+    const message = (line.result as { message: { content: unknown[] } }).message;
+    // A thinking block that even looks like a section must not be read as one.
+    message.content.unshift({ type: 'thinking', thinking: `let me draft it\n${section(A, 'draft\n')}`, signature: 'sig' });
+    const d = decide(line, two);
+    expect(d.steps).toEqual([
+      { write: A, content: generated(A) },
+      { write: B, content: generated(B) },
+    ]);
+    expect(d.report).toEqual([]);
+  });
 });
 
 describe('an errored result', () => {
