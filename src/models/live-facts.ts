@@ -88,6 +88,11 @@ export interface JudgeOptions {
   mode?: 'batch' | 'sync';
   /** The Models API answered 404 for this id. */
   notFound?: boolean;
+  /**
+   * Figures the config sets for this model (`models[id]`): a person's own limit, kept when it is
+   * the tighter one (the API's figure wins only when it is lower).
+   */
+  configured?: { contextWindow?: number | undefined; maxOutput?: number | undefined } | undefined;
 }
 
 /** Pure: what to use of the table and the live facts, what to refuse, what to warn about. */
@@ -118,11 +123,14 @@ export function judgeModelFacts(table: ModelInfo, live: LiveModelFacts | null, o
     problems.push(`${name} does not support the Message Batches API (capabilities.batch is false)`);
   }
   const use: ModelInfo = { ...table };
-  if (live.contextWindow !== null && live.contextWindow !== table.contextWindow) {
+  const pinned = options.configured ?? {};
+  const keepWindow = pinned.contextWindow !== undefined && live.contextWindow !== null && pinned.contextWindow <= live.contextWindow;
+  const keepOutput = pinned.maxOutput !== undefined && live.maxOutput !== null && pinned.maxOutput <= live.maxOutput;
+  if (live.contextWindow !== null && live.contextWindow !== table.contextWindow && !keepWindow) {
     warnings.push(`the Models API gives ${table.id} a window of ${live.contextWindow} tokens (the table: ${table.contextWindow}); using the API's`);
     use.contextWindow = live.contextWindow;
   }
-  if (live.maxOutput !== null && live.maxOutput !== table.maxOutput) {
+  if (live.maxOutput !== null && live.maxOutput !== table.maxOutput && !keepOutput) {
     warnings.push(`the Models API gives ${table.id} an output ceiling of ${live.maxOutput} tokens (the table: ${table.maxOutput}); using the API's`);
     use.maxOutput = live.maxOutput;
     if (use.extendedMaxOutput !== null && use.extendedMaxOutput < live.maxOutput) use.extendedMaxOutput = null;

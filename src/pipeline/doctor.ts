@@ -62,7 +62,7 @@ export async function runDoctor(ws: Workspace, options: DoctorOptions): Promise<
 
   // Always asked afresh (maxAgeMs 0: a preflight checks now); the answer refreshes the cache.
   const fetched = api ? await fetchModelFacts(api, ws.model.id, { stateDir: path.join(ws.repoDir, HARNESS_STATE_DIR), maxAgeMs: 0 }) : null;
-  const judged = fetched ? judgeModelFacts(ws.model, fetched.facts, { notFound: fetched.notFound }) : null;
+  const judged = fetched ? judgeModelFacts(ws.model, fetched.facts, { notFound: fetched.notFound, configured: ws.config.models[ws.model.id] }) : null;
   rows.push(
     fetched && judged
       ? modelRow(ws.model.id, {

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
-import { type FetchedModelFacts, fetchModelFacts, judgeModelFacts } from '../models/live-facts.js';
+import { type FetchedModelFacts, fetchModelFacts, type JudgeOptions, judgeModelFacts } from '../models/live-facts.js';
 import type { ModelInfo } from '../models/models.js';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
@@ -20,6 +20,8 @@ export interface ModelCheckDeps {
   warn: (message: string) => void;
   /** Where the model came from (config file, `--model`), for the error. */
   source: string;
+  /** The config's own figures for the model (`models[id]`), kept when tighter than the API's. */
+  configured?: JudgeOptions['configured'];
 }
 
 /** What the check found, for `estimate --json` / `status --json`. */
@@ -56,7 +58,7 @@ export function modelChecker(deps: ModelCheckDeps): { check(mode?: 'batch' | 'sy
     async check(mode = 'batch') {
       fetched ??= fetchOnce();
       const f = await fetched;
-      const judged = judgeModelFacts(deps.table, f.facts, { mode, notFound: f.notFound });
+      const judged = judgeModelFacts(deps.table, f.facts, { mode, notFound: f.notFound, configured: deps.configured });
       if (judged.problems.length > 0) {
         throw new HarnessError('BAD_MODEL', `${judged.problems.join('; ')}; nothing was sent`, {
           file: deps.source,

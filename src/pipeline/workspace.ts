@@ -117,7 +117,14 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const reporter = options.reporter ?? silentReporter;
   const checker = options.api
     ? null
-    : modelChecker({ table: model, client: getClient, repoDir, warn: (m) => reporter.warn(m), source: options.sources?.model ?? configLabel });
+    : modelChecker({
+        table: model,
+        client: getClient,
+        repoDir,
+        warn: (m) => reporter.warn(m),
+        source: options.sources?.model ?? configLabel,
+        configured: config.models[model.id],
+      });
   const checkModel = async (mode: 'batch' | 'sync' = 'batch') => {
     if (!checker) return;
     const live = await checker.check(mode);

@@ -123,8 +123,9 @@ describe('harness doctor', () => {
 
   it('a prompt over the window: input + max_tokens above the window fails the window row (exit 1)', async () => {
     const big = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i}; // a line of the codebase`).join('\n');
-    const files = { 'src/big.ts': big, 'harness.config.mjs': 'export default { maxTokens: 64000 };\n' };
-    // The Models API's window (the emulator's catalogue, overridden here) is the tighter one.
+    const files = { 'src/big.ts': big, 'harness.config.mjs': 'export default { maxTokens: 69000 };\n' };
+    // The Models API's window (the emulator's catalogue, overridden here) is the tighter one. The
+    // codebase does not fit beside max_tokens, so requests go in map mode: small, but not small enough.
     h = await withEmulator({ models: { 'claude-opus-4-8': { contextWindow: 70000 } } });
     const repo = await makeTarget({ files });
     const r = await h.run(repo, 'doctor', '--json');
@@ -133,12 +134,12 @@ describe('harness doctor', () => {
     expect(rows.count_tokens!.status).toBe('ok');
     expect(rows.window!.status).toBe('fail');
     expect(rows.window!.detail).toMatch(
-      /input \d+ \+ max_tokens 64000 = \d+ > window 70000 \(Models API; input from count_tokens\): lower maxTokens to \d+ or less/,
+      /input \d+ \+ max_tokens 69000 = \d+ > window 70000 \(Models API; input from count_tokens\): lower maxTokens to \d+ or less/,
     );
     // The config's own figure for the model counts too, when it is the tighter one.
     await h.restart({ models: {} });
     const own = await makeTarget({
-      files: { ...files, 'harness.config.mjs': "export default { maxTokens: 64000, models: { 'claude-opus-4-8': { contextWindow: 70000 } } };\n" },
+      files: { ...files, 'harness.config.mjs': "export default { maxTokens: 69000, models: { 'claude-opus-4-8': { contextWindow: 70000 } } };\n" },
     });
     const o = await h.run(own, 'doctor', '--json');
     expect(o.code, o.stderr).toBe(1);

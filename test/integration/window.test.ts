@@ -225,7 +225,12 @@ describe('model_context_window_exceeded end to end', () => {
     const window = inputTokens(params) + Math.ceil(countTokens(reply) * 0.6);
     await h.close();
 
-    h = await withEmulator({ models: { [MODEL]: { contextWindow: window } } });
+    // The Models API is down (400), so the harness keeps the table's 1M window, as it would with a
+    // window the API shrank after the last answer it cached: only the reply's stop tells it.
+    h = await withEmulator({
+      models: { [MODEL]: { contextWindow: window } },
+      faults: { http: [{ path: '^/v1/models', kind: 'status', status: 400, times: 0 }] },
+    });
     const r = await h.run(repo, 'run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr + r.stdout).toMatch(/context window/);

@@ -65,6 +65,23 @@ describe('judgeModelFacts', () => {
   });
 });
 
+describe('judgeModelFacts with figures the config sets', () => {
+  const pinned = resolveModel('claude-opus-4-8', { 'claude-opus-4-8': { contextWindow: 70_000 } });
+  it("a window the config sets below the API's is kept (a person's own limit), silently", () => {
+    const j = judgeModelFacts(pinned, live(), { configured: { contextWindow: 70_000 } });
+    expect(j.use.contextWindow).toBe(70_000);
+    expect(j.warnings).toEqual([]);
+  });
+  it("the API's window wins when it is the lower one", () => {
+    const j = judgeModelFacts(pinned, live({ contextWindow: 50_000 }), { configured: { contextWindow: 70_000 } });
+    expect(j.use.contextWindow).toBe(50_000);
+    expect(j.warnings[0]).toMatch(/window of 50000 tokens/);
+  });
+  it('without the config figure the API corrects the table', () => {
+    expect(judgeModelFacts(pinned, live()).use.contextWindow).toBe(1_000_000);
+  });
+});
+
 describe('fetchModelFacts', () => {
   let emulator: Emulator | null = null;
   afterEach(async () => {
