@@ -57,7 +57,7 @@ describe('emulator: thinking', () => {
     await waitEnded(client, batch.id);
     const [line] = await results(client, batch.id);
     expect(line?.result.type).toBe('succeeded');
-    const message = (line?.result as { message: Anthropic.Message }).message;
+    const message = (line!.result as { message: Anthropic.Message }).message;
     expect(message.content[0]?.type).toBe('thinking');
     const err = await refusal(
       client.beta.messages.batches.create({
