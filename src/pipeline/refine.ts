@@ -19,6 +19,7 @@ import { splitOutput } from '../output/split.js';
 import { writeSafe } from '../output/write.js';
 import { scanOne, scanOptionsOf } from '../repo/scan.js';
 import { assertNoSecrets } from '../repo/secrets.js';
+import { contextBlock } from '../requests/build.js';
 import { fillTemplate } from '../requests/templates.js';
 import { codeSpan } from '../tasks/render-task-list.js';
 import { HarnessError } from '../shared/errors.js';
@@ -96,7 +97,8 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
       {
         role: 'user' as const,
         content: [
-          { type: 'text' as const, text: promptContext(snapshot).text, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } },
+          // The batches' block: an empty codebase gets the placeholder (the API refuses an empty text block).
+          contextBlock(promptContext(snapshot)),
           { type: 'text' as const, text: prompt },
         ],
       },

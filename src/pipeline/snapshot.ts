@@ -115,7 +115,9 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
 /**
  * The codebase as one block for a single synchronous prompt (the llm planner, refine, a sync
  * repair): the whole context in `full` mode; in `map` mode the repo map (the whole codebase would
- * not fit; those prompts carry the file they are about themselves).
+ * not fit; those prompts carry the file they are about themselves). Every caller sends it through
+ * `contextBlock` (requests/build.ts), as the batches do, so an empty codebase goes as the same
+ * placeholder (`EMPTY_CONTEXT_TEXT`), never as an empty text block (which the API refuses).
  */
 export function promptContext(snapshot: Pick<Snapshot, 'context' | 'mode' | 'map'>): { text: string } {
   return snapshot.mode === 'map' && snapshot.map ? { text: REPO_MAP_HEADER + snapshot.map.text } : snapshot.context;
