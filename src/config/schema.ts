@@ -8,6 +8,8 @@ import { defaultBatchMaxTokens, defaultSyncMaxTokens, type ModelInfo, resolveMod
 
 const usd = z.number().nonnegative();
 const positiveInt = z.number().int().positive();
+/** Most bytes of request JSON in one batch (`batch.maxBytes` default and cap). */
+const BATCH_MAX_BYTES = 256_000_000;
 
 const prices = z.strictObject({ input: usd, output: usd });
 
@@ -124,10 +126,11 @@ export const configSchema = z.strictObject({
   batch: z
     .strictObject({
       maxRequests: positiveInt.max(100_000).default(100_000).describe('Requests per batch (the API allows 100,000).'),
+      // The API's limit is "256 MB", not stated to be 2^28 bytes: the decimal figure cannot be refused.
       maxBytes: positiveInt
-        .max(256 * 1024 * 1024)
-        .default(256 * 1024 * 1024)
-        .describe('Bytes of request JSON per batch (the API allows 256 MB).'),
+        .max(BATCH_MAX_BYTES)
+        .default(BATCH_MAX_BYTES)
+        .describe('Bytes of request JSON per batch: at most 256,000,000 (the API allows "256 MB"; the decimal figure, so no batch is refused).'),
     })
     .prefault({}),
   cache: z
