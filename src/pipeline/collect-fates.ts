@@ -19,6 +19,9 @@
  * - its request came back `errored: invalid_request_error`: a request of several tasks is split
  *   (all back to pending, no attempt used, the next requests hold at most half as many tasks);
  *   a request of one task fails it with the API's message; any other error uses an attempt;
+ * - its request's answer ended with `stop_reason: "refusal"` (the model declined): nothing is
+ *   written from it, complete sections included (a refusal is not a cut output: what came before
+ *   it is not trusted as an answer); an attempt is used; failed at the cap with a reason that says so;
  * - its request was canceled or expired, or has no result line: not processed, not billed: back
  *   to pending, no attempt used;
  * - it is still marked submitted in this batch but no request of the batch holds it (renamed in
@@ -111,6 +114,11 @@ type Succeeded = Extract<BatchResultLine['result'], { type: 'succeeded' }>;
 
 /** A processed answer: its text cut into sections, one per task asked. */
 function answered(id: string, message: Succeeded['message'], asked: readonly Task[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {
+  if (message.stop_reason === 'refusal') {
+    const what = asked.length === 1 ? 'its task is not' : `none of its ${asked.length} tasks are`;
+    const report = [`${id}: ${REFUSAL}: ${what} written from it`];
+    return { report, steps: asked.map((t) => ({ ...retryOrFail(t, REFUSAL, ctx), report: `${t.path}: ${REFUSAL}` })) };
+  }
   // The text blocks one after the other through the streaming splitter (the same result as the
   // joined text: a long text comes from the reader as several blocks, see batch/result-line.ts).
   const splitter = new SectionSplitter(asked.map((t) => t.path));
@@ -146,6 +154,9 @@ function answered(id: string, message: Succeeded['message'], asked: readonly Tas
   });
   return { report, steps };
 }
+
+/** Why a task got nothing from an answer the model refused to give. */
+export const REFUSAL = 'the model refused (stop_reason refusal)';
 
 /** An errored request (`paths`, of which `asked` are still this batch's to decide). */
 function refused(id: string, error: unknown, paths: readonly string[], asked: readonly Task[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {

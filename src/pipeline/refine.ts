@@ -26,6 +26,7 @@ import { HarnessError } from '../shared/errors.js';
 import { unsafePathReason } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
+import { REFUSAL } from './collect-fates.js';
 import { promptContext, takeSnapshot } from './snapshot.js';
 import { fitSyncCall } from './sync-window.js';
 import type { Workspace } from './workspace.js';
@@ -153,6 +154,13 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   const usage = usageFromApi(message.usage);
   const cost = costUsd(usage, prices, 'sync');
   await journalCall(usage);
+  if (message.stop_reason === 'refusal') {
+    // Not a cut answer: whatever came before the refusal is not used, even a complete section.
+    await ws.git.commit([JOURNAL_FILE], `harness: refine ${target} (no file: refusal)`, { 'Harness-Cost-USD': formatUsd(cost) });
+    throw new HarnessError('API', `${REFUSAL} to refine ${target}; nothing written (the call is billed: $${formatUsd(cost)})`, {
+      hint: 'reword --message, or edit the file by hand',
+    });
+  }
   const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   const split = splitOutput(text, [target]);
   const file = split.files.find((f) => f.path === target);

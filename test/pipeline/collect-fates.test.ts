@@ -10,6 +10,7 @@ import { context, ended, errored, failed, generated, pending, section, succeeded
 const A = 'src/a.ts';
 const B = 'src/b.ts';
 const C = 'src/c.ts';
+const REFUSED = 'the model refused (stop_reason refusal)';
 const NOTE = 'ambiguous section: the content shows the section format (a line like <<<END src/a.ts>>>), so where the file ends cannot be told';
 
 /** A decision in a form a table can spell: a file to write is `{ write: path, content }`. */
@@ -80,6 +81,24 @@ describe('a succeeded result', () => {
       ],
     },
     {
+      name: 'a refusal: not a cut output; no file is written from it, complete sections included; an attempt used, pending again',
+      text: `${section(A)}<<<FILE ${B}>>>\nexport const`,
+      stop: 'refusal',
+      steps: [
+        { ...pending(A, 1), report: `${A}: ${REFUSED}` },
+        { ...pending(B, 1), report: `${B}: ${REFUSED}` },
+      ],
+      report: [`r1: ${REFUSED}: none of its 2 tasks are written from it`],
+    },
+    {
+      name: 'a refusal at the last attempt: failed, the reason says the model refused',
+      text: section(A),
+      stop: 'refusal',
+      ctx: context([task(A, { attempts: 2 })], { r1: [A] }),
+      steps: [{ ...failed(A, 3, `${REFUSED} (after 3 attempts)`), report: `${A}: ${REFUSED}` }],
+      report: [`r1: ${REFUSED}: its task is not written from it`],
+    },
+    {
       name: 'attempts used up: failed with the reason and the count',
       text: '',
       ctx: context([task(A, { attempts: 1 }), task(B, { attempts: 0 })], { r1: [A, B] }, { attemptsCap: 2 }),
@@ -139,6 +158,13 @@ describe('a succeeded result', () => {
     expect(d.report[0]).toMatch(/^r1: /);
     expect(d.steps).toEqual([{ write: { task: task(A), content: generated(A) } }]);
     expect(d.usage).toMatchObject({ input_tokens: 1_000, output_tokens: 42 });
+  });
+
+  it('a refused answer is still billed: its usage is counted', () => {
+    const d = decideResult(succeeded('r1', section(A), 'refusal', 17), context([task(A)], { r1: [A] }), new Set());
+    expect(d.counted).toEqual({ customId: 'r1', type: 'succeeded' });
+    expect(d.usage).toMatchObject({ output_tokens: 17 });
+    expect(d.steps.some((s) => 'write' in s)).toBe(false);
   });
 
   it('a thinking block first in the content is not part of the answer: only text blocks are split', () => {
