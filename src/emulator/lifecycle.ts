@@ -24,7 +24,7 @@ import type { Usage } from './message.js';
 import { requestResult } from './request-result.js';
 import { scheduleRequests } from './request-schedule.js';
 import type { BatchRecord, Store, StoredRequest } from './store.js';
-import type { Responder, ResponderParams } from './types.js';
+import type { Responder } from './types.js';
 
 export interface LifecycleOptions {
   processingMs: number;
@@ -80,7 +80,7 @@ export class Batches {
     await Promise.allSettled([...this.states.values()].map((st) => st.lock));
   }
 
-  async create(requests: { custom_id: string; params: ResponderParams }[], betas: string[]): Promise<BatchRecord> {
+  async create(requests: { custom_id: string; params: unknown }[], betas: string[]): Promise<BatchRecord> {
     const now = Date.now();
     const ordinal = ++this.ordinal;
     const n = requests.length;
@@ -269,6 +269,7 @@ export class Batches {
   private async process(req: StoredRequest, rec: BatchRecord): Promise<string> {
     const result = await requestResult(req, {
       models: this.opts.models,
+      betas: rec.betas,
       responder: this.opts.responder,
       cache: this.cache,
       onUsage: this.opts.onUsage,

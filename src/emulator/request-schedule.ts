@@ -13,9 +13,18 @@ interface ScheduleOptions {
   concurrency: number;
 }
 
+/** The paths a request asks for; none when its params are too malformed to read (it will be refused later). */
+function pathsOf(params: unknown): string[] {
+  try {
+    return (filesToWrite(lastUserText(params as ResponderParams)) ?? []).map((f) => f.path);
+  } catch {
+    return [];
+  }
+}
+
 /** The requests of the batch created at `now` (the `ordinal`-th one), each with its time and fault; `endsAt`: the last one's time. */
 export function scheduleRequests(
-  requests: { custom_id: string; params: ResponderParams }[],
+  requests: { custom_id: string; params: unknown }[],
   now: number,
   ordinal: number,
   faults: Faults,
@@ -24,7 +33,7 @@ export function scheduleRequests(
   const n = requests.length;
   let prev = now;
   const stored: StoredRequest[] = requests.map((r, i) => {
-    const { fault, latencyMs } = faults.result(r.custom_id, ordinal, () => (filesToWrite(lastUserText(r.params)) ?? []).map((f) => f.path));
+    const { fault, latencyMs } = faults.result(r.custom_id, ordinal, () => pathsOf(r.params));
     const at = Math.max(prev, now + Math.round((opts.processingMs * (i + 1)) / n) + latencyMs);
     prev = at;
     return { custom_id: r.custom_id, params: r.params, at, fault };

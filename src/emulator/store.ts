@@ -50,7 +50,8 @@ export interface BatchRecord {
 
 export interface StoredRequest {
   custom_id: string;
-  params: ResponderParams;
+  /** As sent: validated only when the request is processed. */
+  params: unknown;
   /** Scheduled processing time (ms since epoch). */
   at: number;
   /** When this request's cache writes become readable (the end of its wave); absent: at once. */
