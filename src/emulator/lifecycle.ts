@@ -1,6 +1,7 @@
 /**
- * Batch lifecycle in simulated time. At create, request i of N is scheduled at
- * `created + processingMs × (i+1)/N` (plus any latency fault; requests finish in order), so the last
+ * Batch lifecycle in simulated time. At create, the k-th request of N to be processed (an order of
+ * their own, see request-schedule.ts: the results file is out of order) is scheduled at
+ * `created + processingMs × (k+1)/N` (plus any latency fault; they finish in that order), so the last
  * one finishes at `created + processingMs` and the batch ends then. Requests are processed lazily:
  * whenever the batch is looked at (retrieve, list, cancel, results, delete) and by a timer at its
  * end, every request whose time has come is answered (responder + faults + cache accounting at its

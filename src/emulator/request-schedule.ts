@@ -1,8 +1,11 @@
 /**
- * When each request of a new batch finishes in simulated time: request i of N at
- * `created + processingMs × (i+1)/N`, plus any latency fault, in order; its prompt-cache writes
- * land when its wave of `concurrency` requests is done.
+ * When each request of a new batch finishes in simulated time. Requests are processed in an order
+ * of their own, not the batch's (by a hash of custom_id: deterministic), so the results file lists
+ * them out of order, as the API documents. The k-th processed of N finishes at
+ * `created + processingMs × (k+1)/N`, plus any latency fault; its prompt-cache writes land when its
+ * wave of `concurrency` requests is done. Faults are assigned in the batch's order.
  */
+import { createHash } from 'node:crypto';
 import type { Faults } from './faults.js';
 import { filesToWrite, lastUserText } from './prompt.js';
 import type { StoredRequest } from './store.js';
@@ -22,7 +25,10 @@ function pathsOf(params: unknown): string[] {
   }
 }
 
-/** The requests of the batch created at `now` (the `ordinal`-th one), each with its time and fault; `endsAt`: the last one's time. */
+/** Where a request falls in the processing order (custom_ids are unique within a batch). */
+const processingKey = (customId: string): string => createHash('sha256').update(customId).digest('hex');
+
+/** The requests of the batch created at `now` (the `ordinal`-th one) in processing order, each with its time and fault; `endsAt`: the last one's time. */
 export function scheduleRequests(
   requests: { custom_id: string; params: unknown }[],
   now: number,
@@ -31,10 +37,11 @@ export function scheduleRequests(
   opts: ScheduleOptions,
 ): { stored: StoredRequest[]; endsAt: number } {
   const n = requests.length;
+  const assigned = requests.map((r) => ({ r, key: processingKey(r.custom_id), ...faults.result(r.custom_id, ordinal, () => pathsOf(r.params)) }));
+  assigned.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let prev = now;
-  const stored: StoredRequest[] = requests.map((r, i) => {
-    const { fault, latencyMs } = faults.result(r.custom_id, ordinal, () => pathsOf(r.params));
-    const at = Math.max(prev, now + Math.round((opts.processingMs * (i + 1)) / n) + latencyMs);
+  const stored: StoredRequest[] = assigned.map(({ r, fault, latencyMs }, k) => {
+    const at = Math.max(prev, now + Math.round((opts.processingMs * (k + 1)) / n) + latencyMs);
     prev = at;
     return { custom_id: r.custom_id, params: r.params, at, fault };
   });

@@ -159,8 +159,9 @@ describe('emulator: cancel and delete', () => {
     expect(Date.parse(ended.ended_at!) - Date.parse(ended.cancel_initiated_at!)).toBe(50);
     const lines = await results(client, batch.id);
     expect(lines.filter((l) => l.result.type === 'canceled')).toHaveLength(c.canceled);
-    // processed in order: every succeeded request comes before every canceled one
-    const order = requests.map((r) => lines.find((l) => l.custom_id === r.custom_id)!.result.type);
+    // the results file is in processing order: every succeeded request comes before every canceled one
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(requests.map((r) => r.custom_id).sort());
+    const order = lines.map((l) => l.result.type);
     expect(order.join(',')).toMatch(/^(succeeded,)*(canceled,)*canceled$|^(succeeded,)*succeeded$/);
   });
 
@@ -199,7 +200,23 @@ describe('emulator: expiry', () => {
     expect(Date.parse(ended.ended_at!)).toBe(Date.parse(batch.expires_at));
     expect(ended.request_counts).toEqual({ processing: 0, succeeded: 3, errored: 0, canceled: 0, expired: 7 });
     const lines = await results(client, batch.id);
-    expect(lines.filter((l) => l.result.type === 'expired').map((l) => l.custom_id)).toEqual(['r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+    // processed (out of the batch's order) first, then the expired rest
+    expect(lines.map((l) => l.result.type)).toEqual([...Array(3).fill('succeeded'), ...Array(7).fill('expired')]);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
+  });
+
+  it('the results file lists requests out of the batch order, the same order every time', async () => {
+    const { client } = await start({ processingMs: 0 });
+    const requests = Array.from({ length: 12 }, (_, i) => request(`task-${i}`));
+    const order = async () => {
+      const batch = await client.beta.messages.batches.create({ requests });
+      await waitEnded(client, batch.id);
+      return (await results(client, batch.id)).map((l) => l.custom_id);
+    };
+    const first = await order();
+    expect([...first].sort()).toEqual(requests.map((r) => r.custom_id).sort());
+    expect(first).not.toEqual(requests.map((r) => r.custom_id));
+    expect(await order()).toEqual(first);
   });
 
   it('results are archived after the retention time: archived_at set, results_url null', async () => {
