@@ -59,6 +59,7 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
       now: req.at,
       ...(req.cacheReadyAt !== undefined ? { cacheReadyAt: req.cacheReadyAt } : {}),
       ...(fault?.kind === 'truncate' ? { truncateAt: fault.maxTokens ?? ('half' as const) } : {}),
+      ...(fault?.kind === 'refusal' ? { refuse: true } : {}),
     });
     deps.onUsage(message.usage);
     return { type: 'succeeded', message };
