@@ -30,6 +30,8 @@ import type { Responder } from './types.js';
 export interface LifecycleOptions {
   processingMs: number;
   concurrency: number;
+  /** Batch cache hit rate, 0..1 (cache-hit-rate.ts). */
+  cacheHitRate: number;
   expireAfterMs: number;
   cancelMs: number;
   retentionMs: number;
@@ -271,6 +273,7 @@ export class Batches {
     const result = await requestResult(req, {
       models: this.opts.models,
       betas: rec.betas,
+      cacheHitRate: this.opts.cacheHitRate,
       responder: this.opts.responder,
       cache: this.cache,
       onUsage: this.opts.onUsage,

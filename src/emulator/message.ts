@@ -50,6 +50,8 @@ export interface AnswerInput {
   cacheReadyAt?: number;
   /** A truncate fault: cut here (default: half of the text's tokens) and report max_tokens. */
   truncateAt?: number | 'half';
+  /** A batch cache miss: no cache read, the prefix is written again. */
+  cacheMiss?: boolean;
   /** A refusal fault: the model declines (a short text, `stop_reason: "refusal"`). */
   refuse?: boolean;
 }
@@ -80,7 +82,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const thought = input.refuse ? null : thinkingBlock(params, limit);
   limit -= thought?.tokens ?? 0;
   const out = cutAtTokens(full, limit);
-  const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
+  const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now, input.cacheMiss === true);
   const content: ApiMessage['content'] = thought ? [thought.block] : [];
   if (!(out.text === '' && out.truncated && limit === 0)) content.push({ type: 'text', text: out.text, citations: null });
   return {

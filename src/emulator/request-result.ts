@@ -1,6 +1,7 @@
 /** The result of one batch request at its scheduled time: its fault if it has one, else the responder's answer. */
 import { ApiError } from './api-errors.js';
 import type { PromptCache } from './cache.js';
+import { cacheHits } from './cache-hit-rate.js';
 import type { AssignedFault } from './faults.js';
 import { answer, type Usage } from './message.js';
 import type { StoredRequest } from './store.js';
@@ -12,6 +13,8 @@ type RequestResult = { type: 'succeeded'; message: unknown } | { type: 'errored'
 
 interface RequestResultDeps {
   models: EmulatedModels;
+  /** Share of requests whose cache read hits (cache-hit-rate.ts). */
+  cacheHitRate: number;
   /** The batch's `anthropic-beta` header. */
   betas: readonly string[];
   responder: Responder;
@@ -60,6 +63,7 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
       ...(req.cacheReadyAt !== undefined ? { cacheReadyAt: req.cacheReadyAt } : {}),
       ...(fault?.kind === 'truncate' ? { truncateAt: fault.maxTokens ?? ('half' as const) } : {}),
       ...(fault?.kind === 'refusal' ? { refuse: true } : {}),
+      ...(cacheHits(deps.cacheHitRate, req.custom_id) ? {} : { cacheMiss: true }),
     });
     deps.onUsage(message.usage);
     return { type: 'succeeded', message };
