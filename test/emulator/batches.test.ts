@@ -203,10 +203,11 @@ describe('emulator: expiry', () => {
   });
 
   it('results are archived after the retention time: archived_at set, results_url null', async () => {
-    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 150 } });
+    // 1.5 s: long enough that a loaded machine still polls the ended batch before it is archived.
+    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 1_500 } });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     expect((await waitEnded(client, batch.id)).results_url).not.toBeNull();
-    await sleep(200);
+    await sleep(1_600);
     const b = await client.beta.messages.batches.retrieve(batch.id);
     expect(b.archived_at).not.toBeNull();
     expect(b.results_url).toBeNull();
