@@ -175,7 +175,8 @@ describe('emulator: cancel and delete', () => {
   });
 
   it('delete: 400 while in progress, then deleted once ended (retrieve is 404 after)', async () => {
-    const { client } = await start({ processingMs: 100 });
+    // 1.5 s in progress: on a loaded machine 100 ms could pass before the delete call.
+    const { client } = await start({ processingMs: 1_500 });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     const err = await client.beta.messages.batches.delete(batch.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
