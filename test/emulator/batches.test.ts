@@ -176,7 +176,8 @@ describe('emulator: cancel and delete', () => {
   });
 
   it('delete: 400 while in progress, then deleted once ended (retrieve is 404 after)', async () => {
-    const { client } = await start({ processingMs: 100 });
+    // 1.5 s in progress: on a loaded machine 100 ms could pass before the delete call.
+    const { client } = await start({ processingMs: 1_500 });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     const err = await client.beta.messages.batches.delete(batch.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
@@ -220,10 +221,11 @@ describe('emulator: expiry', () => {
   });
 
   it('results are archived after the retention time: archived_at set, results_url null', async () => {
-    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 150 } });
+    // 1.5 s: long enough that a loaded machine still polls the ended batch before it is archived.
+    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 1_500 } });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     expect((await waitEnded(client, batch.id)).results_url).not.toBeNull();
-    await sleep(200);
+    await sleep(1_600);
     const b = await client.beta.messages.batches.retrieve(batch.id);
     expect(b.archived_at).not.toBeNull();
     expect(b.results_url).toBeNull();
