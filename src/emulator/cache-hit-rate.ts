@@ -17,6 +17,11 @@ export function resolveHitRate(option: number | undefined, env: NodeJS.ProcessEn
   return checkRate(Number(raw), `${HIT_RATE_ENV} (${JSON.stringify(raw)})`);
 }
 
+/** `--batch-cache-hit-rate R` of `harness emulator`. */
+export function hitRateFlag(raw: string): number {
+  return checkRate(raw.trim() === '' ? Number.NaN : Number(raw), `--batch-cache-hit-rate ${JSON.stringify(raw)}`);
+}
+
 function checkRate(rate: number, source: string): number {
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
     throw new HarnessError('BAD_CONFIG', `${source} must be a number from 0 to 1 (the share of batch requests whose cache read hits)`, {

@@ -1,8 +1,9 @@
 /** A batch cache hit rate below 100 %, through the SDK: a miss reads nothing and pays a cache write instead. */
 import { describe, expect, it } from 'vitest';
-import { cacheHits, HIT_RATE_ENV, resolveHitRate } from '../../src/emulator/cache-hit-rate.js';
+import { cacheHits, HIT_RATE_ENV, hitRateFlag, resolveHitRate } from '../../src/emulator/cache-hit-rate.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { HarnessError } from '../../src/shared/errors.js';
+import { runCli } from '../helpers/cli.js';
 import { request, results, start, waitEnded } from './helpers.js';
 
 const SYSTEM = 'You write TypeScript files for the project, complete and in the section format.\n'.repeat(200);
@@ -63,5 +64,14 @@ describe('emulator: batch cache hit rate', () => {
       expect(() => resolveHitRate(undefined, { [HIT_RATE_ENV]: bad })).toThrow(new RegExp(HIT_RATE_ENV));
     }
     await expect(startEmulator({ batchCacheHitRate: 2 })).rejects.toThrow(/batchCacheHitRate option must be a number from 0 to 1/);
+  });
+
+  it('harness emulator --batch-cache-hit-rate: a value outside 0..1 is exit 2 naming the flag, before anything listens', async () => {
+    expect(hitRateFlag('0.75')).toBe(0.75);
+    expect(() => hitRateFlag('')).toThrow(/--batch-cache-hit-rate "" must be a number from 0 to 1/);
+    const r = await runCli(['emulator', '--port', '0', '--batch-cache-hit-rate', '1.5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--batch-cache-hit-rate "1\.5" must be a number from 0 to 1/);
+    expect(r.stdout).not.toMatch(/listening/);
   });
 });
