@@ -14,7 +14,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AssignedFault } from './faults.js';
 import { writeJsonAtomic } from './fsutil.js';
-import type { ResponderParams } from './types.js';
 
 export interface RequestCounts {
   succeeded: number;
