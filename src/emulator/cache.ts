@@ -126,9 +126,10 @@ export class PromptCache {
 
   /**
    * Usage of the input side of one request processed at `now`, updating the cache; its writes
-   * become readable at `readyAt` (later for a request that still runs beside others).
+   * become readable at `readyAt` (later for a request that still runs beside others). `miss`: the
+   * request reads nothing (a batch cache miss, cache-hit-rate.ts) and writes every breakpoint's prefix.
    */
-  account(params: ResponderParams, model: Pick<EmulatedModel, 'id' | 'minCacheTokens'>, now: number, readyAt = now): InputUsage {
+  account(params: ResponderParams, model: Pick<EmulatedModel, 'id' | 'minCacheTokens'>, now: number, readyAt = now, miss = false): InputUsage {
     const blocks = inputBlocks(params);
     let total = 0;
     const hash: Hash = createHash('sha256').update(`${model.id}\u0000`);
@@ -141,7 +142,7 @@ export class PromptCache {
       }
     }
     let readIdx = -1;
-    for (let i = points.length - 1; i >= 0; i--) {
+    for (let i = miss ? -1 : points.length - 1; i >= 0; i--) {
       const e = this.entries.get(points[i]!.key);
       if (e && e.expiresAt > now && (e.readyAt ?? 0) <= now) {
         readIdx = i;

@@ -53,7 +53,8 @@ const resultFaultSchema = z.strictObject({
   pathContains: z.string().min(1).optional(),
   /** 1-based ordinal of batch creation in this emulator's life; omitted = every batch. */
   batch: z.number().int().positive().optional(),
-  kind: z.enum(['errored', 'expired', 'canceled', 'truncate', 'latency']),
+  /** refusal: the request succeeds with a short text and `stop_reason: "refusal"`. */
+  kind: z.enum(['errored', 'expired', 'canceled', 'truncate', 'refusal', 'latency']),
   errorType: z.enum(['overloaded_error', 'api_error', 'invalid_request_error']).optional(),
   /** truncate: cut the output at this many tokens (default: half of what the model wrote). */
   maxTokens: count.optional(),
@@ -76,7 +77,7 @@ export type FaultConfig = z.infer<typeof faultConfigSchema>;
 
 /** What a batch request was assigned at create time (persisted with the request). */
 export interface AssignedFault {
-  kind: 'errored' | 'expired' | 'canceled' | 'truncate';
+  kind: 'errored' | 'expired' | 'canceled' | 'truncate' | 'refusal';
   errorType?: 'overloaded_error' | 'api_error' | 'invalid_request_error';
   maxTokens?: number;
 }

@@ -1,6 +1,7 @@
 /**
- * Batch lifecycle in simulated time. At create, request i of N is scheduled at
- * `created + processingMs × (i+1)/N` (plus any latency fault; requests finish in order), so the last
+ * Batch lifecycle in simulated time. At create, the k-th request of N to be processed (an order of
+ * their own, see request-schedule.ts: the results file is out of order) is scheduled at
+ * `created + processingMs × (k+1)/N` (plus any latency fault; they finish in that order), so the last
  * one finishes at `created + processingMs` and the batch ends then. Requests are processed lazily:
  * whenever the batch is looked at (retrieve, list, cancel, results, delete) and by a timer at its
  * end, every request whose time has come is answered (responder + faults + cache accounting at its
@@ -24,11 +25,13 @@ import type { Usage } from './message.js';
 import { requestResult } from './request-result.js';
 import { scheduleRequests } from './request-schedule.js';
 import type { BatchRecord, Store, StoredRequest } from './store.js';
-import type { Responder, ResponderParams } from './types.js';
+import type { Responder } from './types.js';
 
 export interface LifecycleOptions {
   processingMs: number;
   concurrency: number;
+  /** Batch cache hit rate, 0..1 (cache-hit-rate.ts). */
+  cacheHitRate: number;
   expireAfterMs: number;
   cancelMs: number;
   retentionMs: number;
@@ -80,7 +83,7 @@ export class Batches {
     await Promise.allSettled([...this.states.values()].map((st) => st.lock));
   }
 
-  async create(requests: { custom_id: string; params: ResponderParams }[], betas: string[]): Promise<BatchRecord> {
+  async create(requests: { custom_id: string; params: unknown }[], betas: string[]): Promise<BatchRecord> {
     const now = Date.now();
     const ordinal = ++this.ordinal;
     const n = requests.length;
@@ -269,6 +272,8 @@ export class Batches {
   private async process(req: StoredRequest, rec: BatchRecord): Promise<string> {
     const result = await requestResult(req, {
       models: this.opts.models,
+      betas: rec.betas,
+      cacheHitRate: this.opts.cacheHitRate,
       responder: this.opts.responder,
       cache: this.cache,
       onUsage: this.opts.onUsage,

@@ -3,6 +3,7 @@
  * The model's window holds input and output together: input alone over it is refused (400 `prompt is
  * too long`); input + `max_tokens` over it lets the reply run only to the window, and a reply cut
  * there stops with `model_context_window_exceeded`. With thinking on, a thinking block comes first.
+ * A refusal (a result fault) answers a short text, no sections, with `stop_reason: "refusal"`.
  */
 import { createHash } from 'node:crypto';
 import { ApiError, newId } from './api-errors.js';
@@ -31,7 +32,7 @@ export interface ApiMessage {
   role: 'assistant';
   model: string;
   content: (ThinkingContent | TextContent)[];
-  stop_reason: 'end_turn' | 'max_tokens' | 'model_context_window_exceeded';
+  stop_reason: 'end_turn' | 'max_tokens' | 'model_context_window_exceeded' | 'refusal';
   stop_sequence: null;
   usage: Usage;
 }
@@ -49,14 +50,21 @@ export interface AnswerInput {
   cacheReadyAt?: number;
   /** A truncate fault: cut here (default: half of the text's tokens) and report max_tokens. */
   truncateAt?: number | 'half';
+  /** A batch cache miss: no cache read, the prefix is written again. */
+  cacheMiss?: boolean;
+  /** A refusal fault: the model declines (a short text, `stop_reason: "refusal"`). */
+  refuse?: boolean;
 }
+
+/** What the offline model says when it declines. */
+const REFUSAL_TEXT = "I'm sorry, but I can't help with this request.";
 
 export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const { params } = input;
   const prompt = inputTokens(params);
   const window = input.model.contextWindow;
   if (prompt > window) throw new ApiError(400, `prompt is too long: ${prompt} tokens > ${window} maximum`);
-  const full = await input.responder({ params, customId: input.customId, mode: input.mode });
+  const full = input.refuse ? REFUSAL_TEXT : await input.responder({ params, customId: input.customId, mode: input.mode });
   if (typeof full !== 'string') throw new TypeError(`the responder returned ${typeof full}, not a string`);
   let limit = params.max_tokens;
   let forced = false;
@@ -71,10 +79,10 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const windowCut = room < limit;
   if (windowCut) limit = room;
   // With thinking on, a thinking block comes first; its tokens come out of max_tokens.
-  const thought = thinkingBlock(params, limit);
+  const thought = input.refuse ? null : thinkingBlock(params, limit);
   limit -= thought?.tokens ?? 0;
   const out = cutAtTokens(full, limit);
-  const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now);
+  const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now, input.cacheMiss === true);
   const content: ApiMessage['content'] = thought ? [thought.block] : [];
   if (!(out.text === '' && out.truncated && limit === 0)) content.push({ type: 'text', text: out.text, citations: null });
   return {
@@ -83,7 +91,13 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     role: 'assistant',
     model: params.model,
     content,
-    stop_reason: out.truncated || forced ? (windowCut && out.truncated ? 'model_context_window_exceeded' : 'max_tokens') : 'end_turn',
+    stop_reason: input.refuse
+      ? 'refusal'
+      : out.truncated || forced
+        ? windowCut && out.truncated
+          ? 'model_context_window_exceeded'
+          : 'max_tokens'
+        : 'end_turn',
     stop_sequence: null,
     usage: {
       ...inputUsage,

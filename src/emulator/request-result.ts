@@ -1,16 +1,22 @@
 /** The result of one batch request at its scheduled time: its fault if it has one, else the responder's answer. */
 import { ApiError } from './api-errors.js';
 import type { PromptCache } from './cache.js';
+import { cacheHits } from './cache-hit-rate.js';
 import type { AssignedFault } from './faults.js';
 import { answer, type Usage } from './message.js';
 import type { StoredRequest } from './store.js';
-import { type EmulatedModels, findModel } from './model-facts.js';
+import type { EmulatedModels } from './model-facts.js';
 import type { Responder } from './types.js';
+import { validateParams } from './validate.js';
 
 type RequestResult = { type: 'succeeded'; message: unknown } | { type: 'errored'; error: unknown } | { type: 'canceled' } | { type: 'expired' };
 
 interface RequestResultDeps {
   models: EmulatedModels;
+  /** Share of requests whose cache read hits (cache-hit-rate.ts). */
+  cacheHitRate: number;
+  /** The batch's `anthropic-beta` header. */
+  betas: readonly string[];
   responder: Responder;
   cache: PromptCache;
   onUsage: (usage: Usage) => void;
@@ -22,7 +28,7 @@ const ERROR_MESSAGES: Record<NonNullable<AssignedFault['errorType']>, string> = 
   invalid_request_error: 'Invalid request (emulated fault)',
 };
 
-/** What the results file says of `req`: an injected fault, an unknown model, or the answer (its usage reported). */
+/** What the results file says of `req`: an injected fault, its params refused (as the API refuses them), or the answer (its usage reported). */
 export async function requestResult(req: StoredRequest, deps: RequestResultDeps): Promise<RequestResult> {
   const errored = (type: NonNullable<AssignedFault['errorType']>, message: string) => ({
     type: 'errored' as const,
@@ -35,14 +41,19 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
   }
   if (fault?.kind === 'expired') return { type: 'expired' };
   if (fault?.kind === 'canceled') return { type: 'canceled' };
-  const model = findModel(req.params.model, deps.models);
-  if (!model) return errored('invalid_request_error', `model: unknown model "${req.params.model}"`);
-  // A model retired while the batch waited: the API answers such requests with not_found_error.
-  if (model.lifecycle === 'retired')
-    return { type: 'errored', error: { type: 'error', error: { type: 'not_found_error', message: `model: ${req.params.model}` }, request_id: null } };
+  let valid: ReturnType<typeof validateParams>;
+  try {
+    // Params are validated now, not at create: a bad request is an errored result with the API's message
+    // (invalid_request_error; not_found_error for a retired model, e.g. one retired while the batch waited).
+    valid = validateParams(req.params, { mode: 'batch', betas: deps.betas, models: deps.models });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { type: 'errored', error: { type: 'error', error: { type: error.type, message: error.message }, request_id: null } };
+  }
+  const { params, model } = valid;
   try {
     const message = await answer({
-      params: req.params,
+      params,
       model,
       customId: req.custom_id,
       mode: 'batch',
@@ -51,6 +62,8 @@ export async function requestResult(req: StoredRequest, deps: RequestResultDeps)
       now: req.at,
       ...(req.cacheReadyAt !== undefined ? { cacheReadyAt: req.cacheReadyAt } : {}),
       ...(fault?.kind === 'truncate' ? { truncateAt: fault.maxTokens ?? ('half' as const) } : {}),
+      ...(fault?.kind === 'refusal' ? { refuse: true } : {}),
+      ...(cacheHits(deps.cacheHitRate, req.custom_id) ? {} : { cacheMiss: true }),
     });
     deps.onUsage(message.usage);
     return { type: 'succeeded', message };

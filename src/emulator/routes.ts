@@ -12,7 +12,7 @@ import type { Batches } from './lifecycle.js';
 import { type ApiMessage, answer, type Usage } from './message.js';
 import { listModels, retrieveModel } from './models-api.js';
 import { streamMessage } from './sse.js';
-import type { LogEntry, Responder, ResponderParams } from './types.js';
+import type { LogEntry, Responder } from './types.js';
 import { parseBetas, validateParams } from './validate.js';
 
 export interface RouteDeps {
@@ -82,7 +82,9 @@ const createBatch: Handler = async (ctx, deps) => {
   }
   const betas = parseBetas(ctx.req.headers['anthropic-beta']);
   const seen = new Set<string>();
-  const valid: { custom_id: string; params: ResponderParams }[] = [];
+  // Only the batch's shape is checked here; each request's params are validated when it is processed
+  // and a bad one comes back as an errored result (request-result.ts), as the real API does.
+  const valid: { custom_id: string; params: unknown }[] = [];
   requests.forEach((r, i) => {
     if (!isObject(r)) throw invalid(`requests.${i}: Input should be an object`);
     const cid = r.custom_id;
@@ -91,8 +93,8 @@ const createBatch: Handler = async (ctx, deps) => {
     if (seen.has(cid)) throw invalid(`requests.${i}.custom_id: duplicate custom_id "${cid}": custom_id must be unique within a batch`);
     seen.add(cid);
     if (r.params === undefined) throw invalid(`requests.${i}.params: Field required`);
-    const { params } = validateParams(r.params, { mode: 'batch', betas, models: deps.models, prefix: `requests.${i}.params.` });
-    valid.push({ custom_id: cid, params });
+    if (!isObject(r.params)) throw invalid(`requests.${i}.params: Input should be a valid dictionary`);
+    valid.push({ custom_id: cid, params: r.params });
   });
   const rec = await deps.batches.create(valid, betas);
   deps.counters.batchesCreated++;

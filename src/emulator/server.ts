@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PromptCache } from './cache.js';
 import { ApiError, newId } from './api-errors.js';
+import { resolveHitRate } from './cache-hit-rate.js';
 import { Faults, faultsFromEnv, type FaultConfig, type HttpFault } from './faults.js';
 import { drain, sendError } from './http.js';
 import { Batches } from './lifecycle.js';
@@ -30,6 +31,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const faults = new Faults(options.faults ?? faultsFromEnv() ?? {});
+  const cacheHitRate = resolveHitRate(options.batchCacheHitRate);
   const processingMs = options.processingMs ?? 2000;
   const limits = options.limits ?? {};
   const temporary = options.dataDir === undefined;
@@ -57,6 +59,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const batches = new Batches(store, cache, faults, {
     processingMs,
     concurrency: options.concurrency ?? 8,
+    cacheHitRate,
     expireAfterMs: options.expireAfterMs ?? DAY,
     cancelMs: limits.cancelMs ?? Math.min(250, Math.max(10, processingMs / 10)),
     retentionMs: limits.resultsRetentionMs ?? 29 * DAY,

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HarnessError } from '../shared/errors.js';
+import { hitRateFlag } from './cache-hit-rate.js';
 import { loadFaultsFile } from './faults.js';
 import { startEmulator } from './server.js';
 import type { Emulator, Responder } from './types.js';
@@ -12,6 +13,8 @@ export interface ServeOptions {
   /** Data dir: batches survive a restart; the port is written to DATA/port. */
   data?: string;
   processingMs?: number;
+  /** `--batch-cache-hit-rate`: share 0..1 of batch requests whose cache read hits (else the env, else 1). */
+  batchCacheHitRate?: string;
   /** A JSON fault config file (else HARNESS_EMULATOR_FAULTS, else none). */
   faults?: string;
   /** A module whose default export is a Responder (.js/.mjs natively; .ts/.mts through jiti). */
@@ -95,6 +98,7 @@ function listenError(error: unknown, port: number | undefined): unknown {
 
 export async function serveEmulator(options: ServeOptions): Promise<void> {
   checkPort(options.port);
+  const hitRate = options.batchCacheHitRate !== undefined ? hitRateFlag(options.batchCacheHitRate) : undefined;
   const faults = options.faults !== undefined ? loadFaultsFile(options.faults) : undefined;
   const responder = options.responder !== undefined ? await loadResponder(options.responder) : undefined;
   let emulator: Emulator;
@@ -103,6 +107,7 @@ export async function serveEmulator(options: ServeOptions): Promise<void> {
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.data !== undefined ? { dataDir: options.data } : {}),
       ...(options.processingMs !== undefined ? { processingMs: options.processingMs } : {}),
+      ...(hitRate !== undefined ? { batchCacheHitRate: hitRate } : {}),
       ...(faults ? { faults } : {}),
       ...(responder ? { responder } : {}),
     });

@@ -14,7 +14,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AssignedFault } from './faults.js';
 import { writeJsonAtomic } from './fsutil.js';
-import type { ResponderParams } from './types.js';
 
 export interface RequestCounts {
   succeeded: number;
@@ -50,7 +49,8 @@ export interface BatchRecord {
 
 export interface StoredRequest {
   custom_id: string;
-  params: ResponderParams;
+  /** As sent: validated only when the request is processed. */
+  params: unknown;
   /** Scheduled processing time (ms since epoch). */
   at: number;
   /** When this request's cache writes become readable (the end of its wave); absent: at once. */

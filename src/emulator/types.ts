@@ -64,6 +64,12 @@ export interface EmulatorOptions {
    * real API where concurrent requests start before the first write lands.
    */
   concurrency?: number;
+  /**
+   * Share (0..1) of batch requests whose cache read hits; a miss reads nothing and pays a cache
+   * write instead, chosen per request by a hash of its custom_id. Omitted: env
+   * HARNESS_EMULATOR_BATCH_CACHE_HIT_RATE, else 1 (every possible read hits). Sync calls always read.
+   */
+  batchCacheHitRate?: number;
   responder?: Responder;
   /** Omitted: from env HARNESS_EMULATOR_FAULTS (JSON text or a path to a JSON file), else none. */
   faults?: FaultConfig;

@@ -1,8 +1,8 @@
 /**
  * Validation of Messages params as the API does it, with its messages (`field.path: reason`).
- * Used by POST /v1/messages, count_tokens and every request of a batch create (prefixed
- * `requests.N.params.`). Batch params are validated synchronously here (a 400 for the whole
- * batch), as issue 4 asks; the real API validates some of them asynchronously instead.
+ * Used by POST /v1/messages and count_tokens up front (a 400), and for each request of a batch when
+ * it is processed (a bad one becomes an `errored` result, as the real API does: at create it only
+ * checks the batch's shape, see routes.ts).
  */
 import { ApiError, invalid } from './api-errors.js';
 import { type EmulatedModel, type EmulatedModels, findModel, OUTPUT_300K } from './model-facts.js';
@@ -26,6 +26,40 @@ export interface ValidParams {
 
 const ROLES = new Set(['user', 'assistant', 'system']);
 
+/** The top-level fields of Messages params (SDK 0.x, beta included); any other is refused as the API does. */
+const KNOWN_FIELDS = new Set([
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'temperature',
+  'top_k',
+  'top_p',
+  'stop_sequences',
+  'stream',
+  'metadata',
+  'cache_control',
+  'container',
+  'context_management',
+  'diagnostics',
+  'inference_geo',
+  'mcp_servers',
+  'output_config',
+  'output_format',
+  'service_tier',
+  'speed',
+  'compaction',
+  'user_profile_id',
+  'workspace_id',
+  'billing_policy',
+  'fallbacks',
+  'fallback_credit_token',
+  'thread',
+]);
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseBetas(header: string | string[] | undefined): string[] {
@@ -44,19 +78,19 @@ export function validateParams(body: unknown, ctx: ValidateContext): ValidParams
   const bad = (field: string, reason: string) => invalid(`${p}${field}: ${reason}`);
   if (!isObject(body)) throw invalid(`${p ? p.slice(0, -1) : 'body'}: Input should be an object`);
 
+  for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) throw bad(key, 'Extra inputs are not permitted');
   if (typeof body.model !== 'string' || body.model === '') throw bad('model', 'Field required');
   const model = findModel(body.model, ctx.models);
-  if (!model || model.lifecycle === 'retired') {
-    const why = model ? `${body.model} is retired` : `unknown model "${body.model}"`;
-    if (ctx.mode === 'batch') throw bad('model', why);
-    throw modelNotFound(body.model);
-  }
+  // A batch request for a model nobody serves is refused; a retired one is not found (as in sync).
+  if (!model && ctx.mode === 'batch') throw bad('model', `unknown model "${body.model}"`);
+  if (!model || model.lifecycle === 'retired') throw modelNotFound(body.model);
   if (ctx.mode === 'batch' && !model.batch) throw bad('model', `${model.id} is not available in the Message Batches API`);
 
   if (ctx.mode !== 'count') {
     const mt = body.max_tokens;
     if (mt === undefined) throw bad('max_tokens', 'Field required');
-    if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 0) throw bad('max_tokens', 'Input should be a non-negative integer');
+    if (typeof mt !== 'number' || !Number.isInteger(mt)) throw bad('max_tokens', 'Input should be a valid integer');
+    if (mt < 1) throw bad('max_tokens', 'Input should be greater than or equal to 1');
     const beta = ctx.mode === 'batch' && ctx.betas.includes(OUTPUT_300K);
     if (beta && model.batchBetaMaxTokens === null) {
       throw invalid(`${p}model: the ${OUTPUT_300K} beta is not supported for ${model.id}`);

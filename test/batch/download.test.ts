@@ -70,14 +70,20 @@ const resultGets = () => emulator!.log().filter((e) => e.method === 'GET' && e.p
 describe('downloadResults', () => {
   it('a results stream cut half-way is resumed where it stopped (Range), read whole from disk, and the file goes once read', async () => {
     const { id, env } = await endedBatch(3000);
+    // The order of the results file (the API's own, not the requests'), from a download without a fault.
+    const client = new Anthropic({ baseURL: emulator!.url, apiKey: 'x', maxRetries: 0 });
+    const order: string[] = [];
+    for await (const line of await client.beta.messages.batches.results(id)) order.push(line.custom_id);
+    expect([...order].sort()).toEqual(Array.from({ length: 3000 }, (_, i) => `r${i}`).sort());
     emulator!.setFaults({ http: [{ kind: 'cut', path: '/results$' }] });
     const { ws, warnings, repoDir } = await workspace(env);
     const lines = await downloadResults(ws, id);
     expect(existsSync(resultsFile(repoDir, id))).toBe(true);
     const ids = await readAll(lines);
-    expect(ids).toEqual(Array.from({ length: 3000 }, (_, i) => `r${i}`));
+    expect(ids).toEqual(order);
     expect(existsSync(resultsFile(repoDir, id))).toBe(false);
     expect(resultGets().map((e) => [e.status, e.fault])).toEqual([
+      [200, undefined], // the reference download above
       [200, 'cut'],
       [206, undefined],
     ]);

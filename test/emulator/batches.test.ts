@@ -159,8 +159,9 @@ describe('emulator: cancel and delete', () => {
     expect(Date.parse(ended.ended_at!) - Date.parse(ended.cancel_initiated_at!)).toBe(50);
     const lines = await results(client, batch.id);
     expect(lines.filter((l) => l.result.type === 'canceled')).toHaveLength(c.canceled);
-    // processed in order: every succeeded request comes before every canceled one
-    const order = requests.map((r) => lines.find((l) => l.custom_id === r.custom_id)!.result.type);
+    // the results file is in processing order: every succeeded request comes before every canceled one
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(requests.map((r) => r.custom_id).sort());
+    const order = lines.map((l) => l.result.type);
     expect(order.join(',')).toMatch(/^(succeeded,)*(canceled,)*canceled$|^(succeeded,)*succeeded$/);
   });
 
@@ -175,7 +176,8 @@ describe('emulator: cancel and delete', () => {
   });
 
   it('delete: 400 while in progress, then deleted once ended (retrieve is 404 after)', async () => {
-    const { client } = await start({ processingMs: 100 });
+    // 1.5 s in progress: on a loaded machine 100 ms could pass before the delete call.
+    const { client } = await start({ processingMs: 1_500 });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     const err = await client.beta.messages.batches.delete(batch.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
@@ -199,14 +201,31 @@ describe('emulator: expiry', () => {
     expect(Date.parse(ended.ended_at!)).toBe(Date.parse(batch.expires_at));
     expect(ended.request_counts).toEqual({ processing: 0, succeeded: 3, errored: 0, canceled: 0, expired: 7 });
     const lines = await results(client, batch.id);
-    expect(lines.filter((l) => l.result.type === 'expired').map((l) => l.custom_id)).toEqual(['r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+    // processed (out of the batch's order) first, then the expired rest
+    expect(lines.map((l) => l.result.type)).toEqual([...Array(3).fill('succeeded'), ...Array(7).fill('expired')]);
+    expect(lines.map((l) => l.custom_id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
+  });
+
+  it('the results file lists requests out of the batch order, the same order every time', async () => {
+    const { client } = await start({ processingMs: 0 });
+    const requests = Array.from({ length: 12 }, (_, i) => request(`task-${i}`));
+    const order = async () => {
+      const batch = await client.beta.messages.batches.create({ requests });
+      await waitEnded(client, batch.id);
+      return (await results(client, batch.id)).map((l) => l.custom_id);
+    };
+    const first = await order();
+    expect([...first].sort()).toEqual(requests.map((r) => r.custom_id).sort());
+    expect(first).not.toEqual(requests.map((r) => r.custom_id));
+    expect(await order()).toEqual(first);
   });
 
   it('results are archived after the retention time: archived_at set, results_url null', async () => {
-    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 150 } });
+    // 1.5 s: long enough that a loaded machine still polls the ended batch before it is archived.
+    const { client, emulator } = await start({ processingMs: 0, limits: { resultsRetentionMs: 1_500 } });
     const batch = await client.beta.messages.batches.create({ requests: [request('a')] });
     expect((await waitEnded(client, batch.id)).results_url).not.toBeNull();
-    await sleep(200);
+    await sleep(1_600);
     const b = await client.beta.messages.batches.retrieve(batch.id);
     expect(b.archived_at).not.toBeNull();
     expect(b.results_url).toBeNull();
@@ -228,36 +247,9 @@ describe('emulator: errors', () => {
     ['too long custom_id', [request('x'.repeat(65))], undefined, /custom_id/],
     ['duplicate custom_id', [request('a'), request('a')], undefined, /requests\.1\.custom_id: duplicate/],
     ['no requests', [], undefined, /at least 1 item/],
-    ['unknown model', [request('a', 'hi', { model: 'claude-nope-1' })], undefined, /requests\.0\.params\.model: unknown model/],
-    [
-      'max_tokens above the standard ceiling without the beta',
-      [request('a', 'hi', { max_tokens: 128_001 })],
-      undefined,
-      /max_tokens: 128001 > 128000/,
-    ],
-    ['max_tokens above the beta ceiling', [request('a', 'hi', { max_tokens: 300_001 })], ['output-300k-2026-03-24'], /300000/],
-    [
-      'the beta on a model without it',
-      [request('a', 'hi', { model: 'claude-haiku-4-5', max_tokens: 1000 })],
-      ['output-300k-2026-03-24'],
-      /not supported for claude-haiku-4-5/,
-    ],
-    ['empty messages', [request('a', 'hi', { messages: [] })], undefined, /messages: at least one message/],
-    ['a bad role', [request('a', 'hi', { messages: [{ role: 'robot', content: 'x' }] })], undefined, /messages\.0\.role/],
-    ['an empty text block', [request('a', 'hi', { messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] })], undefined, /non-empty/],
-    ['a block without type', [request('a', 'hi', { messages: [{ role: 'user', content: [{ text: 'x' }] }] })], undefined, /content\.0\.type/],
-    ['stream in batch params', [request('a', 'hi', { stream: true })], undefined, /stream/],
-    [
-      'five cache breakpoints',
-      [
-        request('a', 'hi', {
-          messages: [{ role: 'user', content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } })) }],
-        }),
-      ],
-      undefined,
-      /maximum of 4 blocks/,
-    ],
-  ])('400 invalid_request_error: %s', async (_name, requests, betas, message) => {
+    ['params not an object', [{ custom_id: 'a', params: 'hi' }], undefined, /requests\.0\.params: Input should be a valid dictionary/],
+    ['params missing', [{ custom_id: 'a' }], undefined, /requests\.0\.params: Field required/],
+  ])('400 invalid_request_error at create for the batch shape: %s', async (_name, requests, betas, message) => {
     const { client } = await start();
     const err = await create(client, requests, betas);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
@@ -268,6 +260,62 @@ describe('emulator: errors', () => {
       request_id: expect.stringMatching(/^req_/),
     });
     expect(err!.requestID).toBe((err!.error as { request_id: string }).request_id);
+  });
+
+  it.each([
+    ['unknown model', request('bad', 'hi', { model: 'claude-nope-1' }), undefined, /^model: unknown model/],
+    [
+      'max_tokens above the standard ceiling without the beta',
+      request('bad', 'hi', { max_tokens: 128_001 }),
+      undefined,
+      /max_tokens: 128001 > 128000/,
+    ],
+    ['max_tokens above the beta ceiling', request('bad', 'hi', { max_tokens: 300_001 }), ['output-300k-2026-03-24'], /300000/],
+    [
+      'the beta on a model without it',
+      request('bad', 'hi', { model: 'claude-haiku-4-5', max_tokens: 1000 }),
+      ['output-300k-2026-03-24'],
+      /not supported for claude-haiku-4-5/,
+    ],
+    ['max_tokens 0', request('bad', 'hi', { max_tokens: 0 }), undefined, /^max_tokens: Input should be greater than or equal to 1/],
+    [
+      'max_tokens missing',
+      { custom_id: 'bad', params: { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'x' }] } },
+      undefined,
+      /^max_tokens: Field required/,
+    ],
+    ['an unknown field', request('bad', 'hi', { temprature: 0.5 }), undefined, /^temprature: Extra inputs are not permitted/],
+    ['empty messages', request('bad', 'hi', { messages: [] }), undefined, /messages: at least one message/],
+    ['a bad role', request('bad', 'hi', { messages: [{ role: 'robot', content: 'x' }] }), undefined, /messages\.0\.role/],
+    ['an empty text block', request('bad', 'hi', { messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }), undefined, /non-empty/],
+    ['a block without type', request('bad', 'hi', { messages: [{ role: 'user', content: [{ text: 'x' }] }] }), undefined, /content\.0\.type/],
+    ['stream in batch params', request('bad', 'hi', { stream: true }), undefined, /stream/],
+    [
+      'five cache breakpoints',
+      request('bad', 'hi', {
+        messages: [{ role: 'user', content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'x', cache_control: { type: 'ephemeral' } })) }],
+      }),
+      undefined,
+      /maximum of 4 blocks/,
+    ],
+  ])('bad params are accepted at create and come back as an errored result at the end: %s', async (_name, bad, betas, message) => {
+    const { client } = await start();
+    const batch = await client.beta.messages.batches.create({
+      requests: [request('ok-1'), bad, request('ok-2')] as Anthropic.Beta.Messages.BatchCreateParams['requests'],
+      ...(betas ? { betas } : {}),
+    });
+    expect(batch.processing_status).toBe('in_progress');
+    expect(batch.request_counts.processing).toBe(3);
+    const ended = await waitEnded(client, batch.id);
+    expect(ended.request_counts).toMatchObject({ succeeded: 2, errored: 1 });
+    const lines = await results(client, batch.id);
+    const byId = new Map(lines.map((l) => [l.custom_id, l.result]));
+    expect(byId.get('ok-1')?.type).toBe('succeeded');
+    expect(byId.get('ok-2')?.type).toBe('succeeded');
+    expect(byId.get('bad')).toEqual({
+      type: 'errored',
+      error: { type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(message) }, request_id: null },
+    });
   });
 
   it('more requests than the limit is a 400; a body above the byte limit is 413 request_too_large', async () => {

@@ -162,6 +162,37 @@ describe('emulator: result faults', () => {
     expect(emulator.stats().usage.output_tokens).toBe(15 + 300 + 600);
   });
 
+  it('refusal: a short text with stop_reason "refusal", no sections, by pathContains or custom_id; once by default', async () => {
+    const { client, emulator } = await start({
+      processingMs: 50,
+      faults: {
+        results: [
+          { kind: 'refusal', pathContains: 'secret' },
+          { customId: '^no$', kind: 'refusal' },
+        ],
+      },
+    });
+    const ask = (path: string) => `Write the file.\n\n## Files to write\n\n- \`${path}\` — a module\n`;
+    const batch = await client.beta.messages.batches.create({
+      requests: [request('a', ask('src/secret-store.ts')), request('b', ask('src/app.ts')), request('no'), request('c', ask('src/secret-two.ts'))],
+    });
+    const ended = await waitEnded(client, batch.id);
+    expect(ended.request_counts).toMatchObject({ succeeded: 4, errored: 0 });
+    const by = Object.fromEntries((await results(client, batch.id)).map((l) => [l.custom_id, l.result]));
+    for (const id of ['a', 'no']) {
+      const r = by[id] as { type: string; message: Anthropic.Message };
+      expect(r.type).toBe('succeeded');
+      expect(r.message.stop_reason).toBe('refusal');
+      expect(r.message.content).toEqual([{ type: 'text', text: expect.stringMatching(/can't help/), citations: null }]);
+      expect((r.message.content[0] as Anthropic.TextBlock).text).not.toMatch(/```|^#{1,6} /m);
+      expect(r.message.usage.output_tokens).toBeGreaterThan(0);
+    }
+    // the pathContains rule applied once (times defaults to 1): the second secret file is answered
+    expect(by.b).toMatchObject({ type: 'succeeded', message: { stop_reason: 'end_turn' } });
+    expect(by.c).toMatchObject({ type: 'succeeded', message: { stop_reason: 'end_turn' } });
+    expect(emulator.stats().usage.output_tokens).toBeGreaterThan(0);
+  });
+
   it('times defaults to 1 (a resubmitted request succeeds); `batch` picks the batch by creation ordinal; latency delays the end', async () => {
     const { client } = await start({
       processingMs: 50,

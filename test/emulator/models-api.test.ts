@@ -77,22 +77,27 @@ describe('emulator: GET /v1/models', () => {
 });
 
 describe('emulator: lifecycle in messages and batches', () => {
-  it('a retired model is refused: 404 not_found_error on /v1/messages, 400 naming the request in a batch', async () => {
+  it('a retired model is refused: 404 not_found_error on /v1/messages, an errored not_found_error result in a batch', async () => {
     const { client } = await start({ models: { 'claude-opus-4-6': { lifecycle: 'retired' } } });
     await expect(client.messages.create(ask)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
-    const err = await client.beta.messages.batches.create({ requests: [request('a', 'hi', { model: 'claude-opus-4-6' })] }).then(
-      () => null,
-      (e: unknown) => e as InstanceType<typeof Anthropic.APIError>,
-    );
-    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(err?.message).toMatch(/requests\.0\.params\.model: claude-opus-4-6 is retired/);
+    const batch = await client.beta.messages.batches.create({ requests: [request('a', 'hi', { model: 'claude-opus-4-6' })] });
+    await waitEnded(client, batch.id);
+    expect((await results(client, batch.id))[0]?.result).toEqual({
+      type: 'errored',
+      error: { type: 'error', error: { type: 'not_found_error', message: 'model: claude-opus-4-6' }, request_id: null },
+    });
   });
 
   it('a deprecated model still answers; a model without batch support is refused in batches only', async () => {
     const { client } = await start({ models: { 'claude-opus-4-6': { lifecycle: 'deprecated' }, 'claude-sonnet-4-6': { batch: false } } });
     expect((await client.messages.create(ask)).type).toBe('message');
     expect((await client.messages.create({ ...ask, model: 'claude-sonnet-4-6' })).type).toBe('message');
-    await expect(client.beta.messages.batches.create({ requests: [request('a')] })).rejects.toThrow(/not available in the Message Batches API/);
+    const refused = await client.beta.messages.batches.create({ requests: [request('a')] });
+    await waitEnded(client, refused.id);
+    expect((await results(client, refused.id))[0]?.result).toMatchObject({
+      type: 'errored',
+      error: { error: { type: 'invalid_request_error', message: expect.stringMatching(/not available in the Message Batches API/) } },
+    });
     const ok = await client.beta.messages.batches.create({ requests: [request('a', 'hi', { model: 'claude-opus-4-6' })] });
     await waitEnded(client, ok.id);
     expect((await results(client, ok.id))[0]?.result.type).toBe('succeeded');

@@ -58,7 +58,7 @@ describe('emulator: persistence', () => {
 
   it('a batch in progress across a restart continues by wall-clock time; a cancel before the restart holds', async () => {
     const dataDir = await tempDir();
-    const [running, canceled] = await withEmu({ dataDir, processingMs: 400, limits: { cancelMs: 1_000 } }, async (e) => {
+    const [running, canceled] = await withEmu({ dataDir, processingMs: 3_000, limits: { cancelMs: 4_000 } }, async (e) => {
       const client = clientFor(e);
       const a = await client.beta.messages.batches.create({ requests: [request('a')] });
       const b = await client.beta.messages.batches.create({ requests: [request('b')] });

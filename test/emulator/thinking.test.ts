@@ -49,7 +49,7 @@ describe('emulator: thinking', () => {
     expect((final.content[0] as Anthropic.ThinkingBlock).thinking).toBe(thinking.thinking);
   });
 
-  it('in a batch too; a bad thinking param is refused at create', async () => {
+  it('in a batch too; a bad thinking param comes back as an errored result', async () => {
     const { client } = await start();
     const batch = await client.beta.messages.batches.create({
       requests: [request('a', 'hi', { max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 2000 } })],
@@ -59,11 +59,14 @@ describe('emulator: thinking', () => {
     expect(line?.result.type).toBe('succeeded');
     const message = (line!.result as { message: Anthropic.Message }).message;
     expect(message.content[0]?.type).toBe('thinking');
-    const err = await refusal(
-      client.beta.messages.batches.create({
-        requests: [request('a', 'hi', { max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 3000 } })],
-      }),
-    );
-    expect(err?.message).toMatch(/requests\.0\.params\.max_tokens: must be greater than thinking\.budget_tokens/);
+    const bad = await client.beta.messages.batches.create({
+      requests: [request('a', 'hi', { max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 3000 } })],
+    });
+    await waitEnded(client, bad.id);
+    const [refused] = await results(client, bad.id);
+    expect(refused?.result).toMatchObject({
+      type: 'errored',
+      error: { error: { type: 'invalid_request_error', message: 'max_tokens: must be greater than thinking.budget_tokens' } },
+    });
   });
 });

@@ -183,7 +183,9 @@ describe('a results stream cut half-way', () => {
 
 describe('status while a run appends', () => {
   it('status in a loop while a run appends loses no journal event, even one caught half-written', async () => {
-    h = await withEmulator({ processingMs: 2500 });
+    // 6 s of processing: the half-written line must be completed before the batch ends and the
+    // run appends its collect (a status takes over a second on a loaded machine).
+    h = await withEmulator({ processingMs: 6_000 });
     const tasks = manyTasks(300);
     const repo = await makeTarget({ tasks, files: NO_WARMUP });
     const run = h.start(repo, ['run', ...ARGS]);

@@ -67,10 +67,9 @@ describe('harness doctor', () => {
     expect(r.code).toBe(1);
     const probe = byName(JSON.parse(r.stdout).checks)['probe batch']!;
     expect(probe.status).toBe('fail');
-    // The emulator refuses it at create (the real API may take it and error the request at the end:
-    // the row then reads `msgbatch_… refused its request`; unit-tested in doctor-checks.test.ts).
+    // As the real API, the emulator takes the batch and errors the request at the end.
     expect(probe.detail).toMatch(
-      /^creating the batch failed \(max_tokens 300000, betas output-300k-2026-03-24\): HTTP 400: .*output-300k-2026-03-24 beta is not supported for claude-opus-4-8/,
+      /^msgbatch_\w+ refused its request \(max_tokens 300000, betas output-300k-2026-03-24\): invalid_request_error: .*output-300k-2026-03-24 beta is not supported for claude-opus-4-8/,
     );
   });
 

@@ -11,6 +11,7 @@ export const emulatorCommand: CommandSpec = {
     { flags: '--data <dir>', description: 'keep batches and results here (they survive a restart)' },
     { flags: '--processing-ms <n>', description: 'simulated processing time of a batch', parse: intArg('--processing-ms') },
     { flags: '--faults <file>', description: 'fault injection config (JSON)' },
+    { flags: '--batch-cache-hit-rate <r>', description: 'share (0..1) of batch requests whose prompt-cache read hits' },
     { flags: '--responder <module>', description: 'module whose default export answers requests' },
   ],
   async run(ctx) {
@@ -21,6 +22,7 @@ export const emulatorCommand: CommandSpec = {
       ...(typeof o.data === 'string' ? { data: path.resolve(o.data) } : {}),
       ...(typeof o.processingMs === 'number' ? { processingMs: o.processingMs } : {}),
       ...(typeof o.faults === 'string' ? { faults: path.resolve(o.faults) } : {}),
+      ...(typeof o.batchCacheHitRate === 'string' ? { batchCacheHitRate: o.batchCacheHitRate } : {}),
       ...(typeof o.responder === 'string' ? { responder: path.resolve(o.responder) } : {}),
     });
     return 0;
