@@ -25,12 +25,13 @@ import { assertContextFits, type CodebaseContext, type ContextMode, decideContex
 import { scanAndPack } from '../repo/scan-pack.js';
 import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
-import { buildRepoMap, type RepoMap } from '../repomap/repo-map.js';
+import type { RepoMap } from '../repomap/repo-map.js';
 import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { estimateTokens } from '../shared/tokens.js';
 import { ensureStateGitignore } from '../state/files.js';
 import { CONTEXT_META, metaSchema } from './snapshot-meta.js';
+import { repoMapFor } from './repo-map-store.js';
 import type { Workspace } from './workspace.js';
 
 const CONTEXT_TEXT = `${HARNESS_STATE_DIR}/context.txt`;
@@ -68,7 +69,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
       if (changed.length === 0 && fits && mode === (stored.snapshot.mode ?? 'full')) {
         if (mode === 'full') return stored.snapshot;
         const files = await readStoredFiles(ws.repoDir, stored.snapshot.paths);
-        if (files) return { ...stored.snapshot, files, map: await buildRepoMap(files, { maxTokens: mapBudget(ws) }) };
+        if (files) return { ...stored.snapshot, files, map: await repoMapFor(ws.repoDir, files, stored.snapshot.context.sha256, mapBudget(ws)) };
       }
       if (changed.length > 0)
         ws.reporter.info(`the codebase snapshot is out of date (${changed.join(', ')} changed since it was taken): scanning again`);
@@ -103,7 +104,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   );
   const snapshot: Snapshot = { context, paths: new Set(paths), skipped: scan.skipped.length, fresh: true, mode };
   if (mode === 'full') return snapshot;
-  const map = await buildRepoMap(files, { maxTokens: mapBudget(ws) });
+  const map = await repoMapFor(ws.repoDir, files, context.sha256, mapBudget(ws));
   const why =
     config.context.mode === 'map'
       ? "context.mode is 'map'"

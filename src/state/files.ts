@@ -7,7 +7,7 @@ import { HARNESS_STATE_DIR } from '../shared/paths.js';
 export const STATE_GITIGNORE = `${HARNESS_STATE_DIR}/.gitignore`;
 
 /**
- * The journal is committed; the lock (and the temporary file it is written through), the context snapshot, dry-run output, the Models API cache and downloaded results
+ * The journal is committed; the lock (and the temporary file it is written through), the context snapshot (in map mode with its files and repo map), dry-run output, the Models API cache and downloaded results
  * (`results/`, deleted once collected) and the report page (`report.html`) are local.
  */
 const LOCAL_ENTRIES = [
@@ -15,6 +15,8 @@ const LOCAL_ENTRIES = [
   'lock.*.tmp',
   'context.txt',
   'context.json',
+  'context-files.json',
+  'repo-map.json',
   'dry-run/',
   'results/',
   'model-facts.json',
