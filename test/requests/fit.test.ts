@@ -1,5 +1,6 @@
 /** The per-request fit check (requests/fit.ts) and the distinct cached prefixes (requests/prefixes.ts). */
 import { describe, expect, it } from 'vitest';
+import { pendingTask } from '../helpers/tasks.js';
 import { type BatchRequest, buildRequest } from '../../src/requests/build.js';
 import { fitError, fitSyncMaxTokens, worstOverflow } from '../../src/requests/fit.js';
 import { packTasks } from '../../src/requests/pack.js';
@@ -8,26 +9,13 @@ import { loadTemplates } from '../../src/requests/templates.js';
 import { resolveModel } from '../../src/models/models.js';
 import { HarnessError } from '../../src/shared/errors.js';
 import { estimateTokens } from '../../src/shared/tokens.js';
-import type { Task } from '../../src/tasks/task.js';
 
 const templates = await loadTemplates();
 
 /** The harness's count of a request's input: the system prompt and every block, each estimated on its own. */
 const inputTokens = (params: BatchRequest['params']) =>
   estimateTokens(params.system) + (params.messages[0]!.content as { text: string }[]).reduce((n, b) => n + estimateTokens(b.text), 0);
-const task = (n: number, path: string, group = 'g'): Task => ({
-  id: `t${n}`,
-  status: 'pending',
-  attempts: 0,
-  batch: null,
-  reason: null,
-  path,
-  description: `file ${n}`,
-  group,
-  stage: 1,
-  checked: false,
-  line: n,
-});
+const task = pendingTask;
 const codebase = `# Codebase\n\n${'export const padding = 1;\n'.repeat(400)}`;
 const plan = '# The plan\n\n<plan>\n- `a.ts`\n</plan>\n';
 

@@ -5,27 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pendingTask } from '../helpers/tasks.js';
 import { applyCollected, splitRefused, taskFollowUps, type TaskFollowUp } from '../../src/pipeline/task-history.js';
 import { packTasks } from '../../src/requests/pack.js';
 import { foldJournal, type CollectedEvent, type JournalEvent, type RetryRecord, type TaskChangeRecord } from '../../src/state/journal.js';
 import type { Task } from '../../src/tasks/task.js';
 import { zeroUsage } from '../../src/cost/usage.js';
 
-function task(n: number, group = 'G'): Task {
-  return {
-    id: `t${n}`,
-    status: 'pending',
-    attempts: 0,
-    batch: null,
-    reason: null,
-    path: `src/f${n}.ts`,
-    description: `file ${n}`,
-    group,
-    stage: 1,
-    checked: false,
-    line: n,
-  };
-}
+const task = (n: number, group = 'G'): Task => pendingTask(n, `src/f${n}.ts`, group);
 const ids = (packed: ReturnType<typeof packTasks>) => packed.map((p) => p.tasks.map((t) => t.id));
 const opts = (caps: Record<string, number> = {}, estimate = 100) => ({
   maxTokens: 100_000,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pendingTask } from '../helpers/tasks.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { estimateTaskTokens, markerTokens, packTasks, requestBudget } from '../../src/requests/pack.js';
 import { globBase, globToRegExp } from '../../src/shared/glob.js';
@@ -8,20 +9,7 @@ import type { Task } from '../../src/tasks/task.js';
 const RUNS = Number(process.env.PACK_FC_RUNS ?? 300);
 
 function task(n: number, group: string, tokens = 0, path = `src/f${n}.ts`): Task & { tokens: number } {
-  return {
-    id: `t${n}`,
-    status: 'pending',
-    attempts: 0,
-    batch: null,
-    reason: null,
-    path,
-    description: `file ${n}`,
-    group,
-    stage: 1,
-    checked: false,
-    line: n,
-    tokens,
-  };
+  return { ...pendingTask(n, path, group), tokens };
 }
 const byTokens = (t: Task) => (t as Task & { tokens: number }).tokens;
 const ids = (packed: ReturnType<typeof packTasks>) => packed.map((p) => p.tasks.map((t) => t.id));

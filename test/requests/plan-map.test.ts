@@ -1,5 +1,6 @@
 /** Map-mode planning (pipeline/plan-map.ts), pure: groups packed apart, block order, shared prefixes, budget, errors. */
 import { describe, expect, it } from 'vitest';
+import { pendingTask } from '../helpers/tasks.js';
 import { planMapRequests, type MapPlanInput } from '../../src/pipeline/plan-map.js';
 import { buildRequest, requestText } from '../../src/requests/build.js';
 import { packTasks } from '../../src/requests/pack.js';
@@ -8,19 +9,7 @@ import { HarnessError } from '../../src/shared/errors.js';
 import type { Task } from '../../src/tasks/task.js';
 
 const templates = await loadTemplates();
-const task = (n: number, path: string, group: string): Task => ({
-  id: `t${n}`,
-  status: 'pending',
-  attempts: 0,
-  batch: null,
-  reason: null,
-  path,
-  description: `file ${n}`,
-  group,
-  stage: 1,
-  checked: false,
-  line: n,
-});
+const task = (n: number, path: string, group: string): Task => pendingTask(n, path, group);
 
 const FILES = [
   { path: 'src/a/one.ts', content: 'export const one = 1;\n'.repeat(20) },
