@@ -67,3 +67,15 @@ export async function statusJson(run: (...args: string[]) => Promise<{ code: num
   if (r.code !== 0) throw new Error(`status exited ${r.code}`);
   return JSON.parse(r.stdout);
 }
+
+/** A codebase big enough to be cached (above every model's shortest cached prefix): `files` modules of 30 small functions. */
+export function cacheableCodebase(files = 24): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < files; i++) {
+    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = Array.from(
+      { length: 30 },
+      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
+    ).join('\n');
+  }
+  return out;
+}

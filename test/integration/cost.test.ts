@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
-import { commitSubjects, makeTarget, statusJson } from '../helpers/target.js';
+import { cacheableCodebase, commitSubjects, makeTarget, statusJson } from '../helpers/target.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -13,18 +13,7 @@ afterEach(async () => {
   h = null;
 });
 
-/** A codebase big enough to be cached (well above every model's minimum cacheable prefix). */
-function codebase(files = 24): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < files; i++) {
-    const body = Array.from(
-      { length: 30 },
-      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
-    ).join('\n');
-    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = body;
-  }
-  return out;
-}
+const codebase = cacheableCodebase;
 
 const inputTotal = (u: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number }) =>
   u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;

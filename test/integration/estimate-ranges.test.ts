@@ -2,25 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git } from '../helpers/git.js';
-import { makeTarget } from '../helpers/target.js';
+import { cacheableCodebase as codebase, makeTarget } from '../helpers/target.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-/** A codebase big enough to be cached (above every model's shortest cached prefix). */
-function codebase(files = 24): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < files; i++) {
-    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = Array.from(
-      { length: 30 },
-      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
-    ).join('\n');
-  }
-  return out;
-}
 
 const config = (body: string) => ({ 'harness.config.mjs': `export default ${body};\n` });
 

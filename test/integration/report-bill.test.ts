@@ -3,24 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
-import { makeTarget, statusJson } from '../helpers/target.js';
+import { cacheableCodebase as codebase, makeTarget, statusJson } from '../helpers/target.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-function codebase(files = 24): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < files; i++) {
-    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = Array.from(
-      { length: 30 },
-      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
-    ).join('\n');
-  }
-  return out;
-}
 
 describe('report: estimate vs bill', () => {
   it('status --json: each batch keeps its three figures; the bill, the hit rate and the warm-up effect are measured from usage', async () => {

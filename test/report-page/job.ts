@@ -5,7 +5,7 @@
  */
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { git } from '../helpers/git.js';
-import { makeTarget, TASKS, type TaskSpec } from '../helpers/target.js';
+import { cacheableCodebase, makeTarget, TASKS, type TaskSpec } from '../helpers/target.js';
 
 export const HOSTILE: TaskSpec[] = [
   { path: 'src/<script>window.__pwned=1</script>.ts', description: 'a path that is markup', group: 'Hostile' },
@@ -14,17 +14,7 @@ export const HOSTILE: TaskSpec[] = [
 
 const CHECK = `console.log("src/models/user.ts(1,1): error TS1005: ';' expected.");\nprocess.exit(2);\n`;
 
-/** A codebase big enough to be cached: the job writes the cache once and reads it after. */
-function codebase(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < 16; i++) {
-    out[`src/lib/module${String(i).padStart(2, '0')}.ts`] = Array.from(
-      { length: 30 },
-      (_, j) => `export function handler${i}_${j}(input: number): number {\n  return input * ${j} + ${i};\n}\n`,
-    ).join('\n');
-  }
-  return out;
-}
+const codebase = () => cacheableCodebase(16);
 
 export interface Job {
   h: Harness;
