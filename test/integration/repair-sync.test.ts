@@ -27,6 +27,24 @@ const FILE = 'src/models/user.ts';
 const DIAGNOSTIC = "src/models/user.ts(9,14): error TS2322: Type 'string' is not assignable to type 'number'.";
 const DEFECT = "export const broken: number = 'defect';";
 
+/** What the verify step records when the check names FILE (tsc's diagnostic): a `verified` event. */
+async function recordFailedCheck(repo: string): Promise<void> {
+  const verified = {
+    type: 'verified',
+    at: new Date().toISOString(),
+    command: 'tsc --noEmit',
+    passed: false,
+    exitCode: 2,
+    signal: null,
+    timedOut: false,
+    output: DIAGNOSTIC,
+    repairs: { [FILE]: [DIAGNOSTIC] },
+    failed: {},
+    other: [],
+  };
+  await appendFile(path.join(repo, '.harness/journal.jsonl'), `${JSON.stringify(verified)}\n`);
+}
+
 describe('repairSync', () => {
   it('repairs a broken file with one streaming call quoting its content and diagnostics, commits `harness: repair <path>`, and nothing else is asked', async () => {
     const seen: ResponderRequest[] = [];
@@ -43,21 +61,7 @@ describe('repairSync', () => {
     const broken = await readFile(path.join(repo, FILE), 'utf8');
     expect(broken).toContain(DEFECT);
 
-    // What the verify step records when the check names the file.
-    const verified = {
-      type: 'verified',
-      at: new Date().toISOString(),
-      command: 'tsc --noEmit',
-      passed: false,
-      exitCode: 2,
-      signal: null,
-      timedOut: false,
-      output: DIAGNOSTIC,
-      repairs: { [FILE]: [DIAGNOSTIC] },
-      failed: {},
-      other: [],
-    };
-    await appendFile(path.join(repo, '.harness/journal.jsonl'), `${JSON.stringify(verified)}\n`);
+    await recordFailedCheck(repo);
     const needs = [...repairsPending(await readJournal(repo)).values()];
     expect(needs.map((n) => n.path)).toEqual([FILE]);
 
@@ -100,20 +104,7 @@ describe('repairSync', () => {
     h = await withEmulator({ responder: placeholderResponder() });
     const repo = await makeTarget();
     expect((await h.run(repo, 'run', '--max-tokens', '8000')).code).toBe(0);
-    const verified = {
-      type: 'verified',
-      at: new Date().toISOString(),
-      command: 'tsc --noEmit',
-      passed: false,
-      exitCode: 2,
-      signal: null,
-      timedOut: false,
-      output: DIAGNOSTIC,
-      repairs: { [FILE]: [DIAGNOSTIC] },
-      failed: {},
-      other: [],
-    };
-    await appendFile(path.join(repo, '.harness/journal.jsonl'), `${JSON.stringify(verified)}\n`);
+    await recordFailedCheck(repo);
     const { config, file } = await loadConfig(repo, { overrides: { syncMaxTokens: 5 } });
     const ws = await openWorkspace({ repoDir: repo, config, configFile: file, env: { ...process.env, ...h.env } });
     const result = await repairSync(ws, [...repairsPending(await readJournal(repo)).values()]);
@@ -137,20 +128,7 @@ describe('repair requests in a batch (repairWith: batch)', () => {
     expect((await h.run(repo, 'run', '--max-tokens', '8000')).code).toBe(0);
     const broken = await readFile(path.join(repo, FILE), 'utf8');
     const first = seen.filter((r) => r.mode === 'batch').at(-1)!;
-    const verified = {
-      type: 'verified',
-      at: new Date().toISOString(),
-      command: 'tsc --noEmit',
-      passed: false,
-      exitCode: 2,
-      signal: null,
-      timedOut: false,
-      output: DIAGNOSTIC,
-      repairs: { [FILE]: [DIAGNOSTIC] },
-      failed: {},
-      other: [],
-    };
-    await appendFile(path.join(repo, '.harness/journal.jsonl'), `${JSON.stringify(verified)}\n`);
+    await recordFailedCheck(repo);
     // The verify step puts the task back to pending (here: unticked by hand).
     const list = path.join(repo, 'task-list.md');
     await writeFile(list, (await readFile(list, 'utf8')).replace(`- [x] \`${FILE}\``, `- [ ] \`${FILE}\``));
