@@ -19,6 +19,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Workspace } from '../pipeline/workspace.js';
+import { writeAllAt } from '../shared/atomic-write.js';
 import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
@@ -194,7 +195,7 @@ async function drainToFile(
     gathered = [];
     gatheredBytes = 0;
     writes = writes.then(async () => {
-      await writeAll(handle, chunks, end);
+      await writeAllAt(handle, chunks, end);
       end += bytes;
       ahead -= bytes;
       onWritten(end);
@@ -211,22 +212,6 @@ async function drainToFile(
   } finally {
     flush();
     await writes;
-  }
-}
-
-/** Writes `chunks` one after the other at `position` (one writev; plain writes for what a short write left). */
-async function writeAll(handle: Awaited<ReturnType<typeof open>>, chunks: Uint8Array[], position: number): Promise<void> {
-  let written = (await handle.writev(chunks, position)).bytesWritten;
-  let pos = position;
-  for (const c of chunks) {
-    let off = Math.min(written, c.length);
-    written -= off;
-    pos += off;
-    while (off < c.length) {
-      const { bytesWritten } = await handle.write(c, off, c.length - off, pos);
-      off += bytesWritten;
-      pos += bytesWritten;
-    }
   }
 }
 

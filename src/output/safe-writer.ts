@@ -12,12 +12,13 @@
  * - Each file's temporary file is fsynced before its rename (old or new content after a crash,
  *   never half), but the directories are fsynced once each, by sync(), which the collect calls
  *   before it records the files as written.
- * - The content is encoded once: its bytes are hashed (the journal's sha256) and written.
+ * - The content is encoded once, piece by piece (file-pieces.ts: no buffer over ~96 KB): its bytes
+ *   are hashed (the journal's sha256) and written with one writev.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDir, writeFileAtomic } from '../shared/atomic-write.js';
+import { encodeAndHash, type FilePieces } from './file-pieces.js';
 import { type GuardResult, type ResolvedDir, resolveInDir, resolveSafeTarget } from './guard.js';
 
 export type SafeWrite = { ok: true; repoRelPath: string; sha256: string } | { ok: false; reason: string };
@@ -37,15 +38,14 @@ export class SafeWriter {
     private readonly outputRoot: string,
   ) {}
 
-  /** Writes `content` at `relPath` under the output root if the guard allows it; unsafe paths are results. */
-  async write(relPath: string, content: string): Promise<SafeWrite> {
+  /** Writes `content` (whole or in pieces) at `relPath` under the output root if the guard allows it; unsafe paths are results. */
+  async write(relPath: string, content: string | FilePieces): Promise<SafeWrite> {
     const key = path.posix.dirname(relPath);
     const known = await this.dirs.get(key);
     const target = known ? await resolveInDir(known, this.repoDir, this.outputRoot, relPath) : await this.firstIn(key, relPath);
     if (!target.ok) return target;
-    const bytes = Buffer.from(content, 'utf8');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await writeFileAtomic(target.absPath, bytes, { createParents: false, syncDir: false });
+    const { buffers, sha256 } = encodeAndHash(content);
+    await writeFileAtomic(target.absPath, buffers, { createParents: false, syncDir: false });
     this.unsynced.add(path.dirname(target.absPath));
     return { ok: true, repoRelPath: target.repoRelPath, sha256 };
   }

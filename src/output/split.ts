@@ -34,13 +34,17 @@
  * - Outside text is kept for the run log: at most OUTSIDE_TEXT_LIMIT characters, trimmed, with
  *   runs of blank lines collapsed.
  */
+import { type FilePieces, pushPieces, withPieces } from './file-pieces.js';
 import { fileContent } from './section-body.js';
 import { type Marker, parseMarker, pathKey } from './section-marker.js';
-import { isBlank } from './text-lines.js';
+import { collapseBlankLines, startsWithMarker } from './text-lines.js';
 
 export interface SplitFile {
   path: string;
-  content: string;
+  /** The content (made from `pieces` when first read). */
+  readonly content: string;
+  /** The content in pieces of at most PIECE_CHARS characters (file-pieces.ts): what a collect writes. Not enumerable. */
+  readonly pieces: FilePieces;
 }
 
 export interface SplitResult {
@@ -70,7 +74,7 @@ interface OpenSection {
   marker: Marker;
   /** The asked path, or null for an unrequested section (whose body is not kept). */
   asked: string | null;
-  /** Pieces of the body so far (joined: the body lines, each with its `\n`). */
+  /** Pieces of the body so far (joined: the body lines, each with its `\n`), each of at most PIECE_CHARS characters. */
   pieces: string[];
 }
 
@@ -78,7 +82,7 @@ interface OpenSection {
 export class SectionSplitter {
   private readonly askedByKey = new Map<string, string>();
   private readonly asked: readonly string[];
-  private readonly files = new Map<string, string>();
+  private readonly files = new Map<string, FilePieces>();
   private readonly unrequested = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly seen = new Set<string>();
@@ -115,23 +119,19 @@ export class SectionSplitter {
       if (this.partial.length === 0) {
         this.line(chunk, start, nl);
       } else {
-        this.partial.push(chunk.slice(start, nl));
-        const line = this.partial.join('');
-        this.partial = [];
-        this.line(line, 0, line.length, '\n');
+        pushPieces(this.partial, chunk, start, nl);
+        this.partialLine('\n');
       }
       start = nl + 1;
     }
     this.endRun(start);
     this.chunk = '';
-    if (start < chunk.length) this.partial.push(chunk.slice(start));
+    if (start < chunk.length) pushPieces(this.partial, chunk, start);
   }
 
   end(): SplitResult {
     if (this.ended) throw new Error('SectionSplitter: end() called twice');
-    const last = this.partial.join('');
-    this.partial = [];
-    if (last !== '') this.line(last, 0, last.length, '');
+    if (this.partial.length > 0) this.partialLine('');
     this.ended = true;
     const incomplete: string[] = [];
     const open = this.open?.asked ?? null;
@@ -143,7 +143,7 @@ export class SectionSplitter {
     let outsideText = collapseBlankLines(this.outside).trim();
     if (this.outsideDropped > 0) outsideText += `\n[… ${this.outsideDropped} more characters outside sections not kept]`;
     return {
-      files: [...this.files].map(([path, content]) => ({ path, content })),
+      files: [...this.files].map(([path, pieces]) => withPieces({ path }, pieces)),
       incomplete,
       missing: this.asked.filter((a) => !this.seen.has(a)),
       ambiguous: this.asked.filter((a) => this.ambiguous.has(a)),
@@ -151,6 +151,29 @@ export class SectionSplitter {
       warnings: this.warnings,
       outsideText,
     };
+  }
+
+  /**
+   * The line read from several chunks (in `partial`), followed by `eol` ('' for a last line with no
+   * line break). Only a line starting with `<<<` is joined (to be read as a marker); any other one
+   * is content or outside text, and goes on in its pieces: a long line is never made whole.
+   */
+  private partialLine(eol: string): void {
+    const parts = this.partial;
+    this.partial = [];
+    if (startsWithMarker(parts)) {
+      const line = parts.join('');
+      this.line(line, 0, line.length, eol);
+      return;
+    }
+    const open = this.open;
+    if (open === null) {
+      for (const p of parts) this.addOutside(p);
+      this.addOutside(eol);
+    } else if (open.asked !== null) {
+      for (const p of parts) open.pieces.push(p);
+      if (eol !== '') open.pieces.push(eol);
+    }
   }
 
   /**
@@ -206,13 +229,13 @@ export class SectionSplitter {
       return;
     }
     if (open.asked === null) return;
-    if (eol !== undefined) open.pieces.push(text + eol);
+    if (eol !== undefined) pushPieces(open.pieces, text + eol);
     else if (this.runStart < 0) this.runStart = start;
   }
 
   /** The run of body lines read from `chunk` up to `end` goes into the open section's pieces. */
   private endRun(end: number): void {
-    if (this.runStart >= 0 && this.open?.asked != null && end > this.runStart) this.open.pieces.push(this.chunk.slice(this.runStart, end));
+    if (this.runStart >= 0 && this.open?.asked != null && end > this.runStart) pushPieces(this.open.pieces, this.chunk, this.runStart, end);
     this.runStart = -1;
   }
 
@@ -229,7 +252,7 @@ export class SectionSplitter {
     if (this.files.delete(section.asked)) this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier one`);
     else if (this.ambiguous.delete(section.asked))
       this.warnings.push(`duplicate section for ${section.asked}: the later one replaces the earlier, ambiguous one`);
-    this.files.set(section.asked, fileContent(section.pieces.join('')));
+    this.files.set(section.asked, fileContent(section.pieces));
     this.closedAt.set(section.asked, this.closes++);
   }
 
@@ -268,16 +291,4 @@ export function splitOutput(text: string, asked: readonly string[]): SplitResult
   const splitter = new SectionSplitter(asked);
   splitter.push(text);
   return splitter.end();
-}
-
-/** Keeps at most one blank line in a row. */
-function collapseBlankLines(text: string): string {
-  let blanks = 0;
-  return text
-    .split('\n')
-    .filter((line) => {
-      blanks = isBlank(line) ? blanks + 1 : 0;
-      return blanks <= 1;
-    })
-    .join('\n');
 }

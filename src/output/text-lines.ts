@@ -8,15 +8,26 @@ export function stripEnd(line: string): string {
 }
 
 /** A line of nothing but spaces, tabs and `\r` (with or without its `\n`). */
-export const isBlank = (line: string): boolean => /^[ \t\r]*\n?$/.test(line);
+const isBlank = (line: string): boolean => /^[ \t\r]*\n?$/.test(line);
 
-/** End of the line starting at `start` (after its `\n`, or the end of `text`). */
-export function lineEnd(text: string, start: number): number {
-  const nl = text.indexOf('\n', start);
-  return nl === -1 ? text.length : nl + 1;
+/** The text of `parts` starts with `<<<` (only such a line can be a marker). */
+export function startsWithMarker(parts: readonly string[]): boolean {
+  let head = '';
+  for (const p of parts) {
+    head += p.slice(0, 3 - head.length);
+    if (head.length >= 3) break;
+  }
+  return head === '<<<';
 }
 
-/** Start of the line ending at `end` (just after its `\n`, or the end of `text`), for `end` > 0. */
-export function lineStart(text: string, end: number): number {
-  return end < 2 ? 0 : text.lastIndexOf('\n', end - 2) + 1;
+/** Keeps at most one blank line in a row. */
+export function collapseBlankLines(text: string): string {
+  let blanks = 0;
+  return text
+    .split('\n')
+    .filter((line) => {
+      blanks = isBlank(line) ? blanks + 1 : 0;
+      return blanks <= 1;
+    })
+    .join('\n');
 }

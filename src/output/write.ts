@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write.js';
+import { encodePieces, type FilePieces } from './file-pieces.js';
 import { resolveSafeTarget } from './guard.js';
 
 // The pipeline imports these from here (generated files and their temporary files).
@@ -18,14 +19,14 @@ export type WriteResult = { ok: true; repoRelPath: string } | { ok: false; reaso
  * The guard runs again after the directories are created, so a symbolic link swapped in
  * meanwhile cannot redirect the write. Unsafe paths are results, not exceptions.
  */
-export async function writeSafe(repoDir: string, outputRoot: string, relPath: string, content: string): Promise<WriteResult> {
+export async function writeSafe(repoDir: string, outputRoot: string, relPath: string, content: string | FilePieces): Promise<WriteResult> {
   const target = await resolveSafeTarget(repoDir, outputRoot, relPath);
   if (!target.ok) return target;
   await mkdir(path.dirname(target.absPath), { recursive: true });
   const again = await resolveSafeTarget(repoDir, outputRoot, relPath);
   if (!again.ok) return again;
   if (again.absPath !== target.absPath) return { ok: false, reason: 'the target changed while its directory was created' };
-  await writeFileAtomic(target.absPath, content);
+  await writeFileAtomic(target.absPath, typeof content === 'string' ? content : encodePieces(content));
   return { ok: true, repoRelPath: target.repoRelPath };
 }
 

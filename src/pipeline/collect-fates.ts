@@ -30,11 +30,11 @@
  */
 import type { BatchResultLine } from '../batch/api.js';
 import { usageFromApi, type Usage } from '../cost/usage.js';
+import { encodeAndHash, type FilePieces, piecesOf, withPieces } from '../output/file-pieces.js';
 import { SectionSplitter } from '../output/split.js';
 import { plural } from '../shared/plural.js';
 import type { RetryRecord, TaskChangeRecord } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import { sha256 } from './targets.js';
 import { splitRefused, type TaskFollowUp } from './task-history.js';
 
 /** What the decisions about one batch's results need to know. */
@@ -65,7 +65,10 @@ export interface Fate {
 /** A file to write for a task: its outcome decides the task's fate (writtenFate). */
 export interface FileWrite {
   task: Task;
-  content: string;
+  /** The content (made from `pieces`, when there are pieces, as it is read: the collect writes the pieces). */
+  readonly content: string;
+  /** The content as the splitter gave it, in pieces (output/file-pieces.ts): no large string is made on the way to the disk. */
+  readonly pieces?: FilePieces;
 }
 
 /** A step of a decision, in order: a task's fate, or a file to write. */
@@ -128,7 +131,7 @@ function answered(id: string, message: Succeeded['message'], asked: readonly Tas
     ...split.warnings.map((w) => `${id}: ${w}`),
     ...split.unrequested.map((p) => `${id}: section for unrequested path ${JSON.stringify(p)} not written`),
   ];
-  const complete = new Map(split.files.map((f) => [f.path, f.content]));
+  const complete = new Map(split.files.map((f) => [f.path, f.pieces]));
   const ambiguous = new Set(split.ambiguous);
   const incomplete = new Set(split.incomplete);
   // An output cut by the window (input and output share it) is read like one cut at max_tokens:
@@ -141,8 +144,8 @@ function answered(id: string, message: Succeeded['message'], asked: readonly Tas
         : null;
   const steps = asked.map((t): FateStep => {
     if (ambiguous.has(t.path)) return ambiguousFate(t, ctx);
-    const content = complete.get(t.path);
-    if (content !== undefined) return { write: { task: t, content } };
+    const pieces = complete.get(t.path);
+    if (pieces !== undefined) return { write: withPieces({ task: t }, pieces) };
     const why = incomplete.has(t.path)
       ? limit
         ? `output cut at ${limit}`
@@ -204,7 +207,7 @@ export function writtenFate(w: FileWrite, written: CollectWrite, batchId: string
   return {
     path: t.path,
     change: { status: 'done', checked: true, attempts, batch: batchId, reason: null },
-    file: { path: written.repoRelPath, sha256: written.sha256 ?? sha256(w.content) },
+    file: { path: written.repoRelPath, sha256: written.sha256 ?? encodeAndHash(piecesOf(w)).sha256 },
   };
 }
 
@@ -213,8 +216,8 @@ export function writtenFate(w: FileWrite, written: CollectWrite, batchId: string
  * an edit made while the batch ran), and does not already hold `content` (a collect redone after a
  * crash finds its own earlier write). `now` undefined: the guard refuses the path (the write says why).
  */
-export function targetConflicts(before: string | null | undefined, now: string | null | undefined, content: string): boolean {
-  return before !== undefined && now !== undefined && now !== before && now !== sha256(content);
+export function targetConflicts(before: string | null | undefined, now: string | null | undefined, content: string | FilePieces): boolean {
+  return before !== undefined && now !== undefined && now !== before && now !== encodeAndHash(content).sha256;
 }
 
 /** The requests no result line answered (once every line is read): their tasks go back to pending. */

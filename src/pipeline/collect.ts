@@ -16,6 +16,7 @@ import type { BatchInfo, BatchResultLine } from '../batch/api.js';
 import { downloadResults } from '../batch/download.js';
 import { withRetry } from '../batch/retry.js';
 import { pricesOf } from '../models/models.js';
+import { piecesOf } from '../output/file-pieces.js';
 import { resolveSafeTarget } from '../output/guard.js';
 import { SafeWriter } from '../output/safe-writer.js';
 import { writeSafe } from '../output/write.js';
@@ -101,7 +102,7 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
   const writes = new OrderedWrites(
     WRITE_CONCURRENCY,
     (w) => writeUnlessChanged(ws, record, writer, w),
-    (w) => writeSafe(ws.repoDir, ws.config.outputRoot, w.task.path, w.content),
+    (w) => writeSafe(ws.repoDir, ws.config.outputRoot, w.task.path, piecesOf(w)),
     (w, written) => {
       const fate = writtenFate(w, written, batchId);
       ledger.record(fate);
@@ -133,17 +134,15 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
  * Writes a task's file through the path guard, unless its target is no longer what it was at
  * submit time (an edit made while the batch ran): then the output is kept aside (targets.ts).
  */
-async function writeUnlessChanged(
-  ws: CollectWorkspace,
-  record: BatchRecord,
-  writer: SafeWriter,
-  { task, content }: FileWrite,
-): Promise<CollectWrite> {
+async function writeUnlessChanged(ws: CollectWorkspace, record: BatchRecord, writer: SafeWriter, w: FileWrite): Promise<CollectWrite> {
+  const { task } = w;
+  const content = piecesOf(w);
   const before = record.intent.targets?.[task.path];
   if (before !== undefined && targetConflicts(before, await targetState(ws, task.path), content)) {
     const target = await resolveSafeTarget(ws.repoDir, ws.config.outputRoot, task.path);
     if (target.ok) {
-      const kept = await keepConflict(ws.repoDir, record.batchId!, target.repoRelPath, content);
+      // Rare (a person edited the target while the batch ran): kept whole.
+      const kept = await keepConflict(ws.repoDir, record.batchId!, target.repoRelPath, w.content);
       return { ok: false, reason: 'changed since the submit', conflict: { repoRelPath: target.repoRelPath, kept } };
     }
   }

@@ -14,7 +14,7 @@
  * finds the ones a killed process left behind.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -31,7 +31,11 @@ export interface AtomicWriteOptions {
  * Writes `content` to `file` atomically and durably (above), keeping an existing file's mode (a
  * new file gets 0o666 less the umask). The temporary file is removed when anything fails.
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  content: string | Uint8Array | readonly Uint8Array[],
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = path.dirname(file);
   if (options.createParents ?? true) await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -42,7 +46,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   try {
     const handle = await open(tmp, 'wx', mode);
     try {
-      await handle.writeFile(content);
+      if (Array.isArray(content)) await writeAllAt(handle, content, 0);
+      else await handle.writeFile(content as string | Uint8Array);
       await handle.sync();
     } finally {
       await handle.close();
@@ -53,6 +58,26 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     throw e;
   }
   if (options.syncDir ?? true) await syncDir(dir);
+}
+
+/**
+ * Writes `chunks` one after the other at `position` of `handle`: one writev, then plain writes for
+ * whatever a short write left.
+ */
+export async function writeAllAt(handle: FileHandle, chunks: readonly Uint8Array[], position: number): Promise<void> {
+  if (chunks.length === 0) return;
+  let written = (await handle.writev(chunks as Uint8Array[], position)).bytesWritten;
+  let pos = position;
+  for (const c of chunks) {
+    let off = Math.min(written, c.length);
+    written -= off;
+    pos += off;
+    while (off < c.length) {
+      const { bytesWritten } = await handle.write(c, off, c.length - off, pos);
+      off += bytesWritten;
+      pos += bytesWritten;
+    }
+  }
 }
 
 /** Makes a rename in `dir` durable where the platform allows it (not on Windows, nor on every file system): best effort. */
