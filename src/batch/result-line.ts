@@ -69,13 +69,20 @@ function stringEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
+/** Where a piece is put between quotes for JSON.parse (reused: one string made per piece, not a joined copy too). */
+let quoted = Buffer.allocUnsafe(0);
+
 /** The string whose escaped bytes are buf[start, end), decoded in pieces of about `piece` bytes. */
 function decodePieces(buf: Buffer, start: number, end: number, piece: number): string[] {
   const out: string[] = [];
   for (let a = start; a < end; ) {
     let c = Math.min(end, a + piece);
     if (c < end) c = safeCut(buf, start, a, c, end);
-    out.push(JSON.parse(`"${buf.toString('utf8', a, c)}"`) as string);
+    if (quoted.length < c - a + 2) quoted = Buffer.allocUnsafe(Math.max(c - a + 2, piece + 16));
+    quoted[0] = QUOTE;
+    buf.copy(quoted, 1, a, c);
+    quoted[c - a + 1] = QUOTE;
+    out.push(JSON.parse(quoted.toString('utf8', 0, c - a + 2)) as string);
     a = c;
   }
   return out;
