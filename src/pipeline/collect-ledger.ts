@@ -4,7 +4,7 @@
  * result is read, and a written file's fate once it and every earlier write have finished
  * (collect-writes.ts).
  */
-import { costUsd, sumUsage, type Usage } from '../cost/usage.js';
+import { addUsage, costUsd, type Usage, zeroUsage } from '../cost/usage.js';
 import type { Prices } from '../models/models.js';
 import type { CollectedEvent, RetryRecord, TaskChangeRecord } from '../state/journal.js';
 import type { Decision, Fate } from './collect-fates.js';
@@ -20,7 +20,8 @@ export class FateLedger {
   private readonly retry = new Map<string, RetryRecord>();
   private readonly conflicts: { path: string; kept: string }[] = [];
   private readonly files: { path: string; sha256: string }[] = [];
-  private readonly usages: Usage[] = [];
+  /** What the succeeded results used, summed as they are decided. */
+  private usage: Usage = zeroUsage();
   private readonly counts: Record<string, number> = { succeeded: 0, errored: 0, canceled: 0, expired: 0 };
 
   /** Records what a decision says of its result: seen, counted, its usage and its report lines (not its steps). */
@@ -29,7 +30,7 @@ export class FateLedger {
       this.seen.add(d.counted.customId);
       this.counts[d.counted.type] = (this.counts[d.counted.type] ?? 0) + 1;
     }
-    if (d.usage) this.usages.push(d.usage);
+    if (d.usage) this.usage = addUsage(this.usage, d.usage);
     this.report.push(...d.report);
   }
 
@@ -44,7 +45,7 @@ export class FateLedger {
 
   /** The `collected` event of batch `batchId`, recorded `at`; its cost at `prices` (batch rates). */
   event(batchId: string, at: string, prices: Prices): CollectedEvent {
-    const usage = sumUsage(this.usages);
+    const usage = this.usage;
     return {
       type: 'collected',
       at,

@@ -22,7 +22,15 @@ import { SafeWriter } from '../output/safe-writer.js';
 import { writeSafe } from '../output/write.js';
 import { removeStaleTemps } from '../shared/atomic-write.js';
 import { failpoint } from '../shared/failpoint.js';
-import { appendJournal, nowIso, readJournal, type BatchRecord, type JournalEventInput, type JournalState } from '../state/journal.js';
+import {
+  appendJournal,
+  nowIso,
+  readJournal,
+  type BatchRecord,
+  type CollectedEvent,
+  type JournalEventInput,
+  type JournalState,
+} from '../state/journal.js';
 import { readTaskListFile } from '../tasks/task-list.js';
 import {
   decideMissing,
@@ -83,17 +91,26 @@ export async function collectEnded(ws: Workspace, record: BatchRecord, overrideD
 
 /** collectEnded on the slice of the workspace it uses, with every port given. */
 export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<CollectOutcome> {
+  // What the decisions needed (the task list, the ledger, the writer's state: hundreds of MB for a
+  // batch of 100,000 requests) is out of scope before the finish reads and writes task-list.md.
+  const event = await decideAndWrite(ws, record, deps);
+  // The files were just written and hashed: no need to read them back.
+  return finishCollected(ws, event, { verify: false });
+}
+
+/** Reads the results, writes the files, records the `collected` event (the plan the finish applies) and returns it. */
+async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<CollectedEvent> {
   const batchId = record.batchId!;
   if (!record.collectStarted) await deps.appendJournal(ws.repoDir, { type: 'collect', at: deps.now(), batchId });
   failpoint('collect:started');
   // A collect begun before (a crash, a kill) may have died mid-write: its temporary files go.
   if (record.collectStarted) await removeStaleTempFiles(ws, record);
-  const list = await readTaskListFile(ws.repoDir);
   const ctx: FateContext = {
     batchId,
     attemptsCap: ws.config.attempts,
     requests: new Map(record.intent.requests.map((r) => [r.customId, r.paths])),
-    tasks: new Map(list.tasks.map((t) => [t.path, t])),
+    // The tasks only: the list's text and lines are not kept for the collect.
+    tasks: new Map((await readTaskListFile(ws.repoDir)).tasks.map((t) => [t.path, t])),
     // What earlier collects asked of these tasks (was the last answer ambiguous already?).
     history: taskFollowUps(await deps.readJournal(ws.repoDir)),
   };
@@ -126,8 +143,7 @@ export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, de
   await deps.appendJournal(ws.repoDir, event);
   failpoint('collect:recorded');
   for (const r of ledger.report.slice(0, REPORT_SHOWN)) ws.reporter.warn(r);
-  // The files were just written and hashed: no need to read them back.
-  return finishCollected(ws, event, { verify: false });
+  return event;
 }
 
 /**
