@@ -95,7 +95,7 @@ export async function readFramed(root: string, paths: readonly string[], options
     if (i > 0 && i % slice === 0) await nextTurn();
     const rel = paths[i]!;
     let open = `\n<file path="${escapeAttr(rel)}">\n`;
-    let openBytes = Buffer.byteLength(open);
+    let openBytes = utf8Length(open);
     const r = readInto(port, path.join(root, rel), options.maxFileBytes, (size) => {
       const chunk = room(openBytes + size + CLOSE_ROOM);
       return { buffer: chunk.buffer, at: chunk.end + openBytes };
@@ -112,7 +112,7 @@ export async function readFramed(root: string, paths: readonly string[], options
       if (tag !== 'file') {
         // Rare: the content holds `</file>`, so its opening tag is longer: move the content along.
         open = `\n<${tag} path="${escapeAttr(rel)}">\n`;
-        const longer = Buffer.byteLength(open);
+        const longer = utf8Length(open);
         const from = chunk;
         const start = from.end + openBytes;
         chunk = room(longer + r.size + CLOSE_ROOM);
@@ -122,13 +122,13 @@ export async function readFramed(root: string, paths: readonly string[], options
         content = chunk.buffer.subarray(chunk.end + openBytes, chunk.end + openBytes + r.size);
       }
     }
-    chunk.buffer.write(open, chunk.end, 'utf8');
+    put(chunk.buffer, chunk.end, open);
     const contentEnd = chunk.end + openBytes + r.size;
     const contentUnits = isAscii(content) ? r.size : utf16Length(content);
     files.push({ path: rel, size: r.size, chunk: chunks.length - 1, unitStart: units + open.length, units: contentUnits });
     const newline = r.size > 0 && chunk.buffer[contentEnd - 1] !== 0x0a ? '\n' : '';
     const close = `${newline}</${tag}>\n`;
-    chunk.end = contentEnd + chunk.buffer.write(close, contentEnd, 'latin1');
+    chunk.end = contentEnd + put(chunk.buffer, contentEnd, close);
     units += open.length + contentUnits + close.length;
   }
   if (chunks.length > 0 && current().end === 0) chunks.pop();
@@ -178,6 +178,25 @@ function readInto(port: ReadPort, abs: string, maxBytes: number, place: (size: n
 function changedSince(port: ReadPort, fd: number, before: fs.Stats): boolean {
   const now = port.fstatSync(fd);
   return now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ctimeMs !== before.ctimeMs;
+}
+
+/**
+ * Writes a tag's text at `at`; its UTF-8 length. Tags are short and almost always ASCII: a loop of
+ * stores beats `Buffer.write`'s call into C++ (measured: ~1 µs a call, 100,000 calls for 50,000 files).
+ */
+function put(buffer: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return buffer.write(text, at, 'utf8');
+    buffer[at + i] = c;
+  }
+  return text.length;
+}
+
+/** UTF-8 length of a tag's text (ASCII: its length). */
+function utf8Length(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  return text.length;
 }
 
 /** UTF-16 length of valid UTF-8: one unit per sequence, two for a four-byte one. */

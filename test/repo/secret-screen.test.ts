@@ -94,6 +94,28 @@ describe('estimateTokensUtf8', () => {
     );
   });
 
+  it('counts long texts, cut into parts at line breaks, as one count does (property)', () => {
+    // Over 1 KB the count runs four chains side by side, each from a line break: the parts must add up.
+    const piece = fc.constantFrom('identifier', 'x', '_', '12345', '4', ' ', '    ', '\t', '\n', '\n\n', 'é', '😀', '中文', '.', '\r\n', '{');
+    const long = fc.array(piece, { minLength: 200, maxLength: 2000 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(long, fc.nat(64), fc.nat(64), (s, cutStart, cutEnd) => {
+        const bytes = Buffer.from(s, 'utf8');
+        expect(estimateTokensUtf8(bytes)).toBe(estimateTokens(s));
+        // A range that starts and ends at a character boundary (ASCII prefix and suffix around it).
+        const framed = Buffer.concat([Buffer.alloc(cutStart, 'a'), bytes, Buffer.alloc(cutEnd, 'z')]);
+        expect(estimateTokensUtf8(framed, cutStart, cutStart + bytes.length)).toBe(estimateTokens(s));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a text without a line break, and one that is all line breaks, past the interleaving size', () => {
+    for (const s of ['abcdefg'.repeat(1000), '\n'.repeat(5000), `${'word '.repeat(600)}\n${'9'.repeat(3000)}`]) {
+      expect(estimateTokensUtf8(Buffer.from(s))).toBe(estimateTokens(s));
+    }
+  });
+
   it('counts a range of a buffer', () => {
     const bytes = Buffer.from('xx hello world 123 yy');
     expect(estimateTokensUtf8(bytes, 3, 18)).toBe(estimateTokens('hello world 123'));
