@@ -42,6 +42,8 @@ export interface FramedFile {
   unitStart: number;
   /** The content's length in UTF-16 code units. */
   units: number;
+  /** Where the content starts in its chunk's bytes (it ends `size` bytes later). */
+  byteStart: number;
 }
 
 /** A piece of the framed files: bytes `[0, end)` of `buffer`; files never straddle two chunks. */
@@ -62,6 +64,11 @@ export interface ReadOptions {
   maxFileBytes: number;
   concurrency: number;
   port?: ReadPort;
+  /**
+   * Called with each chunk once it is full (no byte of `[0, end)` changes after), and its files;
+   * the chunks are then in shared memory, so another thread can read them as they are.
+   */
+  onChunk?: (chunk: Chunk, files: readonly FramedFile[]) => void;
 }
 
 /**
@@ -80,12 +87,22 @@ export async function readFramed(root: string, paths: readonly string[], options
   const files: FramedFile[] = [];
   const skipped: SkippedFile[] = [];
   const current = () => chunks[chunks.length - 1]!;
+  const { onChunk } = options;
+  let handedFrom = 0; // the first file not yet handed to onChunk
+  const handOver = (chunk: Chunk) => {
+    if (!onChunk || chunk.end === 0) return;
+    onChunk(chunk, files.slice(handedFrom));
+    handedFrom = files.length;
+  };
+  const allocate = (size: number): Buffer => (onChunk ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size));
   /** Where `bytes` more fit: the current chunk, else a new one. */
   const room = (bytes: number): Chunk => {
     const last = chunks[chunks.length - 1];
     if (last && last.end + bytes <= last.buffer.length) return last;
-    if (last && last.end === 0) chunks.pop(); // started for a file that was then skipped
-    const chunk = { buffer: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes)), end: 0 };
+    if (last && last.end === 0)
+      chunks.pop(); // started for a file that was then skipped
+    else if (last) handOver(last);
+    const chunk = { buffer: allocate(Math.max(CHUNK_BYTES, bytes)), end: 0 };
     chunks.push(chunk);
     units = 0;
     return chunk;
@@ -125,13 +142,21 @@ export async function readFramed(root: string, paths: readonly string[], options
     put(chunk.buffer, chunk.end, open);
     const contentEnd = chunk.end + openBytes + r.size;
     const contentUnits = isAscii(content) ? r.size : utf16Length(content);
-    files.push({ path: rel, size: r.size, chunk: chunks.length - 1, unitStart: units + open.length, units: contentUnits });
+    files.push({
+      path: rel,
+      size: r.size,
+      chunk: chunks.length - 1,
+      unitStart: units + open.length,
+      units: contentUnits,
+      byteStart: chunk.end + openBytes,
+    });
     const newline = r.size > 0 && chunk.buffer[contentEnd - 1] !== 0x0a ? '\n' : '';
     const close = `${newline}</${tag}>\n`;
     chunk.end = contentEnd + put(chunk.buffer, contentEnd, close);
     units += open.length + contentUnits + close.length;
   }
   if (chunks.length > 0 && current().end === 0) chunks.pop();
+  if (chunks.length > 0) handOver(current());
   return { chunks, files, skipped };
 }
 

@@ -63,58 +63,63 @@ const STEP = (() => {
     }
   return t;
 })();
-const START = OC << 10;
-const NEWLINE = 0x0a;
-/** Below this many bytes one chain; above, four (the split costs a scan for three line breaks). */
-const INTERLEAVE_BYTES = 1024;
+
+/** The step table of `countUtf8Tokens` (a worker is handed a copy of it with the function's text). */
+export const TOKEN_STEP: Uint16Array = STEP;
+/** The entry the count starts from: a continuation byte's (OC), which costs nothing. */
+export const TOKEN_START = OC << 10;
 
 /**
  * `estimateTokens` of the text that `bytes[start, end)` (valid UTF-8) decodes to, counted on the
  * bytes without decoding them: a non-ASCII character is one UTF-16 code unit (two for one of four
  * bytes), and each code unit outside ASCII costs one token, as in `estimateTokens`.
- *
- * Each byte's state depends on the one before, so one chain of lookups runs at the latency of a
- * load (~2 ns a byte). A line break leads to the same state (O1) from any state, so the count can
- * restart at one: a long range is cut at three line breaks and its four parts counted in one loop,
- * side by side (four independent chains: about twice the speed, measured on 37 MB of code).
  */
 export function estimateTokensUtf8(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (end - start < INTERLEAVE_BYTES) return chain(bytes, start, end);
+  return countUtf8Tokens(STEP, TOKEN_START, bytes, start, end);
+}
+
+/**
+ * The count itself, self-contained (no name from outside but its arguments: the scan's worker
+ * thread runs its text, repo/chunk-worker.ts). Each byte's state depends on the one before, so one
+ * chain of lookups runs at the latency of a load (~2 ns a byte). A line break leads to the same
+ * state (O1) from any state, so the count can restart at one: a long range (over 1 KB) is cut at
+ * three line breaks and its four parts counted in one loop, side by side (four independent chains:
+ * about twice the speed, measured on 37 MB of code).
+ */
+export function countUtf8Tokens(step: Uint16Array, startEntry: number, bytes: Uint8Array, start: number, end: number): number {
+  const chain = (from: number, to: number, entry: number): number => {
+    let e = entry;
+    let tokens = 0;
+    for (let i = from; i < to; i++) {
+      e = step[(e >> 2) | bytes[i]!]!;
+      tokens += e & 3;
+    }
+    return tokens;
+  };
+  if (end - start < 1024) return chain(start, end, startEntry);
+  const breakAfter = (from: number): number => {
+    const at = bytes.indexOf(0x0a, from);
+    return at === -1 || at >= end ? end : at;
+  };
   const quarter = (end - start) >> 2;
-  const b1 = breakAfter(bytes, start + quarter, end);
-  const b2 = breakAfter(bytes, Math.max(b1, start + 2 * quarter), end);
-  const b3 = breakAfter(bytes, Math.max(b2, start + 3 * quarter), end);
+  const b1 = breakAfter(start + quarter);
+  const b2 = breakAfter(Math.max(b1, start + 2 * quarter));
+  const b3 = breakAfter(Math.max(b2, start + 3 * quarter));
   // Every part but the first starts at a line break (or is empty): its first state does not matter.
   const n = Math.min(b1 - start, b2 - b1, b3 - b2, end - b3);
-  let e0 = START;
-  let e1 = START;
-  let e2 = START;
-  let e3 = START;
+  let e0 = startEntry;
+  let e1 = startEntry;
+  let e2 = startEntry;
+  let e3 = startEntry;
   let tokens = 0;
   for (let i = 0; i < n; i++) {
-    e0 = STEP[(e0 >> 2) | bytes[start + i]!]!;
-    e1 = STEP[(e1 >> 2) | bytes[b1 + i]!]!;
-    e2 = STEP[(e2 >> 2) | bytes[b2 + i]!]!;
-    e3 = STEP[(e3 >> 2) | bytes[b3 + i]!]!;
+    e0 = step[(e0 >> 2) | bytes[start + i]!]!;
+    e1 = step[(e1 >> 2) | bytes[b1 + i]!]!;
+    e2 = step[(e2 >> 2) | bytes[b2 + i]!]!;
+    e3 = step[(e3 >> 2) | bytes[b3 + i]!]!;
     tokens += (e0 & 3) + (e1 & 3) + (e2 & 3) + (e3 & 3);
   }
-  return tokens + chain(bytes, start + n, b1, e0) + chain(bytes, b1 + n, b2, e1) + chain(bytes, b2 + n, b3, e2) + chain(bytes, b3 + n, end, e3);
-}
-
-/** The count of `bytes[start, end)` from the state entry `e`. */
-function chain(bytes: Uint8Array, start: number, end: number, e = START): number {
-  let tokens = 0;
-  for (let i = start; i < end; i++) {
-    e = STEP[(e >> 2) | bytes[i]!]!;
-    tokens += e & 3;
-  }
-  return tokens;
-}
-
-/** The first line break at or after `from` (`end` when there is none). */
-function breakAfter(bytes: Uint8Array, from: number, end: number): number {
-  const at = bytes.indexOf(NEWLINE, from);
-  return at === -1 || at >= end ? end : at;
+  return tokens + chain(start + n, b1, e0) + chain(b1 + n, b2, e1) + chain(b2 + n, b3, e2) + chain(b3 + n, end, e3);
 }
 
 function isLetter(c: number): boolean {
