@@ -3,7 +3,7 @@
  * framed as the codebase context frames it (context.ts: `\n<file path="…">\n` + content + `</file>\n`,
  * `file_2`… when the content holds `</file>`, a newline added when the content lacks the last
  * one). What a caller needs afterwards comes from those chunks without touching the disk again:
- * the contents (one decode per chunk, each file a slice of it), the context block's bytes (hashed
+ * the contents (decode-chunk.ts), the context block's bytes (hashed
  * and written as they are), its token count (counted on the bytes).
  *
  * Each file is opened with O_NOFOLLOW (a file swapped for a link after the walk is refused) and
@@ -17,7 +17,7 @@
  * and changed since) is read again, up to three times, then skipped as `changed while being read`:
  * the content, its size, the hash and the token count always describe one and the same read.
  */
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import fs, { constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -38,10 +38,6 @@ export interface FramedFile {
   size: number;
   /** The chunk the file is framed in. */
   chunk: number;
-  /** Where the content starts in the decoded text of its chunk, in UTF-16 code units. */
-  unitStart: number;
-  /** The content's length in UTF-16 code units. */
-  units: number;
   /** Where the content starts in its chunk's bytes (it ends `size` bytes later). */
   byteStart: number;
 }
@@ -83,7 +79,6 @@ const CLOSE_ROOM = 32;
 export async function readFramed(root: string, paths: readonly string[], options: ReadOptions): Promise<FramedRead> {
   const port = options.port ?? fs;
   const chunks: Chunk[] = [];
-  let units = 0; // of the current chunk
   const files: FramedFile[] = [];
   const skipped: SkippedFile[] = [];
   const current = () => chunks[chunks.length - 1]!;
@@ -104,7 +99,6 @@ export async function readFramed(root: string, paths: readonly string[], options
     else if (last) handOver(last);
     const chunk = { buffer: allocate(Math.max(CHUNK_BYTES, bytes)), end: 0 };
     chunks.push(chunk);
-    units = 0;
     return chunk;
   };
   const slice = Math.max(1, Math.floor(options.concurrency));
@@ -141,19 +135,10 @@ export async function readFramed(root: string, paths: readonly string[], options
     }
     put(chunk.buffer, chunk.end, open);
     const contentEnd = chunk.end + openBytes + r.size;
-    const contentUnits = isAscii(content) ? r.size : utf16Length(content);
-    files.push({
-      path: rel,
-      size: r.size,
-      chunk: chunks.length - 1,
-      unitStart: units + open.length,
-      units: contentUnits,
-      byteStart: chunk.end + openBytes,
-    });
+    files.push({ path: rel, size: r.size, chunk: chunks.length - 1, byteStart: chunk.end + openBytes });
     const newline = r.size > 0 && chunk.buffer[contentEnd - 1] !== 0x0a ? '\n' : '';
     const close = `${newline}</${tag}>\n`;
     chunk.end = contentEnd + put(chunk.buffer, contentEnd, close);
-    units += open.length + contentUnits + close.length;
   }
   if (chunks.length > 0 && current().end === 0) chunks.pop();
   if (chunks.length > 0) handOver(current());
@@ -222,14 +207,4 @@ function put(buffer: Buffer, at: number, text: string): number {
 function utf8Length(text: string): number {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
   return text.length;
-}
-
-/** UTF-16 length of valid UTF-8: one unit per sequence, two for a four-byte one. */
-function utf16Length(bytes: Uint8Array): number {
-  let units = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b < 0x80 || b >= 0xc0) units += b >= 0xf0 ? 2 : 1;
-  }
-  return units;
 }

@@ -11,13 +11,13 @@
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context
  * text's UTF-8 encoding, to be written as is.
  */
-import { isAscii } from 'node:buffer';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
 import { ChunkWorker } from './chunk-worker.js';
 import { type CodebaseContext, header, renderTree } from './context.js';
-import { type FramedFile, type ReadPort, readFramed } from './read-files.js';
+import { decodeChunk } from './decode-chunk.js';
+import { type FramedRead, type ReadPort, readFramed } from './read-files.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
 import { envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
 import { comparePaths, symlinkReason, walkRepo } from './walk-repo.js';
@@ -50,8 +50,7 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
     const head = Buffer.from(headText);
     const summary = worker.finish(head);
     const bytes = [head, ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
-    const texts = read.chunks.map((c) => decode(c.buffer.subarray(0, c.end)));
-    const files = contents(texts, read.files);
+    const { texts, files } = decodeAll(read);
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
     // chunk stays one byte per character); whatever reads it flat pays for that once.
     let text = headText;
@@ -76,24 +75,24 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
   const read = await readFramed(root, walk.toRead, options);
-  const files = contents(
-    read.chunks.map((c) => decode(c.buffer.subarray(0, c.end))),
-    read.files,
-  );
+  const { files } = decodeAll(read);
   const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
 }
 
-/**
- * The bytes as text. ASCII is decoded as Latin-1, which gives the same string but lets node keep a
- * large one outside the JS heap, as a plain copy (a UTF-8 decode builds it on the heap).
- */
-function decode(bytes: Buffer): string {
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-}
-
-function contents(texts: readonly string[], framed: readonly FramedFile[]): RepoFile[] {
-  return framed.map((f) => ({ path: f.path, size: f.size, content: texts[f.chunk]!.slice(f.unitStart, f.unitStart + f.units) }));
+/** Every chunk as text, and the files with their contents. */
+function decodeAll(read: FramedRead): { texts: string[]; files: RepoFile[] } {
+  const files: RepoFile[] = [];
+  const texts = read.chunks.map((chunk, c) => {
+    const from = files.length;
+    let to = from;
+    while (to < read.files.length && read.files[to]!.chunk === c) to++;
+    const framed = read.files.slice(from, to);
+    const decoded = decodeChunk(chunk, framed);
+    for (const [i, f] of framed.entries()) files.push({ path: f.path, size: f.size, content: decoded.contents[i]! });
+    return decoded.text;
+  });
+  return { texts, files };
 }
 
 async function linkSkips(root: string, links: readonly string[]) {

@@ -37,7 +37,7 @@ export function patternFindings(file: Pick<SecretText, 'path' | 'content'>): { i
   }
   if (PASSWORD.marker.test(text)) {
     const unquotedCounts = UNQUOTED_PASSWORD_FILES.test(file.path);
-    for (const m of text.matchAll(PASSWORD.pattern)) {
+    for (const m of passwordMatches(text)) {
       const quoted = m[3];
       const value = quoted ?? m[4] ?? '';
       if (quoted === undefined && !unquotedCounts) continue;
@@ -45,6 +45,33 @@ export function patternFindings(file: Pick<SecretText, 'path' | 'content'>): { i
     }
   }
   return out;
+}
+
+/**
+ * `text.matchAll(PASSWORD.pattern)`, line by line: only the lines that hold the keyword are run
+ * through the pattern (whose lazy prefix and look-behind make it slow over a whole file: ~10 ns a
+ * character). Exact, because no match holds a `\n` or `\r` (none of the pattern's parts matches
+ * one) and what the pattern looks at around a match (the character before, the one after) is a
+ * line break or nothing at a line's ends, which it treats alike. Indices are the text's.
+ */
+export function* passwordMatches(text: string): Generator<RegExpMatchArray & { index: number }> {
+  const keyword = new RegExp(PASSWORD.marker.source, 'gi');
+  let done = 0; // lines before this index have been run
+  for (let k = keyword.exec(text); k !== null; k = keyword.exec(text)) {
+    if (k.index < done) continue;
+    const start = Math.max(text.lastIndexOf('\n', k.index), text.lastIndexOf('\r', k.index)) + 1;
+    let end = text.length;
+    for (const c of ['\n', '\r']) {
+      const i = text.indexOf(c, k.index);
+      if (i !== -1 && i < end) end = i;
+    }
+    for (const m of text.slice(start, end).matchAll(PASSWORD.pattern)) {
+      m.index += start;
+      yield m as RegExpMatchArray & { index: number };
+    }
+    done = end;
+    keyword.lastIndex = end;
+  }
 }
 
 /** The first part of a JWT decodes to a JSON object with an `alg` (the header of a signed token). */

@@ -1,14 +1,14 @@
 /**
  * The secret scan's first step for a whole codebase at once: one regexp, every marker that any
  * check needs (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own
- * rules' markers, the environment's API key), run once over the decoded context text instead of
- * seven times over each file. A file in which it finds nothing cannot give a finding, so only the
- * files it flags go through `findSecretsScreened`'s per-file checks (which are exactly
- * `findSecrets`'s).
+ * rules' markers, the environment's API key), run once over the context's bytes, chunk by chunk on
+ * the scan's worker thread (chunk-worker.ts), instead of seven times over each file. A file in
+ * which it finds nothing cannot give a finding, so only the files it flags go through
+ * `findSecretsScreened`'s per-file checks (which are exactly `findSecrets`'s).
  *
- * Why running over the joined text is exact: no marker can match a line break (each is a literal
- * or uses classes that exclude `\s`), and in the context text every file's content starts after a
- * line break and is followed by one, so a match never spans two files, nor a file and its tags,
+ * Why running over the joined chunk is exact: no marker can match a line break (each is a literal
+ * or uses classes that exclude white space), and in the context every file's content starts after
+ * a line break and is followed by one, so a match never spans two files, nor a file and its tags,
  * and a match inside a tag (a path) lies outside every content's span.
  */
 import { escapeRegExp } from '../shared/regexp.js';
@@ -28,12 +28,6 @@ function explicitCase(re: RegExp): string | null {
     else out += c;
   }
   return out;
-}
-
-/** The one regexp of every marker, or null when one cannot be put in it (then every file is checked). */
-export function screenRegExp(envKey: string): RegExp | null {
-  const source = screenSource(envKey);
-  return source === null ? null : new RegExp(source, 'g');
 }
 
 /**
@@ -60,25 +54,6 @@ export function screenSource(envKey: string, options: { bytes?: boolean } = {}):
   const source = markers.join('|');
   const bytesSource = options.bytes ? source.replaceAll('\\s', '\\t\\n\\v\\f\\r ') : source;
   return key === '' ? bytesSource : `${bytesSource}|${escapeRegExp(key)}`;
-}
-
-/** Where each file's content lies in `text`, in UTF-16 code units; sorted, not overlapping. */
-export interface ContentSpan {
-  unitStart: number;
-  units: number;
-}
-
-/**
- * For each span, whether the screen found a marker in it (true for all when there is no screen).
- * `from`: where the spans' region starts in `text` (the header before it is not looked at).
- */
-export function screenSpans(text: string, from: number, spans: readonly ContentSpan[], envKey: string): (index: number) => boolean {
-  const re = screenRegExp(envKey);
-  if (re === null) return () => true;
-  const starts = spans.map((s) => s.unitStart);
-  const ends = spans.map((s) => s.unitStart + s.units);
-  const hit = flagSpans(re, text, from, starts, ends);
-  return (index) => hit[index] === 1;
 }
 
 /**
