@@ -15,6 +15,7 @@ import { goModulePath, outlineGo } from './outline-go.js';
 import { outlinePython } from './outline-python.js';
 import { outlineScript } from './outline-script.js';
 import { detach, OutlineCollector } from './signature.js';
+import { isTsconfig, tsconfigSettings } from './tsconfig-paths.js';
 
 /** Larger files are listed by path only (parsing is linear, but a generated file's outline is noise). */
 const MAX_OUTLINE_BYTES = 256 * 1024;
@@ -50,6 +51,10 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     return name
       ? { ...pathOnly, language: 'package.json', declarations: [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] }
       : pathOnly;
+  }
+  if (isTsconfig(path)) {
+    const settings = tsconfigSettings(content);
+    return settings ? { ...pathOnly, language: 'tsconfig', tsconfig: settings } : { ...pathOnly, language: 'tsconfig' };
   }
   const language = languageOf(path);
   if (!language || !worthParsing(content)) return pathOnly;

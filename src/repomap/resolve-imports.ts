@@ -1,5 +1,6 @@
 /**
- * Import specifiers to repo files. Only what can be resolved from the paths alone:
+ * Import specifiers to repo files. Only what can be resolved from the repo's paths and its own
+ * config files (tsconfig, go.mod, package.json), indexed once per map build:
  *
  * - relative specifiers (`./a`, `../b/c.js`; TS/JS, and C/C++ `#include "x.h"`, Ruby
  *   `require_relative`, shell `source`): the path itself, then with a TypeScript source extension
@@ -10,14 +11,17 @@
  *   file's package;
  * - Go import paths: the directory under a `go.mod` whose module path prefixes the import; every
  *   non-test `.go` file of that directory;
- * - TS/JS bare specifiers that name a workspace package of the repo (a `package.json` `name`).
+ * - TS/JS bare specifiers: through the `paths` of the nearest tsconfig/jsconfig (an exact key, else
+ *   the longest matching prefix; each target in order, with the relative rules above), then
+ *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
+ *   `package.json` `name`).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
+import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
+import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsconfig-paths.js';
 
-const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
-const JS_TO_TS: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
 
 /** The repo's files, indexed once for every resolution. */
@@ -31,10 +35,9 @@ export interface ResolveIndex {
   goDirs: ReadonlyMap<string, readonly string[]>;
   /** Workspace packages: package.json name -> its directory, longest name first. */
   packages: readonly { name: string; dir: string }[];
+  /** tsconfig/jsconfig `paths` and `baseUrl`. */
+  tsconfig: TsconfigIndex;
 }
-
-const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const join = (dir: string, rest: string) => (dir ? `${dir}/${rest}` : rest);
 
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   const files = new Set(outlines.map((o) => o.path));
@@ -76,7 +79,14 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     (a, b) =>
       b.name.length - a.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.dir.length - b.dir.length || (a.dir < b.dir ? -1 : 1),
   );
-  return { files, pythonModules, goModules, goDirs, packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name) };
+  return {
+    files,
+    pythonModules,
+    goModules,
+    goDirs,
+    packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name),
+    tsconfig: indexTsconfigs(outlines),
+  };
 }
 
 /** The repo files that `spec`, imported by `from`, names (none, one, or a Go package's files). */
@@ -88,38 +98,19 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return resolveGo(index, spec);
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
-        if (!spec.startsWith('.') && !spec.startsWith('/')) return resolvePackage(index, spec);
+        if (!spec.startsWith('.') && !spec.startsWith('/')) {
+          const hit = resolveTsconfigPaths(index.tsconfig, index.files, from.path, spec);
+          return hit ? [hit] : resolvePackage(index, spec);
+        }
       }
       if (!spec.startsWith('./') && !spec.startsWith('../') && !(from.language === 'cpp' && !spec.startsWith('/'))) return [];
       const base = normalize(join(dirOf(from.path), spec));
       if (base === null) return [];
       const extensions = RELATIVE_EXTENSIONS[from.language ?? ''] ?? SCRIPT_EXTENSIONS;
-      const hit = firstFile(index, base, extensions);
+      const hit = firstFile(index.files, base, extensions);
       return hit ? [hit] : [];
     }
   }
-}
-
-function firstFile(index: ResolveIndex, base: string, extensions: readonly string[]): string | null {
-  const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
-  const candidates = [base, ...(ext ? (JS_TO_TS[ext] ?? []).map((t) => base.slice(0, -ext.length) + t) : [])];
-  for (const e of extensions) candidates.push(base + e);
-  for (const e of extensions) candidates.push(`${base}/index${e}`);
-  for (const c of candidates) if (index.files.has(c)) return c;
-  return null;
-}
-
-/** `a/./b/../c` -> `a/c`; null when it climbs out of the repo. */
-function normalize(p: string): string | null {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (!out.length) return null;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join('/');
 }
 
 function resolvePython(index: ResolveIndex, from: string, spec: string): readonly string[] {
@@ -150,7 +141,7 @@ function resolvePackage(index: ResolveIndex, spec: string): readonly string[] {
   const sub = spec.slice(pkg.name.length + 1);
   for (const root of ['src', '', 'lib']) {
     const base = [pkg.dir, root, sub || 'index'].filter(Boolean).join('/');
-    const hit = firstFile(index, base, SCRIPT_EXTENSIONS);
+    const hit = firstFile(index.files, base, SCRIPT_EXTENSIONS);
     if (hit) return [hit];
   }
   return [];

@@ -5,13 +5,15 @@ import { fixtureSources } from './load-fixtures.js';
 
 const fixtures = fixtureSources();
 
-/** Extra generated files: small modules that import each other, plus arbitrary text under other names. */
+/** Extra generated files: small modules that import each other (relative or through ts/tsconfig.json's paths and baseUrl), plus arbitrary text under other names. */
 const extraFile = fc.oneof(
   fc
     .record({
       name: fc.stringMatching(/^[a-z]{1,6}$/),
       dir: fc.constantFrom('', 'lib/', 'lib/deep/', 'ts/src/'),
-      imports: fc.array(fc.constantFrom('./util/log.js', '../config.js', './a.js', '../lib/b', './index.js'), { maxLength: 3 }),
+      imports: fc.array(fc.constantFrom('./util/log.js', '../config.js', './a.js', '../lib/b', './index.js', '@util/log.js', 'config'), {
+        maxLength: 3,
+      }),
       fn: fc.stringMatching(/^[a-zA-Z_]\w{0,10}$/),
     })
     .map(({ name, dir, imports, fn }) => ({

@@ -1,0 +1,36 @@
+/**
+ * Path helpers shared by the import resolvers: repo-relative POSIX paths, '' for the root.
+ */
+
+/** What a TS/JS specifier can leave off, tried in this order (relative imports, tsconfig `paths`, `baseUrl`, workspace packages). */
+export const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+const JS_TO_TS: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+export const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+export const join = (dir: string, rest: string): string => (dir ? `${dir}/${rest}` : rest);
+
+/** `a/./b/../c` -> `a/c`; null when it climbs out of the repo. */
+export function normalize(p: string): string | null {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!out.length) return null;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}
+
+/**
+ * The first repo file `base` can name: itself, then with a TypeScript extension in place of a
+ * `.js`-family one, then with each extension appended, then as a directory's `index` file.
+ */
+export function firstFile(files: ReadonlySet<string>, base: string, extensions: readonly string[]): string | null {
+  const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
+  const candidates = [base, ...(ext ? (JS_TO_TS[ext] ?? []).map((t) => base.slice(0, -ext.length) + t) : [])];
+  for (const e of extensions) candidates.push(base + e);
+  for (const e of extensions) candidates.push(join(base, `index${e}`));
+  for (const c of candidates) if (c && files.has(c)) return c;
+  return null;
+}

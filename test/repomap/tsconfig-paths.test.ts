@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { buildRepoMap, type MapSource, outlineFile } from '../../src/repomap/repo-map.js';
+
+const ts = (path: string, ...imports: string[]): MapSource => ({
+  path,
+  content: `${imports.map((s, i) => `import * as m${i} from '${s}';\n`).join('')}export const x${path.length} = 1;\n`,
+});
+const json = (path: string, value: unknown): MapSource => ({ path, content: JSON.stringify(value, null, 2) });
+
+describe('tsconfig and jsconfig files in the outline', () => {
+  it('reads paths, baseUrl and extends from JSON with comments and trailing commas', async () => {
+    const o = await outlineFile(
+      'tsconfig.json',
+      `// the root config
+{
+  "extends": "./tsconfig.base", /* no .json */
+  "compilerOptions": {
+    "baseUrl": ".",
+    "paths": { "@app/*": ["src/app/*", "gen/*",], "~/*": ["./src/*"], "bad": "not-a-list", },
+  },
+}
+`,
+    );
+    expect(o.language).toBe('tsconfig');
+    expect(o.declarations).toEqual([]);
+    expect(o.tsconfig).toEqual({
+      extends: ['./tsconfig.base'],
+      baseUrl: '.',
+      paths: [
+        ['@app/*', ['src/app/*', 'gen/*']],
+        ['~/*', ['./src/*']],
+      ],
+    });
+    expect((await outlineFile('a/tsconfig.build.json', '{"extends": ["./a.json", 3, "@tsconfig/node20/tsconfig.json"]}')).tsconfig).toEqual({
+      extends: ['./a.json', '@tsconfig/node20/tsconfig.json'],
+      baseUrl: null,
+      paths: null,
+    });
+    expect((await outlineFile('jsconfig.json', '{"compilerOptions": {"paths": {}}}')).tsconfig?.paths).toEqual([]);
+  });
+
+  it('a config that does not parse contributes nothing and does not throw', async () => {
+    for (const content of ['{ "compilerOptions": { "baseUrl": ', '[1, 2]', 'null', '', '{"compilerOptions": {"paths": {"a": ["b"]}} junk']) {
+      const o = await outlineFile('tsconfig.json', content);
+      expect(o.language).toBe('tsconfig');
+      expect(o.tsconfig).toBeUndefined();
+    }
+    expect((await outlineFile('tsconfigs.json', '{}')).language).toBeNull(); // not a config name
+  });
+});
+
+describe('imports through tsconfig paths and baseUrl', () => {
+  it('resolves `paths` patterns relative to baseUrl, an exact key before patterns, the longest prefix first, each target in order', async () => {
+    const map = await buildRepoMap([
+      json('tsconfig.json', {
+        compilerOptions: {
+          baseUrl: './src',
+          paths: {
+            '@app/*': ['app/*', 'generated/*'],
+            '@app/special/*': ['special/*'],
+            '@app/config': ['settings/index.ts'],
+            '*-icon': ['icons/*.svg.ts'],
+          },
+        },
+      }),
+      ts('src/app/orders.ts'),
+      ts('src/app/util/index.ts'),
+      ts('src/generated/schema.ts'),
+      ts('src/special/x.ts'),
+      ts('src/app/special/x.ts'),
+      ts('src/settings/index.ts'),
+      ts('src/app/config.ts'),
+      ts('src/icons/home.svg.ts'),
+      ts('src/lib/log.ts'),
+      ts(
+        'src/pages/home.ts',
+        '@app/orders',
+        '@app/util',
+        '@app/schema.js',
+        '@app/special/x',
+        '@app/config',
+        'home-icon',
+        'lib/log',
+        'react',
+        '@app/missing',
+      ),
+    ]);
+    expect(map.imports.get('src/pages/home.ts')).toEqual([
+      'src/app/orders.ts', // @app/* -> app/*
+      'src/app/util/index.ts', // a directory's index
+      'src/generated/schema.ts', // the second target, with .js -> .ts
+      'src/icons/home.svg.ts', // a pattern with a suffix
+      'src/lib/log.ts', // baseUrl-relative
+      'src/settings/index.ts', // the exact key wins over @app/*
+      'src/special/x.ts', // the longer prefix wins
+    ]);
+    expect(map.importedBy.get('src/app/orders.ts')).toEqual(['src/pages/home.ts']);
+  });
+
+  it('without baseUrl, targets are relative to the config that sets paths; the nearest config applies to a file', async () => {
+    const map = await buildRepoMap([
+      json('tsconfig.json', { compilerOptions: { paths: { '~/*': ['./src/*'] } } }),
+      json('tools/jsconfig.json', { compilerOptions: { paths: { '~/*': ['./lib/*'] } } }),
+      ts('src/db.ts'),
+      ts('tools/lib/db.js'),
+      ts('src/deep/a/b/user.ts', '~/db'),
+      ts('tools/run.js', '~/db'),
+      ts('db.ts'),
+      ts('top.ts', 'db'), // no baseUrl: a bare `db` is not the root's db.ts
+    ]);
+    expect(map.imports.get('src/deep/a/b/user.ts')).toEqual(['src/db.ts']);
+    expect(map.imports.get('tools/run.js')).toEqual(['tools/lib/db.js']);
+    expect(map.imports.get('top.ts')).toEqual([]);
+  });
+
+  it('follows extends within the repo: a child’s paths replace the parent’s, baseUrl is relative to the config that sets it', async () => {
+    const map = await buildRepoMap([
+      {
+        path: 'tsconfig.base.json',
+        content:
+          '{\n  // shared\n  "compilerOptions": { "baseUrl": ".", "paths": { "@shared/*": ["packages/shared/src/*"], "@old/*": ["old/*"], }, },\n}\n',
+      },
+      json('apps/web/tsconfig.json', { extends: '../../tsconfig.base', compilerOptions: { paths: { '@web/*': ['apps/web/src/*'] } } }),
+      json('apps/api/tsconfig.json', { extends: ['@tsconfig/node20/tsconfig.json', '../../tsconfig.base.json'] }),
+      json('apps/cli/tsconfig.json', { extends: './tsconfig.mid.json' }),
+      json('apps/cli/tsconfig.mid.json', { extends: '../../tsconfig.base.json', compilerOptions: { baseUrl: './src' } }),
+      ts('packages/shared/src/money.ts'),
+      ts('old/legacy.ts'),
+      ts('apps/web/src/cart.ts'),
+      ts('apps/cli/src/args.ts'),
+      ts('apps/cli/src/packages/shared/src/money.ts'),
+      ts('apps/web/src/page.ts', '@web/cart', '@shared/money', '@old/legacy'),
+      ts('apps/api/src/server.ts', '@shared/money', '@old/legacy'),
+      ts('apps/cli/src/main.ts', '@shared/money', 'args'),
+    ]);
+    // the child's own `paths` replace the base's wholesale; its baseUrl (the base's: the repo root) still applies
+    expect(map.imports.get('apps/web/src/page.ts')).toEqual(['apps/web/src/cart.ts']);
+    // a package in `extends` is skipped, the relative one is followed
+    expect(map.imports.get('apps/api/src/server.ts')).toEqual(['old/legacy.ts', 'packages/shared/src/money.ts']);
+    // the middle config's baseUrl (relative to itself) replaces the base's, and the base's paths resolve against it
+    expect(map.imports.get('apps/cli/src/main.ts')).toEqual(['apps/cli/src/args.ts', 'apps/cli/src/packages/shared/src/money.ts']);
+    expect(map.importedBy.get('packages/shared/src/money.ts')).toEqual(['apps/api/src/server.ts']);
+  });
+
+  it('a cycle of extends, a broken config, or paths out of the repo resolve to nothing and never throw; workspace packages still resolve', async () => {
+    const map = await buildRepoMap([
+      json('a/tsconfig.json', { extends: './tsconfig.b.json', compilerOptions: { paths: { '@a/*': ['src/*'] } } }),
+      json('a/tsconfig.b.json', { extends: './tsconfig.json', compilerOptions: { baseUrl: '.' } }),
+      { path: 'b/tsconfig.json', content: '{ "compilerOptions": { "paths": { "@b/*": ["src/*"] ' },
+      json('c/tsconfig.json', { compilerOptions: { baseUrl: '../..', paths: { '@c/*': ['../../../*', '/etc/*'] } } }),
+      json('packages/kit/package.json', { name: '@acme/kit' }),
+      ts('packages/kit/src/index.ts'),
+      ts('a/src/x.ts'),
+      ts('b/src/y.ts'),
+      ts('a/main.ts', '@a/x', 'src/x'),
+      ts('b/main.ts', '@b/y'),
+      ts('c/main.ts', '@c/passwd', 'etc/passwd', '@acme/kit'),
+    ]);
+    expect(map.imports.get('a/main.ts')).toEqual(['a/src/x.ts']);
+    expect(map.imports.get('b/main.ts')).toEqual([]);
+    expect(map.imports.get('c/main.ts')).toEqual(['packages/kit/src/index.ts']);
+  });
+
+  it('ranks a module the repo imports only through an alias above the files that import it', async () => {
+    const pages = Array.from({ length: 6 }, (_, i) => ts(`src/pages/p${i}.ts`, '@core/store'));
+    const map = await buildRepoMap([
+      json('tsconfig.json', { compilerOptions: { paths: { '@core/*': ['./src/core/*'] } } }),
+      ts('src/core/store.ts'),
+      ...pages,
+    ]);
+    const r = (p: string) => map.rank.get(p)!;
+    for (const p of pages) expect(r('src/core/store.ts')).toBeGreaterThan(r(p.path) * 3);
+    expect(map.text.split('\n')[2]).toBe('src/core/store.ts');
+  });
+});
