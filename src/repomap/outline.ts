@@ -66,7 +66,8 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     else outlineGeneric(language, root, out);
   });
   const declarations = out.declarations.slice(0, MAX_DECLARATIONS);
-  return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations) };
+  const namespaces = out.namespaces.length ? { namespaces: [...new Set(out.namespaces)].sort() } : {};
+  return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations), ...namespaces };
 }
 
 /** The `name` of a package.json (how a workspace package is imported), or null: not JSON, no name, or not a package name. */

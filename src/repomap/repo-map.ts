@@ -39,6 +39,8 @@ export interface FileOutline {
   imports: string[];
   /** Identifiers the file uses (for the ranking), sorted, unique. */
   references: string[];
+  /** The namespaces a C# file declares (full names, sorted); absent when none. */
+  namespaces?: string[];
   /** A `tsconfig`'s module settings (absent when it does not parse). */
   tsconfig?: TsconfigSettings;
 }

@@ -15,11 +15,13 @@
  *   the longest matching prefix; each target in order, with the relative rules above), then
  *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
  *   `package.json` `name`).
+ * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
 import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
+import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
 import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsconfig-paths.js';
 
 const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
@@ -37,6 +39,7 @@ export interface ResolveIndex {
   packages: readonly { name: string; dir: string }[];
   /** tsconfig/jsconfig `paths` and `baseUrl`. */
   tsconfig: TsconfigIndex;
+  java: JavaIndex;
 }
 
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
@@ -86,6 +89,7 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     goDirs,
     packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name),
     tsconfig: indexTsconfigs(outlines),
+    java: indexJava(outlines),
   };
 }
 
@@ -96,6 +100,8 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return resolvePython(index, from.path, spec);
     case 'go':
       return resolveGo(index, spec);
+    case 'java':
+      return resolveJava(index.java, spec);
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
         if (!spec.startsWith('.') && !spec.startsWith('/')) {
