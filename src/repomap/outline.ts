@@ -14,6 +14,7 @@ import { outlineGeneric } from './outline-generic.js';
 import { goModulePath, outlineGo } from './outline-go.js';
 import { outlinePython } from './outline-python.js';
 import { outlineScript } from './outline-script.js';
+import { cargoCrateName } from './resolve-rust.js';
 import { detach, OutlineCollector } from './signature.js';
 import { isTsconfig, tsconfigSettings } from './tsconfig-paths.js';
 
@@ -51,6 +52,10 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     return name
       ? { ...pathOnly, language: 'package.json', declarations: [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] }
       : pathOnly;
+  }
+  if (path === 'Cargo.toml' || path.endsWith('/Cargo.toml')) {
+    const name = content.length <= MAX_OUTLINE_BYTES ? cargoCrateName(content) : null;
+    return name ? { ...pathOnly, language: 'cargo.toml', declarations: [{ kind: 'crate', name, signature: `crate ${name}`, line: 1 }] } : pathOnly;
   }
   if (isTsconfig(path)) {
     const settings = tsconfigSettings(content);

@@ -15,13 +15,16 @@
  *   the longest matching prefix; each target in order, with the relative rules above), then
  *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
  *   `package.json` `name`).
- * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts).
+ * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts);
+ * - Rust `mod a;` and `use crate::…`/`self::`/`super::`/`other_crate::` paths: module files
+ *   under the crate's `src/` (resolve-rust.ts).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
 import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
 import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
+import { indexRust, type RustIndex, resolveRust } from './resolve-rust.js';
 import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsconfig-paths.js';
 
 const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
@@ -40,6 +43,7 @@ export interface ResolveIndex {
   /** tsconfig/jsconfig `paths` and `baseUrl`. */
   tsconfig: TsconfigIndex;
   java: JavaIndex;
+  rust: RustIndex;
 }
 
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
@@ -90,6 +94,7 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name),
     tsconfig: indexTsconfigs(outlines),
     java: indexJava(outlines),
+    rust: indexRust(outlines),
   };
 }
 
@@ -102,6 +107,8 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return resolveGo(index, spec);
     case 'java':
       return resolveJava(index.java, spec);
+    case 'rust':
+      return resolveRust(index.rust, from.path, spec);
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
         if (!spec.startsWith('.') && !spec.startsWith('/')) {

@@ -54,3 +54,61 @@ describe('Java imports', () => {
     ]);
   });
 });
+
+describe('Rust modules', () => {
+  const core = 'rust-ws/core';
+
+  it('resolve `mod`, `use crate::`/`self::`/`super::` paths, use trees and workspace crates by their Cargo.toml name', async () => {
+    const map = await buildRepoMap(fixtures);
+    const imports = (p: string) => map.imports.get(p);
+    // `mod model; mod store; mod util;` next to lib.rs (util/mod.rs), and `pub use model::Order` (a child module)
+    expect(imports(`${core}/src/lib.rs`)).toEqual([`${core}/src/model.rs`, `${core}/src/store.rs`, `${core}/src/util/mod.rs`]);
+    // `mod line;` in model.rs is model/line.rs
+    expect(imports(`${core}/src/model.rs`)).toEqual([`${core}/src/model/line.rs`]);
+    // `use super::Order` and a use tree under crate::
+    expect(imports(`${core}/src/model/line.rs`)).toEqual([`${core}/src/model.rs`, `${core}/src/util/money.rs`]);
+    // `pub mod fmt { pub mod iso; }` in util/mod.rs is util/fmt/iso.rs
+    expect(imports(`${core}/src/util/mod.rs`)).toEqual([`${core}/src/util/fmt/iso.rs`, `${core}/src/util/money.rs`]);
+    expect(imports(`${core}/src/util/fmt/iso.rs`)).toEqual([`${core}/src/util/money.rs`]); // super::super::money
+    expect(imports(`${core}/src/util/money.rs`)).toEqual([]); // mod tests { use super::*; } is the file itself
+    expect(imports(`${core}/src/store.rs`)).toEqual([`${core}/src/model.rs`, `${core}/src/store/cache.rs`]);
+    expect(imports(`${core}/src/store/cache.rs`)).toEqual([`${core}/src/model.rs`]);
+    // another crate by name (shop-core is shop_core); an item of the crate root is lib.rs
+    expect(imports('rust-ws/cli/src/main.rs')).toEqual(['rust-ws/cli/src/args.rs', `${core}/src/lib.rs`, `${core}/src/store.rs`]);
+    // an integration test is a crate root of its own: `mod common;` is tests/common/mod.rs
+    expect(imports(`${core}/tests/store_test.rs`)).toEqual([`${core}/src/store.rs`, `${core}/tests/common/mod.rs`]);
+    expect(imports(`${core}/tests/common/mod.rs`)).toEqual([`${core}/src/lib.rs`]);
+    expect(map.text).toContain(`${core}/Cargo.toml\n  crate shop_core\n`);
+    const r = (p: string) => map.rank.get(p)!;
+    expect(r(`${core}/src/model.rs`)).toBeGreaterThan(r(`${core}/src/store/cache.rs`));
+  });
+
+  it('inline modules shift `super::`, `self::` and `mod` by one level each; paths out of the crate root or to other crates resolve to nothing', async () => {
+    const rs = (path: string, content = ''): MapSource => ({ path, content });
+    const map = await buildRepoMap([
+      rs('Cargo.toml', '[package]\nname = "app"\n\n[lib]\nname = "app_lib" # the library\n'),
+      rs(
+        'src/lib.rs',
+        'mod a;\nmod outer {\n    mod inner;\n    use super::a::Thing;\n    use self::inner::X;\n    mod deep { use super::super::b::Y; }\n}\nuse super::z;\nuse ::serde::Serialize;\nuse std::io;\nuse {crate::a, crate::b::{self, c::{D as E}}};\n',
+      ),
+      rs('src/a.rs', 'pub struct Thing;\n'),
+      rs('src/b.rs'),
+      rs('src/b/c.rs'),
+      rs('src/outer/inner.rs'),
+      rs('src/bin/tool.rs', 'mod helper;\nuse app_lib::a::Thing;\nuse app::b;\nuse crate::a;\n'),
+      rs('src/bin/helper.rs'),
+    ]);
+    expect(map.imports.get('src/lib.rs')).toEqual(['src/a.rs', 'src/b.rs', 'src/b/c.rs', 'src/outer/inner.rs']);
+    // src/bin/tool.rs is a crate of its own: `mod helper;` is next to it, the library is `app_lib` (its [lib] name), not `app`
+    expect(map.imports.get('src/bin/tool.rs')).toEqual(['src/a.rs', 'src/bin/helper.rs']);
+  });
+
+  it('the outline records `mod x;` as an import and a declaration, and a `use` inside inline modules relative to the file', async () => {
+    const o = await outlineFile(
+      'src/lib.rs',
+      'pub mod a;\nmod t {\n    use super::*;\n    use super::super::x;\n    mod u { use self::v::W; mod w; }\n}\n',
+    );
+    expect(o.imports).toEqual(['mod a', 'mod t::u::w', 'self::*', 'self::t::u::v::W', 'super::x']);
+    expect(o.declarations.map((d) => d.signature)).toContain('pub mod a;');
+  });
+});
