@@ -62,9 +62,10 @@ export interface ReadOptions {
   port?: ReadPort;
   /**
    * Called with each chunk once it is full (no byte of `[0, end)` changes after), and its files;
-   * the chunks are then in shared memory, so another thread can read them as they are.
+   * `last` for the one the read ends with (handed over before readFramed returns). The chunks are
+   * then in shared memory, so another thread can read them as they are.
    */
-  onChunk?: (chunk: Chunk, files: readonly FramedFile[]) => void;
+  onChunk?: (chunk: Chunk, files: readonly FramedFile[], last: boolean) => void;
 }
 
 /**
@@ -84,9 +85,9 @@ export async function readFramed(root: string, paths: readonly string[], options
   const current = () => chunks[chunks.length - 1]!;
   const { onChunk } = options;
   let handedFrom = 0; // the first file not yet handed to onChunk
-  const handOver = (chunk: Chunk) => {
+  const handOver = (chunk: Chunk, last: boolean) => {
     if (!onChunk || chunk.end === 0) return;
-    onChunk(chunk, files.slice(handedFrom));
+    onChunk(chunk, files.slice(handedFrom), last);
     handedFrom = files.length;
   };
   const allocate = (size: number): Buffer => (onChunk ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size));
@@ -96,7 +97,7 @@ export async function readFramed(root: string, paths: readonly string[], options
     if (last && last.end + bytes <= last.buffer.length) return last;
     if (last && last.end === 0)
       chunks.pop(); // started for a file that was then skipped
-    else if (last) handOver(last);
+    else if (last) handOver(last, false);
     const chunk = { buffer: allocate(Math.max(CHUNK_BYTES, bytes)), end: 0 };
     chunks.push(chunk);
     return chunk;
@@ -141,7 +142,7 @@ export async function readFramed(root: string, paths: readonly string[], options
     chunk.end = contentEnd + put(chunk.buffer, contentEnd, close);
   }
   if (chunks.length > 0 && current().end === 0) chunks.pop();
-  if (chunks.length > 0) handOver(current());
+  if (chunks.length > 0) handOver(current(), true);
   return { chunks, files, skipped };
 }
 

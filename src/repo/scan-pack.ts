@@ -14,7 +14,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
-import { ChunkWorker } from './chunk-worker.js';
+import { ChunkWorker, type ChunkSummaries, InlineChunks } from './chunk-worker.js';
 import { type CodebaseContext, header, renderTree } from './context.js';
 import { decodeChunk } from './decode-chunk.js';
 import { type FramedRead, type ReadPort, readFramed } from './read-files.js';
@@ -39,16 +39,26 @@ export interface Packed {
 export async function scanAndPack(repoDir: string, options: ScanOptions, secrets: FindSecretsOptions, port?: ReadPort): Promise<Packed> {
   const root = path.resolve(repoDir);
   const t0 = performance.now();
-  // Counts, screens and hashes the chunks on a second thread while this one walks, reads and decodes.
-  const worker = new ChunkWorker(envKeyOf(secrets.env));
+  // Counts, screens and hashes the chunks on a second thread while this one reads on and decodes;
+  // a codebase of one chunk is done on this thread (a thread costs more than it would save).
+  const envKey = envKeyOf(secrets.env);
+  let chunks: ChunkSummaries | null = null;
   try {
     const walk = await walkRepo(root, options);
     const t1 = performance.now();
-    const read = await readFramed(root, walk.toRead, { ...options, ...(port ? { port } : {}), onChunk: (c, files) => worker.add(c, files) });
+    const read = await readFramed(root, walk.toRead, {
+      ...options,
+      ...(port ? { port } : {}),
+      onChunk: (c, files, last) => {
+        chunks ??= last ? new InlineChunks(envKey) : new ChunkWorker(envKey);
+        chunks.add(c, files);
+      },
+    });
     const t2 = performance.now();
     const headText = header(read.files.length) + '<tree>\n' + renderTree(read.files.map((f) => f.path)) + '</tree>\n';
     const head = Buffer.from(headText);
-    const summary = worker.finish(head);
+    chunks ??= new InlineChunks(envKey);
+    const summary = chunks.finish(head);
     const bytes = [head, ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
     const { texts, files } = decodeAll(read);
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
@@ -66,7 +76,7 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
     const phases = { walk: t1 - t0, read: t2 - t1, context: t3 - t2, wait: t4 - t3, secrets: performance.now() - t4 };
     return { scan: { files, skipped }, context, findings, bytes, phases };
   } finally {
-    await worker.close();
+    await (chunks as ChunkSummaries | null)?.close();
   }
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChunkWorker } from '../../src/repo/chunk-worker.js';
+import { ChunkWorker, InlineChunks } from '../../src/repo/chunk-worker.js';
 import type { Chunk, FramedFile } from '../../src/repo/read-files.js';
 import { findSecrets } from '../../src/repo/secrets.js';
 import { estimateTokens, estimateTokensUtf8 } from '../../src/shared/tokens.js';
@@ -33,7 +33,7 @@ function sharedChunk(contents: readonly string[]): {
   return { chunk: { buffer, end: bytes.length }, files, text };
 }
 
-describe('ChunkWorker', () => {
+describe('ChunkWorker and InlineChunks', () => {
   it('answers what the main thread computes: tokens, screen flags and the hash of head + chunks (property)', async () => {
     const piece = fc.constantFrom(
       'const a = 1;',
@@ -59,6 +59,10 @@ describe('ChunkWorker', () => {
           for (const f of framed) worker.add(f.chunk, f.files);
           const head = Buffer.from('<codebase>\n');
           const summary = await worker.finish(head);
+          // This thread's way (a codebase of one chunk) gives the same summary.
+          const inline = new InlineChunks('');
+          for (const f of framed) inline.add(f.chunk, f.files);
+          expect(await inline.finish(head)).toEqual(summary);
           const bytes = [head, ...framed.map((f) => f.chunk.buffer.subarray(0, f.chunk.end))];
           expect(summary.sha256).toBe(createHash('sha256').update(Buffer.concat(bytes)).digest('hex'));
           expect(summary.tokens).toBe(framed.reduce((n, f) => n + estimateTokensUtf8(f.chunk.buffer, 0, f.chunk.end), 0));
