@@ -1,6 +1,6 @@
 /**
  * Import specifiers to repo files. Only what can be resolved from the repo's paths and its own
- * config files (tsconfig, go.mod, package.json), indexed once per map build:
+ * config files (tsconfig, go.mod, package.json, Cargo.toml), indexed once per map build:
  *
  * - relative specifiers (`./a`, `../b/c.js`; TS/JS, and C/C++ `#include "x.h"`, Ruby
  *   `require_relative`, shell `source`): the path itself, then with a TypeScript source extension
@@ -14,15 +14,18 @@
  * - TS/JS bare specifiers: through the `paths` of the nearest tsconfig/jsconfig (an exact key, else
  *   the longest matching prefix; each target in order, with the relative rules above), then
  *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
- *   `package.json` `name`).
+ *   `package.json` `name`);
  * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts);
  * - Rust `mod a;` and `use crate::…`/`self::`/`super::`/`other_crate::` paths: module files
- *   under the crate's `src/` (resolve-rust.ts).
+ *   under the crate's `src/` (resolve-rust.ts);
+ * - C# `using` a namespace: the files that declare it; `using static`/an alias of a type: the
+ *   files of its namespace that declare the type (resolve-csharp.ts).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
 import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
+import { type CsharpIndex, indexCsharp, resolveCsharp } from './resolve-csharp.js';
 import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
 import { indexRust, type RustIndex, resolveRust } from './resolve-rust.js';
 import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsconfig-paths.js';
@@ -44,6 +47,7 @@ export interface ResolveIndex {
   tsconfig: TsconfigIndex;
   java: JavaIndex;
   rust: RustIndex;
+  csharp: CsharpIndex;
 }
 
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
@@ -95,6 +99,7 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     tsconfig: indexTsconfigs(outlines),
     java: indexJava(outlines),
     rust: indexRust(outlines),
+    csharp: indexCsharp(outlines),
   };
 }
 
@@ -109,6 +114,8 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return resolveJava(index.java, spec);
     case 'rust':
       return resolveRust(index.rust, from.path, spec);
+    case 'csharp':
+      return resolveCsharp(index.csharp, spec);
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
         if (!spec.startsWith('.') && !spec.startsWith('/')) {

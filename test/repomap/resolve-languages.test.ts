@@ -112,3 +112,44 @@ describe('Rust modules', () => {
     expect(o.declarations.map((d) => d.signature)).toContain('pub mod a;');
   });
 });
+
+describe('C# using directives', () => {
+  const cs = 'csharp';
+
+  it('resolve a namespace to the files that declare it, and `using static` or an alias of a type to the file declaring the type', async () => {
+    const map = await buildRepoMap(fixtures);
+    // using Acme.Shop.Models (two files), using static Acme.Shop.Util.Strings (a type in a nested namespace block)
+    expect(map.imports.get(`${cs}/Shop/OrderService.cs`)).toEqual([
+      `${cs}/Shop/Models/Customer.cs`,
+      `${cs}/Shop/Models/Order.cs`,
+      `${cs}/Shop/Util/Strings.cs`,
+    ]);
+    // global using, using of a namespace, an alias of a type; a framework namespace resolves to nothing
+    expect(map.imports.get(`${cs}/Web/Controller.cs`)).toEqual([
+      `${cs}/Shop/Models/Order.cs`,
+      `${cs}/Shop/OrderService.cs`,
+      `${cs}/Shop/Util/Strings.cs`,
+    ]);
+    expect(map.importedBy.get(`${cs}/Shop/Models/Order.cs`)).toEqual([`${cs}/Shop/OrderService.cs`, `${cs}/Web/Controller.cs`]);
+  });
+
+  it('the outline lists the namespaces a file declares, file-scoped, block and nested', async () => {
+    expect(
+      (await outlineFile(`${cs}/Shop/Util/Strings.cs`, 'namespace Acme { namespace Shop.Util { class S {} } }\nnamespace Other { }\n')).namespaces,
+    ).toEqual(['Acme', 'Acme.Shop.Util', 'Other']);
+    expect((await outlineFile('a.cs', 'namespace A.B;\nclass C {}\n')).namespaces).toEqual(['A.B']);
+    expect((await outlineFile('b.cs', 'class C {}\n')).namespaces).toBeUndefined();
+  });
+
+  it('an alias of a generic type or a tuple, or a type the namespace does not declare, resolves to nothing', async () => {
+    const map = await buildRepoMap([
+      { path: 'A.cs', content: 'namespace Acme;\npublic class Box<T> {}\npublic class Thing {}\n' },
+      {
+        path: 'B.cs',
+        content:
+          'using Pair = (int, int);\nusing Boxes = System.Collections.Generic.List<Acme.Box<int>>;\nusing static Acme.Missing;\nusing T = global::Acme.Thing;\nclass B {}\n',
+      },
+    ]);
+    expect(map.imports.get('B.cs')).toEqual(['A.cs']);
+  });
+});
