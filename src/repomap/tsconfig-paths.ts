@@ -9,7 +9,8 @@
  * the repo are followed (relative paths, `.json` appended when the path names no file; a package
  * name is not followed), a later config's `baseUrl` or `paths` replaces the earlier one wholesale,
  * `baseUrl` is relative to the config that sets it, and `paths` targets are relative to the
- * effective `baseUrl`, else to the directory of the config that sets `paths`. The config of a file
+ * effective `baseUrl`, else to the directory of the config that sets `paths` (`${configDir}`: the
+ * directory of the config in use, wherever in the chain it is written). The config of a file
  * is the nearest `tsconfig.json` (else `jsconfig.json`) in its directory or above.
  */
 import { type ParseError, parse } from 'jsonc-parser';
@@ -81,6 +82,8 @@ export interface TsconfigIndex {
 
 const NONE: Effective = { baseUrl: null, exact: new Map(), patterns: [] };
 
+const CONFIG_DIR = '${configDir}';
+
 /** `rel` under `dir`, left for normalize() to settle; an absolute path names nothing in the repo (`..` normalizes to null). */
 const under = (dir: string, rel: string) => (/^(?:\/|[A-Za-z]:[\\/])/.test(rel) ? '..' : join(dir, rel));
 
@@ -113,7 +116,7 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
       }
     }
     visiting.delete(path);
-    if (own.baseUrl !== null) out.baseUrl = under(dir, own.baseUrl);
+    if (own.baseUrl !== null) out.baseUrl = own.baseUrl.startsWith(CONFIG_DIR) ? own.baseUrl : under(dir, own.baseUrl);
     if (own.paths !== null) {
       out.paths = own.paths;
       out.pathsDir = dir;
@@ -122,11 +125,14 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
     return out;
   };
   const configs = new Map<string, Effective>();
-  for (const path of [...settings.keys()].sort()) configs.set(path, effective(resolve(path)));
+  for (const path of [...settings.keys()].sort()) configs.set(path, effective(resolve(path), dirOf(path)));
   return { configs, nearest: new Map() };
 
-  function effective(r: Raw): Effective {
-    const base = r.baseUrl ?? r.pathsDir;
+  /** `r` for the config in `configDir`: `${configDir}` (TypeScript 5.5) is that config's directory, wherever in the chain it is written. */
+  function effective(r: Raw, configDir: string): Effective {
+    const at = (p: string, dir: string) => (p.startsWith(CONFIG_DIR) ? under(configDir, `.${p.slice(CONFIG_DIR.length)}`) : under(dir, p));
+    const baseUrl = r.baseUrl === null ? null : at(r.baseUrl, '');
+    const base = baseUrl ?? r.pathsDir;
     const exact = new Map<string, PathPattern>();
     const patterns: PathPattern[] = [];
     for (const [key, targets] of r.paths ?? []) {
@@ -137,13 +143,13 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
         star: stars === 1,
         prefix: key.split('*')[0]!,
         suffix: stars ? key.split('*')[1]! : '',
-        targets: targets.map((t) => under(base, t)),
+        targets: targets.map((t) => at(t, base)),
       };
       if (p.star) patterns.push(p);
       else if (!exact.has(key)) exact.set(key, p);
     }
     patterns.sort((a, b) => b.prefix.length - a.prefix.length); // stable: source order among equal prefixes
-    return { baseUrl: r.baseUrl, exact, patterns };
+    return { baseUrl, exact, patterns };
   }
 }
 

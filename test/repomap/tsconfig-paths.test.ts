@@ -142,6 +142,24 @@ describe('imports through tsconfig paths and baseUrl', () => {
     expect(map.importedBy.get('packages/shared/src/money.ts')).toEqual(['apps/api/src/server.ts']);
   });
 
+  it('`${configDir}` in a shared config is the directory of the config that uses it', async () => {
+    const map = await buildRepoMap([
+      json('tsconfig.shared.json', { compilerOptions: { paths: { '#/*': ['${configDir}/src/*'] } } }),
+      json('configs/tsconfig.base.json', { compilerOptions: { baseUrl: '${configDir}/lib' } }),
+      json('apps/a/tsconfig.json', { extends: '../../tsconfig.shared.json' }),
+      json('apps/b/tsconfig.json', { extends: ['../../configs/tsconfig.base.json', '../../tsconfig.shared.json'] }),
+      ts('apps/a/src/x.ts'),
+      ts('apps/b/src/x.ts'),
+      ts('apps/b/lib/y.ts'),
+      ts('src/x.ts'),
+      ts('apps/a/main.ts', '#/x'),
+      ts('apps/b/main.ts', '#/x', 'y'),
+    ]);
+    expect(map.imports.get('apps/a/main.ts')).toEqual(['apps/a/src/x.ts']);
+    // with a baseUrl, a `${configDir}` target is still the config's directory, not under baseUrl
+    expect(map.imports.get('apps/b/main.ts')).toEqual(['apps/b/lib/y.ts', 'apps/b/src/x.ts']);
+  });
+
   it('a cycle of extends, a broken config, or paths out of the repo resolve to nothing and never throw; workspace packages still resolve', async () => {
     const map = await buildRepoMap([
       json('a/tsconfig.json', { extends: './tsconfig.b.json', compilerOptions: { paths: { '@a/*': ['src/*'] } } }),
