@@ -22,15 +22,37 @@ export function normalize(p: string): string | null {
   return out.join('/');
 }
 
+/** The repo's files, and the directories that hold them directly. */
+export interface FileSet {
+  files: ReadonlySet<string>;
+  dirs: ReadonlySet<string>;
+}
+
+export const fileSet = (paths: Iterable<string>): FileSet => {
+  const files = new Set(paths);
+  return { files, dirs: new Set([...files].map(dirOf)) };
+};
+
 /**
  * The first repo file `base` can name: itself, then with a TypeScript extension in place of a
  * `.js`-family one, then with each extension appended, then as a directory's `index` file.
  */
-export function firstFile(files: ReadonlySet<string>, base: string, extensions: readonly string[]): string | null {
-  const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
-  const candidates = [base, ...(ext ? (JS_TO_TS[ext] ?? []).map((t) => base.slice(0, -ext.length) + t) : [])];
-  for (const e of extensions) candidates.push(base + e);
-  for (const e of extensions) candidates.push(join(base, `index${e}`));
-  for (const c of candidates) if (c && files.has(c)) return c;
+export function firstFile({ files, dirs }: FileSet, base: string, extensions: readonly string[]): string | null {
+  // candidates are files of base's directory or of base as a directory: most package names stop at the first test
+  if (dirs.has(dirOf(base))) {
+    if (base && files.has(base)) return base;
+    const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
+    for (const t of ext ? (JS_TO_TS[ext] ?? []) : []) {
+      const c = base.slice(0, -ext!.length) + t;
+      if (files.has(c)) return c;
+    }
+    for (const e of extensions) if (files.has(base + e)) return base + e;
+  }
+  if (dirs.has(base)) {
+    for (const e of extensions) {
+      const c = join(base, `index${e}`);
+      if (files.has(c)) return c;
+    }
+  }
   return null;
 }

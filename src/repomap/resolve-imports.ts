@@ -23,7 +23,7 @@
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
-import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
+import { dirOf, type FileSet, fileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
 import { type CsharpIndex, indexCsharp, resolveCsharp } from './resolve-csharp.js';
 import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
@@ -33,8 +33,7 @@ import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsco
 const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
 
 /** The repo's files, indexed once for every resolution. */
-export interface ResolveIndex {
-  files: ReadonlySet<string>;
+export interface ResolveIndex extends FileSet {
   /** Python module name -> the files it can be (`a.b` -> `src/a/b.py`, `a/b/__init__.py`…), shortest path first. */
   pythonModules: ReadonlyMap<string, readonly string[]>;
   /** go.mod directory ('' at the root) and module path, longest module path first. */
@@ -51,7 +50,7 @@ export interface ResolveIndex {
 }
 
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
-  const files = new Set(outlines.map((o) => o.path));
+  const { files, dirs } = fileSet(outlines.map((o) => o.path));
   const pythonModules = new Map<string, string[]>();
   const goModules: { dir: string; module: string }[] = [];
   const goDirs = new Map<string, string[]>();
@@ -92,6 +91,7 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   );
   return {
     files,
+    dirs,
     pythonModules,
     goModules,
     goDirs,
@@ -119,7 +119,7 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
         if (!spec.startsWith('.') && !spec.startsWith('/')) {
-          const hit = resolveTsconfigPaths(index.tsconfig, index.files, from.path, spec);
+          const hit = resolveTsconfigPaths(index.tsconfig, index, from.path, spec);
           return hit ? [hit] : resolvePackage(index, spec);
         }
       }
@@ -127,7 +127,7 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       const base = normalize(join(dirOf(from.path), spec));
       if (base === null) return [];
       const extensions = RELATIVE_EXTENSIONS[from.language ?? ''] ?? SCRIPT_EXTENSIONS;
-      const hit = firstFile(index.files, base, extensions);
+      const hit = firstFile(index, base, extensions);
       return hit ? [hit] : [];
     }
   }
@@ -161,7 +161,7 @@ function resolvePackage(index: ResolveIndex, spec: string): readonly string[] {
   const sub = spec.slice(pkg.name.length + 1);
   for (const root of ['src', '', 'lib']) {
     const base = [pkg.dir, root, sub || 'index'].filter(Boolean).join('/');
-    const hit = firstFile(index.files, base, SCRIPT_EXTENSIONS);
+    const hit = firstFile(index, base, SCRIPT_EXTENSIONS);
     if (hit) return [hit];
   }
   return [];

@@ -14,7 +14,7 @@
  * is the nearest `tsconfig.json` (else `jsconfig.json`) in its directory or above.
  */
 import { type ParseError, parse } from 'jsonc-parser';
-import { dirOf, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
+import { dirOf, type FileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
 import { detach } from './signature.js';
 
@@ -168,7 +168,7 @@ function nearestConfig(index: TsconfigIndex, dir: string): Effective | null {
  * pick (an exact key, else the pattern with the longest prefix; each target in order), then the
  * specifier relative to `baseUrl`. Null when neither names a repo file.
  */
-export function resolveTsconfigPaths(index: TsconfigIndex, files: ReadonlySet<string>, from: string, spec: string): string | null {
+export function resolveTsconfigPaths(index: TsconfigIndex, files: FileSet, from: string, spec: string): string | null {
   const config = nearestConfig(index, dirOf(from)) ?? NONE;
   const match =
     config.exact.get(spec) ??
