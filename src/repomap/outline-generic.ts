@@ -49,7 +49,10 @@ const RULES: Record<string, Rules> = {
     importOf: (n) => {
       if (n.type === 'use_declaration') return rustUse(stripWords(n.childForFieldName('argument')?.text ?? ''), inlineModules(n));
       const name = n.type === 'mod_item' && !n.childForFieldName('body') ? n.childForFieldName('name')?.text : undefined;
-      return name ? `mod ${[...inlineModules(n), name].join('::')}` : undefined;
+      if (!name) return undefined;
+      const inline = inlineModules(n);
+      const path = inline.length ? undefined : pathAttribute(n);
+      return `mod ${[...inline, name].join('::')}${path ? ` @ ${path}` : ''}`;
     },
     isPublic: (n) => n.parent?.parent?.type === 'trait_item' || n.namedChildren.some((c) => c?.type === 'visibility_modifier'),
   },
@@ -200,6 +203,15 @@ function inlineModules(n: SyntaxNode): string[] {
   const names: string[] = [];
   for (let p = n.parent; p; p = p.parent) if (p.type === 'mod_item') names.unshift(p.childForFieldName('name')?.text ?? '');
   return names;
+}
+
+/** The `#[path = "x.rs"]` on a Rust `mod x;` (a file relative to the declaring file's directory), if any. */
+function pathAttribute(n: SyntaxNode): string | undefined {
+  for (let p = n.previousNamedSibling; p?.type === 'attribute_item'; p = p.previousNamedSibling) {
+    const m = /^#\[\s*path\s*=\s*"([^"\\]+)"\s*\]$/.exec(p.text);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /**

@@ -89,10 +89,10 @@ describe('Rust modules', () => {
       rs('Cargo.toml', '[package]\nname = "app"\n\n[lib]\nname = "app_lib" # the library\n'),
       rs(
         'src/lib.rs',
-        'mod a;\nmod outer {\n    mod inner;\n    use super::a::Thing;\n    use self::inner::X;\n    mod deep { use super::super::b::Y; }\n}\nuse super::z;\nuse ::serde::Serialize;\nuse std::io;\nuse {crate::a, crate::b::{self, c::{D as E}}};\n',
+        'mod a;\nmod b;\nmod outer {\n    mod inner;\n    use super::a::Thing;\n    use self::inner::X;\n    mod deep { use super::super::b::Y; }\n}\nuse super::z;\nuse ::serde::Serialize;\nuse std::io;\nuse {crate::a, crate::b::{self, c::{D as E}}};\n',
       ),
       rs('src/a.rs', 'pub struct Thing;\n'),
-      rs('src/b.rs'),
+      rs('src/b.rs', 'pub mod c;\n'),
       rs('src/b/c.rs'),
       rs('src/outer/inner.rs'),
       rs('src/bin/tool.rs', 'mod helper;\nuse app_lib::a::Thing;\nuse app::b;\nuse crate::a;\n'),
@@ -103,12 +103,42 @@ describe('Rust modules', () => {
     expect(map.imports.get('src/bin/tool.rs')).toEqual(['src/a.rs', 'src/bin/helper.rs']);
   });
 
+  it('the module tree follows the `mod` declarations: a crate root anywhere, test crates whose modules use `crate::`, #[path]', async () => {
+    const rs = (path: string, content = ''): MapSource => ({ path, content });
+    const map = await buildRepoMap([
+      rs('Cargo.toml', '[[bin]]\nname = "rg"\npath = "crates/core/main.rs"\n\n[package]\nname = "ripgrep"\n'),
+      rs('crates/core/main.rs', 'mod flags;\nmod search;\n'),
+      rs('crates/core/flags/mod.rs', 'mod defs;\nmod parse;\npub use self::defs::Flag;\n'),
+      rs('crates/core/flags/defs.rs', 'use crate::flags::parse::parse_low;\nuse super::parse;\n'),
+      rs('crates/core/flags/parse.rs', 'use crate::search::Searcher;\n'),
+      rs('crates/core/search.rs', '#[cfg(unix)]\n#[path = "search_unix.rs"]\nmod imp;\n#[cfg(not(unix))]\n#[path = "search_other.rs"]\nmod imp;\n'),
+      rs('crates/core/search_unix.rs', 'use super::Searcher;\n'),
+      rs('crates/core/search_other.rs'),
+      rs('tests/tests.rs', 'mod util;\nmod binary;\n'),
+      rs('tests/util.rs', 'pub struct Dir;\n'),
+      rs('tests/binary.rs', 'use crate::util::{Dir, TestCommand};\nmod inner;\n'),
+      rs('tests/binary/inner.rs', 'use super::super::util::Dir;\n'),
+    ]);
+    const imports = (p: string) => map.imports.get(p);
+    expect(imports('crates/core/main.rs')).toEqual(['crates/core/flags/mod.rs', 'crates/core/search.rs']);
+    expect(imports('crates/core/flags/mod.rs')).toEqual(['crates/core/flags/defs.rs', 'crates/core/flags/parse.rs']);
+    expect(imports('crates/core/flags/defs.rs')).toEqual(['crates/core/flags/parse.rs']);
+    expect(imports('crates/core/flags/parse.rs')).toEqual(['crates/core/search.rs']);
+    expect(imports('crates/core/search.rs')).toEqual(['crates/core/search_other.rs', 'crates/core/search_unix.rs']);
+    expect(imports('crates/core/search_unix.rs')).toEqual(['crates/core/search.rs']); // module search::imp: super is search
+    // tests/binary.rs is a module of the tests.rs crate (declared there), not a root: crate::util is tests/util.rs
+    expect(imports('tests/tests.rs')).toEqual(['tests/binary.rs', 'tests/util.rs']);
+    expect(imports('tests/binary.rs')).toEqual(['tests/binary/inner.rs', 'tests/util.rs']);
+    expect(imports('tests/binary/inner.rs')).toEqual(['tests/util.rs']);
+    expect(map.text).toContain('\nCargo.toml\n  crate ripgrep\n'); // the [[bin]] name is not the library's
+  });
+
   it('the outline records `mod x;` as an import and a declaration, and a `use` inside inline modules relative to the file', async () => {
     const o = await outlineFile(
       'src/lib.rs',
-      'pub mod a;\nmod t {\n    use super::*;\n    use super::super::x;\n    mod u { use self::v::W; mod w; }\n}\n',
+      '#[cfg(unix)]\n#[path = "sys/unix.rs"]\npub mod a;\nmod t {\n    use super::*;\n    use super::super::x;\n    mod u { use self::v::W; mod w; }\n}\n',
     );
-    expect(o.imports).toEqual(['mod a', 'mod t::u::w', 'self::*', 'self::t::u::v::W', 'super::x']);
+    expect(o.imports).toEqual(['mod a @ sys/unix.rs', 'mod t::u::w', 'self::*', 'self::t::u::v::W', 'super::x']);
     expect(o.declarations.map((d) => d.signature)).toContain('pub mod a;');
   });
 });
