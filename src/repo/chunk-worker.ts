@@ -64,10 +64,14 @@ function chunkSummarizer(
   };
 }
 
-/** The worker's program (its text is what runs: it may use nothing but its arguments and node's modules). */
+/**
+ * The worker's program (its text is what runs: it may use nothing but its arguments and node's
+ * modules, reached with `process.getBuiltinModule`, which works whether node runs the text as a
+ * script or, under `--input-type=module`, as a module; `require` exists only in the first).
+ */
 function workerMain(summarizer: typeof chunkSummarizer, count: typeof countUtf8Tokens, flag: typeof flagSpans): void {
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const work = summarizer(count, flag, workerData as SummarizerData, createHash);
   parentPort!.on('message', (m: ToWorker) => {
     try {
