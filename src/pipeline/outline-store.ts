@@ -19,7 +19,7 @@ import { type FileOutline, type MapSource, outlineFile } from '../repomap/repo-m
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 
 /** Bump it whenever an outline of the same file can come out different (see the store's test). */
-export const OUTLINE_VERSION = 1;
+export const OUTLINE_VERSION = 2;
 
 const OUTLINES_FILE = `${HARNESS_STATE_DIR}/outlines.json`;
 
