@@ -11,7 +11,8 @@
  * `baseUrl` is relative to the config that sets it, and `paths` targets are relative to the
  * effective `baseUrl`, else to the directory of the config that sets `paths` (`${configDir}`: the
  * directory of the config in use, wherever in the chain it is written). The config of a file
- * is the nearest `tsconfig.json` (else `jsconfig.json`) in its directory or above.
+ * is the nearest `tsconfig.json` (else `jsconfig.json`) in its directory or above, or, when that
+ * only lists projects (`references`), the referenced project whose `include` covers the file.
  */
 import { type ParseError, parse } from 'jsonc-parser';
 import { dirOf, type FileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
@@ -23,6 +24,10 @@ export interface TsconfigSettings {
   extends: string[];
   baseUrl: string | null;
   paths: [string, string[]][] | null;
+  /** `references[].path` (a solution-style config lists its projects there). */
+  references: string[];
+  /** `include` patterns, or null: not set. */
+  include: string[] | null;
 }
 
 /** Larger files are not read as configs. */
@@ -49,10 +54,13 @@ export function tsconfigSettings(content: string): TsconfigSettings | null {
         Array.isArray(targets) ? [[detach(key), targets.filter((t): t is string => typeof t === 'string').map(detach)]] : [],
       )
     : null;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string').map(detach) : []);
   return {
-    extends: (typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext : []).filter((e): e is string => typeof e === 'string').map(detach),
+    extends: typeof ext === 'string' ? [detach(ext)] : strings(ext),
     baseUrl: typeof options.baseUrl === 'string' ? detach(options.baseUrl) : null,
     paths,
+    references: strings(Array.isArray(json.references) ? json.references.map((r) => (isObject(r) ? r.path : undefined)) : []),
+    include: Array.isArray(json.include) ? strings(json.include) : null,
   };
 }
 
@@ -67,6 +75,10 @@ interface PathPattern {
 
 /** The effective settings of one config: `baseUrl` as a repo directory (or null), its `paths`. */
 interface Effective {
+  /** The config's directory, its project references (config paths) and `include` patterns (repo-relative; null: all its directory). */
+  dir: string;
+  references: string[];
+  include: string[] | null;
   baseUrl: string | null;
   exact: Map<string, PathPattern>;
   /** Patterns with a `*`, longest prefix first (source order among equals). */
@@ -78,9 +90,11 @@ export interface TsconfigIndex {
   configs: ReadonlyMap<string, Effective>;
   /** Directory -> the effective settings of its nearest config, filled on demand. */
   nearest: Map<string, Effective | null>;
+  /** File -> the project of a solution-style config that includes it, filled on demand. */
+  projects: Map<string, Effective | null>;
 }
 
-const NONE: Effective = { baseUrl: null, exact: new Map(), patterns: [] };
+const NONE: Effective = { dir: '', references: [], include: null, baseUrl: null, exact: new Map(), patterns: [] };
 
 const CONFIG_DIR = '${configDir}';
 
@@ -91,7 +105,7 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
   const settings = new Map<string, TsconfigSettings | null>();
   for (const o of outlines) if (o.language === 'tsconfig') settings.set(o.path, o.tsconfig ?? null);
   /** The raw chain result: baseUrl (a repo directory, not yet normalized) and paths with the directory they are relative to when no baseUrl is set. */
-  type Raw = { baseUrl: string | null; paths: [string, string[]][] | null; pathsDir: string };
+  type Raw = { baseUrl: string | null; paths: [string, string[]][] | null; pathsDir: string; include: string[] | null };
   const raw = new Map<string, Raw>();
   const visiting = new Set<string>();
   const resolve = (path: string): Raw => {
@@ -99,7 +113,7 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
     if (done) return done;
     const own = settings.get(path);
     const dir = dirOf(path);
-    const out: Raw = { baseUrl: null, paths: null, pathsDir: dir };
+    const out: Raw = { baseUrl: null, paths: null, pathsDir: dir, include: null };
     if (!own || visiting.has(path)) return out;
     visiting.add(path);
     for (const ext of own.extends) {
@@ -114,6 +128,7 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
         out.paths = parent.paths;
         out.pathsDir = parent.pathsDir;
       }
+      if (parent.include !== null) out.include = parent.include;
     }
     visiting.delete(path);
     if (own.baseUrl !== null) out.baseUrl = own.baseUrl.startsWith(CONFIG_DIR) ? own.baseUrl : under(dir, own.baseUrl);
@@ -121,15 +136,22 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
       out.paths = own.paths;
       out.pathsDir = dir;
     }
+    if (own.include !== null) out.include = own.include.map((p) => under(dir, p));
     raw.set(path, out);
     return out;
   };
   const configs = new Map<string, Effective>();
-  for (const path of [...settings.keys()].sort()) configs.set(path, effective(resolve(path), dirOf(path)));
-  return { configs, nearest: new Map() };
+  for (const path of [...settings.keys()].sort()) {
+    const references = (settings.get(path)?.references ?? []).flatMap((ref) => {
+      const target = normalize(under(dirOf(path), ref));
+      return target === null ? [] : [target.endsWith('.json') ? target : join(target, 'tsconfig.json')];
+    });
+    configs.set(path, { ...effective(resolve(path), dirOf(path)), dir: dirOf(path), references });
+  }
+  return { configs, nearest: new Map(), projects: new Map() };
 
   /** `r` for the config in `configDir`: `${configDir}` (TypeScript 5.5) is that config's directory, wherever in the chain it is written. */
-  function effective(r: Raw, configDir: string): Effective {
+  function effective(r: Raw, configDir: string): Omit<Effective, 'dir' | 'references'> {
     const at = (p: string, dir: string) => (p.startsWith(CONFIG_DIR) ? under(configDir, `.${p.slice(CONFIG_DIR.length)}`) : under(dir, p));
     const baseUrl = r.baseUrl === null ? null : at(r.baseUrl, '');
     const base = baseUrl ?? r.pathsDir;
@@ -149,7 +171,7 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
       else if (!exact.has(key)) exact.set(key, p);
     }
     patterns.sort((a, b) => b.prefix.length - a.prefix.length); // stable: source order among equal prefixes
-    return { baseUrl, exact, patterns };
+    return { include: r.include, baseUrl, exact, patterns };
   }
 }
 
@@ -163,13 +185,53 @@ function nearestConfig(index: TsconfigIndex, dir: string): Effective | null {
   return found;
 }
 
+const hasModuleSettings = (e: Effective) => e.baseUrl !== null || e.exact.size > 0 || e.patterns.length > 0;
+
+/** Whether a file is under one of a config's `include` patterns (their part before the first wildcard), or under its directory without any. */
+function includes(config: Effective, file: string): boolean {
+  if (config.include === null) return config.dir === '' || file.startsWith(`${config.dir}/`);
+  return config.include.some((pattern) => {
+    const glob = pattern.search(/[*?[{]/);
+    if (glob < 0) {
+      const path = normalize(pattern); // a file, or a directory and everything under it
+      return path !== null && (file === path || file.startsWith(`${path}/`));
+    }
+    const dir = normalize(pattern.slice(0, pattern.lastIndexOf('/', glob) + 1)); // `src/**/*.ts` -> src
+    return dir !== null && (dir === '' || file.startsWith(`${dir}/`));
+  });
+}
+
+/**
+ * The settings that apply to a file: its nearest config's, or, when that is a solution-style
+ * config (no `paths` or `baseUrl` of its own, `references` to projects: Vite's `tsconfig.json` ->
+ * `tsconfig.app.json`), those of the first referenced project with `paths` or `baseUrl` whose
+ * `include` covers the file.
+ */
+function configOf(index: TsconfigIndex, file: string): Effective {
+  const nearest = nearestConfig(index, dirOf(file));
+  if (!nearest || hasModuleSettings(nearest) || !nearest.references.length) return nearest ?? NONE;
+  let project = index.projects.get(file);
+  if (project === undefined) {
+    project = null;
+    for (const ref of nearest.references) {
+      const candidate = index.configs.get(ref);
+      if (candidate && hasModuleSettings(candidate) && includes(candidate, file)) {
+        project = candidate;
+        break;
+      }
+    }
+    index.projects.set(file, project);
+  }
+  return project ?? nearest;
+}
+
 /**
  * A bare TS/JS specifier through the importing file's config: the `paths` entry TypeScript would
  * pick (an exact key, else the pattern with the longest prefix; each target in order), then the
  * specifier relative to `baseUrl`. Null when neither names a repo file.
  */
 export function resolveTsconfigPaths(index: TsconfigIndex, files: FileSet, from: string, spec: string): string | null {
-  const config = nearestConfig(index, dirOf(from)) ?? NONE;
+  const config = configOf(index, from);
   const match =
     config.exact.get(spec) ??
     config.patterns.find((p) => spec.length >= p.prefix.length + p.suffix.length && spec.startsWith(p.prefix) && spec.endsWith(p.suffix));

@@ -30,13 +30,21 @@ describe('tsconfig and jsconfig files in the outline', () => {
         ['@app/*', ['src/app/*', 'gen/*']],
         ['~/*', ['./src/*']],
       ],
+      references: [],
+      include: null,
     });
     expect((await outlineFile('a/tsconfig.build.json', '{"extends": ["./a.json", 3, "@tsconfig/node20/tsconfig.json"]}')).tsconfig).toEqual({
       extends: ['./a.json', '@tsconfig/node20/tsconfig.json'],
       baseUrl: null,
       paths: null,
+      references: [],
+      include: null,
     });
     expect((await outlineFile('jsconfig.json', '{"compilerOptions": {"paths": {}}}')).tsconfig?.paths).toEqual([]);
+    expect((await outlineFile('tsconfig.json', '{"references": [{"path": "./a"}, {"x": 1}, "b"], "include": ["src", 3]}')).tsconfig).toMatchObject({
+      references: ['./a'],
+      include: ['src'],
+    });
   });
 
   it('a config that does not parse contributes nothing and does not throw', async () => {
@@ -158,6 +166,31 @@ describe('imports through tsconfig paths and baseUrl', () => {
     expect(map.imports.get('apps/a/main.ts')).toEqual(['apps/a/src/x.ts']);
     // with a baseUrl, a `${configDir}` target is still the config's directory, not under baseUrl
     expect(map.imports.get('apps/b/main.ts')).toEqual(['apps/b/lib/y.ts', 'apps/b/src/x.ts']);
+  });
+
+  it('a solution-style tsconfig.json (references, no paths of its own) applies the referenced project whose include covers the file', async () => {
+    const map = await buildRepoMap([
+      // Vite's React template: the root config only lists its projects
+      {
+        path: 'tsconfig.json',
+        content:
+          '{\n  "files": [],\n  "references": [{ "path": "./tsconfig.node.json" }, { "path": "./tsconfig.app.json" }, { "path": "./packages/ui" }],\n}\n',
+      },
+      json('tsconfig.node.json', { include: ['vite.config.ts'], compilerOptions: { paths: { '@/*': ['./config/*'] } } }),
+      json('tsconfig.app.json', { include: ['src/**/*.ts', 'src/**/*.tsx'], compilerOptions: { baseUrl: '.', paths: { '@/*': ['./src/*'] } } }),
+      json('packages/ui/tsconfig.json', { compilerOptions: { paths: { '@/*': ['./lib/*'] } } }),
+      ts('src/lib/utils.ts'),
+      ts('config/utils.ts'),
+      ts('packages/ui/lib/utils.ts'),
+      ts('src/components/button.tsx', '@/lib/utils'),
+      ts('vite.config.ts', '@/utils'),
+      ts('scripts/build.ts', '@/lib/utils'), // in no project's include
+      ts('packages/ui/button.ts', '@/utils'), // its own nearest config
+    ]);
+    expect(map.imports.get('src/components/button.tsx')).toEqual(['src/lib/utils.ts']);
+    expect(map.imports.get('vite.config.ts')).toEqual(['config/utils.ts']);
+    expect(map.imports.get('scripts/build.ts')).toEqual([]);
+    expect(map.imports.get('packages/ui/button.ts')).toEqual(['packages/ui/lib/utils.ts']);
   });
 
   it('a cycle of extends, a broken config, or paths out of the repo resolve to nothing and never throw; workspace packages still resolve', async () => {
