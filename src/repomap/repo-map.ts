@@ -13,6 +13,7 @@ import { estimateTokens } from '../shared/tokens.js';
 import { outline } from './outline.js';
 import { rankFiles } from './rank-files.js';
 import { renderMap } from './render-map.js';
+import type { SubpathMap } from './package-json.js';
 import type { TsconfigSettings } from './tsconfig-paths.js';
 
 /** One file as the scan read it: repo-relative POSIX path and its text. */
@@ -41,6 +42,8 @@ export interface FileOutline {
   references: string[];
   /** The namespaces a C# file declares (full names, sorted); absent when none. */
   namespaces?: string[];
+  /** A package.json's `exports` and `imports` (absent when it has neither). */
+  packageJson?: { exports: SubpathMap; imports: SubpathMap };
   /** A `tsconfig`'s module settings (absent when it does not parse). */
   tsconfig?: TsconfigSettings;
 }

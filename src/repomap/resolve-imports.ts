@@ -14,7 +14,8 @@
  * - TS/JS bare specifiers: through the `paths` of the nearest tsconfig/jsconfig (an exact key, else
  *   the longest matching prefix; each target in order, with the relative rules above), then
  *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
- *   `package.json` `name`);
+ *   `package.json` `name`, a subpath through its `exports`); `#subpath` imports through the
+ *   `imports` of the file's nearest package.json (package-json.ts);
  * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts);
  * - Rust `mod a;` and `use crate::…`/`self::`/`super::`/`other_crate::` paths: module files
  *   under the crate's `src/` (resolve-rust.ts);
@@ -24,6 +25,7 @@
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
 import { dirOf, type FileSet, fileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
+import { indexPackages, type PackageIndex, resolveSubpathImport, resolveWorkspacePackage } from './package-json.js';
 import type { FileOutline } from './repo-map.js';
 import { type CsharpIndex, indexCsharp, resolveCsharp } from './resolve-csharp.js';
 import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
@@ -40,8 +42,8 @@ export interface ResolveIndex extends FileSet {
   goModules: readonly { dir: string; module: string }[];
   /** directory -> its non-test .go files. */
   goDirs: ReadonlyMap<string, readonly string[]>;
-  /** Workspace packages: package.json name -> its directory, longest name first. */
-  packages: readonly { name: string; dir: string }[];
+  /** package.json files: workspace packages by name, package scopes' `imports`. */
+  packages: PackageIndex;
   /** tsconfig/jsconfig `paths` and `baseUrl`. */
   tsconfig: TsconfigIndex;
   java: JavaIndex;
@@ -54,7 +56,6 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   const pythonModules = new Map<string, string[]>();
   const goModules: { dir: string; module: string }[] = [];
   const goDirs = new Map<string, string[]>();
-  const packages: { name: string; dir: string }[] = [];
   for (const o of outlines) {
     const p = o.path;
     if (p.endsWith('.py')) {
@@ -72,9 +73,6 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     } else if (o.language === 'go.mod') {
       const module = o.declarations[0]?.name;
       if (module) goModules.push({ dir: dirOf(p), module });
-    } else if (o.language === 'package.json') {
-      const name = o.declarations[0]?.name;
-      if (name) packages.push({ name, dir: dirOf(p) });
     } else if (p.endsWith('.go') && !p.endsWith('_test.go')) {
       const list = goDirs.get(dirOf(p)) ?? [];
       list.push(p);
@@ -84,18 +82,13 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   for (const list of pythonModules.values()) list.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const list of goDirs.values()) list.sort();
   goModules.sort((a, b) => b.module.length - a.module.length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  // one directory per name: with two package.json files of one name (fixtures, templates), the shallower
-  packages.sort(
-    (a, b) =>
-      b.name.length - a.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.dir.length - b.dir.length || (a.dir < b.dir ? -1 : 1),
-  );
   return {
     files,
     dirs,
     pythonModules,
     goModules,
     goDirs,
-    packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name),
+    packages: indexPackages(outlines),
     tsconfig: indexTsconfigs(outlines),
     java: indexJava(outlines),
     rust: indexRust(outlines),
@@ -120,7 +113,10 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
         if (!spec.startsWith('.') && !spec.startsWith('/')) {
           const hit = resolveTsconfigPaths(index.tsconfig, index, from.path, spec);
-          return hit ? [hit] : resolvePackage(index, spec);
+          if (hit) return [hit];
+          return spec.startsWith('#')
+            ? resolveSubpathImport(index.packages, index, from.path, spec)
+            : resolveWorkspacePackage(index.packages, index, spec);
         }
       }
       if (!spec.startsWith('./') && !spec.startsWith('../') && !(from.language === 'cpp' && !spec.startsWith('/'))) return [];
@@ -148,23 +144,6 @@ function resolvePython(index: ResolveIndex, from: string, spec: string): readonl
   }
   const hit = index.pythonModules.get(spec)?.[0];
   return hit ? [hit] : [];
-}
-
-/**
- * A bare specifier naming a package of the repo (a workspace: `@acme/db`, `@acme/db/client`): its
- * directory's `src/index`, `index`, `lib/index` (or, with a subpath, that path under `src/`, the
- * package root or `lib/`). Packages from the registry are not in the repo and resolve to nothing.
- */
-function resolvePackage(index: ResolveIndex, spec: string): readonly string[] {
-  const pkg = index.packages.find((p) => spec === p.name || spec.startsWith(`${p.name}/`));
-  if (!pkg) return [];
-  const sub = spec.slice(pkg.name.length + 1);
-  for (const root of ['src', '', 'lib']) {
-    const base = [pkg.dir, root, sub || 'index'].filter(Boolean).join('/');
-    const hit = firstFile(index, base, SCRIPT_EXTENSIONS);
-    if (hit) return [hit];
-  }
-  return [];
 }
 
 function resolveGo(index: ResolveIndex, spec: string): readonly string[] {
