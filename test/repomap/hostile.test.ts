@@ -115,6 +115,7 @@ describe('file text cannot break the map', () => {
           'a.sh',
           'tsconfig.json',
           'Cargo.toml',
+          'package.json',
         ),
         source,
         async (path, content) => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRepoMap, type MapSource, outlineFile } from '../../src/repomap/repo-map.js';
 
@@ -222,5 +223,46 @@ describe('imports through tsconfig paths and baseUrl', () => {
     const r = (p: string) => map.rank.get(p)!;
     for (const p of pages) expect(r('src/core/store.ts')).toBeGreaterThan(r(p.path) * 3);
     expect(map.text.split('\n')[2]).toBe('src/core/store.ts');
+  });
+});
+
+describe('any tsconfig, package.json and import', () => {
+  const segment = fc.constantFrom('src', 'lib', 'app', '..', '.', '*', '@a', '~', 'x.ts', 'index', '${configDir}', '/abs', '');
+  const pathLike = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
+  const dir = fc.constantFrom('', 'app/', 'app/src/', 'lib/');
+  const config = fc.record({
+    path: fc.tuple(dir, fc.constantFrom('tsconfig.json', 'jsconfig.json', 'tsconfig.base.json')).map(([d, n]) => d + n),
+    extends: fc.option(fc.constantFrom('./tsconfig.base.json', '../tsconfig.json', '../../tsconfig.base', '@tsconfig/x', './tsconfig.json')),
+    baseUrl: fc.option(pathLike),
+    paths: fc.option(fc.dictionary(pathLike, fc.array(pathLike, { maxLength: 3 }), { maxKeys: 4 })),
+    references: fc.array(fc.constantFrom('./tsconfig.base.json', './app', '../lib'), { maxLength: 2 }),
+  });
+  const file = fc.tuple(dir, fc.constantFrom('src/', 'lib/', 'app/', ''), fc.constantFrom('a.ts', 'x.ts', 'index.ts', 'b.js')).map((p) => p.join(''));
+
+  it('resolves only to files of the repo, never throws, and gives the same map in any order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(config, { maxLength: 4 }),
+        fc.array(file, { minLength: 1, maxLength: 8 }),
+        fc.array(pathLike, { maxLength: 6 }),
+        fc.option(fc.dictionary(fc.constantFrom('#a', '#a/*', '#*', '#x/*/y'), pathLike, { maxKeys: 3 })),
+        async (configs, paths, specs, imports) => {
+          const sources = new Map<string, MapSource>();
+          for (const c of configs) {
+            const options = { ...(c.baseUrl === null ? {} : { baseUrl: c.baseUrl }), ...(c.paths === null ? {} : { paths: c.paths }) };
+            const refs = c.references.map((path) => ({ path }));
+            sources.set(c.path, json(c.path, { ...(c.extends === null ? {} : { extends: c.extends }), compilerOptions: options, references: refs }));
+          }
+          if (imports) sources.set('app/package.json', json('app/package.json', { name: 'app', imports }));
+          for (const p of paths) sources.set(p, ts(p, ...specs, ...specs.map((s) => `#${s}`)));
+          const files = [...sources.values()];
+          const map = await buildRepoMap(files);
+          const known = new Set(files.map((f) => f.path));
+          for (const targets of map.imports.values()) for (const t of targets) expect(known.has(t)).toBe(true);
+          expect((await buildRepoMap([...files].reverse())).text).toBe(map.text);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
