@@ -15,8 +15,9 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { type FileOutline, type MapSource, outlineFile } from '../repomap/repo-map.js';
+import type { FileOutline, MapSource } from '../repomap/repo-map.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import { outlineMany } from './outline-pool.js';
 
 /** Bump it whenever an outline of the same file can come out different (see the store's test). */
 export const OUTLINE_VERSION = 2;
@@ -34,7 +35,7 @@ const storedSchema = z.object({
 });
 
 export interface OutlineStoreOptions {
-  /** How one file is outlined (repomap's `outlineFile`; tests count the calls). */
+  /** How one file is outlined, one at a time (default: repomap's `outlineFile` on every core, outline-pool.ts; tests count the calls). */
   outline?: (path: string, content: string) => Promise<FileOutline>;
 }
 
@@ -44,29 +45,38 @@ export interface OutlineStoreOptions {
  * changed file's old one is dropped); it is written only when something changed.
  */
 export async function outlinesFor(repoDir: string, files: readonly MapSource[], options: OutlineStoreOptions = {}): Promise<FileOutline[]> {
-  const outline = options.outline ?? outlineFile;
   const file = path.join(repoDir, OUTLINES_FILE);
   const stored = await readStored(file);
-  const out: FileOutline[] = [];
+  const out: FileOutline[] = new Array(files.length);
   const keys: string[] = [];
-  let made = 0;
-  for (const f of files) {
+  const missing: number[] = [];
+  for (const [i, f] of files.entries()) {
     const key = `${f.path}\u0000${createHash('sha1').update(f.content).digest('base64')}`;
     keys.push(key);
     const known = stored.get(key);
-    if (known) out.push(known);
-    else {
-      out.push(await outline(f.path, f.content));
-      made++;
-    }
+    if (known) out[i] = known;
+    else missing.push(i);
   }
-  if (made > 0 || stored.size !== files.length) {
+  const made = await outline(
+    missing.map((i) => files[i]!),
+    options.outline,
+  );
+  for (const [j, i] of missing.entries()) out[i] = made[j]!;
+  if (missing.length > 0 || stored.size !== files.length) {
     const body = { version: OUTLINE_VERSION, outlines: keys.map((k, i) => [k, out[i]!]) };
     // Through a temporary file: a crash mid-write leaves the old file or the new one, never half.
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(body));
     await rename(tmp, file);
   }
+  return out;
+}
+
+/** The outlines of `files`: one by one with `one` when given (tests count the calls), else on every core. */
+async function outline(files: readonly MapSource[], one?: (path: string, content: string) => Promise<FileOutline>): Promise<FileOutline[]> {
+  if (!one) return outlineMany(files);
+  const out: FileOutline[] = [];
+  for (const f of files) out.push(await one(f.path, f.content));
   return out;
 }
 

@@ -84,11 +84,13 @@ export async function readFramed(root: string, paths: readonly string[], options
   const skipped: SkippedFile[] = [];
   const current = () => chunks[chunks.length - 1]!;
   const { onChunk } = options;
-  let handedFrom = 0; // the first file not yet handed to onChunk
-  const handOver = (chunk: Chunk, last: boolean) => {
-    if (!onChunk || chunk.end === 0) return;
-    onChunk(chunk, files.slice(handedFrom), last);
-    handedFrom = files.length;
+  let handedFiles = 0; // files handed to onChunk so far
+  let handedChunks = 0; // chunks handed to onChunk so far (each exactly once)
+  const handOver = (last: boolean) => {
+    if (!onChunk || chunks.length === handedChunks) return;
+    onChunk(current(), files.slice(handedFiles), last);
+    handedFiles = files.length;
+    handedChunks = chunks.length;
   };
   const allocate = (size: number): Buffer => (onChunk ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size));
   /** Where `bytes` more fit: the current chunk, else a new one. */
@@ -97,7 +99,7 @@ export async function readFramed(root: string, paths: readonly string[], options
     if (last && last.end + bytes <= last.buffer.length) return last;
     if (last && last.end === 0)
       chunks.pop(); // started for a file that was then skipped
-    else if (last) handOver(last, false);
+    else if (last) handOver(false);
     const chunk = { buffer: allocate(Math.max(CHUNK_BYTES, bytes)), end: 0 };
     chunks.push(chunk);
     return chunk;
@@ -142,7 +144,7 @@ export async function readFramed(root: string, paths: readonly string[], options
     chunk.end = contentEnd + put(chunk.buffer, contentEnd, close);
   }
   if (chunks.length > 0 && current().end === 0) chunks.pop();
-  if (chunks.length > 0) handOver(current(), true);
+  handOver(true);
   return { chunks, files, skipped };
 }
 

@@ -4,7 +4,7 @@
  * framing (read-files.ts). Each chunk of it, once full, goes to a second thread (chunk-worker.ts)
  * that counts its tokens and runs the secret screen over its bytes while this thread reads on;
  * when the reads are done the header and tree are put in front, the worker hashes the whole, and
- * this thread decodes the chunks (every file's content is a slice of its chunk's text, not a copy).
+ * this thread decodes the chunks into the files' contents (decode-chunk.ts).
  * Only the files the screen flagged go through the per-file secret checks (secrets.ts).
  *
  * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files)`
@@ -59,6 +59,7 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
     const head = Buffer.from(headText);
     chunks ??= new InlineChunks(envKey);
     const summary = chunks.finish(head);
+    summary.catch(() => {}); // awaited below; a decode that throws first must not leave it unhandled
     const bytes = [head, ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
     const { texts, files } = decodeAll(read);
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII

@@ -2,15 +2,18 @@
  * The outlines kept between snapshots (src/pipeline/outline-store.ts): a map built again parses only
  * the files whose content changed, and a harness whose outlines differ reads none of the old ones.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OUTLINE_VERSION, outlinesFor } from '../../src/pipeline/outline-store.js';
 import { repoMapFor } from '../../src/pipeline/repo-map-store.js';
 import { buildRepoMap, type FileOutline, outlineFile } from '../../src/repomap/repo-map.js';
 import { fixtureSources } from '../repomap/load-fixtures.js';
+import { ROOT } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmp.js';
 
 async function stateDir(): Promise<string> {
@@ -91,6 +94,32 @@ describe('outlinesFor', () => {
     expect(existsSync(path.join(dir, '.harness/outlines.json'))).toBe(true);
     const edited = sources.map((f, i) => (i === 0 ? { ...f, content: `${f.content}\n` } : f));
     expect(await repoMapFor(dir, edited, 'sha-2', 50_000)).toEqual(await buildRepoMap(edited, { maxTokens: 50_000 }));
+  });
+
+  it("the built code outlines many files on worker threads, in the files' order: the same outlines as one by one", async () => {
+    // 450 files (over the pool's minimum) of three languages; the pool runs from dist/ only.
+    const many = Array.from({ length: 450 }, (_, i) =>
+      i % 3 === 0
+        ? {
+            path: `src/m${i}.ts`,
+            content: `import { f${i + 3} } from './m${i + 3}.js';\nexport function f${i}(x: number): number {\n  return x + ${i};\n}\n`,
+          }
+        : i % 3 === 1
+          ? { path: `py/m${i}.py`, content: `def f${i}(x):\n    return x + ${i}\n` }
+          : { path: `go/m${i}.go`, content: `package m\n\nfunc F${i}(x int) int { return x + ${i} }\n` },
+    );
+    const dir = await makeTempDir('outline-pool-');
+    await writeFile(path.join(dir, 'files.json'), JSON.stringify(many));
+    const script = [
+      `const { outlineMany } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/pipeline/outline-pool.js')).href)});`,
+      `const files = JSON.parse((await import('node:fs')).readFileSync(${JSON.stringify(path.join(dir, 'files.json'))}, 'utf8'));`,
+      'const outlines = await outlineMany(files);',
+      'console.log(JSON.stringify(outlines));',
+    ].join('\n');
+    const built = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
+    );
+    expect(built).toEqual(await Promise.all(many.map((f) => outlineFile(f.path, f.content))));
   });
 
   it('OUTLINE_VERSION changes whenever the outlines of the fixtures change (else old stores would be read as new)', async () => {

@@ -139,6 +139,22 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(built).toEqual({ sha256: packed.context.sha256, tokens: packed.context.tokens, bytes: packed.context.bytes, findings: packed.findings });
   });
 
+  it('a chunk started for a file that then turns out binary, at the end of the read: every chunk counted and hashed once', async () => {
+    // a.ts nearly fills the first chunk; z.ts needs a new one, is read into it, found binary and
+    // skipped, and the empty chunk is dropped: the first chunk must not be handed over twice.
+    const chunk = 4 * 1024 * 1024;
+    const dir = await tree({
+      'a.ts': `${'a'.repeat(chunk - 200)}\n`,
+      'z.ts': Buffer.concat([Buffer.from('x'.repeat(1000)), Buffer.from([0, 1, 2])]),
+    });
+    const big = { ...options, maxFileBytes: 8 * 1024 * 1024 };
+    const packed = await scanAndPack(dir, big, env());
+    const scan = await scanRepo(dir, big);
+    expect(scan.skipped).toEqual([{ path: 'z.ts', reason: 'binary' }]);
+    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+  });
+
   it('any files, whatever their contents (property)', async () => {
     const name = fc.stringMatching(/^[a-zA-Z0-9é_ -]{1,8}$/);
     const content = fc.oneof(
