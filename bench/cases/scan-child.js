@@ -1,6 +1,6 @@
 // One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|map|plain|repomix> <dir> <outFile>
 // Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, out] = process.argv.slice(2);
@@ -10,7 +10,7 @@ const result = {};
 if (mode === 'ours' || mode === 'map') {
   const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
-  const { buildRepoMap } = mode === 'map' ? await import('../../dist/repomap/repo-map.js') : {};
+  const { repoMapFor } = mode === 'map' ? await import('../../dist/pipeline/repo-map-store.js') : {};
   const t1 = performance.now();
   // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
   // scan and context block in one pass, the block written to a file. (The window check is left
@@ -28,7 +28,14 @@ if (mode === 'ours' || mode === 'map') {
   const t2 = performance.now();
   // Map mode: the scan (secret scan included) then the repo map of its files, the map written to
   // the file; ours: the context block written.
-  const map = mode === 'map' ? await buildRepoMap(packed.scan.files) : null;
+  // As the snapshot builds it the first time (pipeline/repo-map-store.ts, nothing stored yet: every
+  // file parsed, on every core), without a token budget; its state files go to a temp dir beside `out`.
+  let map = null;
+  if (mode === 'map') {
+    const state = mkdtempSync(path.join(path.dirname(out), 'map-state-'));
+    mkdirSync(path.join(state, '.harness'));
+    map = await repoMapFor(state, packed.scan.files, packed.context.sha256, Number.MAX_SAFE_INTEGER);
+  }
   const t3 = performance.now();
   if (map) writeFileSync(out, map.text);
   else {

@@ -103,3 +103,12 @@ function billedUsage(stream: MessageStreamLike | null, received: string): Usage 
   usage.output_tokens = Math.max(usage.output_tokens, estimateTokens(received));
   return usage;
 }
+
+/**
+ * The text of a finished call's answer, or null when the model refused (`stop_reason: "refusal"`):
+ * nothing that came before a refusal is used, a complete section included, as for a batch result.
+ */
+export function answerText(message: Pick<Anthropic.Messages.Message, 'stop_reason' | 'content'>): string | null {
+  if (message.stop_reason === 'refusal') return null;
+  return message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+}

@@ -26,11 +26,16 @@ const httpFaultSchema = z.strictObject({
   method: z.string().min(1).optional(),
   /** Regex on the URL pathname. */
   path: regex.optional(),
-  kind: z.enum(['status', 'reset', 'slow', 'stream-error', 'cut']),
+  /**
+   * refusal (POST /v1/messages): the call succeeds with `stop_reason: "refusal"`; with `afterChars`
+   * the model's answer stops there (what came before is kept, as a streamed refusal would), else a
+   * short declining text.
+   */
+  kind: z.enum(['status', 'reset', 'slow', 'stream-error', 'cut', 'refusal']),
   status: z.number().int().min(400).max(599).optional(),
   retryAfterS: z.number().nonnegative().optional(),
   delayMs: count.optional(),
-  /** stream-error: after this many characters of text. */
+  /** stream-error: after this many characters of text; refusal: the answer's first this many characters. */
   afterChars: count.optional(),
   /**
    * cut: a results download (`GET …/results`) sends this many bytes of its body, then the
@@ -133,8 +138,8 @@ function eligible(rule: { skip?: number | undefined; times?: number | undefined 
   return times === 0 || c.applied < times;
 }
 
-const phaseOf = (kind: HttpFault['kind']): 'arrival' | 'stream' | 'body' =>
-  kind === 'stream-error' ? 'stream' : kind === 'cut' ? 'body' : 'arrival';
+const phaseOf = (kind: HttpFault['kind']): 'arrival' | 'stream' | 'body' | 'answer' =>
+  kind === 'stream-error' ? 'stream' : kind === 'cut' ? 'body' : kind === 'refusal' ? 'answer' : 'arrival';
 
 /** The live fault state of one emulator: the config plus its counters. */
 export class Faults {
@@ -163,10 +168,10 @@ export class Faults {
   /**
    * The HTTP fault for this request, if one applies. stream-error rules only see streaming Messages
    * calls (asked once the body is read, `phase: 'stream'`); cut rules only see results downloads
-   * (asked when the body is about to be sent, `phase: 'body'`); the other kinds are asked at
-   * arrival (`phase: 'arrival'`).
+   * (asked when the body is about to be sent, `phase: 'body'`); refusal rules only see Messages
+   * calls, streaming or not (`phase: 'answer'`); the other kinds are asked at arrival (`phase: 'arrival'`).
    */
-  http(method: string, pathname: string, phase: 'arrival' | 'stream' | 'body'): HttpFault | null {
+  http(method: string, pathname: string, phase: 'arrival' | 'stream' | 'body' | 'answer'): HttpFault | null {
     const rules = this.config.http ?? [];
     let winner: HttpFault | null = null;
     for (let i = 0; i < rules.length; i++) {

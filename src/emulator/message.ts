@@ -52,8 +52,11 @@ export interface AnswerInput {
   truncateAt?: number | 'half';
   /** A batch cache miss: no cache read, the prefix is written again. */
   cacheMiss?: boolean;
-  /** A refusal fault: the model declines (a short text, `stop_reason: "refusal"`). */
-  refuse?: boolean;
+  /**
+   * A refusal fault: the model declines (`stop_reason: "refusal"`): a short text, or (`afterChars`)
+   * the first characters of its answer.
+   */
+  refuse?: boolean | { afterChars: number };
 }
 
 /** What the offline model says when it declines. */
@@ -64,7 +67,14 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const prompt = inputTokens(params);
   const window = input.model.contextWindow;
   if (prompt > window) throw new ApiError(400, `prompt is too long: ${prompt} tokens > ${window} maximum`);
-  const full = input.refuse ? REFUSAL_TEXT : await input.responder({ params, customId: input.customId, mode: input.mode });
+  const refused = input.refuse === true || typeof input.refuse === 'object';
+  const full =
+    input.refuse === true
+      ? REFUSAL_TEXT
+      : (await input.responder({ params, customId: input.customId, mode: input.mode })).slice(
+          0,
+          typeof input.refuse === 'object' ? input.refuse.afterChars : undefined,
+        );
   if (typeof full !== 'string') throw new TypeError(`the responder returned ${typeof full}, not a string`);
   let limit = params.max_tokens;
   let forced = false;
@@ -79,7 +89,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
   const windowCut = room < limit;
   if (windowCut) limit = room;
   // With thinking on, a thinking block comes first; its tokens come out of max_tokens.
-  const thought = input.refuse ? null : thinkingBlock(params, limit);
+  const thought = refused ? null : thinkingBlock(params, limit);
   limit -= thought?.tokens ?? 0;
   const out = cutAtTokens(full, limit);
   const inputUsage = input.cache.account(params, input.model, input.now, input.cacheReadyAt ?? input.now, input.cacheMiss === true);
@@ -91,7 +101,7 @@ export async function answer(input: AnswerInput): Promise<ApiMessage> {
     role: 'assistant',
     model: params.model,
     content,
-    stop_reason: input.refuse
+    stop_reason: refused
       ? 'refusal'
       : out.truncated || forced
         ? windowCut && out.truncated

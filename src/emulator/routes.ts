@@ -208,9 +208,12 @@ const createMessage: Handler = async (ctx, deps) => {
   const stream = isObject(body) && body.stream === true;
   const fault = stream ? deps.faults.http(ctx.req.method ?? 'POST', ctx.url.pathname, 'stream') : null;
   if (fault) ctx.entry.fault = fault.kind;
+  const refusal = deps.faults.http(ctx.req.method ?? 'POST', ctx.url.pathname, 'answer');
+  if (refusal) ctx.entry.fault = refusal.kind;
+  const refuse = refusal ? (refusal.afterChars === undefined ? true : { afterChars: refusal.afterChars }) : false;
   let msg: ApiMessage;
   try {
-    msg = await answer({ params, model, customId: null, mode: 'sync', responder: deps.responder, cache: deps.cache, now: Date.now() });
+    msg = await answer({ params, model, customId: null, mode: 'sync', responder: deps.responder, cache: deps.cache, now: Date.now(), refuse });
   } catch (error) {
     if (error instanceof ApiError) throw error; // a prompt over the model's window: 400, as the API answers
     throw new ApiError(500, `the emulator's responder failed: ${(error as Error).message}`);

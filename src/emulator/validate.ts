@@ -60,6 +60,30 @@ const KNOWN_FIELDS = new Set([
   'thread',
 ]);
 
+/**
+ * The fields count_tokens takes (MessageCountTokensParams, SDK beta included): the prompt, not the
+ * generation. `max_tokens`, `stream`, `temperature`, `metadata`, `service_tier`… are refused there as
+ * the API refuses them, so a harness that counts a request by sending it whole is caught here.
+ */
+const COUNT_FIELDS = new Set([
+  'model',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'cache_control',
+  'context_management',
+  'mcp_servers',
+  'output_config',
+  'output_format',
+  'speed',
+  'compaction',
+  'billing_policy',
+  'user_profile_id',
+  'workspace_id',
+]);
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseBetas(header: string | string[] | undefined): string[] {
@@ -78,7 +102,8 @@ export function validateParams(body: unknown, ctx: ValidateContext): ValidParams
   const bad = (field: string, reason: string) => invalid(`${p}${field}: ${reason}`);
   if (!isObject(body)) throw invalid(`${p ? p.slice(0, -1) : 'body'}: Input should be an object`);
 
-  for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) throw bad(key, 'Extra inputs are not permitted');
+  const fields = ctx.mode === 'count' ? COUNT_FIELDS : KNOWN_FIELDS;
+  for (const key of Object.keys(body)) if (!fields.has(key)) throw bad(key, 'Extra inputs are not permitted');
   if (typeof body.model !== 'string' || body.model === '') throw bad('model', 'Field required');
   const model = findModel(body.model, ctx.models);
   // A batch request for a model nobody serves is refused; a retired one is not found (as in sync).

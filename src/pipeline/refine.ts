@@ -11,7 +11,7 @@
  * committed with the refine), and the call's ceiling must fit the budget caps.
  */
 import { readFile } from 'node:fs/promises';
-import { streamWithRetry } from '../batch/stream.js';
+import { answerText, streamWithRetry } from '../batch/stream.js';
 import { checkSyncBudget, syncCallCeiling } from '../cost/budget.js';
 import { costUsd, formatUsd, usageFromApi, type Usage } from '../cost/usage.js';
 import { planOutput, pricesOf } from '../models/models.js';
@@ -154,14 +154,13 @@ export async function refineFile(ws: Workspace, options: RefineOptions): Promise
   const usage = usageFromApi(message.usage);
   const cost = costUsd(usage, prices, 'sync');
   await journalCall(usage);
-  if (message.stop_reason === 'refusal') {
-    // Not a cut answer: whatever came before the refusal is not used, even a complete section.
+  const text = answerText(message);
+  if (text === null) {
     await ws.git.commit([JOURNAL_FILE], `harness: refine ${target} (no file: refusal)`, { 'Harness-Cost-USD': formatUsd(cost) });
     throw new HarnessError('API', `${REFUSAL} to refine ${target}; nothing written (the call is billed: $${formatUsd(cost)})`, {
       hint: 'reword --message, or edit the file by hand',
     });
   }
-  const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   const split = splitOutput(text, [target]);
   const file = split.files.find((f) => f.path === target);
   if (!file) {

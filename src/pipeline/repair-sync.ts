@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { streamWithRetry } from '../batch/stream.js';
+import { answerText, streamWithRetry } from '../batch/stream.js';
 import { checkSyncBudget, syncCallCeiling } from '../cost/budget.js';
 import { costUsd, formatUsd, usageFromApi, type Usage } from '../cost/usage.js';
 import { planOutput, pricesOf } from '../models/models.js';
@@ -27,6 +27,7 @@ import { TASK_LIST_FILE } from '../shared/paths.js';
 import { appendJournal, JOURNAL_FILE, nowIso } from '../state/journal.js';
 import { readTaskListFile, type TaskChange, writeTaskList, writeTaskListFile } from '../tasks/task-list.js';
 import type { RepairNeed } from '../verify/repair-state.js';
+import { REFUSAL } from './collect-fates.js';
 import { assertTaskListClean } from './outgoing.js';
 import { promptContext, takeSnapshot } from './snapshot.js';
 import { fitSyncCall } from './sync-window.js';
@@ -123,12 +124,17 @@ export async function repairSync(ws: Workspace, needs: readonly RepairNeed[]): P
     const usage = usageFromApi(message.usage);
     const cost = costUsd(usage, prices, 'sync');
     result.costUsd += cost;
-    const reply = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-    const file = splitOutput(reply, [target]).files.find((f) => f.path === target);
+    const reply = answerText(message);
+    const file = reply === null ? undefined : splitOutput(reply, [target]).files.find((f) => f.path === target);
     const written = file ? await writeSafe(ws.repoDir, ws.config.outputRoot, target, file.content) : null;
     await journalCall(usage, written?.ok === true);
     if (!written?.ok) {
-      const why = written && !written.ok ? `not written: ${written.reason}` : `no complete section (stop_reason ${message.stop_reason})`;
+      const why =
+        reply === null
+          ? REFUSAL
+          : written && !written.ok
+            ? `not written: ${written.reason}`
+            : `no complete section (stop_reason ${message.stop_reason})`;
       await ws.git.commit([JOURNAL_FILE], `harness: repair ${target} (${why})`, { 'Harness-Cost-USD': formatUsd(cost) });
       ws.reporter.warn(`repair of ${target}: ${why}; it stays under repair`);
       continue;

@@ -2,13 +2,15 @@
  * The repo map of a `map` snapshot, kept in `.harness/repo-map.json` beside it: building it parses
  * every file with tree-sitter (about 2 ms a file: 100 s on a 50,000-file tree), so a run that reuses
  * the snapshot reads the map instead of building it again. A stored map is used only for the same
- * snapshot (its context's sha256) and the same budget; anything else builds it anew.
+ * snapshot (its context's sha256) and the same budget; anything else builds it anew, from the
+ * stored outlines of the files that did not change (outline-store.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { buildRepoMap, type MapSource, type RepoMap } from '../repomap/repo-map.js';
+import { assembleRepoMap, type MapSource, type RepoMap } from '../repomap/repo-map.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
+import { outlinesFor } from './outline-store.js';
 
 const REPO_MAP_FILE = `${HARNESS_STATE_DIR}/repo-map.json`;
 
@@ -42,7 +44,7 @@ export async function repoMapFor(repoDir: string, files: readonly MapSource[], c
   } catch {
     // missing or unreadable: build it
   }
-  const map = await buildRepoMap(files, { maxTokens: budget });
+  const map = assembleRepoMap(await outlinesFor(repoDir, files), { maxTokens: budget });
   const stored: z.infer<typeof storedSchema> = {
     contextSha256,
     budget,

@@ -16,7 +16,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Sleep } from '../batch/retry.js';
-import { streamWithRetry, type StreamClient, type StreamParams } from '../batch/stream.js';
+import { answerText, streamWithRetry, type StreamClient, type StreamParams } from '../batch/stream.js';
 import { syncCallCeiling } from '../cost/budget.js';
 import { addUsage, usageFromApi, type Usage } from '../cost/usage.js';
 import type { ModelInfo } from '../models/models.js';
@@ -92,10 +92,8 @@ export async function planWithModel(client: PlannerClient, options: PlanWithMode
       hint: "raise syncMaxTokens in the config (up to the model's standard output ceiling), or split the spec",
     });
   }
-  if (message.stop_reason === 'refusal') {
-    throw new HarnessError('BAD_MODEL', 'the model refused to plan this spec', { file, hint: EDIT_HINT });
-  }
-  const reply = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+  const reply = answerText(message);
+  if (reply === null) throw new HarnessError('BAD_MODEL', 'the model refused to plan this spec', { file, hint: EDIT_HINT });
   const { text, lineOffset } = extractTaskList(reply);
   let plan: Plan;
   try {

@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isIgnored, type IgnoreLayer, parentLayers, readLayer } from './ignore-files.js';
+import { decodeText } from './decode-chunk.js';
 import { scanFramed } from './scan-pack.js';
 import { readFramed } from './read-files.js';
 import { configGlobs, defaultExcludeReason, symlinkReason } from './walk-repo.js';
@@ -116,10 +117,7 @@ export async function scanOne(
   const read = await readFramed(root, [rel], { maxFileBytes: options.maxFileBytes, concurrency: 1 });
   const file = read.files[0];
   if (!file) return { reason: read.skipped[0]?.reason ?? 'unreadable' };
-  const content = read.chunks[file.chunk]!.buffer.toString('utf8', 0, read.chunks[file.chunk]!.end).slice(
-    file.unitStart,
-    file.unitStart + file.units,
-  );
+  const content = decodeText(read.chunks[file.chunk]!.buffer.subarray(file.byteStart, file.byteStart + file.size));
   return { file: { path: rel, size: file.size, content } };
 }
 

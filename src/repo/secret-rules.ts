@@ -68,7 +68,11 @@ export const KINDS: Record<string, { default: string; messages?: Record<string, 
  * regexps listed here on `source.content`, and reports only inside their matches.
  *   aws           (?:SECRET|secret|Secret)_?(?:ACCESS|…)_?(?:KEY|…)…  and, with enableIDScanRule,
  *                 (A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}  (AccountID: allowed off)
- *   gcp           `.p12`: reads the file; `.json`: JSON.parse (escapes!) → such files always go to secretlint
+ *   gcp           `.p12`: reads the file → always goes to secretlint; `.json`: JSON.parse, reports when the
+ *                 object's `private_key` reads `-----BEGIN … PRIVATE KEY`: the parsed text holds
+ *                 `PRIVATE KEY`, so the source holds it literally or hides one of its characters in a
+ *                 `\u` escape (no other JSON escape gives a letter or a space) → a `.json` file goes to
+ *                 secretlint when it holds `\u` (or any marker)
  *   privatekey    -----BEGIN …PRIVATE KEY…
  *   npm           :x-oauth-basic@  |  _authToken=  |  npm_[A-Za-z0-9_]{36}
  *   basicauth     (https?|ftps?)://USER:PASS@  with USER ⊂ [-\w], PASS ⊂ [-\w]
@@ -105,8 +109,10 @@ export const MARKERS =
   /PRIVATE KEY|(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)|(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}|:x-oauth-basic@|_authToken=|npm_[A-Za-z0-9_]{36}|(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-|SG\.|(?:shppa|shpca|shpat|shpss)_|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}|github_pat_|T3BlbkFJ|sk-ant-api0\d-|lin_api_|ops_ey|:\/\/[^:/\s]+:[^@/\s]+@/;
 /** The one marker matched without regard to case (the Slack webhook rule has the `i` flag). */
 export const MARKERS_ANY_CASE = /hooks\.slack\.com/i;
-/** Extensions the shortcut always hands to secretlint: the gcp rule reads `.p12` files and parses `.json` (where escapes can hide a marker). */
-export const ALWAYS_LINTED_EXTENSIONS: readonly string[] = ['.json', '.p12'];
+/** Extensions the shortcut always hands to secretlint: the gcp rule reads `.p12` files whatever they hold. */
+export const ALWAYS_LINTED_EXTENSIONS: readonly string[] = ['.p12'];
+/** Extensions the gcp rule parses as JSON: a `\u` escape in them may hide a marker's character. */
+export const ESCAPE_LINTED_EXTENSIONS: readonly string[] = ['.json'];
 
 // ---------------------------------------------------------------------------------------------
 // The harness's own pattern rules. Each has a cheap `marker` test that must pass before its

@@ -1,14 +1,14 @@
 /**
  * The secret scan's first step for a whole codebase at once: one regexp, every marker that any
  * check needs (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own
- * rules' markers, the environment's API key), run once over the decoded context text instead of
- * seven times over each file. A file in which it finds nothing cannot give a finding, so only the
- * files it flags go through `findSecretsScreened`'s per-file checks (which are exactly
- * `findSecrets`'s).
+ * rules' markers, the environment's API key), run once over the context's bytes, chunk by chunk on
+ * the scan's worker thread (chunk-worker.ts), instead of seven times over each file. A file in
+ * which it finds nothing cannot give a finding, so only the files it flags go through
+ * `findSecretsScreened`'s per-file checks (which are exactly `findSecrets`'s).
  *
- * Why running over the joined text is exact: no marker can match a line break (each is a literal
- * or uses classes that exclude `\s`), and in the context text every file's content starts after a
- * line break and is followed by one, so a match never spans two files, nor a file and its tags,
+ * Why running over the joined chunk is exact: no marker can match a line break (each is a literal
+ * or uses classes that exclude white space), and in the context every file's content starts after
+ * a line break and is followed by one, so a match never spans two files, nor a file and its tags,
  * and a match inside a tag (a path) lies outside every content's span.
  */
 import { escapeRegExp } from '../shared/regexp.js';
@@ -30,46 +30,49 @@ function explicitCase(re: RegExp): string | null {
   return out;
 }
 
-/** The one regexp of every marker, or null when one cannot be put in it (then every file is checked). */
-export function screenRegExp(envKey: string): RegExp | null {
+/**
+ * The screen's source; with `bytes`, for text that is UTF-8 bytes read as Latin-1 (one character a
+ * byte, as the scan's worker reads its chunks). Every marker is ASCII and UTF-8 never puts an ASCII
+ * byte inside a character, so a marker is found in the bytes exactly where it is in the text;
+ * only `\s` needs care: read as Latin-1, a continuation byte 0xA0 (as in `à`) is a no-break space,
+ * which `\s` matches, so a class that excludes `\s` excludes only ASCII white space there (it may
+ * match more than over the text, never less: a screen may flag too much). The key is looked for as
+ * its bytes.
+ */
+export function screenSource(envKey: string, options: { bytes?: boolean } = {}): string | null {
   if (/[\r\n]/.test(envKey)) return null;
-  const sources = [
+  const key = options.bytes ? Buffer.from(envKey, 'utf8').toString('latin1') : envKey;
+  const markers = [
     explicitCase(MARKERS),
     explicitCase(MARKERS_ANY_CASE),
     explicitCase(PASSWORD.marker),
     escapeRegExp(ANTHROPIC_EXTRA.marker),
     escapeRegExp(STRIPE.marker),
     escapeRegExp(JWT.marker),
-    ...(envKey === '' ? [] : [escapeRegExp(envKey)]),
   ];
-  if (sources.some((s) => s === null)) return null;
-  return new RegExp(sources.join('|'), 'g');
-}
-
-/** Where each file's content lies in `text`, in UTF-16 code units; sorted, not overlapping. */
-export interface ContentSpan {
-  unitStart: number;
-  units: number;
+  if (markers.some((s) => s === null)) return null;
+  const source = markers.join('|');
+  const bytesSource = options.bytes ? source.replaceAll('\\s', '\\t\\n\\v\\f\\r ') : source;
+  return key === '' ? bytesSource : `${bytesSource}|${escapeRegExp(key)}`;
 }
 
 /**
- * For each span, whether the screen found a marker in it (true for all when there is no screen).
- * `from`: where the spans' region starts in `text` (the header before it is not looked at).
+ * The screen's loop, self-contained (the scan's worker thread runs its text, chunk-worker.ts):
+ * 1 for each span `[starts[k], ends[k])` of `text` (sorted, not overlapping) that a match of `re`
+ * (global) starts in. One match is enough for a span: the search goes on from its end.
  */
-export function screenSpans(text: string, from: number, spans: readonly ContentSpan[], envKey: string): (index: number) => boolean {
-  const re = screenRegExp(envKey);
-  if (re === null) return () => true;
-  const hit = new Uint8Array(spans.length);
+export function flagSpans(re: RegExp, text: string, from: number, starts: ArrayLike<number>, ends: ArrayLike<number>): Uint8Array {
+  const n = starts.length;
+  const hit = new Uint8Array(n);
   let k = 0;
   re.lastIndex = from;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    while (k < spans.length && spans[k]!.unitStart + spans[k]!.units <= m.index) k++;
-    if (k === spans.length) break;
-    const span = spans[k]!;
-    if (m.index >= span.unitStart) {
+    while (k < n && ends[k]! <= m.index) k++;
+    if (k === n) break;
+    if (m.index >= starts[k]!) {
       hit[k] = 1;
-      re.lastIndex = span.unitStart + span.units; // one marker is enough: on to the next file
+      re.lastIndex = ends[k]!; // one marker is enough: on to the next file
     } else if (re.lastIndex <= m.index) re.lastIndex = m.index + 1;
   }
-  return (index) => hit[index] === 1;
+  return hit;
 }

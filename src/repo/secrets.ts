@@ -36,6 +36,7 @@ import { compileAllow } from './secret-allow.js';
 import { disabledAt, patternFindings } from './secret-patterns.js';
 import {
   ALWAYS_LINTED_EXTENSIONS,
+  ESCAPE_LINTED_EXTENSIONS,
   ENV_KEY_RULE,
   KINDS,
   MARKERS,
@@ -116,9 +117,17 @@ export const SHORTCUT_ENABLED =
 
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {
+  return lintedWithoutMarker(path, content) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
+}
+
+/**
+ * Whether a file goes to secretlint even when it holds no marker: every file when the shortcut is
+ * off, a `.p12` always, a `.json` when it holds a `\u` escape (secret-rules.ts says why).
+ */
+function lintedWithoutMarker(path: string, content: string): boolean {
   if (!SHORTCUT_ENABLED) return true;
-  if (ALWAYS_LINTED_EXTENSIONS.includes(extOf(path).toLowerCase())) return true;
-  return MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
+  const ext = extOf(path).toLowerCase();
+  return ALWAYS_LINTED_EXTENSIONS.includes(ext) || (ESCAPE_LINTED_EXTENSIONS.includes(ext) && content.includes('\\u'));
 }
 
 const LINT_CONCURRENCY = 16;
@@ -148,7 +157,7 @@ export const envKeyOf = (env: NodeJS.ProcessEnv): string => {
 /**
  * `findSecrets`, where `screened(i)` false says that file i holds no marker of any rule nor the
  * environment's key (secret-screen.ts decides it for all files in one pass): such a file is only
- * handed to secretlint when `mayMatch` would hand it whatever its content (a `.json`). Same
+ * handed to secretlint when it goes there without a marker (a `.p12`, a `.json` with a `\\u` escape). Same
  * findings as `findSecrets` when the screen is right.
  */
 export async function findSecretsScreened(
@@ -163,7 +172,7 @@ export async function findSecretsScreened(
   for (let index = 0; index < files.length; index++) {
     const file = files[index]!;
     if (!screened(index)) {
-      if (mayMatch(file.path, '')) candidates.push(file);
+      if (lintedWithoutMarker(file.path, file.content)) candidates.push(file);
       continue;
     }
     const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({

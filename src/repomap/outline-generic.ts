@@ -19,6 +19,8 @@ interface Rules {
   /** The import specifier of a node, or undefined when the node is not an import. */
   importOf: (n: SyntaxNode) => string | null | undefined;
   isPublic: (n: SyntaxNode) => boolean;
+  /** The full name of a namespace the node declares (C#), else undefined. */
+  namespaceOf?: (n: SyntaxNode) => string | undefined;
 }
 
 const hasModifier = (n: SyntaxNode, word: string) =>
@@ -44,7 +46,14 @@ const RULES: Record<string, Rules> = {
     transparent: ['mod_item'],
     members: ['impl_item', 'trait_item'],
     methods: ['function_item', 'function_signature_item'],
-    importOf: (n) => (n.type === 'use_declaration' ? stripWords(n.childForFieldName('argument')?.text ?? '') : undefined),
+    importOf: (n) => {
+      if (n.type === 'use_declaration') return rustUse(stripWords(n.childForFieldName('argument')?.text ?? ''), inlineModules(n));
+      const name = n.type === 'mod_item' && !n.childForFieldName('body') ? n.childForFieldName('name')?.text : undefined;
+      if (!name) return undefined;
+      const inline = inlineModules(n);
+      const path = inline.length ? undefined : pathAttribute(n);
+      return `mod ${[...inline, name].join('::')}${path ? ` @ ${path}` : ''}`;
+    },
     isPublic: (n) => n.parent?.parent?.type === 'trait_item' || n.namedChildren.some((c) => c?.type === 'visibility_modifier'),
   },
   java: {
@@ -58,7 +67,7 @@ const RULES: Record<string, Rules> = {
     transparent: [],
     members: ['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'],
     methods: ['method_declaration', 'constructor_declaration'],
-    importOf: (n) => (n.type === 'import_declaration' ? stripWords(n.text) : undefined),
+    importOf: (n) => (n.type === 'import_declaration' ? stripWords(n.text).replace(/\s+/g, '') : undefined),
     isPublic: (n) => hasModifier(n, 'public') || n.parent?.parent?.type === 'interface_declaration',
   },
   csharp: {
@@ -73,8 +82,18 @@ const RULES: Record<string, Rules> = {
     transparent: ['namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list'],
     members: ['class_declaration', 'interface_declaration', 'struct_declaration', 'record_declaration'],
     methods: ['method_declaration', 'constructor_declaration', 'property_declaration'],
-    importOf: (n) => (n.type === 'using_directive' ? stripWords(n.text) : undefined),
+    importOf: (n) => (n.type === 'using_directive' ? stripWords(n.text.replace(/^\s*global\s+/, '')) : undefined),
     isPublic: (n) => hasModifier(n, 'public') || n.parent?.parent?.type === 'interface_declaration',
+    namespaceOf: (n) => {
+      if (n.type !== 'namespace_declaration' && n.type !== 'file_scoped_namespace_declaration') return undefined;
+      const names: string[] = [];
+      for (let p: SyntaxNode | null = n; p; p = p.parent) {
+        if (p.type === 'namespace_declaration' || p.type === 'file_scoped_namespace_declaration') {
+          names.unshift(p.childForFieldName('name')?.text.replace(/\s+/g, '') ?? '');
+        }
+      }
+      return names.every(Boolean) ? names.join('.') : undefined;
+    },
   },
   cpp: {
     kinds: {
@@ -155,8 +174,10 @@ function walk(parent: SyntaxNode, rules: Rules, out: OutlineCollector, depth: nu
     const spec = rules.importOf(node);
     if (spec !== undefined) {
       out.addImport(spec);
-      continue;
+      if (!rules.kinds[node.type]) continue; // a Rust `mod a;` is an import and a declaration
     }
+    const namespace = rules.namespaceOf?.(node);
+    if (namespace) out.addNamespace(namespace);
     const kind = rules.kinds[node.type];
     const body = node.childForFieldName('body');
     if (kind) declare(node, kind, out);
@@ -175,6 +196,36 @@ function declare(node: SyntaxNode, kind: string, out: OutlineCollector): void {
     return;
   }
   out.add(kind, name, node, node.childForFieldName('body'));
+}
+
+/** The names of the inline modules (`mod a { … }`) a Rust node sits in, outermost first. */
+function inlineModules(n: SyntaxNode): string[] {
+  const names: string[] = [];
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'mod_item') names.unshift(p.childForFieldName('name')?.text ?? '');
+  return names;
+}
+
+/** The `#[path = "x.rs"]` on a Rust `mod x;` (a file relative to the declaring file's directory), if any. */
+function pathAttribute(n: SyntaxNode): string | undefined {
+  for (let p = n.previousNamedSibling; p?.type === 'attribute_item'; p = p.previousNamedSibling) {
+    const m = /^#\[\s*path\s*=\s*"([^"\\]+)"\s*\]$/.exec(p.text);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * A Rust `use` path inside inline modules, made relative to the file's own module: each leading
+ * `super::` leaves one inline module (`mod tests { use super::*; }` is the file's module), and
+ * `self::` is the innermost one. Other paths (`crate::…`, a crate name) are kept.
+ */
+function rustUse(path: string, inline: readonly string[]): string {
+  if (!inline.length) return path;
+  const supers = /^(?:super::)*/.exec(path)![0].length / 'super::'.length;
+  if (supers === 0 && !path.startsWith('self::')) return path;
+  const rest = supers ? path.slice(supers * 'super::'.length) : path.slice('self::'.length);
+  const up = inline.length - supers;
+  return (up >= 0 ? ['self', ...inline.slice(0, up), rest] : [...Array<string>(-up).fill('super'), rest]).filter(Boolean).join('::');
 }
 
 /** The `name` field, else the innermost declarator's (C/C++ functions and prototypes). */

@@ -14,7 +14,10 @@ import { outlineGeneric } from './outline-generic.js';
 import { goModulePath, outlineGo } from './outline-go.js';
 import { outlinePython } from './outline-python.js';
 import { outlineScript } from './outline-script.js';
+import { packageJsonSettings } from './package-json.js';
+import { cargoCrateName } from './resolve-rust.js';
 import { detach, OutlineCollector } from './signature.js';
+import { isTsconfig, tsconfigSettings } from './tsconfig-paths.js';
 
 /** Larger files are listed by path only (parsing is linear, but a generated file's outline is noise). */
 const MAX_OUTLINE_BYTES = 256 * 1024;
@@ -46,10 +49,23 @@ export async function outline(path: string, content: string): Promise<FileOutlin
       : pathOnly;
   }
   if (path === 'package.json' || path.endsWith('/package.json')) {
-    const name = packageName(content);
-    return name
-      ? { ...pathOnly, language: 'package.json', declarations: [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] }
-      : pathOnly;
+    const pkg = content.length <= MAX_OUTLINE_BYTES ? packageJsonSettings(content) : null;
+    if (!pkg || (!pkg.name && !pkg.exports.length && !pkg.imports.length)) return pathOnly;
+    const { name, exports, imports } = pkg;
+    return {
+      ...pathOnly,
+      language: 'package.json',
+      declarations: name ? [{ kind: 'package', name, signature: `package ${name}`, line: 1 }] : [],
+      ...(exports.length || imports.length ? { packageJson: { exports, imports } } : {}),
+    };
+  }
+  if (path === 'Cargo.toml' || path.endsWith('/Cargo.toml')) {
+    const name = content.length <= MAX_OUTLINE_BYTES ? cargoCrateName(content) : null;
+    return name ? { ...pathOnly, language: 'cargo.toml', declarations: [{ kind: 'crate', name, signature: `crate ${name}`, line: 1 }] } : pathOnly;
+  }
+  if (isTsconfig(path)) {
+    const settings = tsconfigSettings(content);
+    return settings ? { ...pathOnly, language: 'tsconfig', tsconfig: settings } : { ...pathOnly, language: 'tsconfig' };
   }
   const language = languageOf(path);
   if (!language || !worthParsing(content)) return pathOnly;
@@ -61,17 +77,8 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     else outlineGeneric(language, root, out);
   });
   const declarations = out.declarations.slice(0, MAX_DECLARATIONS);
-  return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations) };
-}
-
-/** The `name` of a package.json (how a workspace package is imported), or null: not JSON, no name, or not a package name. */
-function packageName(content: string): string | null {
-  try {
-    const name = (JSON.parse(content) as { name?: unknown } | null)?.name;
-    return typeof name === 'string' && /^(?:@[\w.-]+\/)?[\w.-]+$/.test(name) ? detach(name) : null;
-  } catch {
-    return null;
-  }
+  const namespaces = out.namespaces.length ? { namespaces: [...new Set(out.namespaces)].sort() } : {};
+  return { path, language, declarations, imports: [...new Set(out.imports)].sort(), references: referencesOf(content, declarations), ...namespaces };
 }
 
 function worthParsing(content: string): boolean {

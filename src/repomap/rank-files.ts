@@ -103,7 +103,7 @@ const sameDir = (a: string, b: string) => a.slice(0, a.lastIndexOf('/') + 1) ===
  * anything (files of one package see each other's names), elsewhere any top-level name.
  */
 function visibleElsewhere(o: FileOutline, d: Declaration): boolean {
-  if (o.language === 'go.mod' || o.language === 'package.json') return false;
+  if (o.language === 'go.mod' || o.language === 'package.json' || o.language === 'cargo.toml') return false;
   if (!DEFINING_KINDS(d.kind)) return d.kind === 'export' && o.language !== 'python';
   if (o.language === 'typescript' || o.language === 'tsx' || o.language === 'javascript') return /^(?:export|declare)\b/.test(d.signature);
   if (o.language === 'python') return !d.name.startsWith('_');

@@ -13,6 +13,8 @@ import { estimateTokens } from '../shared/tokens.js';
 import { outline } from './outline.js';
 import { rankFiles } from './rank-files.js';
 import { renderMap } from './render-map.js';
+import type { SubpathMap } from './package-json.js';
+import type { TsconfigSettings } from './tsconfig-paths.js';
 
 /** One file as the scan read it: repo-relative POSIX path and its text. */
 export interface MapSource {
@@ -31,13 +33,19 @@ export interface Declaration {
 /** What one file contributes to the map; small, no content. */
 export interface FileOutline {
   path: string;
-  /** The grammar's language id (`typescript`, `python`…), or null: no grammar, path only. */
+  /** The grammar's language id (`typescript`, `python`…), `go.mod`, `package.json` or `tsconfig`, or null: no grammar, path only. */
   language: string | null;
   declarations: Declaration[];
   /** Raw import specifiers, as written (`./a.js`, `pkg.mod`, `example.com/m/pkg`). */
   imports: string[];
   /** Identifiers the file uses (for the ranking), sorted, unique. */
   references: string[];
+  /** The namespaces a C# file declares (full names, sorted); absent when none. */
+  namespaces?: string[];
+  /** A package.json's `exports` and `imports` (absent when it has neither). */
+  packageJson?: { exports: SubpathMap; imports: SubpathMap };
+  /** A `tsconfig`'s module settings (absent when it does not parse). */
+  tsconfig?: TsconfigSettings;
 }
 
 export interface RepoMap {

@@ -1,5 +1,6 @@
 /**
- * Import specifiers to repo files. Only what can be resolved from the paths alone:
+ * Import specifiers to repo files. Only what can be resolved from the repo's paths and its own
+ * config files (tsconfig, go.mod, package.json, Cargo.toml), indexed once per map build:
  *
  * - relative specifiers (`./a`, `../b/c.js`; TS/JS, and C/C++ `#include "x.h"`, Ruby
  *   `require_relative`, shell `source`): the path itself, then with a TypeScript source extension
@@ -10,38 +11,51 @@
  *   file's package;
  * - Go import paths: the directory under a `go.mod` whose module path prefixes the import; every
  *   non-test `.go` file of that directory;
- * - TS/JS bare specifiers that name a workspace package of the repo (a `package.json` `name`).
+ * - TS/JS bare specifiers: through the `paths` of the nearest tsconfig/jsconfig (an exact key, else
+ *   the longest matching prefix; each target in order, with the relative rules above), then
+ *   relative to its `baseUrl` (tsconfig-paths.ts), then as a workspace package of the repo (a
+ *   `package.json` `name`, a subpath through its `exports`); `#subpath` imports through the
+ *   `imports` of the file's nearest package.json (package-json.ts);
+ * - Java classes and packages: files whose path ends with the dotted name (resolve-java.ts);
+ * - Rust `mod a;` and `use crate::…`/`self::`/`super::`/`other_crate::` paths: module files
+ *   under the crate's `src/` (resolve-rust.ts);
+ * - C# `using` a namespace: the files that declare it; `using static`/an alias of a type: the
+ *   files of its namespace that declare the type (resolve-csharp.ts).
  *
  * Packages and anything else that does not name a file of the repo resolve to nothing.
  */
+import { dirOf, type FileSet, fileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
+import { indexPackages, type PackageIndex, resolveSubpathImport, resolveWorkspacePackage } from './package-json.js';
 import type { FileOutline } from './repo-map.js';
+import { type CsharpIndex, indexCsharp, resolveCsharp } from './resolve-csharp.js';
+import { indexJava, type JavaIndex, resolveJava } from './resolve-java.js';
+import { indexRust, type RustIndex, resolveRust } from './resolve-rust.js';
+import { indexTsconfigs, resolveTsconfigPaths, type TsconfigIndex } from './tsconfig-paths.js';
 
-const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
-const JS_TO_TS: Record<string, readonly string[]> = { '.js': ['.ts', '.tsx', '.d.ts'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 const RELATIVE_EXTENSIONS: Record<string, readonly string[]> = { ruby: ['.rb'], bash: ['.sh', '.bash'], cpp: [] };
 
 /** The repo's files, indexed once for every resolution. */
-export interface ResolveIndex {
-  files: ReadonlySet<string>;
+export interface ResolveIndex extends FileSet {
   /** Python module name -> the files it can be (`a.b` -> `src/a/b.py`, `a/b/__init__.py`…), shortest path first. */
   pythonModules: ReadonlyMap<string, readonly string[]>;
   /** go.mod directory ('' at the root) and module path, longest module path first. */
   goModules: readonly { dir: string; module: string }[];
   /** directory -> its non-test .go files. */
   goDirs: ReadonlyMap<string, readonly string[]>;
-  /** Workspace packages: package.json name -> its directory, longest name first. */
-  packages: readonly { name: string; dir: string }[];
+  /** package.json files: workspace packages by name, package scopes' `imports`. */
+  packages: PackageIndex;
+  /** tsconfig/jsconfig `paths` and `baseUrl`. */
+  tsconfig: TsconfigIndex;
+  java: JavaIndex;
+  rust: RustIndex;
+  csharp: CsharpIndex;
 }
 
-const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const join = (dir: string, rest: string) => (dir ? `${dir}/${rest}` : rest);
-
 export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
-  const files = new Set(outlines.map((o) => o.path));
+  const { files, dirs } = fileSet(outlines.map((o) => o.path));
   const pythonModules = new Map<string, string[]>();
   const goModules: { dir: string; module: string }[] = [];
   const goDirs = new Map<string, string[]>();
-  const packages: { name: string; dir: string }[] = [];
   for (const o of outlines) {
     const p = o.path;
     if (p.endsWith('.py')) {
@@ -59,9 +73,6 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
     } else if (o.language === 'go.mod') {
       const module = o.declarations[0]?.name;
       if (module) goModules.push({ dir: dirOf(p), module });
-    } else if (o.language === 'package.json') {
-      const name = o.declarations[0]?.name;
-      if (name) packages.push({ name, dir: dirOf(p) });
     } else if (p.endsWith('.go') && !p.endsWith('_test.go')) {
       const list = goDirs.get(dirOf(p)) ?? [];
       list.push(p);
@@ -71,12 +82,18 @@ export function indexFiles(outlines: readonly FileOutline[]): ResolveIndex {
   for (const list of pythonModules.values()) list.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   for (const list of goDirs.values()) list.sort();
   goModules.sort((a, b) => b.module.length - a.module.length || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  // one directory per name: with two package.json files of one name (fixtures, templates), the shallower
-  packages.sort(
-    (a, b) =>
-      b.name.length - a.name.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.dir.length - b.dir.length || (a.dir < b.dir ? -1 : 1),
-  );
-  return { files, pythonModules, goModules, goDirs, packages: packages.filter((p, i) => i === 0 || packages[i - 1]!.name !== p.name) };
+  return {
+    files,
+    dirs,
+    pythonModules,
+    goModules,
+    goDirs,
+    packages: indexPackages(outlines),
+    tsconfig: indexTsconfigs(outlines),
+    java: indexJava(outlines),
+    rust: indexRust(outlines),
+    csharp: indexCsharp(outlines),
+  };
 }
 
 /** The repo files that `spec`, imported by `from`, names (none, one, or a Go package's files). */
@@ -86,9 +103,21 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return resolvePython(index, from.path, spec);
     case 'go':
       return resolveGo(index, spec);
+    case 'java':
+      return resolveJava(index.java, spec);
+    case 'rust':
+      return resolveRust(index.rust, from.path, spec);
+    case 'csharp':
+      return resolveCsharp(index.csharp, spec);
     default: {
       if (from.language === 'typescript' || from.language === 'tsx' || from.language === 'javascript') {
-        if (!spec.startsWith('.') && !spec.startsWith('/')) return resolvePackage(index, spec);
+        if (!spec.startsWith('.') && !spec.startsWith('/')) {
+          const hit = resolveTsconfigPaths(index.tsconfig, index, from.path, spec);
+          if (hit) return [hit];
+          return spec.startsWith('#')
+            ? resolveSubpathImport(index.packages, index, from.path, spec)
+            : resolveWorkspacePackage(index.packages, index, spec);
+        }
       }
       if (!spec.startsWith('./') && !spec.startsWith('../') && !(from.language === 'cpp' && !spec.startsWith('/'))) return [];
       const base = normalize(join(dirOf(from.path), spec));
@@ -98,28 +127,6 @@ export function resolveImport(index: ResolveIndex, from: FileOutline, spec: stri
       return hit ? [hit] : [];
     }
   }
-}
-
-function firstFile(index: ResolveIndex, base: string, extensions: readonly string[]): string | null {
-  const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
-  const candidates = [base, ...(ext ? (JS_TO_TS[ext] ?? []).map((t) => base.slice(0, -ext.length) + t) : [])];
-  for (const e of extensions) candidates.push(base + e);
-  for (const e of extensions) candidates.push(`${base}/index${e}`);
-  for (const c of candidates) if (index.files.has(c)) return c;
-  return null;
-}
-
-/** `a/./b/../c` -> `a/c`; null when it climbs out of the repo. */
-function normalize(p: string): string | null {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (!out.length) return null;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join('/');
 }
 
 function resolvePython(index: ResolveIndex, from: string, spec: string): readonly string[] {
@@ -137,23 +144,6 @@ function resolvePython(index: ResolveIndex, from: string, spec: string): readonl
   }
   const hit = index.pythonModules.get(spec)?.[0];
   return hit ? [hit] : [];
-}
-
-/**
- * A bare specifier naming a package of the repo (a workspace: `@acme/db`, `@acme/db/client`): its
- * directory's `src/index`, `index`, `lib/index` (or, with a subpath, that path under `src/`, the
- * package root or `lib/`). Packages from the registry are not in the repo and resolve to nothing.
- */
-function resolvePackage(index: ResolveIndex, spec: string): readonly string[] {
-  const pkg = index.packages.find((p) => spec === p.name || spec.startsWith(`${p.name}/`));
-  if (!pkg) return [];
-  const sub = spec.slice(pkg.name.length + 1);
-  for (const root of ['src', '', 'lib']) {
-    const base = [pkg.dir, root, sub || 'index'].filter(Boolean).join('/');
-    const hit = firstFile(index, base, SCRIPT_EXTENSIONS);
-    if (hit) return [hit];
-  }
-  return [];
 }
 
 function resolveGo(index: ResolveIndex, spec: string): readonly string[] {

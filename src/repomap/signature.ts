@@ -45,6 +45,8 @@ function headText(source: string, start: number, stop: number): string {
 export class OutlineCollector {
   readonly declarations: Declaration[] = [];
   readonly imports: string[] = [];
+  /** Namespaces the file declares (C#), full names. */
+  readonly namespaces: string[] = [];
 
   constructor(readonly source: string) {}
 
@@ -63,6 +65,10 @@ export class OutlineCollector {
   addText(kind: string, name: string, signature: string, line: number): void {
     const flat = oneLine(signature);
     if (name && flat) this.declarations.push({ kind, name: detach(oneLine(name, 80)), signature: detach(flat), line });
+  }
+
+  addNamespace(name: string): void {
+    if (name.length <= 300 && /^[\p{L}\p{N}_.@]+$/u.test(name)) this.namespaces.push(detach(name));
   }
 
   addImport(spec: string | null | undefined): void {

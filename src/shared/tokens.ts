@@ -36,17 +36,18 @@ export function estimateTokens(text: string): number {
 }
 
 /**
- * `estimateTokensUtf8` as a table-driven state machine: one table lookup and one add per byte, no
- * branch. A state says where the last byte left the count: outside any run (O1: it cost a token,
- * OC: a UTF-8 continuation byte, free, O2: a four-byte lead, two code units, two tokens), in a run
- * of letters (L1 to L4: the nth letter of its 4-letter token), of digits (D1 to D3), of blanks
- * (B1 first, B2 the rest). What a byte costs is the cost of the state it leads to.
+ * `estimateTokensUtf8` as a table-driven state machine: one table lookup per byte, no branch. A
+ * state says where the last byte left the count: outside any run (O1: it cost a token, OC: a UTF-8
+ * continuation byte, free, O2: a four-byte lead, two code units, two tokens), in a run of letters
+ * (L1 to L4: the nth letter of its 4-letter token), of digits (D1 to D3), of blanks (B1 first, B2
+ * the rest). What a byte costs is the cost of the state it leads to. An entry of STEP holds both:
+ * `next << 10 | cost`, so `entry >> 2` is the next state's row (`next << 8`) and `entry & 3` the cost.
  */
 const [O1, OC, O2, L1, L2, L3, L4, D1, D2, D3, B1, B2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 const STATES = 12;
-const COST = Uint8Array.from([1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 1, 0]);
-const NEXT = (() => {
-  const t = new Uint8Array(STATES * 256);
+const COST = [1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 1, 0] as const;
+const STEP = (() => {
+  const t = new Uint16Array(STATES * 256);
   const after = (s: number, b: number): number => {
     if (isLetter(b)) return s === L1 ? L2 : s === L2 ? L3 : s === L3 ? L4 : L1;
     if (isDigit(b)) return s === D1 ? D2 : s === D2 ? D3 : D1;
@@ -55,9 +56,18 @@ const NEXT = (() => {
     if (b >= 0xf0) return O2;
     return O1;
   };
-  for (let s = 0; s < STATES; s++) for (let b = 0; b < 256; b++) t[(s << 8) | b] = after(s, b);
+  for (let s = 0; s < STATES; s++)
+    for (let b = 0; b < 256; b++) {
+      const next = after(s, b);
+      t[(s << 8) | b] = (next << 10) | COST[next]!;
+    }
   return t;
 })();
+
+/** The step table of `countUtf8Tokens` (a worker is handed a copy of it with the function's text). */
+export const TOKEN_STEP: Uint16Array = STEP;
+/** The entry the count starts from: a continuation byte's (OC), which costs nothing. */
+export const TOKEN_START = OC << 10;
 
 /**
  * `estimateTokens` of the text that `bytes[start, end)` (valid UTF-8) decodes to, counted on the
@@ -65,13 +75,51 @@ const NEXT = (() => {
  * bytes), and each code unit outside ASCII costs one token, as in `estimateTokens`.
  */
 export function estimateTokensUtf8(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return countUtf8Tokens(STEP, TOKEN_START, bytes, start, end);
+}
+
+/**
+ * The count itself, self-contained (no name from outside but its arguments: the scan's worker
+ * thread runs its text, repo/chunk-worker.ts). Each byte's state depends on the one before, so one
+ * chain of lookups runs at the latency of a load (~2 ns a byte). A line break leads to the same
+ * state (O1) from any state, so the count can restart at one: a long range (over 1 KB) is cut at
+ * three line breaks and its four parts counted in one loop, side by side (four independent chains:
+ * about twice the speed, measured on 37 MB of code).
+ */
+export function countUtf8Tokens(step: Uint16Array, startEntry: number, bytes: Uint8Array, start: number, end: number): number {
+  const chain = (from: number, to: number, entry: number): number => {
+    let e = entry;
+    let tokens = 0;
+    for (let i = from; i < to; i++) {
+      e = step[(e >> 2) | bytes[i]!]!;
+      tokens += e & 3;
+    }
+    return tokens;
+  };
+  if (end - start < 1024) return chain(start, end, startEntry);
+  const breakAfter = (from: number): number => {
+    const at = bytes.indexOf(0x0a, from);
+    return at === -1 || at >= end ? end : at;
+  };
+  const quarter = (end - start) >> 2;
+  const b1 = breakAfter(start + quarter);
+  const b2 = breakAfter(Math.max(b1, start + 2 * quarter));
+  const b3 = breakAfter(Math.max(b2, start + 3 * quarter));
+  // Every part but the first starts at a line break (or is empty): its first state does not matter.
+  const n = Math.min(b1 - start, b2 - b1, b3 - b2, end - b3);
+  let e0 = startEntry;
+  let e1 = startEntry;
+  let e2 = startEntry;
+  let e3 = startEntry;
   let tokens = 0;
-  let s: number = OC;
-  for (let i = start; i < end; i++) {
-    s = NEXT[(s << 8) | bytes[i]!]!;
-    tokens += COST[s]!;
+  for (let i = 0; i < n; i++) {
+    e0 = step[(e0 >> 2) | bytes[start + i]!]!;
+    e1 = step[(e1 >> 2) | bytes[b1 + i]!]!;
+    e2 = step[(e2 >> 2) | bytes[b2 + i]!]!;
+    e3 = step[(e3 >> 2) | bytes[b3 + i]!]!;
+    tokens += (e0 & 3) + (e1 & 3) + (e2 & 3) + (e3 & 3);
   }
-  return tokens;
+  return tokens + chain(start + n, b1, e0) + chain(b1 + n, b2, e1) + chain(b2 + n, b3, e2) + chain(b3 + n, end, e3);
 }
 
 function isLetter(c: number): boolean {

@@ -133,6 +133,20 @@ describe('emulator: count_tokens and cache accounting', () => {
     expect(emulator.stats().countTokens).toBe(1);
   });
 
+  it('count_tokens refuses the generation fields (max_tokens, stream, temperature) as the API does: 400 naming the field', async () => {
+    const { client } = await start();
+    const p = params([{ type: 'text', text: 'Count me.' }]);
+    for (const extra of [{}, { stream: false }, { temperature: 0.5 }]) {
+      const sent = { ...p, ...extra } as unknown as Parameters<typeof client.messages.countTokens>[0];
+      await expect(client.messages.countTokens(sent)).rejects.toMatchObject({ status: 400, message: /max_tokens: Extra inputs are not permitted/ });
+    }
+    const { max_tokens: _m, ...countParams } = p;
+    await expect(client.messages.countTokens({ ...countParams, temperature: 0.5 } as unknown as typeof countParams)).rejects.toMatchObject({
+      status: 400,
+      message: /temperature: Extra inputs are not permitted/,
+    });
+  });
+
   it('first request writes (1h split), the second reads; one byte changed misses; below minCacheTokens nothing is cached', async () => {
     const { client } = await start();
     const tail = { type: 'text' as const, text: 'Write src/a.ts' };

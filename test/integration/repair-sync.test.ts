@@ -114,6 +114,27 @@ describe('repairSync', () => {
   });
 });
 
+describe('repairSync and a refusal', () => {
+  it('a reply the model refused after a complete section writes nothing from it: the file stays under repair, the reason says the model refused', async () => {
+    // The section for the file closes within the first 2,000 characters; then the stream stops with a refusal.
+    h = await withEmulator({ responder: placeholderResponder() });
+    const repo = await makeTarget();
+    expect((await h.run(repo, 'run', '--max-tokens', '8000')).code).toBe(0);
+    await recordFailedCheck(repo);
+    const before = await readFile(path.join(repo, FILE), 'utf8');
+    h.emulator.setFaults({ http: [{ kind: 'refusal', afterChars: 2000 }] });
+    const { config, file } = await loadConfig(repo);
+    const ws = await openWorkspace({ repoDir: repo, config, configFile: file, env: { ...process.env, ...h.env } });
+    const result = await repairSync(ws, [...repairsPending(await readJournal(repo)).values()]);
+    expect(result.repaired).toEqual([]);
+    expect(result.costUsd).toBeGreaterThan(0); // billed all the same
+    expect(await readFile(path.join(repo, FILE), 'utf8')).toBe(before);
+    expect(commitSubjects(repo)[0]).toBe(`harness: repair ${FILE} (the model refused (stop_reason refusal))`);
+    expect([...repairsPending(await readJournal(repo)).keys()]).toEqual([FILE]);
+    expect(h.emulator.log().filter((e) => e.fault === 'refusal')).toHaveLength(1);
+  });
+});
+
 describe('repair requests in a batch (repairWith: batch)', () => {
   it('a task under repair that is pending again goes out in a batch whose request carries its content and diagnostics; nothing else is asked again', async () => {
     const seen: ResponderRequest[] = [];

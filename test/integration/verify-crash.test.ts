@@ -98,73 +98,84 @@ async function expectRepairedOnce(repo: string, harness: Harness): Promise<void>
   }
 }
 
-const emulator = () => withEmulator({ responder: defectResponder({ path: USER, diagnostic: DIAGNOSTIC }) });
+const RUN = ['run', '--max-tokens', '8000'];
+
+/** The emulator (answers the defect until a request quotes the diagnostic), the check and a target repo. */
+async function setUp(): Promise<{ harness: Harness; c: Check; repo: string }> {
+  h = await withEmulator({ responder: defectResponder({ path: USER, diagnostic: DIAGNOSTIC }) });
+  const c = await checkRepo();
+  return { harness: h, c, repo: await makeTarget({ files: c.files }) };
+}
+
+/** `run`, SIGKILLed by the harness itself at `failpoint`. */
+async function killedAt(harness: Harness, repo: string, failpoint: string): Promise<void> {
+  const killed = await harness.start(repo, RUN, { HARNESS_FAILPOINT: failpoint }).done;
+  expect(killed.signal).toBe('SIGKILL');
+}
+
+/** `run` started with the check made slow, once the check is running: the CLI to stop. */
+async function whileTheCheckRuns(harness: Harness, repo: string, c: Check) {
+  await writeFile(c.slow, '');
+  const cli = harness.start(repo, RUN);
+  const deadline = Date.now() + 30_000;
+  while ((await runsOf(c)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(await runsOf(c)).toBe(1);
+  return cli;
+}
+
+/** The next `run`, which must end 0. */
+async function resume(harness: Harness, repo: string) {
+  const resumed = await harness.run(repo, ...RUN);
+  expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+  return resumed;
+}
 
 describe('verify and repair under SIGKILL', () => {
   for (const point of ['verify:recorded', 'verify:task-list-written']) {
     it(`SIGKILL at ${point}: the resume writes the repair marks the crash lost, without running the check again for it`, async () => {
-      h = await emulator();
-      const c = await checkRepo();
-      const repo = await makeTarget({ files: c.files });
-      const killed = await h.start(repo, ['run', '--max-tokens', '8000'], { HARNESS_FAILPOINT: point }).done;
-      expect(killed.signal).toBe('SIGKILL');
+      const { harness, c, repo } = await setUp();
+      await killedAt(harness, repo, point);
       expect(await runsOf(c)).toBe(1);
-      const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
-      expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+      const resumed = await resume(harness, repo);
       expect(resumed.stderr).toContain('finishing the interrupted verification');
       // The failing run recorded before the crash, then the one after the repair: no third.
       expect(await runsOf(c)).toBe(2);
       expect(commitSubjects(repo)).toContain('harness: verify (1 to repair) (recovered after a crash)');
-      await expectRepairedOnce(repo, h);
+      await expectRepairedOnce(repo, harness);
     });
   }
 
   it('a task list edited by hand after the crash is not written over: the marks are not replayed, the run says so and ends with 3', async () => {
-    h = await emulator();
-    const c = await checkRepo();
-    const repo = await makeTarget({ files: c.files });
-    const killed = await h.start(repo, ['run', '--max-tokens', '8000'], { HARNESS_FAILPOINT: 'verify:recorded' }).done;
-    expect(killed.signal).toBe('SIGKILL');
+    const { harness, c, repo } = await setUp();
+    await killedAt(harness, repo, 'verify:recorded');
     const file = path.join(repo, 'task-list.md');
     const edited = (await readFile(file, 'utf8')).replace('User entity with validation', 'User entity with validation (accepted as it is)');
     await writeFile(file, edited);
-    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
+    const resumed = await harness.run(repo, ...RUN);
     expect(resumed.code, resumed.stderr).toBe(3);
     expect(resumed.stderr).toContain('its marks are not written over your edit');
     expect(await readFile(file, 'utf8')).toBe(edited);
-    expect(h.emulator.stats().batchesCreated).toBe(1);
+    expect(harness.emulator.stats().batchesCreated).toBe(1);
     expect(await runsOf(c)).toBe(1);
   });
 
   it('SIGKILL while the verify command runs: the resume runs it again, repairs once, and pays for no other batch', async () => {
-    h = await emulator();
-    const c = await checkRepo();
-    const repo = await makeTarget({ files: c.files });
-    await writeFile(c.slow, '');
-    const cli = h.start(repo, ['run', '--max-tokens', '8000']);
-    const deadline = Date.now() + 30_000;
-    while ((await runsOf(c)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await runsOf(c)).toBe(1);
+    const { harness, c, repo } = await setUp();
+    const cli = await whileTheCheckRuns(harness, repo, c);
     cli.child.kill('SIGKILL');
     expect((await cli.done).signal).toBe('SIGKILL');
     await rm(c.slow);
     // Nothing was recorded of the killed run: the collect that wrote the files is committed, the check is due.
     expect(await verifiedEvents(repo)).toEqual([]);
     expect(commitSubjects(repo)[0]).toMatch(/^harness: collect msgbatch_\w+ \(6 files\)$/);
-    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
-    expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+    await resume(harness, repo);
     expect(await runsOf(c)).toBe(3); // the killed run, the one that found the defect, the one that passed
-    await expectRepairedOnce(repo, h);
+    await expectRepairedOnce(repo, harness);
   });
 
   it('Ctrl-C while the verify command runs: the harness stops at once (exit 130, the command killed), records nothing, and the next run verifies', async () => {
-    h = await emulator();
-    const c = await checkRepo();
-    const repo = await makeTarget({ files: c.files });
-    await writeFile(c.slow, '');
-    const cli = h.start(repo, ['run', '--max-tokens', '8000']);
-    const deadline = Date.now() + 30_000;
-    while ((await runsOf(c)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const { harness, c, repo } = await setUp();
+    const cli = await whileTheCheckRuns(harness, repo, c);
     const asked = Date.now();
     cli.child.kill('SIGINT');
     const stopped = await cli.done;
@@ -173,23 +184,18 @@ describe('verify and repair under SIGKILL', () => {
     expect(await verifiedEvents(repo)).toEqual([]);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     await rm(c.slow);
-    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
-    expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+    await resume(harness, repo);
     expect(await runsOf(c)).toBe(3);
-    await expectRepairedOnce(repo, h);
+    await expectRepairedOnce(repo, harness);
   });
 
   it('SIGKILL between the create of the repair batch and its record: the resume adopts that batch instead of paying another', async () => {
-    h = await emulator();
-    const c = await checkRepo();
-    const repo = await makeTarget({ files: c.files });
-    const killed = await h.start(repo, ['run', '--max-tokens', '8000'], { HARNESS_FAILPOINT: 'submit:created#2' }).done;
-    expect(killed.signal).toBe('SIGKILL');
-    expect(h.emulator.stats().batchesCreated).toBe(2);
+    const { harness, c, repo } = await setUp();
+    await killedAt(harness, repo, 'submit:created#2');
+    expect(harness.emulator.stats().batchesCreated).toBe(2);
     expect((await verifiedEvents(repo)).map((e) => e.passed)).toEqual([false]);
-    const resumed = await h.run(repo, 'run', '--max-tokens', '8000');
-    expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
+    await resume(harness, repo);
     expect(await runsOf(c)).toBe(2);
-    await expectRepairedOnce(repo, h);
+    await expectRepairedOnce(repo, harness);
   });
 });

@@ -3,11 +3,13 @@
  * separate steps give (scanRepo, findSecrets, buildContext), whatever the tree; and a file that
  * changes while it is read never yields a content, size, hash and token count that disagree.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildContext } from '../../src/repo/context.js';
@@ -16,6 +18,7 @@ import type { ReadPort } from '../../src/repo/read-files.js';
 import { scanRepo } from '../../src/repo/scan.js';
 import { findSecrets } from '../../src/repo/secrets.js';
 import { estimateTokens } from '../../src/shared/tokens.js';
+import { ROOT } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -124,6 +127,32 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(packed.findings).toEqual(await findSecrets(scan.files, env()));
     expect(packed.findings.map((f) => f.path)).toEqual(['d.ts']);
     expect(packed.context.text).toContain('<file_2 path="b.ts">\nx </file> y z w v u\n</file_2>');
+
+    // The built scan (dist/, what the CLI runs: the worker's program is tsc's text of the functions,
+    // not the test transform's) gives the same context, findings and summary in a process of its own.
+    const script = [
+      `const { scanAndPack } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/repo/scan-pack.js')).href)});`,
+      `const p = await scanAndPack(${JSON.stringify(dir)}, ${JSON.stringify(big)}, { allow: [], env: {} });`,
+      'console.log(JSON.stringify({ sha256: p.context.sha256, tokens: p.context.tokens, bytes: p.context.bytes, findings: p.findings }));',
+    ].join('\n');
+    const built = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
+    expect(built).toEqual({ sha256: packed.context.sha256, tokens: packed.context.tokens, bytes: packed.context.bytes, findings: packed.findings });
+  });
+
+  it('a chunk started for a file that then turns out binary, at the end of the read: every chunk counted and hashed once', async () => {
+    // a.ts nearly fills the first chunk; z.ts needs a new one, is read into it, found binary and
+    // skipped, and the empty chunk is dropped: the first chunk must not be handed over twice.
+    const chunk = 4 * 1024 * 1024;
+    const dir = await tree({
+      'a.ts': `${'a'.repeat(chunk - 200)}\n`,
+      'z.ts': Buffer.concat([Buffer.from('x'.repeat(1000)), Buffer.from([0, 1, 2])]),
+    });
+    const big = { ...options, maxFileBytes: 8 * 1024 * 1024 };
+    const packed = await scanAndPack(dir, big, env());
+    const scan = await scanRepo(dir, big);
+    expect(scan.skipped).toEqual([{ path: 'z.ts', reason: 'binary' }]);
+    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
   });
 
   it('any files, whatever their contents (property)', async () => {

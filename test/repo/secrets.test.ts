@@ -500,6 +500,63 @@ describe('findSecrets: speed without losing findings', () => {
   });
 });
 
+describe('findSecrets: JSON files and the gcp rule (the shortcut reads them too)', () => {
+  const config = { rules: [{ id: preset.meta.id, rule: preset }] };
+  const kid = chars('kid', 40, '0123456789abcdef');
+  const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n'.repeat(8); // no marker of any rule
+
+  it('finds a service-account key whose PRIVATE KEY is spelled with \\u escapes, and passes over JSON without marker or escape', async () => {
+    // `\u0050RIVATE \u004bEY` parses to `PRIVATE KEY`: no marker in the source, but the gcp rule reports it.
+    const hidden = `{"type": "service_account", "private_key_id": "${kid}", "private_key": "-----BEGIN \\u0050RIVATE\\u0020KEY-----\\n${body.replace(/\n/g, '\\n')}"}`;
+    expect(JSON.parse(hidden).private_key).toMatch(/^-----BEGIN PRIVATE KEY/);
+    expect(mayMatch('keys/sa.json', hidden)).toBe(true);
+    const findings = await find([{ path: 'keys/sa.json', content: hidden }]);
+    expect(findings.map((f) => f.ruleId)).toContain('@secretlint/secretlint-rule-gcp');
+    // plain JSON (package.json, tsconfig, fixtures): not handed to secretlint
+    expect(mayMatch('package.json', '{ "name": "x", "version": "1.0.0", "private": true }\n')).toBe(false);
+  });
+
+  it('a JSON file the shortcut passes over is one the gcp rule reports nothing in (random near-misses)', async () => {
+    const fragments = [
+      '{"private_key_id": "abc", "private_key": "',
+      '{"private_key": "',
+      '", "private_key_id": "k"}',
+      '"}',
+      '-----BEGIN ',
+      'RSA ',
+      'PRIVATE',
+      ' KEY',
+      'PRIVATE KEY',
+      'RIVATE',
+      '\\u0050',
+      '\\u0020KEY',
+      '\\u0020',
+      '\\n',
+      '\\\\',
+      'KEY-----',
+      'MIIEvQ',
+      '["',
+      '"]',
+      ' ',
+    ];
+    const content = fc.array(fc.constantFrom(...fragments), { maxLength: 16 }).map((parts) => parts.join(''));
+    let skipped = 0;
+    await fc.assert(
+      fc.asyncProperty(content, async (text) => {
+        if (mayMatch('sa.json', text)) return;
+        skipped++;
+        const result = await lintSource({
+          source: { content: text, filePath: 'sa.json', ext: '.json', contentType: 'text' },
+          options: { config, maskSecrets: true, noPhysicFilePath: true },
+        });
+        expect(result.messages).toEqual([]);
+      }),
+      { numRuns: 1500, seed: 20261127 },
+    );
+    expect(skipped).toBeGreaterThan(100);
+  });
+});
+
 describe("findSecrets: the harness's own rules, both ways", () => {
   const has = async (path: string, content: string, ruleId: string) => (await find([{ path, content }])).some((f) => f.ruleId === ruleId);
 

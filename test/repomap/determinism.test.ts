@@ -5,19 +5,34 @@ import { fixtureSources } from './load-fixtures.js';
 
 const fixtures = fixtureSources();
 
-/** Extra generated files: small modules that import each other, plus arbitrary text under other names. */
+/** Extra generated files: small modules that import each other (TS relative or through ts/tsconfig.json's paths and baseUrl; Rust mods and uses), plus arbitrary text under other names. */
 const extraFile = fc.oneof(
   fc
     .record({
       name: fc.stringMatching(/^[a-z]{1,6}$/),
       dir: fc.constantFrom('', 'lib/', 'lib/deep/', 'ts/src/'),
-      imports: fc.array(fc.constantFrom('./util/log.js', '../config.js', './a.js', '../lib/b', './index.js'), { maxLength: 3 }),
+      imports: fc.array(fc.constantFrom('./util/log.js', '../config.js', './a.js', '../lib/b', './index.js', '@util/log.js', 'config'), {
+        maxLength: 3,
+      }),
       fn: fc.stringMatching(/^[a-zA-Z_]\w{0,10}$/),
     })
     .map(({ name, dir, imports, fn }) => ({
       path: `${dir}${name}.ts`,
       content: `${imports.map((s, i) => `import * as m${i} from '${s}';\n`).join('')}export function ${fn}(x: number): number {\n  return x;\n}\n`,
     })),
+  // Rust files that declare and use each other's modules: which file is a crate root depends on the others
+  fc
+    .record({
+      name: fc.stringMatching(/^[a-z]{1,4}$/),
+      dir: fc.constantFrom('', 'rust-ws/core/src/', 'rust-ws/core/src/model/', 'rust-ws/core/tests/'),
+      lines: fc.array(
+        fc.constantFrom('mod a;', 'mod b;', 'mod model;', 'mod line;', 'use crate::model::Order;', 'use super::*;', 'use shop_core::store;'),
+        {
+          maxLength: 4,
+        },
+      ),
+    })
+    .map(({ name, dir, lines }) => ({ path: `${dir}${name}.rs`, content: `${lines.join('\n')}\npub fn f() {}\n` })),
   fc.record({ path: fc.stringMatching(/^[a-z]{1,8}\.(?:txt|py|go|js)$/), content: fc.string({ maxLength: 200 }) }),
 );
 

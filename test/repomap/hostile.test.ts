@@ -100,7 +100,23 @@ describe('file text cannot break the map', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('a.ts', 'a.tsx', 'a.js', 'a.py', 'a.go', 'a.rs', 'a.java', 'a.rb', 'a.cpp', 'a.php', 'a.cs', 'a.sh'),
+        fc.constantFrom(
+          'a.ts',
+          'a.tsx',
+          'a.js',
+          'a.py',
+          'a.go',
+          'a.rs',
+          'a.java',
+          'a.rb',
+          'a.cpp',
+          'a.php',
+          'a.cs',
+          'a.sh',
+          'tsconfig.json',
+          'Cargo.toml',
+          'package.json',
+        ),
         source,
         async (path, content) => {
           const o = await outlineFile(path, content);
