@@ -120,6 +120,8 @@ export default {
           baseRss: base.maxRss,
           basePhases: base.phases,
           collectPhases: collect.phases,
+          // The largest RSS sampled in each phase of the collect: where the peak falls.
+          collectPhasePeakRss: collect.phasePeakRss,
           sdkMBs: sdk ? gen.bytes / MB / (sdk.ms / 1000) : null,
           sdkRss: sdk?.maxRss ?? null,
           linearMBs: linear ? gen.bytes / MB / (linear.ms / 1000) : null,
