@@ -22,15 +22,19 @@ const MAX_WORKERS = 8;
 
 type Reply = { id: number; outlines: FileOutline[] } | { id: number; error: string };
 
-export async function outlineMany(files: readonly MapSource[]): Promise<FileOutline[]> {
+/**
+ * The outlines of `files`, in order. `one`: outline them one by one with it on this thread instead
+ * (tests count the files it is called for).
+ */
+export async function outlineMany(
+  files: readonly MapSource[],
+  one?: (path: string, content: string) => Promise<FileOutline>,
+): Promise<FileOutline[]> {
   const workers = Math.min(MAX_WORKERS, os.availableParallelism(), Math.ceil(files.length / SLICE));
-  if (files.length < POOL_MIN || workers < 2 || !existsSync(fileURLToPath(WORKER))) return outlineHere(files);
+  if (one || files.length < POOL_MIN || workers < 2 || !existsSync(fileURLToPath(WORKER))) return outlineHere(files, one ?? outlineFile);
   const out: FileOutline[] = new Array(files.length);
   let next = 0;
-  // A worker takes node's options from this process, but --input-type (given to `node -e`) is
-  // refused for a file: left out.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER, { execArgv }));
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER));
   try {
     await Promise.all(
       pool.map(
@@ -66,8 +70,8 @@ export async function outlineMany(files: readonly MapSource[]): Promise<FileOutl
   }
 }
 
-async function outlineHere(files: readonly MapSource[]): Promise<FileOutline[]> {
+async function outlineHere(files: readonly MapSource[], one: (path: string, content: string) => Promise<FileOutline>): Promise<FileOutline[]> {
   const out: FileOutline[] = [];
-  for (const f of files) out.push(await outlineFile(f.path, f.content));
+  for (const f of files) out.push(await one(f.path, f.content));
   return out;
 }

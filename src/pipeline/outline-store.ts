@@ -57,7 +57,7 @@ export async function outlinesFor(repoDir: string, files: readonly MapSource[], 
     if (known) out[i] = known;
     else missing.push(i);
   }
-  const made = await outline(
+  const made = await outlineMany(
     missing.map((i) => files[i]!),
     options.outline,
   );
@@ -69,14 +69,6 @@ export async function outlinesFor(repoDir: string, files: readonly MapSource[], 
     await writeFile(tmp, JSON.stringify(body));
     await rename(tmp, file);
   }
-  return out;
-}
-
-/** The outlines of `files`: one by one with `one` when given (tests count the calls), else on every core. */
-async function outline(files: readonly MapSource[], one?: (path: string, content: string) => Promise<FileOutline>): Promise<FileOutline[]> {
-  if (!one) return outlineMany(files);
-  const out: FileOutline[] = [];
-  for (const f of files) out.push(await one(f.path, f.content));
   return out;
 }
 

@@ -122,20 +122,10 @@ export class InlineChunks implements ChunkSummaries {
   }
 
   async finish(head: Uint8Array): Promise<ChunkSummary> {
-    return { tokens: this.tokens, sha256: this.work.finish(head), screened: concat(this.flags) };
+    return { tokens: this.tokens, sha256: this.work.finish(head), screened: Buffer.concat(this.flags) };
   }
 
   async close(): Promise<void> {}
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 export class ChunkWorker implements ChunkSummaries {
@@ -177,7 +167,7 @@ export class ChunkWorker implements ChunkSummaries {
     const replies = await Promise.all(this.chunks);
     const m = await hashed;
     if (!('sha256' in m)) throw new Error('the scan worker did not answer with a hash');
-    return { tokens: replies.reduce((n, r) => n + r.tokens, 0), sha256: m.sha256, screened: concat(replies.map((r) => r.flags)) };
+    return { tokens: replies.reduce((n, r) => n + r.tokens, 0), sha256: m.sha256, screened: Buffer.concat(replies.map((r) => r.flags)) };
   }
 
   /** Stops the thread (after finish, or when the scan fails). */

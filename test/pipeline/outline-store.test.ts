@@ -116,9 +116,9 @@ describe('outlinesFor', () => {
       'const outlines = await outlineMany(files);',
       'console.log(JSON.stringify(outlines));',
     ].join('\n');
-    const built = JSON.parse(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }),
-    );
+    // A script file, as the CLI is one (a worker started from `node -e` would inherit its --input-type).
+    await writeFile(path.join(dir, 'run.mjs'), script);
+    const built = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'run.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
     expect(built).toEqual(await Promise.all(many.map((f) => outlineFile(f.path, f.content))));
   });
 
