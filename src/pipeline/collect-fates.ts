@@ -44,10 +44,24 @@ export interface FateContext {
   attemptsCap: number;
   /** custom_id → the task paths its request asked for (the intent's). */
   requests: ReadonlyMap<string, readonly string[]>;
-  /** task-list.md as it is now, by task path. */
-  tasks: ReadonlyMap<string, Task>;
+  /** task-list.md as it is now, by task path: each task's state only (taskStates). */
+  tasks: ReadonlyMap<string, TaskState>;
   /** What earlier collects asked of these tasks (taskFollowUps). */
   history: ReadonlyMap<string, TaskFollowUp>;
+}
+
+/**
+ * What the decisions read of a task: its path and its state. A collect holds this for every task
+ * of the list while it writes (20,480 tasks in the bench), so not the parsed task (its
+ * description, group, id, line…) nor the list's text.
+ */
+export type TaskState = Pick<Task, 'path' | 'status' | 'checked' | 'batch' | 'attempts'>;
+
+/** The tasks of a parsed list by path, each reduced to its state (FateContext.tasks). */
+export function taskStates(tasks: readonly Task[]): Map<string, TaskState> {
+  const byPath = new Map<string, TaskState>();
+  for (const t of tasks) byPath.set(t.path, { path: t.path, status: t.status, checked: t.checked, batch: t.batch, attempts: t.attempts });
+  return byPath;
 }
 
 /** A task's fate, decided. */
@@ -64,7 +78,7 @@ export interface Fate {
 
 /** A file to write for a task: its outcome decides the task's fate (writtenFate). */
 export interface FileWrite {
-  task: Task;
+  task: TaskState;
   /** The content (made from `pieces`, when there are pieces, as it is read: the collect writes the pieces). */
   readonly content: string;
   /** The content as the splitter gave it, in pieces (output/file-pieces.ts): no large string is made on the way to the disk. */
@@ -90,7 +104,7 @@ export type CollectWrite =
   | { ok: false; reason: string; conflict?: { repoRelPath: string; kept: string } };
 
 /** The task at `taskPath` if this batch decides it: not ticked, not done, not resubmitted in another batch. */
-function askedTask(ctx: FateContext, taskPath: string): Task | null {
+function askedTask(ctx: FateContext, taskPath: string): TaskState | null {
   const t = ctx.tasks.get(taskPath);
   // The task list wins: a ticked task, or one resubmitted in another batch, is left alone.
   if (!t || t.checked || t.status === 'done') return null;
@@ -104,7 +118,7 @@ export function decideResult(line: BatchResultLine, ctx: FateContext, seen: Read
   const paths = ctx.requests.get(id);
   if (!paths) return { counted: null, usage: null, report: [`result for unknown custom_id ${id} ignored`], steps: [] };
   if (seen.has(id)) return { counted: null, usage: null, report: [], steps: [] };
-  const asked = paths.map((p) => askedTask(ctx, p)).filter((t): t is Task => t !== null);
+  const asked = paths.map((p) => askedTask(ctx, p)).filter((t): t is TaskState => t !== null);
   const result = line.result;
   const counted = { customId: id, type: result.type };
   if (result.type === 'succeeded') return { counted, usage: usageFromApi(result.message.usage), ...answered(id, result.message, asked, ctx) };
@@ -116,7 +130,7 @@ export function decideResult(line: BatchResultLine, ctx: FateContext, seen: Read
 type Succeeded = Extract<BatchResultLine['result'], { type: 'succeeded' }>;
 
 /** A processed answer: its text cut into sections, one per task asked. */
-function answered(id: string, message: Succeeded['message'], asked: readonly Task[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {
+function answered(id: string, message: Succeeded['message'], asked: readonly TaskState[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {
   if (message.stop_reason === 'refusal') {
     const what = asked.length === 1 ? 'its task is not' : `none of its ${asked.length} tasks are`;
     const report = [`${id}: ${REFUSAL}: ${what} written from it`];
@@ -162,7 +176,13 @@ function answered(id: string, message: Succeeded['message'], asked: readonly Tas
 export const REFUSAL = 'the model refused (stop_reason refusal)';
 
 /** An errored request (`paths`, of which `asked` are still this batch's to decide). */
-function refused(id: string, error: unknown, paths: readonly string[], asked: readonly Task[], ctx: FateContext): Pick<Decision, 'report' | 'steps'> {
+function refused(
+  id: string,
+  error: unknown,
+  paths: readonly string[],
+  asked: readonly TaskState[],
+  ctx: FateContext,
+): Pick<Decision, 'report' | 'steps'> {
   const err = (error as { error?: { type?: string; message?: string } }).error;
   const type = err?.type ?? 'api_error';
   const report = [`${id}: errored: ${type}: ${err?.message ?? ''}`];
@@ -244,7 +264,7 @@ function conflictReason(repoRelPath: string, batchId: string, kept: string): str
 }
 
 /** A processed answer that did not give the task its file: an attempt is used; failed at the cap. */
-function retryOrFail(t: Task, reason: string, ctx: FateContext): Fate {
+function retryOrFail(t: TaskState, reason: string, ctx: FateContext): Fate {
   const attempts = t.attempts + 1;
   return {
     path: t.path,
@@ -256,12 +276,12 @@ function retryOrFail(t: Task, reason: string, ctx: FateContext): Fate {
 }
 
 /** Not processed (canceled, expired, split, no result): pending again, no attempt used. */
-function notProcessed(t: Task, ctx: FateContext): Fate {
+function notProcessed(t: TaskState, ctx: FateContext): Fate {
   return { path: t.path, change: { status: 'pending', batch: ctx.batchId, reason: null } };
 }
 
 /** An ambiguous section: retried once with a note to the model, failed if ambiguous again. */
-function ambiguousFate(t: Task, ctx: FateContext): Fate {
+function ambiguousFate(t: TaskState, ctx: FateContext): Fate {
   const why = `ambiguous section: the content shows the section format (a line like <<<END ${t.path}>>>), so where the file ends cannot be told`;
   const report = `${t.path}: ${why}; not written`;
   const attempts = t.attempts + 1;

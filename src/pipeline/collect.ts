@@ -36,6 +36,7 @@ import {
   decideMissing,
   decideResult,
   targetConflicts,
+  taskStates,
   writtenFate,
   type CollectWrite,
   type Decision,
@@ -109,8 +110,8 @@ async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: C
     batchId,
     attemptsCap: ws.config.attempts,
     requests: new Map(record.intent.requests.map((r) => [r.customId, r.paths])),
-    // The tasks only: the list's text and lines are not kept for the collect.
-    tasks: new Map((await readTaskListFile(ws.repoDir)).tasks.map((t) => [t.path, t])),
+    // The tasks' states only: the list's text and the parsed tasks are not kept for the collect.
+    tasks: taskStates((await readTaskListFile(ws.repoDir)).tasks),
     // What earlier collects asked of these tasks (was the last answer ambiguous already?).
     history: taskFollowUps(await deps.readJournal(ws.repoDir)),
   };

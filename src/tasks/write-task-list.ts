@@ -97,9 +97,17 @@ function misread(text: string, file: string, plan: Planned[]): Planned[] {
   } catch {
     return plan.filter((p) => p.write);
   }
-  const byPath = new Map(back.list.tasks.map((t) => [t.path, t]));
-  return plan.filter(({ site, state, write }) => {
-    const t = byPath.get(site.task.path);
+  // The tasks read back in the order planned (paths are unique); by path only when a line was
+  // swallowed or split (no map of every task for the usual case: a collect's list has 20,000).
+  const tasks = back.list.tasks;
+  let byPath: Map<string, Task> | null = null;
+  const readBack = (p: string, k: number): Task | undefined => {
+    if (tasks[k]?.path === p) return tasks[k];
+    byPath ??= new Map(tasks.map((t) => [t.path, t]));
+    return byPath.get(p);
+  };
+  return plan.filter(({ site, state, write }, k) => {
+    const t = readBack(site.task.path, k);
     if (!t) return true;
     const expected = { ...state, status: effectiveStatus(state.checked, state.status) };
     if (STATE_KEYS.some((k) => t[k] !== expected[k])) return true;

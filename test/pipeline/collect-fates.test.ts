@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BatchResultLine } from '../../src/batch/api.js';
-import { decideMissing, decideResult, type Fate, type FateContext } from '../../src/pipeline/collect-fates.js';
+import { decideMissing, decideResult, type Fate, type FateContext, taskStates } from '../../src/pipeline/collect-fates.js';
 import { context, ended, errored, failed, generated, pending, section, succeeded, task } from './collect-fixtures.js';
 
 const A = 'src/a.ts';
@@ -245,5 +245,29 @@ describe('which tasks a result decides', () => {
     const d = decideMissing(context(tasks, { r1: [A, B], r2: ['src/e.ts'], r3: [C] }), new Set(['r2']));
     expect(d.report).toEqual(['r1: no result line', 'r3: no result line']);
     expect(d.steps).toEqual([pending(A)]);
+  });
+});
+
+describe('what a collect holds of each task while it writes', () => {
+  it('its path and state only: not its description, group, id, line or reason (the list of a large batch stays small)', () => {
+    const t = task(A, { reason: 'earlier failure', description: 'x'.repeat(500), attempts: 1 });
+    const states = taskStates([t, task(B, { checked: true, status: 'done' })]);
+    expect([...states.keys()]).toEqual([A, B]);
+    expect(states.get(A)).toStrictEqual({ path: A, status: 'submitted', checked: false, batch: 'b1', attempts: 1 });
+    expect(Object.keys(states.get(B)!).sort()).toEqual(['attempts', 'batch', 'checked', 'path', 'status']);
+  });
+
+  it('the decisions need nothing more: the same fates from the states as from the parsed tasks', () => {
+    const tasks = [task(A, { attempts: 2 }), task(B), task(C, { checked: true })];
+    const full = context(tasks, { r1: [A, B, C] });
+    const slim: FateContext = { ...full, tasks: taskStates(tasks) };
+    const line = succeeded('r1', `${section(A)}<<<FILE ${B}>>>\nopen`);
+    const a = decide(line, full);
+    expect(decide(line, slim)).toEqual(a);
+    expect(a.steps).toEqual([
+      { write: A, content: generated(A) },
+      { ...pending(B, 1), report: `${B}: section not closed` },
+    ]);
+    expect(decideMissing(slim, new Set()).steps).toEqual(decideMissing(full, new Set()).steps);
   });
 });
