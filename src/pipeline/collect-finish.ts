@@ -14,7 +14,7 @@ import { plural } from '../shared/plural.js';
 import { ensureStateGitignore, STATE_GITIGNORE } from '../state/files.js';
 import { JOURNAL_FILE, type CollectedEvent } from '../state/journal.js';
 import type { Task } from '../tasks/task.js';
-import { readTaskListFile, writeTaskList, writeTaskListFile, type TaskChange } from '../tasks/task-list.js';
+import { readTaskListFile, type TaskChange, type TaskList, writeTaskList, writeTaskListFile } from '../tasks/task-list.js';
 import { sha256 } from './targets.js';
 import type { Workspace } from './workspace.js';
 
@@ -35,9 +35,15 @@ export type FinishWorkspace = Pick<Workspace, 'repoDir' | 'repoPath' | 'git' | '
  * differs or is gone (a person changed it after the crash) is not committed as the batch's output;
  * it is reported and left to the person, and its task fails with a reason that says so.
  */
-export async function finishCollected(ws: FinishWorkspace, event: CollectedEvent, options: { verify?: boolean } = {}): Promise<CollectOutcome> {
+export async function finishCollected(
+  ws: FinishWorkspace,
+  event: CollectedEvent,
+  options: { verify?: boolean; list?: TaskList } = {},
+): Promise<CollectOutcome> {
   const changed = options.verify === false ? new Set<string>() : new Set(await changedRecordedFiles(ws.repoDir, event));
-  const list = await readTaskListFile(ws.repoDir);
+  // task-list.md as it is now (a person may have edited it while the batch was collected): the
+  // list read before (`options.list`) when the file still holds the same text.
+  const list = await readTaskListFile(ws.repoDir, TASK_LIST_FILE, options.list);
   const { changes, orphaned } = taskListChanges(event, list.tasks, changed, (p) => ws.repoPath(p));
   const text = writeTaskList(list, changes);
   if (text !== list.source) await writeTaskListFile(ws.repoDir, text);

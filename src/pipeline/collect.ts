@@ -31,7 +31,7 @@ import {
   type JournalEventInput,
   type JournalState,
 } from '../state/journal.js';
-import { readTaskListFile } from '../tasks/task-list.js';
+import { readTaskListFile, type TaskList } from '../tasks/task-list.js';
 import {
   decideMissing,
   decideResult,
@@ -94,24 +94,30 @@ export async function collectEnded(ws: Workspace, record: BatchRecord, overrideD
 export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<CollectOutcome> {
   // What the decisions needed (the task list, the ledger, the writer's state: hundreds of MB for a
   // batch of 100,000 requests) is out of scope before the finish reads and writes task-list.md.
-  const event = await decideAndWrite(ws, record, deps);
-  // The files were just written and hashed: no need to read them back.
-  return finishCollected(ws, event, { verify: false });
+  const { event, list } = await decideAndWrite(ws, record, deps);
+  // The files were just written and hashed: no need to read them back. The list read at the start
+  // is used again when task-list.md has not changed since (parsing it again was a large part of
+  // the finish's memory: 20,000 tasks).
+  return finishCollected(ws, event, { verify: false, list });
 }
 
-/** Reads the results, writes the files, records the `collected` event (the plan the finish applies) and returns it. */
-async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<CollectedEvent> {
+/**
+ * Reads the results, writes the files, records the `collected` event (the plan the finish applies)
+ * and returns it, with the task list the decisions were made on.
+ */
+async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<{ event: CollectedEvent; list: TaskList }> {
   const batchId = record.batchId!;
   if (!record.collectStarted) await deps.appendJournal(ws.repoDir, { type: 'collect', at: deps.now(), batchId });
   failpoint('collect:started');
   // A collect begun before (a crash, a kill) may have died mid-write: its temporary files go.
   if (record.collectStarted) await removeStaleTempFiles(ws, record);
+  const list = await readTaskListFile(ws.repoDir);
   const ctx: FateContext = {
     batchId,
     attemptsCap: ws.config.attempts,
     requests: new Map(record.intent.requests.map((r) => [r.customId, r.paths])),
-    // The tasks' states only: the list's text and the parsed tasks are not kept for the collect.
-    tasks: taskStates((await readTaskListFile(ws.repoDir)).tasks),
+    // What the decisions read of each task: its state (taskStates).
+    tasks: taskStates(list.tasks),
     // What earlier collects asked of these tasks (was the last answer ambiguous already?).
     history: taskFollowUps(await deps.readJournal(ws.repoDir)),
   };
@@ -144,7 +150,7 @@ async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: C
   await deps.appendJournal(ws.repoDir, event);
   failpoint('collect:recorded');
   for (const r of ledger.report.slice(0, REPORT_SHOWN)) ws.reporter.warn(r);
-  return event;
+  return { event, list };
 }
 
 /**

@@ -5,6 +5,7 @@ import { HarnessError, MAX_LISTED_ERRORS, severalErrors } from '../shared/errors
 import { unsafePathReason } from '../shared/paths.js';
 import { descriptionHash, readHarnessComment, type RecordedBookkeeping } from './bookkeeping.js';
 import { readFrontMatter } from './front-matter.js';
+import { classifyLine } from './scan-line.js';
 import { scanBody, type ScanEngine } from './scan-task-list.js';
 import type { RawItem } from './scan-types.js';
 import type { Task, TaskStatus } from './task.js';
@@ -39,6 +40,8 @@ export interface TaskSite {
 export interface ParsedTaskList {
   list: TaskList;
   sites: TaskSite[];
+  /** Every line of the body was read on its own (see scanBody): see readTaskLine. */
+  lineBased: boolean;
 }
 
 export const DEFAULT_FILE = 'task-list.md';
@@ -53,7 +56,8 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   const nul = source.indexOf('\0');
   if (nul !== -1) throw bad(lineAt(nul), 'the file contains a NUL byte');
   const fm = readFrontMatter(source, file);
-  const scan = scanBody(source, fm.bodyStart, lineAt(fm.bodyStart), engine);
+  const info = { lineBased: false };
+  const scan = scanBody(source, fm.bodyStart, lineAt(fm.bodyStart), engine, info);
 
   // Every bad line is reported, not only the first: each one is a `file:line: reason`.
   const problems: { line: number; reason: string }[] = [];
@@ -86,40 +90,16 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   }
   while (h < scan.headings.length) enter(h++);
 
-  interface Draft {
-    item: RawItem;
-    path: string;
-    group: string;
-    stage: number;
-    recorded: RecordedBookkeeping;
-    comment: { start: number; end: number } | null;
-  }
   const drafts: Draft[] = [];
   const firstLineOf = new Map<string, number>();
   /** The task an item holds, or why it holds none. */
   const read = (item: RawItem, group: string, stage: number): Draft | string => {
-    if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
-    const written = item.code.value;
-    const shown = JSON.stringify(written);
-    if (item.code.multiline) return `the path ${shown} is split across lines`;
-    if (written.trim() === '') return 'the path is empty or only whitespace';
-    if (written.trim() !== written) return `the path ${shown} starts or ends with whitespace`;
-    if (/[^\S ]/.test(written)) return `the path ${shown} contains a whitespace character other than a space`;
-    const path = normaliseTaskPath(written);
-    const unsafe = unsafePathReason(path);
-    if (unsafe) return `unsafe path ${shown}: ${unsafe}`;
-    if (item.harness.length > 1) return 'the task has more than one harness comment';
-    const comment = item.harness[0] ?? null;
-    let recorded: RecordedBookkeeping = {};
-    if (comment) {
-      const bookkeeping = readHarnessComment(source.slice(comment.start, comment.end));
-      if (!bookkeeping.ok) return bookkeeping.reason;
-      recorded = bookkeeping.value;
-    }
-    const first = firstLineOf.get(path);
-    if (first !== undefined) return `duplicate path ${JSON.stringify(path)} (first on line ${first})`;
-    firstLineOf.set(path, item.line);
-    return { item, path, group, stage, recorded, comment };
+    const draft = readItem(source, item, group, stage);
+    if (typeof draft === 'string') return draft;
+    const first = firstLineOf.get(draft.path);
+    if (first !== undefined) return `duplicate path ${JSON.stringify(draft.path)} (first on line ${first})`;
+    firstLineOf.set(draft.path, item.line);
+    return draft;
   };
   scan.items.forEach((item, k) => {
     const draft = read(item, groups[k]!, stages[k]!);
@@ -141,27 +121,7 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
     const id = recordedId ?? `t${++max}`;
     taken.add(id);
     const recordedStatus = d.recorded.status ?? 'pending';
-    const description = describe(source, d.item);
-    const task: Task = {
-      id,
-      status: effectiveStatus(d.item.checked, recordedStatus),
-      attempts: d.recorded.attempts ?? 0,
-      batch: d.recorded.batch ?? null,
-      reason: d.recorded.reason ?? null,
-      path: d.path,
-      description,
-      group: d.group,
-      stage: d.stage,
-      checked: d.item.checked,
-      skipped: d.item.checked && recordedStatus !== 'done',
-      line: d.item.line,
-    };
-    // A failed task whose description the person has changed since is pending again, afresh.
-    if (task.status === 'failed' && d.recorded.desc !== undefined && d.recorded.desc !== descriptionHash(description)) {
-      task.status = 'pending';
-      task.attempts = 0;
-      task.reason = null;
-    }
+    const task = taskOf(source, d, id);
     return {
       task,
       checkAt: d.item.checkAt,
@@ -173,7 +133,83 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
     };
   });
 
-  return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites };
+  return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites, lineBased: info.lineBased };
+}
+
+interface Draft {
+  item: RawItem;
+  path: string;
+  group: string;
+  stage: number;
+  recorded: RecordedBookkeeping;
+  comment: { start: number; end: number } | null;
+}
+
+/** The task an item holds, or why it holds none (a duplicate path aside: that takes the whole list). */
+function readItem(source: string, item: RawItem, group: string, stage: number): Draft | string {
+  if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
+  const written = item.code.value;
+  const shown = JSON.stringify(written);
+  if (item.code.multiline) return `the path ${shown} is split across lines`;
+  if (written.trim() === '') return 'the path is empty or only whitespace';
+  if (written.trim() !== written) return `the path ${shown} starts or ends with whitespace`;
+  if (/[^\S ]/.test(written)) return `the path ${shown} contains a whitespace character other than a space`;
+  const path = normaliseTaskPath(written);
+  const unsafe = unsafePathReason(path);
+  if (unsafe) return `unsafe path ${shown}: ${unsafe}`;
+  if (item.harness.length > 1) return 'the task has more than one harness comment';
+  const comment = item.harness[0] ?? null;
+  let recorded: RecordedBookkeeping = {};
+  if (comment) {
+    const bookkeeping = readHarnessComment(source.slice(comment.start, comment.end));
+    if (!bookkeeping.ok) return bookkeeping.reason;
+    recorded = bookkeeping.value;
+  }
+  return { item, path, group, stage, recorded, comment };
+}
+
+/** The task of a draft, with id `id`. */
+function taskOf(source: string, d: Draft, id: string): Task {
+  const recordedStatus = d.recorded.status ?? 'pending';
+  const description = describe(source, d.item);
+  const task: Task = {
+    id,
+    status: effectiveStatus(d.item.checked, recordedStatus),
+    attempts: d.recorded.attempts ?? 0,
+    batch: d.recorded.batch ?? null,
+    reason: d.recorded.reason ?? null,
+    path: d.path,
+    description,
+    group: d.group,
+    stage: d.stage,
+    checked: d.item.checked,
+    skipped: d.item.checked && recordedStatus !== 'done',
+    line: d.item.line,
+  };
+  // A failed task whose description the person has changed since is pending again, afresh.
+  if (task.status === 'failed' && d.recorded.desc !== undefined && d.recorded.desc !== descriptionHash(description)) {
+    task.status = 'pending';
+    task.attempts = 0;
+    task.reason = null;
+  }
+  return task;
+}
+
+/**
+ * The task the line starting at `lineStart` of `source` holds, read on its own as the line-based
+ * pass reads a plain task line (1-based `line`, under `group` and `stage`), with the id its
+ * comment records; null when that line alone is no plain task line, holds a problem, or records no id.
+ * Where every line of a list is read on its own (ParsedTaskList.lineBased), this is what a parse
+ * of the whole list says of that task.
+ */
+export function readTaskLine(source: string, lineStart: number, line: number, group: string, stage: number): Task | null {
+  const nl = source.indexOf('\n', lineStart);
+  const end = nl === -1 ? source.length : nl > lineStart && source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  const kind = classifyLine(source.slice(lineStart, end), lineStart, line);
+  if (kind.kind !== 'task') return null;
+  const draft = readItem(source, kind.item, group, stage);
+  if (typeof draft === 'string' || draft.recorded.id === undefined) return null;
+  return taskOf(source, draft, draft.recorded.id);
 }
 
 const STAGE_HEADING = /^Stage ([0-9]+):/;

@@ -16,7 +16,13 @@ import type { RawHeading, RawItem, Scan } from './scan-types.js';
 
 export type ScanEngine = 'hybrid' | 'remark';
 
-export function scanBody(source: string, bodyStart: number, firstLine: number, engine: ScanEngine = 'hybrid'): Scan {
+/**
+ * `info.lineBased` is set to whether every line of the body was read on its own by the line-based
+ * pass (blank, heading or plain task line; no region went to remark): then each item is what its
+ * line alone says.
+ */
+export function scanBody(source: string, bodyStart: number, firstLine: number, engine: ScanEngine = 'hybrid', info?: { lineBased: boolean }): Scan {
+  if (info) info.lineBased = false;
   const whole = (): Scan => {
     const { items, headings } = scanWithRemark(source, bodyStart, source.length, firstLine);
     return { items, headings };
@@ -89,6 +95,7 @@ export function scanBody(source: string, bodyStart: number, firstLine: number, e
     }
   }
   for (let k = floor; k < n; k++) emitFast(k);
+  if (info) info.lineBased = kinds.every((k) => k.kind !== 'other');
   return out;
 }
 

@@ -46,9 +46,15 @@ export function pendingTasks(list: TaskList): Task[] {
   return list.tasks.filter((t) => t.status === 'pending');
 }
 
-/** Reads and parses <repoDir>/<file>; a missing file is BAD_TASK_LIST "no task-list.md (run harness init)". */
-export async function readTaskListFile(repoDir: string, file: string = TASK_LIST_FILE): Promise<TaskList> {
-  return parseTaskList(await readTaskListText(repoDir, file), file);
+/**
+ * Reads and parses <repoDir>/<file>; a missing file is BAD_TASK_LIST "no task-list.md (run harness
+ * init)". `earlier`, a list this module parsed before, is returned as it is when the file still
+ * holds its text byte for byte (no second parse).
+ */
+export async function readTaskListFile(repoDir: string, file: string = TASK_LIST_FILE, earlier?: TaskList): Promise<TaskList> {
+  const source = await readTaskListText(repoDir, file);
+  if (earlier && earlier.file === file && earlier.source === source && parsedLists.has(earlier)) return earlier;
+  return parseTaskList(source, file);
 }
 
 /** Writes <repoDir>/task-list.md atomically (temporary file in the same directory, then rename). */
