@@ -149,14 +149,13 @@ interface Draft {
 function readItem(source: string, item: RawItem, group: string, stage: number): Draft | string {
   if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
   const written = item.code.value;
-  const shown = JSON.stringify(written);
-  if (item.code.multiline) return `the path ${shown} is split across lines`;
+  if (item.code.multiline) return `the path ${JSON.stringify(written)} is split across lines`;
   if (written.trim() === '') return 'the path is empty or only whitespace';
-  if (written.trim() !== written) return `the path ${shown} starts or ends with whitespace`;
-  if (/[^\S ]/.test(written)) return `the path ${shown} contains a whitespace character other than a space`;
+  if (written.trim() !== written) return `the path ${JSON.stringify(written)} starts or ends with whitespace`;
+  if (/[^\S ]/.test(written)) return `the path ${JSON.stringify(written)} contains a whitespace character other than a space`;
   const path = normaliseTaskPath(written);
   const unsafe = unsafePathReason(path);
-  if (unsafe) return `unsafe path ${shown}: ${unsafe}`;
+  if (unsafe) return `unsafe path ${JSON.stringify(written)}: ${unsafe}`;
   if (item.harness.length > 1) return 'the task has more than one harness comment';
   const comment = item.harness[0] ?? null;
   let recorded: RecordedBookkeeping = {};

@@ -140,10 +140,9 @@ function writtenLinesReadBack(text: string, edits: readonly Edit[], source: stri
     const lineStart = source.lastIndexOf('\n', site.checkAt) + 1;
     for (; e < edits.length && edits[e]!.start < lineStart; e++) shift += edits[e]!.text.length - (edits[e]!.end - edits[e]!.start);
     const t = readTaskLine(text, lineStart + shift, site.task.line, site.task.group, site.task.stage);
-    if (!t || t.path !== site.task.path || t.id !== site.task.id) return false;
-    if (t.description !== site.task.description) return false;
-    const expected = { ...state, status: effectiveStatus(state.checked, state.status) };
-    if (STATE_KEYS.some((k) => t[k] !== expected[k])) return false;
+    if (!t || t.path !== site.task.path || t.id !== site.task.id || t.description !== site.task.description) return false;
+    if (t.status !== effectiveStatus(state.checked, state.status) || t.checked !== state.checked) return false;
+    if (t.attempts !== state.attempts || t.batch !== state.batch || t.reason !== state.reason) return false;
   }
   return true;
 }
@@ -178,11 +177,14 @@ function apply(now: State, change: TaskChange, path: string): State {
     reason: change.reason !== undefined ? change.reason : now.reason,
     checked,
   };
-  const wrong = (what: string): HarnessError => new HarnessError('INTERNAL', `bad change for ${JSON.stringify(path)}: ${what}`);
-  if (!taskStatusSchema.safeParse(next.status).success) throw wrong(`status ${JSON.stringify(next.status)}`);
-  if (!Number.isSafeInteger(next.attempts) || next.attempts < 0) throw wrong(`attempts ${String(next.attempts)}`);
-  if (next.batch !== null && typeof next.batch !== 'string') throw wrong('batch must be a string or null');
-  if (next.reason !== null && typeof next.reason !== 'string') throw wrong('reason must be a string or null');
-  if (typeof next.checked !== 'boolean') throw wrong('checked must be a boolean');
+  if (!STATUSES.includes(next.status)) throw badChange(path, `status ${JSON.stringify(next.status)}`);
+  if (!Number.isSafeInteger(next.attempts) || next.attempts < 0) throw badChange(path, `attempts ${String(next.attempts)}`);
+  if (next.batch !== null && typeof next.batch !== 'string') throw badChange(path, 'batch must be a string or null');
+  if (next.reason !== null && typeof next.reason !== 'string') throw badChange(path, 'reason must be a string or null');
+  if (typeof next.checked !== 'boolean') throw badChange(path, 'checked must be a boolean');
   return next;
 }
+
+const STATUSES: readonly unknown[] = taskStatusSchema.options;
+
+const badChange = (path: string, what: string): HarnessError => new HarnessError('INTERNAL', `bad change for ${JSON.stringify(path)}: ${what}`);
