@@ -104,7 +104,8 @@ export interface WalkResult {
 /** Directories listed per turn of the event loop. */
 const DIRS_PER_TURN = 256;
 
-export async function walkRepo(root: string, options: ScanOptions): Promise<WalkResult> {
+/** `found`, when given, is told how many files to read the walk has found so far, after each directory. */
+export async function walkRepo(root: string, options: ScanOptions, found?: (files: number) => void): Promise<WalkResult> {
   const globs = configGlobs(options);
   const toRead: string[] = [];
   const links: string[] = [];
@@ -159,6 +160,7 @@ export async function walkRepo(root: string, options: ScanOptions): Promise<Walk
       else if (options.omit?.(rel)) skipped.push({ path: rel, reason: 'omitted' });
       else toRead.push(rel);
     }
+    found?.(toRead.length);
   }
   for (const d of excludedDirs) if (keptDirs.has(d.parent)) skipped.push({ path: `${d.rel}/`, reason: `default exclude: ${d.reason}` });
   toRead.sort(comparePaths);
