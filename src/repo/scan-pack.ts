@@ -1,11 +1,11 @@
 /**
  * Scan + secret scan + codebase context in one streamed pass (the snapshot's work): the walk
- * (walk-repo.ts) lists the candidates, each file is read once, straight into the context's
- * framing (read-files.ts). Each chunk of it, once full, goes to a second thread (chunk-worker.ts)
- * that counts its tokens and runs the secret screen over its bytes while this thread reads on;
- * when the reads are done the header and tree are put in front, the worker hashes the whole, and
- * this thread decodes the chunks into the files' contents (decode-chunk.ts).
- * Only the files the screen flagged go through the per-file secret checks (secrets.ts).
+ * (walk-repo.ts) lists the candidates; the files are read once, straight into the context's
+ * framing, as ranges taken by this thread and by a worker thread at once (scan-threads.ts), each
+ * counting the tokens of its ranges and screening them for secrets; the worker hashes the context
+ * as the ranges come. This thread then decodes the ranges into the files' contents
+ * (decode-chunk.ts), and only the files the screen flagged go through the per-file secret checks
+ * (secrets.ts).
  *
  * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files)`
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context
@@ -31,8 +31,9 @@ export interface Packed {
   /** `context.text` as UTF-8, in pieces (to be written one after the other, as they are). */
   bytes: readonly Buffer[];
   /**
-   * Where the time went, in ms: the walk, the reads, the context (head, decode), the wait for the
-   * worker (count, screen and hash of what it had not done yet), the secret checks of flagged files.
+   * Where the time went, in ms: the walk, the reads (this thread's ranges, until none is left), the
+   * context (the worker's last ranges, the decode, the header), the secret checks of flagged files,
+   * the wait for the hash.
    */
   phases: { walk: number; read: number; context: number; wait: number; secrets: number };
 }
