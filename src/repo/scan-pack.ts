@@ -56,18 +56,21 @@ export async function scanAndPack(
   const t0 = performance.now();
   const envKey = envKeyOf(secrets.env);
   const rangeFiles = internals.rangeFiles ?? options.concurrency;
-  // A second thread reads too once the walk has found more than one range of files (it starts while
-  // the walk goes on), unless the reads go through an injected port (this thread's only).
+  // A second thread reads too once the walk has found more than one range of files: it starts while
+  // the walk goes on, and reads the ranges the walk has found (the walk finds the files in their
+  // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
   let threads: ScanThreads | null = null;
   try {
-    const walk = await walkRepo(root, options, (n) => {
-      if (n > rangeFiles && !worker && !port) worker = new WorkerThreads(envKey);
+    const job = readJob(root, [], options.maxFileBytes, { rangeFiles, blockBytes: internals.blockBytes });
+    const walk = await walkRepo(root, options, (toRead) => {
+      if (toRead.length > rangeFiles && !worker && !port) worker = new WorkerThreads(envKey, job);
+      (worker as WorkerThreads | null)?.publish(toRead);
     });
     const t1 = performance.now();
-    const job = readJob(root, walk.toRead, options.maxFileBytes, { rangeFiles, blockBytes: internals.blockBytes });
-    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey);
-    threads.start(job);
+    job.paths = walk.toRead;
+    (worker as WorkerThreads | null)?.end(walk.toRead);
+    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
     const tools = frameTools(threads instanceof WorkerThreads, port);
     for (let r = threads.claim(); r !== -1; r = threads.claim()) {
       threads.add(r, readRange(tools, job, r));

@@ -15,8 +15,7 @@ import { countUtf8Tokens } from '../shared/tokens.js';
 import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
 import { escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './scan-worker.js';
-import { workerSource } from './scan-worker.js';
+import { type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
 import { flagSpans } from './secret-screen.js';
 
 /** A range, read and summarized. */
@@ -27,10 +26,8 @@ export interface RangeDone {
 
 /** How the scan's ranges are read: by this thread alone, or by this thread and the worker. */
 export interface ScanThreads {
-  /** The ranges of the job started (0 before). */
+  /** The ranges of the job. */
   readonly ranges: number;
-  /** Gives the job: from then on ranges can be claimed. */
-  start(job: ReadJob): void;
   /** The next range for this thread to read, or -1 when every range is taken. */
   claim(): number;
   /** A range this thread read: summarized here, handed to the worker (when there is one) for the hash. */
@@ -65,17 +62,14 @@ const pieces = (f: Pick<FramedRange, 'chunks' | 'ends'>) => f.chunks.map((c, k) 
 
 /** Every range read and summarized on this thread (no worker). */
 export class InlineThreads implements ScanThreads {
-  ranges = 0;
+  readonly ranges: number;
   private next = 0;
   private readonly work: Summarizer;
   private readonly doneRanges = new Map<number, RangeDone>();
 
-  constructor(envKey: string) {
-    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, summarizerData(envKey), createHash);
-  }
-
-  start(job: ReadJob): void {
+  constructor(envKey: string, job: ReadJob) {
     this.ranges = rangeCount(job);
+    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, summarizerData(envKey), createHash);
   }
 
   claim(): number {
@@ -107,7 +101,9 @@ export class WorkerThreads implements ScanThreads {
   ranges = 0;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly next = new Int32Array(new SharedArrayBuffer(4));
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly rangeFiles: number;
+  private published = 0;
   private readonly work: Summarizer;
   private readonly arrived = new Map<number, RangeDone>();
   private readonly waiters = new Map<number, (d: RangeDone) => void>();
@@ -117,13 +113,18 @@ export class WorkerThreads implements ScanThreads {
   /** The header the worker expects (the one every file read gives), once it says. */
   readonly expected: Promise<string>;
 
-  /** Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it. */
-  constructor(envKey: string) {
+  /**
+   * Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it; the
+   * paths come with `publish` as the walk finds them.
+   */
+  constructor(envKey: string, settings: Omit<ReadJob, 'paths'>) {
+    this.rangeFiles = settings.rangeFiles;
+    Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
     this.work = chunkSummarizer(countUtf8Tokens, flagSpans, data, createHash);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const setup: WorkerSetup = { summarizer: data, openFlags: OPEN_FLAGS, port: port2 };
+    const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };
     this.worker = new Worker(SOURCE, { eval: true, workerData: setup, transferList: [port2] });
     this.expected = new Promise((resolve, reject) => {
       this.expect = resolve;
@@ -142,13 +143,24 @@ export class WorkerThreads implements ScanThreads {
     return Buffer.from(new SharedArrayBuffer(size));
   }
 
-  start(job: ReadJob): void {
-    this.ranges = rangeCount(job);
-    this.port.postMessage({ job, next: this.next } satisfies ToWorker);
+  /** The walk's files so far (final, in order): every whole range not sent yet goes to the worker, which may take it at once. */
+  publish(toRead: readonly string[]): void {
+    const before = this.published;
+    while ((this.published + 1) * this.rangeFiles <= toRead.length) this.send(toRead, this.published++);
+    if (this.published > before) this.announce();
+  }
+
+  /** The walk is over: the last range is sent, and from now on this thread takes ranges too. */
+  end(toRead: readonly string[]): void {
+    this.publish(toRead);
+    this.ranges = Math.ceil(toRead.length / this.rangeFiles);
+    if (this.published < this.ranges) this.send(toRead, this.published++);
+    Atomics.store(this.control, TOTAL, this.ranges);
+    this.announce();
   }
 
   claim(): number {
-    const r = Atomics.add(this.next, 0, 1);
+    const r = Atomics.add(this.control, NEXT, 1);
     return r < this.ranges ? r : -1;
   }
 
@@ -183,6 +195,16 @@ export class WorkerThreads implements ScanThreads {
     this.fail(new Error("the scan's worker thread was closed"));
     this.port.close();
     await this.worker.terminate();
+  }
+
+  /** A range's paths to the worker (before the counters say it is there: it reads them in that order). */
+  private send(toRead: readonly string[], r: number): void {
+    this.port.postMessage({ range: r, paths: toRead.slice(r * this.rangeFiles, (r + 1) * this.rangeFiles) } satisfies ToWorker);
+  }
+
+  private announce(): void {
+    Atomics.store(this.control, PUBLISHED, this.published);
+    Atomics.notify(this.control, PUBLISHED);
   }
 
   private receive(m: FromWorker): void {

@@ -86,10 +86,11 @@ describe('WorkerThreads and InlineThreads', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 16, max: 300 }),
         fc.constantFrom('all' as const, 'none' as const, 'some' as const),
-        async (contents, rangeFiles, blockBytes, mine) => {
+        fc.nat({ max: 12 }),
+        async (contents, rangeFiles, blockBytes, mine, published) => {
           const { root, paths } = await tree(contents);
           const job = readJob(root, paths, 1024 * 1024, { rangeFiles, blockBytes });
-          const worker = new WorkerThreads('');
+          const worker = new WorkerThreads('', job);
           let shared: RangeDone[];
           let sha: string;
           // The context's header for the files read: the one the worker expects unless a file was skipped.
@@ -98,15 +99,17 @@ describe('WorkerThreads and InlineThreads', () => {
             return Buffer.from(`${header(read.length)}<tree>\n${renderTree(read)}</tree>\n`);
           };
           try {
-            worker.start(job);
+            // As the walk does: the files found so far (the worker may read their ranges at once), then all.
+            worker.publish(paths.slice(0, published));
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            worker.end(paths);
             shared = await readAll(worker, frameTools(true), job, mine);
             if (shared.every((d) => d.framed.skipped.length === 0)) expect(await worker.expected).toBe(readHead(shared).toString());
             sha = await worker.finish(readHead(shared));
           } finally {
             await worker.close();
           }
-          const inline = new InlineThreads('');
-          inline.start(job);
+          const inline = new InlineThreads('', job);
           const alone = await readAll(inline, frameTools(false), job);
           const head = readHead(alone);
           expect(await inline.finish(head)).toBe(sha);
@@ -130,8 +133,8 @@ describe('WorkerThreads and InlineThreads', () => {
   it('flags a basic-auth URL whose password holds a character with a 0xA0 byte (a no-break space read as Latin-1)', async () => {
     const { root, paths } = await tree(['nothing\n', 'const url = "https://admin:pàsswörd@db.example";\n']);
     const job = readJob(root, paths, 1024, { rangeFiles: 1 });
-    const worker = new WorkerThreads('');
-    worker.start(job);
+    const worker = new WorkerThreads('', job);
+    worker.end(paths);
     try {
       const done = await readAll(worker, frameTools(true), job);
       expect(done.flatMap((d) => [...d.summary.flags])).toEqual([0, 1]);
@@ -144,8 +147,8 @@ describe('WorkerThreads and InlineThreads', () => {
     const key = 'clé-ünïcode-0123456789';
     const { root, paths } = await tree(['plain\n', `token: ${key}\n`]);
     const job = readJob(root, paths, 1024, { rangeFiles: 1 });
-    const worker = new WorkerThreads(key);
-    worker.start(job);
+    const worker = new WorkerThreads(key, job);
+    worker.end(paths);
     try {
       const done = await readAll(worker, frameTools(true), job);
       expect(done.flatMap((d) => [...d.summary.flags])).toEqual([0, 1]);
@@ -157,8 +160,8 @@ describe('WorkerThreads and InlineThreads', () => {
   it('refuses a range outside shared memory, and fails (does not hang) when the thread is gone', async () => {
     const { root, paths } = await tree(['a\n', 'b\n']);
     const job = readJob(root, paths, 1024, { rangeFiles: 1 });
-    const worker = new WorkerThreads('');
-    worker.start(job);
+    const worker = new WorkerThreads('', job);
+    worker.end(paths);
     expect(() => worker.add(0, readRange(frameTools(false), job, 0))).toThrow(/shared/);
     await worker.close();
     await expect(worker.done(0)).rejects.toThrow(/worker/);
