@@ -46,6 +46,7 @@ export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   };
 }
 
+/** The context's first lines. Self-contained (the scan's worker thread runs its text, scan-worker.ts). */
 export function header(count: number): string {
   return (
     `# Codebase\n\n` +
@@ -103,8 +104,12 @@ interface TreeNode {
   isFile: boolean;
 }
 
-/** Two spaces per level, directories with a trailing `/`, entries in code-unit order. */
+/**
+ * Two spaces per level, directories with a trailing `/`, entries in code-unit order. Self-contained
+ * (the scan's worker thread runs its text, scan-worker.ts).
+ */
 export function renderTree(paths: readonly string[]): string {
+  const comparePaths = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const root: TreeNode = { children: new Map(), isFile: false };
   for (const p of paths) {
     let node = root;

@@ -10,6 +10,7 @@
  * and no UTF-16 length has to be counted to find a content in the chunk's text.
  */
 import { isAscii } from 'node:buffer';
+import type { FramedRange } from './frame-range.js';
 import type { Chunk, FramedFile } from './read-files.js';
 
 export interface DecodedChunk {
@@ -20,7 +21,7 @@ export interface DecodedChunk {
 }
 
 /** `files`: the chunk's files, in order (their `byteStart` and `size` locate each content). */
-export function decodeChunk(chunk: Chunk, files: readonly Pick<FramedFile, 'byteStart' | 'size'>[]): DecodedChunk {
+function decodeChunk(chunk: Chunk, files: readonly Pick<FramedFile, 'byteStart' | 'size'>[]): DecodedChunk {
   const bytes = chunk.buffer.subarray(0, chunk.end);
   if (isAscii(bytes)) {
     const text = bytes.toString('latin1');
@@ -41,4 +42,56 @@ export function decodeChunk(chunk: Chunk, files: readonly Pick<FramedFile, 'byte
 /** Valid UTF-8 as text: Latin-1 when it is ASCII (the same string, decoded faster). */
 export function decodeText(bytes: Buffer): string {
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
+export interface DecodedRange {
+  /** The range's chunks as text, in order. */
+  text: string;
+  /** Its files' contents, in order. */
+  contents: string[];
+}
+
+/**
+ * The ranges of a read (frame-range.ts), in order, as text. Their chunks are views of a few blocks
+ * of memory: an ASCII block is decoded once, as Latin-1 (a string outside the JS heap when it is
+ * large: nothing for the garbage collector to copy), and each chunk's text and each content is a
+ * slice of it; a chunk of any other block is decoded on its own (`decodeChunk`).
+ */
+export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
+  const used = new Map<number, { memory: ArrayBufferLike; end: number }>();
+  for (const r of ranges)
+    for (const [k, view] of r.chunks.entries()) {
+      const end = view.byteOffset + r.ends[k]!;
+      const block = used.get(r.blockIds[k]!);
+      if (!block) used.set(r.blockIds[k]!, { memory: view.buffer, end });
+      else block.end = Math.max(block.end, end);
+    }
+  const blocks = new Map<number, string | null>();
+  for (const [id, { memory, end }] of used) {
+    const bytes = Buffer.from(memory, 0, end);
+    blocks.set(id, isAscii(bytes) ? bytes.toString('latin1') : null);
+  }
+  return ranges.map((r) => {
+    let text = '';
+    const contents: string[] = [];
+    let file = 0;
+    for (let c = 0; c < r.chunks.length; c++) {
+      const view = r.chunks[c]!;
+      const block = blocks.get(r.blockIds[c]!)!;
+      const from = file;
+      while (file < r.chunk.length && r.chunk[file] === c) file++;
+      if (block !== null) {
+        const at = view.byteOffset;
+        text += block.slice(at, at + r.ends[c]!);
+        for (let i = from; i < file; i++) contents.push(block.slice(at + r.byteStart[i]!, at + r.byteStart[i]! + r.size[i]!));
+      } else {
+        const files = [];
+        for (let i = from; i < file; i++) files.push({ byteStart: r.byteStart[i]!, size: r.size[i]! });
+        const d = decodeChunk({ buffer: view, end: r.ends[c]! }, files);
+        text += d.text;
+        for (const content of d.contents) contents.push(content);
+      }
+    }
+    return { text, contents };
+  });
 }

@@ -1,11 +1,11 @@
 /**
  * Scan + secret scan + codebase context in one streamed pass (the snapshot's work): the walk
- * (walk-repo.ts) lists the candidates, each file is read once, straight into the context's
- * framing (read-files.ts). Each chunk of it, once full, goes to a second thread (chunk-worker.ts)
- * that counts its tokens and runs the secret screen over its bytes while this thread reads on;
- * when the reads are done the header and tree are put in front, the worker hashes the whole, and
- * this thread decodes the chunks into the files' contents (decode-chunk.ts).
- * Only the files the screen flagged go through the per-file secret checks (secrets.ts).
+ * (walk-repo.ts) lists the candidates; the files are read once, straight into the context's
+ * framing, as ranges taken by this thread and by a worker thread at once (scan-threads.ts), each
+ * counting the tokens of its ranges and screening them for secrets; the worker hashes the context
+ * as the ranges come. This thread then decodes the ranges into the files' contents
+ * (decode-chunk.ts), and only the files the screen flagged go through the per-file secret checks
+ * (secrets.ts).
  *
  * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files)`
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context
@@ -14,10 +14,11 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
-import { ChunkWorker, type ChunkSummaries, InlineChunks } from './chunk-worker.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, header, renderTree } from './context.js';
-import { decodeChunk } from './decode-chunk.js';
-import { type FramedRead, type ReadPort, readFramed } from './read-files.js';
+import { decodeRanges } from './decode-chunk.js';
+import { assemble, type ReadPort, readJob, readRanges } from './read-files.js';
+import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
 import { envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
 import { comparePaths, symlinkReason, walkRepo } from './walk-repo.js';
@@ -30,80 +31,107 @@ export interface Packed {
   /** `context.text` as UTF-8, in pieces (to be written one after the other, as they are). */
   bytes: readonly Buffer[];
   /**
-   * Where the time went, in ms: the walk, the reads, the context (head, decode), the wait for the
-   * worker (count, screen and hash of what it had not done yet), the secret checks of flagged files.
+   * Where the time went, in ms: the walk, the reads (this thread's ranges, until none is left), the
+   * context (the worker's last ranges, the decode, the header), the secret checks of flagged files,
+   * the wait for the hash.
    */
   phases: { walk: number; read: number; context: number; wait: number; secrets: number };
 }
 
-export async function scanAndPack(repoDir: string, options: ScanOptions, secrets: FindSecretsOptions, port?: ReadPort): Promise<Packed> {
+/** For tests: reads through `port` (on this thread only), ranges and chunks of other sizes. */
+export interface PackInternals {
+  port?: ReadPort;
+  rangeFiles?: number;
+  blockBytes?: number;
+}
+
+export async function scanAndPack(
+  repoDir: string,
+  options: ScanOptions,
+  secrets: FindSecretsOptions,
+  internals: PackInternals = {},
+): Promise<Packed> {
+  const { port } = internals;
   const root = path.resolve(repoDir);
   const t0 = performance.now();
-  // Counts, screens and hashes the chunks on a second thread while this one reads on and decodes;
-  // a codebase of one chunk is done on this thread (a thread costs more than it would save).
   const envKey = envKeyOf(secrets.env);
-  let chunks: ChunkSummaries | null = null;
+  const rangeFiles = internals.rangeFiles ?? options.concurrency;
+  // A second thread reads too once the walk has found more than one range of files: it starts while
+  // the walk goes on, and reads the ranges the walk has found (the walk finds the files in their
+  // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
+  let worker: WorkerThreads | null = null;
+  let threads: ScanThreads | null = null;
   try {
-    const walk = await walkRepo(root, options);
-    const t1 = performance.now();
-    const read = await readFramed(root, walk.toRead, {
-      ...options,
-      ...(port ? { port } : {}),
-      onChunk: (c, files, last) => {
-        chunks ??= last ? new InlineChunks(envKey) : new ChunkWorker(envKey);
-        chunks.add(c, files);
-      },
+    const job = readJob(root, [], options.maxFileBytes, { rangeFiles, blockBytes: internals.blockBytes });
+    const walk = await walkRepo(root, options, (toRead) => {
+      if (toRead.length > rangeFiles && !worker && !port) worker = new WorkerThreads(envKey, job);
+      (worker as WorkerThreads | null)?.publish(toRead);
     });
+    const t1 = performance.now();
+    job.paths = walk.toRead;
+    (worker as WorkerThreads | null)?.end(walk.toRead);
+    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
+    const tools = frameTools(threads instanceof WorkerThreads, port);
+    for (let r = threads.claim(); r !== -1; r = threads.claim()) {
+      threads.add(r, readRange(tools, job, r));
+      await nextTurn();
+    }
     const t2 = performance.now();
-    const headText = header(read.files.length) + '<tree>\n' + renderTree(read.files.map((f) => f.path)) + '</tree>\n';
+    const done: RangeDone[] = [];
+    for (let r = 0; r < threads.ranges; r++) done.push(await threads.done(r));
+    const ranges = done.map((d) => d.framed);
+    const decoded = decodeRanges(ranges);
+    const read = assemble(walk.toRead, ranges);
+    // The worker rendered the header every file read gives (and hashed the context behind it).
+    const headText =
+      threads instanceof WorkerThreads && read.files.length === walk.toRead.length ? await threads.expected : headOf(read.files.map((f) => f.path));
     const head = Buffer.from(headText);
-    chunks ??= new InlineChunks(envKey);
-    const summary = chunks.finish(head);
-    summary.catch(() => {}); // awaited below; a decode that throws first must not leave it unhandled
+    const hashed = threads.finish(head);
+    hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
     const bytes = [head, ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
-    const { texts, files } = decodeAll(read);
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
     // chunk stays one byte per character); whatever reads it flat pays for that once.
     let text = headText;
-    for (const t of texts) text += t;
+    const files: RepoFile[] = [];
+    for (const d of decoded) {
+      text += d.text;
+      for (const content of d.contents) {
+        const f = read.files[files.length]!;
+        files.push({ path: f.path, size: f.size, content });
+      }
+    }
+    const screened = Buffer.concat(done.map((d) => d.summary.flags));
+    const tokens = done.reduce((n, d) => n + d.summary.tokens, 0);
     const t3 = performance.now();
-    const { tokens, sha256, screened } = await summary;
+    const findings = await findSecretsScreened(files, secrets, (i) => screened[i] === 1);
+    const t4 = performance.now();
+    const sha256 = await hashed;
     // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
     const context: CodebaseContext = { text, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };
-    const t4 = performance.now();
-    const findings = await findSecretsScreened(files, secrets, (i) => screened[i] === 1);
     const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
-    const phases = { walk: t1 - t0, read: t2 - t1, context: t3 - t2, wait: t4 - t3, secrets: performance.now() - t4 };
+    const phases = { walk: t1 - t0, read: t2 - t1, context: t3 - t2, secrets: t4 - t3, wait: performance.now() - t4 };
     return { scan: { files, skipped }, context, findings, bytes, phases };
   } finally {
-    await (chunks as ChunkSummaries | null)?.close();
+    await ((threads as ScanThreads | null) ?? (worker as WorkerThreads | null))?.close();
   }
 }
 
-/** `scanRepo`'s work: the walk and the framed read, then one decode per chunk; each content a slice of it. */
+/** `scanRepo`'s work: the walk and the framed read (this thread only), then one decode per range. */
 export async function scanFramed(repoDir: string, options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
-  const read = await readFramed(root, walk.toRead, options);
-  const { files } = decodeAll(read);
+  const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, { rangeFiles: options.concurrency }));
+  const read = assemble(walk.toRead, ranges);
+  const contents = decodeRanges(ranges).flatMap((d) => d.contents);
+  const files = read.files.map((f, i) => ({ path: f.path, size: f.size, content: contents[i]! }));
   const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
 }
 
-/** Every chunk as text, and the files with their contents. */
-function decodeAll(read: FramedRead): { texts: string[]; files: RepoFile[] } {
-  const files: RepoFile[] = [];
-  const texts = read.chunks.map((chunk, c) => {
-    const from = files.length;
-    let to = from;
-    while (to < read.files.length && read.files[to]!.chunk === c) to++;
-    const framed = read.files.slice(from, to);
-    const decoded = decodeChunk(chunk, framed);
-    for (const [i, f] of framed.entries()) files.push({ path: f.path, size: f.size, content: decoded.contents[i]! });
-    return decoded.text;
-  });
-  return { texts, files };
+/** The context's header for these files (context.ts). */
+function headOf(paths: readonly string[]): string {
+  return header(paths.length) + '<tree>\n' + renderTree(paths) + '</tree>\n';
 }
 
 async function linkSkips(root: string, links: readonly string[]) {

@@ -114,7 +114,7 @@ export async function scanOne(
   const realDir = await realpath(path.dirname(abs)).catch(() => null);
   if (realDir !== path.join(await realpath(root), ...segments.slice(0, -1))) return { reason: 'under a symlinked directory (not followed)' };
   if (!st.isFile()) return { reason: 'not a regular file' };
-  const read = await readFramed(root, [rel], { maxFileBytes: options.maxFileBytes, concurrency: 1 });
+  const read = await readFramed(root, [rel], { maxFileBytes: options.maxFileBytes });
   const file = read.files[0];
   if (!file) return { reason: read.skipped[0]?.reason ?? 'unreadable' };
   const content = decodeText(read.chunks[file.chunk]!.buffer.subarray(file.byteStart, file.byteStart + file.size));

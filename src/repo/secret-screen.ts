@@ -2,7 +2,7 @@
  * The secret scan's first step for a whole codebase at once: one regexp, every marker that any
  * check needs (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own
  * rules' markers, the environment's API key), run once over the context's bytes, chunk by chunk on
- * the scan's worker thread (chunk-worker.ts), instead of seven times over each file. A file in
+ * the scan's worker thread (scan-worker.ts), instead of seven times over each file. A file in
  * which it finds nothing cannot give a finding, so only the files it flags go through
  * `findSecretsScreened`'s per-file checks (which are exactly `findSecrets`'s).
  *
@@ -57,7 +57,7 @@ export function screenSource(envKey: string, options: { bytes?: boolean } = {}):
 }
 
 /**
- * The screen's loop, self-contained (the scan's worker thread runs its text, chunk-worker.ts):
+ * The screen's loop, self-contained (the scan's worker thread runs its text, scan-worker.ts):
  * 1 for each span `[starts[k], ends[k])` of `text` (sorted, not overlapping) that a match of `re`
  * (global) starts in. One match is enough for a span: the search goes on from its end.
  */

@@ -93,7 +93,7 @@ export function configGlobs(options: Pick<ScanOptions, 'include' | 'exclude'>): 
 }
 
 export interface WalkResult {
-  /** Regular files to read, sorted by path. */
+  /** Regular files to read, sorted by path (the walk finds them in that order). */
   toRead: string[];
   /** Symlinks the walk kept (not followed): their reasons come from `symlinkReason`. */
   links: string[];
@@ -104,7 +104,21 @@ export interface WalkResult {
 /** Directories listed per turn of the event loop. */
 const DIRS_PER_TURN = 256;
 
-export async function walkRepo(root: string, options: ScanOptions): Promise<WalkResult> {
+/** A directory being walked: its entries in path order (a directory sorts as its name + `/`), and how far the walk is. */
+interface Frame {
+  dir: string;
+  layers: readonly IgnoreLayer[];
+  entries: Dirent[];
+  next: number;
+}
+
+/**
+ * The walk goes depth first, each directory's entries sorted by name, a directory's name as if it
+ * ended with `/`: so the files come out in the code-unit order of their whole paths (`a-b` before
+ * `a/`, as `-` < `/`), and `found`, when given, is told after each directory how many there are so
+ * far (those are final: a caller may start reading them while the walk goes on).
+ */
+export async function walkRepo(root: string, options: ScanOptions, found?: (toRead: readonly string[]) => void): Promise<WalkResult> {
   const globs = configGlobs(options);
   const toRead: string[] = [];
   const links: string[] = [];
@@ -112,11 +126,10 @@ export async function walkRepo(root: string, options: ScanOptions): Promise<Walk
   const keptDirs = new Set<string>(); // directories something was kept in ('' for the root)
   const excludedDirs: { rel: string; parent: string; reason: string }[] = [];
   const keep = (dir: string) => keptDirs.add(dir);
+  let listed = 0;
 
-  const stack: { dir: string; layers: readonly IgnoreLayer[] }[] = [{ dir: '', layers: parentLayers(root) }];
-  for (let walked = 0; stack.length > 0; walked++) {
-    if (walked > 0 && walked % DIRS_PER_TURN === 0) await nextTurn();
-    const { dir, layers: above } = stack.pop()!;
+  /** Lists a directory (its ignore files read), or null when it cannot be read. */
+  const list = (dir: string, above: readonly IgnoreLayer[]): Frame | null => {
     const abs = dir === '' ? root : path.join(root, dir);
     let entries: Dirent[];
     try {
@@ -124,13 +137,23 @@ export async function walkRepo(root: string, options: ScanOptions): Promise<Walk
     } catch (e) {
       if (dir === '') throw e;
       skipped.push({ path: `${dir}/`, reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
-      continue;
+      return null;
     }
     const hasIgnoreFile = entries.some((e) => e.isFile() && (IGNORE_FILE_NAMES as readonly string[]).includes(e.name));
     const own = hasIgnoreFile ? readLayer(abs, dir === '' ? '' : `${dir}/`, (n) => entries.some((e) => e.name === n && e.isFile())) : null;
-    const layers = own ? [...above, own] : above;
+    const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? `${e.name}/` : e.name }));
+    keyed.sort((x, y) => comparePaths(x.key, y.key));
+    return { dir, layers: own ? [...above, own] : above, entries: keyed.map((k) => k.e), next: 0 };
+  };
+
+  const stack: Frame[] = [list('', parentLayers(root))!];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const { dir, layers, entries } = frame;
     const prefix = dir === '' ? '' : `${dir}/`;
-    for (const entry of entries) {
+    let entered: string | null = null;
+    while (frame.next < entries.length && entered === null) {
+      const entry = entries[frame.next++]!;
       const rel = prefix + entry.name;
       if (entry.isDirectory()) {
         const reason = excludedDirReason(entry.name, dir === '');
@@ -143,7 +166,7 @@ export async function walkRepo(root: string, options: ScanOptions): Promise<Walk
           keep(dir);
           keep(rel);
         }
-        stack.push({ dir: rel, layers });
+        entered = rel;
         continue;
       }
       if (globs.excluded(rel) || !globs.included(rel) || isIgnored(rel, layers)) continue;
@@ -159,9 +182,17 @@ export async function walkRepo(root: string, options: ScanOptions): Promise<Walk
       else if (options.omit?.(rel)) skipped.push({ path: rel, reason: 'omitted' });
       else toRead.push(rel);
     }
+    if (entered === null) {
+      stack.pop();
+      continue;
+    }
+    found?.(toRead);
+    if (++listed % DIRS_PER_TURN === 0) await nextTurn();
+    const child = list(entered, layers);
+    if (child) stack.push(child);
   }
+  found?.(toRead);
   for (const d of excludedDirs) if (keptDirs.has(d.parent)) skipped.push({ path: `${d.rel}/`, reason: `default exclude: ${d.reason}` });
-  toRead.sort(comparePaths);
   return { toRead, links, skipped };
 }
 

@@ -80,7 +80,7 @@ export function estimateTokensUtf8(bytes: Uint8Array, start = 0, end = bytes.len
 
 /**
  * The count itself, self-contained (no name from outside but its arguments: the scan's worker
- * thread runs its text, repo/chunk-worker.ts). Each byte's state depends on the one before, so one
+ * thread runs its text, repo/scan-worker.ts). Each byte's state depends on the one before, so one
  * chain of lookups runs at the latency of a load (~2 ns a byte). A line break leads to the same
  * state (O1) from any state, so the count can restart at one: a long range (over 1 KB) is cut at
  * three line breaks and its four parts counted in one loop, side by side (four independent chains:

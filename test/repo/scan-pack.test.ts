@@ -44,15 +44,25 @@ async function separately(dir: string, secrets = env()) {
   return { scan, context: buildContext(scan.files), findings: await findSecrets(scan.files, secrets) };
 }
 
+/**
+ * scanAndPack against the separate steps; also with ranges of two files in blocks of 256 bytes, so
+ * that even a small tree is read on both threads, across many blocks (the last result is returned).
+ */
 async function expectSame(dir: string, secrets = env()) {
-  const packed = await scanAndPack(dir, options, secrets);
   const before = await separately(dir, secrets);
+  let packed = await scanAndPack(dir, options, secrets);
+  expectSameAs(packed, before);
+  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256 });
+  expectSameAs(packed, before);
+  return packed;
+}
+
+function expectSameAs(packed: Awaited<ReturnType<typeof scanAndPack>>, before: Awaited<ReturnType<typeof separately>>) {
   expect(packed.context).toEqual(before.context);
   expect(Buffer.concat(packed.bytes).equals(Buffer.from(before.context.text, 'utf8'))).toBe(true);
   expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
   expect(packed.scan).toEqual(before.scan);
   expect(packed.findings).toEqual(before.findings);
-  return packed;
 }
 
 // Fake secrets, built from parts so that this file holds none whole.
@@ -129,10 +139,11 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(packed.context.text).toContain('<file_2 path="b.ts">\nx </file> y z w v u\n</file_2>');
 
     // The built scan (dist/, what the CLI runs: the worker's program is tsc's text of the functions,
-    // not the test transform's) gives the same context, findings and summary in a process of its own.
+    // not the test transform's) gives the same context, findings and summary in a process of its own,
+    // with ranges of two files so that the worker reads some of them.
     const script = [
       `const { scanAndPack } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/repo/scan-pack.js')).href)});`,
-      `const p = await scanAndPack(${JSON.stringify(dir)}, ${JSON.stringify(big)}, { allow: [], env: {} });`,
+      `const p = await scanAndPack(${JSON.stringify(dir)}, ${JSON.stringify({ ...big, concurrency: 2 })}, { allow: [], env: {} });`,
       'console.log(JSON.stringify({ sha256: p.context.sha256, tokens: p.context.tokens, bytes: p.context.bytes, findings: p.findings }));',
     ].join('\n');
     const built = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
@@ -207,12 +218,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
 
   it('reads a file again when it shrank under the read: content, size, tokens and hash describe the same bytes', async () => {
     const dir = await tree({ 'a.ts': 'a long first version of the file\n', 'b.ts': 'b\n' });
-    const packed = await scanAndPack(
-      dir,
-      options,
-      env(),
-      changingPort('a.ts', () => 'short\n', 1),
-    );
+    const packed = await scanAndPack(dir, options, env(), { port: changingPort('a.ts', () => 'short\n', 1) });
     const a = packed.scan.files.find((f) => f.path === 'a.ts')!;
     expect(a.content).toBe('short\n');
     expect(a.size).toBe(6);
@@ -228,7 +234,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
       n -= 10;
       return 'x'.repeat(n);
     };
-    const packed = await scanAndPack(dir, options, env(), changingPort('a.ts', shorter, 10));
+    const packed = await scanAndPack(dir, options, env(), { port: changingPort('a.ts', shorter, 10) });
     expect(packed.scan.files.map((f) => f.path)).toEqual(['b.ts']);
     expect(packed.scan.skipped).toEqual([{ path: 'a.ts', reason: 'changed while being read' }]);
     expect(packed.context).toEqual(buildContext(packed.scan.files));

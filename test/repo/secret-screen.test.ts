@@ -32,7 +32,7 @@ const pieces = [
 ];
 
 /**
- * The screen as the scan runs it (chunk-worker.ts): over the files framed as the context frames
+ * The screen as the scan runs it (scan-threads.ts): over the files framed as the context frames
  * them, as bytes read as Latin-1; whether each file was flagged.
  */
 function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): (index: number) => boolean {

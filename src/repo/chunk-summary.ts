@@ -1,0 +1,70 @@
+/**
+ * What the scan computes over the context's bytes besides decoding them: the token count of every
+ * chunk, the secret screen's flags of every file (secret-screen.ts) and, once the header is known,
+ * the SHA-256 of the whole context. `chunkSummarizer` is self-contained: the scan's worker thread
+ * (scan-worker.ts) runs its text, and this thread runs the same function when the scan has no
+ * worker (a small codebase). The chunks are read as Latin-1 (one character a byte: `screenSource`
+ * with `bytes` says why the screen finds the same markers there).
+ */
+import { type countUtf8Tokens, TOKEN_START, TOKEN_STEP } from '../shared/tokens.js';
+import type { FramedRange } from './frame-range.js';
+import { type flagSpans, screenSource } from './secret-screen.js';
+
+export interface SummarizerData {
+  step: Uint16Array;
+  startEntry: number;
+  /** The screen's source over Latin-1 text, or null: every file is flagged. */
+  screen: string | null;
+}
+
+/** Of one range: the tokens of its chunks' bytes, and for each of its files whether the screen found a marker in it. */
+export interface RangeSummary {
+  tokens: number;
+  flags: Uint8Array;
+}
+
+export type Summarizer = ReturnType<typeof chunkSummarizer>;
+
+/** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
+export function chunkSummarizer(
+  count: typeof countUtf8Tokens,
+  flag: typeof flagSpans,
+  data: SummarizerData,
+  createHash: typeof import('node:crypto').createHash,
+) {
+  const re = data.screen === null ? null : new RegExp(data.screen, 'g');
+  return {
+    /** A range's tokens and flags (its files sorted by chunk, as the read frames them). */
+    range(range: Pick<FramedRange, 'chunks' | 'ends' | 'chunk' | 'byteStart' | 'size'>): RangeSummary {
+      let tokens = 0;
+      const flags = new Uint8Array(range.chunk.length);
+      let file = 0;
+      for (let c = 0; c < range.chunks.length; c++) {
+        const bytes = range.chunks[c]!;
+        const end = range.ends[c]!;
+        tokens += count(data.step, data.startEntry, bytes, 0, end);
+        let last = file;
+        while (last < range.chunk.length && range.chunk[last] === c) last++;
+        if (last === file) continue;
+        if (re === null) flags.fill(1, file, last);
+        else {
+          const starts = range.byteStart.subarray(file, last);
+          const ends = starts.map((s, k) => s + range.size[file + k]!);
+          flags.set(flag(re, bytes.toString('latin1', 0, end), 0, starts, ends), file);
+        }
+        file = last;
+      }
+      return { tokens, flags };
+    },
+    /** SHA-256 (hex) of the header and the pieces, in order. */
+    hash(head: Uint8Array, pieces: readonly Uint8Array[]): string {
+      const hash = createHash('sha256').update(head);
+      for (const p of pieces) hash.update(p);
+      return hash.digest('hex');
+    },
+  };
+}
+
+export function summarizerData(envKey: string): SummarizerData {
+  return { step: TOKEN_STEP, startEntry: TOKEN_START, screen: screenSource(envKey, { bytes: true }) };
+}

@@ -1,0 +1,245 @@
+/**
+ * How the scan reads its files: the paths are cut into ranges of consecutive files; this thread and,
+ * for a codebase of more than one range, a worker thread (scan-worker.ts) each take the next range
+ * not yet taken (one shared counter, Atomics) until none is left, so the reads (a few system calls
+ * a file) and the work over the bytes run on both cores, whichever tree it is. Each thread reads a
+ * range into shared memory (frame-range.ts: never copied between threads), counts its tokens and
+ * screens it for secrets (chunk-summary.ts); the worker hashes every range in order as they come,
+ * behind the header it expects. This thread then decodes every range (decode-chunk.ts).
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { countUtf8Tokens } from '../shared/tokens.js';
+import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
+import { escapeAttr, header, renderTree, tagFor } from './context.js';
+import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
+import { type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
+import { flagSpans } from './secret-screen.js';
+
+/** A range, read and summarized. */
+export interface RangeDone {
+  framed: FramedRange;
+  summary: RangeSummary;
+}
+
+/** How the scan's ranges are read: by this thread alone, or by this thread and the worker. */
+export interface ScanThreads {
+  /** The ranges of the job. */
+  readonly ranges: number;
+  /** The next range for this thread to read, or -1 when every range is taken. */
+  claim(): number;
+  /** A range this thread read: summarized here, handed to the worker (when there is one) for the hash. */
+  add(r: number, framed: FramedRange): void;
+  /** Range `r`, whichever thread read it, once it is summarized. */
+  done(r: number): Promise<RangeDone>;
+  /** SHA-256 (hex) of `head` and every range's chunks, in order (after every `done`). */
+  finish(head: Uint8Array): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** What both threads need to read: the paths (sorted), where, and how they are cut. */
+export interface ReadJob {
+  root: string;
+  paths: readonly string[];
+  maxFileBytes: number;
+  /** Files per range. */
+  rangeFiles: number;
+  /** A block's size (frame-range.ts; a larger file gets one of its own size). */
+  blockBytes: number;
+}
+
+export const rangeCount = (job: ReadJob): number => Math.ceil(job.paths.length / job.rangeFiles);
+
+/** Range `r` read by the calling thread with `tools`. */
+export function readRange(tools: FrameTools, job: ReadJob, r: number): FramedRange {
+  const from = r * job.rangeFiles;
+  return frameRange(tools, job.root, job.paths, from, Math.min(job.paths.length, from + job.rangeFiles), job.maxFileBytes, job.blockBytes);
+}
+
+const pieces = (f: Pick<FramedRange, 'chunks' | 'ends'>) => f.chunks.map((c, k) => c.subarray(0, f.ends[k]));
+
+/** Every range read and summarized on this thread (no worker). */
+export class InlineThreads implements ScanThreads {
+  readonly ranges: number;
+  private next = 0;
+  private readonly work: Summarizer;
+  private readonly doneRanges = new Map<number, RangeDone>();
+
+  constructor(envKey: string, job: ReadJob) {
+    this.ranges = rangeCount(job);
+    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, summarizerData(envKey), createHash);
+  }
+
+  claim(): number {
+    return this.next < this.ranges ? this.next++ : -1;
+  }
+
+  add(r: number, framed: FramedRange): void {
+    this.doneRanges.set(r, { framed, summary: this.work.range(framed) });
+  }
+
+  async done(r: number): Promise<RangeDone> {
+    const d = this.doneRanges.get(r);
+    if (!d) throw new Error(`range ${r} of the scan was never read`);
+    return d;
+  }
+
+  async finish(head: Uint8Array): Promise<string> {
+    const all = [...this.doneRanges.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => pieces(d.framed));
+    return this.work.hash(head, all);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const SOURCE = workerSource({ frameRange, chunkSummarizer, countUtf8Tokens, flagSpans, escapeAttr, tagFor, header, renderTree });
+
+/** Ranges read on this thread and on a worker at once. */
+export class WorkerThreads implements ScanThreads {
+  ranges = 0;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly rangeFiles: number;
+  private published = 0;
+  private readonly work: Summarizer;
+  private readonly arrived = new Map<number, RangeDone>();
+  private readonly waiters = new Map<number, (d: RangeDone) => void>();
+  private hashed: ((sha256: string) => void) | null = null;
+  private failure: Error | null = null;
+  private readonly failed: ((e: Error) => void)[] = [];
+  /** The header the worker expects (the one every file read gives), once it says. */
+  readonly expected: Promise<string>;
+
+  /**
+   * Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it; the
+   * paths come with `publish` as the walk finds them.
+   */
+  constructor(envKey: string, settings: Omit<ReadJob, 'paths'>) {
+    this.rangeFiles = settings.rangeFiles;
+    Atomics.store(this.control, TOTAL, -1);
+    const data = summarizerData(envKey);
+    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, data, createHash);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };
+    this.worker = new Worker(SOURCE, { eval: true, workerData: setup, transferList: [port2] });
+    this.expected = new Promise((resolve, reject) => {
+      this.expect = resolve;
+      this.failed.push(reject);
+    });
+    this.expected.catch(() => {}); // a scan may never ask for it
+    this.port.on('message', (m: FromWorker) => this.receive(m));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the scan's worker thread exited (${code})`)));
+  }
+
+  private expect: (text: string) => void = () => {};
+
+  /** The shared memory the read's chunks must be in (the worker reads them as they are). */
+  static allocate(size: number): Buffer {
+    return Buffer.from(new SharedArrayBuffer(size));
+  }
+
+  /** The walk's files so far (final, in order): every whole range not sent yet goes to the worker, which may take it at once. */
+  publish(toRead: readonly string[]): void {
+    const before = this.published;
+    while ((this.published + 1) * this.rangeFiles <= toRead.length) this.send(toRead, this.published++);
+    if (this.published > before) this.announce();
+  }
+
+  /** The walk is over: the last range is sent, and from now on this thread takes ranges too. */
+  end(toRead: readonly string[]): void {
+    this.publish(toRead);
+    this.ranges = Math.ceil(toRead.length / this.rangeFiles);
+    if (this.published < this.ranges) this.send(toRead, this.published++);
+    Atomics.store(this.control, TOTAL, this.ranges);
+    this.announce();
+  }
+
+  claim(): number {
+    const r = Atomics.add(this.control, NEXT, 1);
+    return r < this.ranges ? r : -1;
+  }
+
+  add(r: number, framed: FramedRange): void {
+    if (framed.chunks.some((c) => !(c.buffer instanceof SharedArrayBuffer))) throw new Error('a chunk for the scan worker must be in shared memory');
+    this.arrived.set(r, { framed, summary: this.work.range(framed) });
+    this.port.postMessage({ add: r, framed } satisfies ToWorker);
+  }
+
+  done(r: number): Promise<RangeDone> {
+    const d = this.arrived.get(r);
+    if (d) return Promise.resolve(d);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiters.set(r, resolve);
+      this.failed.push(reject);
+    });
+  }
+
+  finish(head: Uint8Array): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.hashed = resolve;
+      this.failed.push(reject);
+      this.port.postMessage({ head, ranges: this.ranges } satisfies ToWorker);
+    });
+  }
+
+  /** Stops the thread (after finish, or when the scan fails). */
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    this.fail(new Error("the scan's worker thread was closed"));
+    this.port.close();
+    await this.worker.terminate();
+  }
+
+  /** A range's paths to the worker (before the counters say it is there: it reads them in that order). */
+  private send(toRead: readonly string[], r: number): void {
+    this.port.postMessage({ range: r, paths: toRead.slice(r * this.rangeFiles, (r + 1) * this.rangeFiles) } satisfies ToWorker);
+  }
+
+  private announce(): void {
+    Atomics.store(this.control, PUBLISHED, this.published);
+    Atomics.notify(this.control, PUBLISHED);
+  }
+
+  private receive(m: FromWorker): void {
+    if ('error' in m) this.fail(new Error(`the scan's worker thread failed: ${m.error}`));
+    else if ('sha256' in m) this.hashed?.(m.sha256);
+    else if ('expected' in m) this.expect(m.expected);
+    else {
+      const d = { framed: asBuffers(m.framed), summary: m.summary };
+      this.arrived.set(m.range, d);
+      this.waiters.get(m.range)?.(d);
+      this.waiters.delete(m.range);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const reject of this.failed.splice(0)) reject(this.failure);
+  }
+}
+
+/** Chunks that crossed a thread arrive as Uint8Arrays: the same memory, as Buffers again. */
+function asBuffers(f: FramedRange): FramedRange {
+  return { ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) };
+}
+
+/** This thread's tools: node's file system (or `port`), chunks in shared memory when a worker reads them too. */
+export function frameTools(shared: boolean, port?: FrameTools['port']): FrameTools {
+  return {
+    port: port ?? fs,
+    isUtf8,
+    openFlags: OPEN_FLAGS,
+    escapeAttr,
+    tagFor,
+    allocate: shared ? WorkerThreads.allocate : Buffer.allocUnsafe,
+    arena: { block: null, used: 0, id: 0 },
+    thread: 0,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The program of the scan's worker thread (scan-threads.ts starts it and talks to it). Its text is
+ * what runs: it uses nothing but its arguments, the text of self-contained functions that this
+ * thread runs too (`frameRange`, `chunkSummarizer`, `countUtf8Tokens`, `flagSpans`, `escapeAttr`,
+ * `tagFor`, `header`, `renderTree`: one implementation each), and node's modules, reached with
+ * `process.getBuiltinModule`, which works whether node runs the text as a script or, under
+ * `--input-type=module`, as a module.
+ *
+ * It takes ranges as soon as the walk has sent their paths, until none is left, reading, counting
+ * and screening each. Once the walk is over it renders the context's header as it will be if every
+ * file is read, and hashes it and every range (its own and the ones this thread hands over) as soon
+ * as the ones before it are. When the reads are done, this thread sends the real header: the same,
+ * and the digest is ready; another (a file turned out binary or unreadable), and everything is
+ * hashed again behind it.
+ */
+import type { chunkSummarizer, RangeSummary, SummarizerData } from './chunk-summary.js';
+import type { escapeAttr, header, renderTree, tagFor } from './context.js';
+import type { FramedRange, frameRange } from './frame-range.js';
+import type { ReadJob } from './scan-threads.js';
+import type { flagSpans } from './secret-screen.js';
+import type { countUtf8Tokens } from '../shared/tokens.js';
+
+/** The slots of the shared counters (an Int32Array over a SharedArrayBuffer). */
+export const NEXT = 0; // the next range to take
+export const PUBLISHED = 1; // ranges whose paths the worker has been sent
+export const TOTAL = 2; // every range, once the walk is over (-1 before)
+
+export interface WorkerSetup {
+  /** Everything of the job but its paths, which come as the walk finds them. */
+  settings: Omit<ReadJob, 'paths'>;
+  control: Int32Array;
+  summarizer: SummarizerData;
+  openFlags: number;
+  /** The worker's end of the channel (messages both ways). */
+  port: import('node:worker_threads').MessagePort;
+}
+
+export type ToWorker = { range: number; paths: string[] } | { add: number; framed: FramedRange } | { head: Uint8Array; ranges: number };
+export type FromWorker =
+  | { expected: string }
+  | { range: number; framed: FramedRange; summary: RangeSummary }
+  | { sha256: string }
+  | { error: string };
+
+function workerMain(
+  frame: typeof frameRange,
+  summarizer: typeof chunkSummarizer,
+  count: typeof countUtf8Tokens,
+  flag: typeof flagSpans,
+  attr: typeof escapeAttr,
+  tag: typeof tagFor,
+  headerOf: typeof header,
+  tree: typeof renderTree,
+  slots: { NEXT: number; PUBLISHED: number; TOTAL: number },
+): void {
+  const { workerData, receiveMessageOnPort: receive } = process.getBuiltinModule('node:worker_threads');
+  const fs = process.getBuiltinModule('node:fs');
+  const { isUtf8 } = process.getBuiltinModule('node:buffer');
+  const { createHash } = process.getBuiltinModule('node:crypto');
+  const setup = workerData as WorkerSetup;
+  const { port, control, settings: job } = setup;
+  const work = summarizer(count, flag, setup.summarizer, createHash);
+  const allocate = (n: number) => Buffer.from(new SharedArrayBuffer(n));
+  const tools = {
+    port: fs,
+    isUtf8,
+    openFlags: setup.openFlags,
+    escapeAttr: attr,
+    tagFor: tag,
+    allocate,
+    arena: { block: null, used: 0, id: 0 },
+    thread: 1,
+  };
+  const paths: string[] = [];
+  const kept: Uint8Array[][] = [];
+  const running = createHash('sha256');
+  let expected: Buffer | null = null; // the header, once every path is known
+  let hashed = 0;
+  /** Hashes every range kept whose ones before are hashed too (once the header is). */
+  const hashOn = () => {
+    if (expected === null) return;
+    for (; kept[hashed] !== undefined; hashed++) for (const piece of kept[hashed]!) running.update(piece);
+  };
+  const keep = (r: number, f: FramedRange) => {
+    kept[r] = f.chunks.map((c, k) => c.subarray(0, f.ends[k]));
+    hashOn();
+  };
+  const asBuffers = (f: FramedRange): FramedRange => ({ ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) });
+  const handle = (m: ToWorker) => {
+    if ('paths' in m) for (const [i, p] of m.paths.entries()) paths[m.range * job.rangeFiles + i] = p;
+    else if ('add' in m) keep(m.add, asBuffers(m.framed));
+    else {
+      const same = hashed === m.ranges && expected !== null && Buffer.from(m.head.buffer, m.head.byteOffset, m.head.byteLength).equals(expected);
+      port.postMessage({ sha256: same ? running.digest('hex') : work.hash(m.head, kept.slice(0, m.ranges).flat()) } satisfies FromWorker);
+    }
+  };
+  const drain = () => {
+    for (let m = receive(port); m !== undefined; m = receive(port)) handle(m.message as ToWorker);
+  };
+  try {
+    for (;;) {
+      // The paths of a range are sent before the counters say it is there: read the counters, then the messages.
+      const total = Atomics.load(control, slots.TOTAL);
+      const published = Atomics.load(control, slots.PUBLISHED);
+      drain();
+      if (total >= 0 && expected === null) {
+        // The walk is over (every path was sent before the total was set): the header, then the hash so far.
+        const text = `${headerOf(paths.length)}<tree>\n${tree(paths)}</tree>\n`;
+        port.postMessage({ expected: text } satisfies FromWorker);
+        expected = Buffer.from(text);
+        running.update(expected);
+        hashOn();
+      }
+      const r = Atomics.load(control, slots.NEXT);
+      if (total >= 0 && r >= total) break;
+      if (r >= published) {
+        Atomics.wait(control, slots.PUBLISHED, published, 50); // until the walk sends more
+        continue;
+      }
+      if (Atomics.compareExchange(control, slots.NEXT, r, r + 1) !== r) continue; // this thread took it first
+      const from = r * job.rangeFiles;
+      const framed = frame(tools, job.root, paths, from, Math.min(paths.length, from + job.rangeFiles), job.maxFileBytes, job.blockBytes);
+      keep(r, framed);
+      port.postMessage({ range: r, framed, summary: work.range(framed) } satisfies FromWorker);
+    }
+  } catch (e) {
+    port.postMessage({ error: String((e as Error)?.stack ?? e) } satisfies FromWorker);
+  }
+  port.on('message', (m: ToWorker) => {
+    try {
+      handle(m);
+    } catch (e) {
+      port.postMessage({ error: String((e as Error)?.stack ?? e) } satisfies FromWorker);
+    }
+  });
+}
+
+/** The worker's program, as text (for `new Worker(…, { eval: true })`). */
+export function workerSource(fns: {
+  frameRange: typeof frameRange;
+  chunkSummarizer: typeof chunkSummarizer;
+  countUtf8Tokens: typeof countUtf8Tokens;
+  flagSpans: typeof flagSpans;
+  escapeAttr: typeof escapeAttr;
+  tagFor: typeof tagFor;
+  header: typeof header;
+  renderTree: typeof renderTree;
+}): string {
+  const args = [fns.frameRange, fns.chunkSummarizer, fns.countUtf8Tokens, fns.flagSpans, fns.escapeAttr, fns.tagFor, fns.header, fns.renderTree];
+  return `(${workerMain.toString()})(${args.map(String).join(', ')}, ${JSON.stringify({ NEXT, PUBLISHED, TOTAL })})`;
+}
