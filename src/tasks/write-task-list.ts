@@ -86,21 +86,29 @@ function build(source: string, plan: Planned[], afterPath: ReadonlySet<string>):
     at = e.end;
   }
   parts.push(source.slice(at));
-  return { text: parts.join(''), edits };
+  // Where each edit starts and how much longer it makes the text: all the read-back needs of them.
+  const starts = new Float64Array(edits.length);
+  const grow = new Float64Array(edits.length);
+  edits.forEach((e, k) => {
+    starts[k] = e.start;
+    grow[k] = e.text.length - (e.end - e.start);
+  });
+  return { text: parts.join(''), at: starts, grow };
 }
 
-/** The new text, and the edits it was made with (in source order). */
+/** The new text, and where its edits start in the source (in order) and how much longer each makes it. */
 interface Built {
   text: string;
-  edits: readonly Edit[];
+  at: Float64Array;
+  grow: Float64Array;
 }
 
-/** The planned tasks that do not read back as planned from `text` (all written ones if it does not parse). */
-function misread({ text, edits }: Built, parsed: ParsedTaskList, plan: Planned[]): Planned[] {
-  if (parsed.lineBased && writtenLinesReadBack(text, edits, parsed.list.source, plan)) return [];
+/** The planned tasks that do not read back as planned from the built text (all written ones if it does not parse). */
+function misread(built: Built, parsed: ParsedTaskList, plan: Planned[]): Planned[] {
+  if (parsed.lineBased && writtenLinesReadBack(built, parsed.list.source, plan)) return [];
   let back: ParsedTaskList;
   try {
-    back = parseSource(text, parsed.list.file);
+    back = parseSource(built.text, parsed.list.file);
   } catch {
     return plan.filter((p) => p.write);
   }
@@ -132,13 +140,13 @@ function misread({ text, edits }: Built, parsed: ParsedTaskList, plan: Planned[]
  * was a large part of its peak memory. Any doubt (a line that reads otherwise) answers false, and
  * the caller parses the whole text (which says which tasks and why).
  */
-function writtenLinesReadBack(text: string, edits: readonly Edit[], source: string, plan: Planned[]): boolean {
+function writtenLinesReadBack({ text, at, grow }: Built, source: string, plan: Planned[]): boolean {
   let shift = 0; // how much longer the new text is before the current line
   let e = 0;
   for (const { site, state, write } of plan) {
     if (!write) continue;
     const lineStart = source.lastIndexOf('\n', site.checkAt) + 1;
-    for (; e < edits.length && edits[e]!.start < lineStart; e++) shift += edits[e]!.text.length - (edits[e]!.end - edits[e]!.start);
+    for (; e < at.length && at[e]! < lineStart; e++) shift += grow[e]!;
     const t = readTaskLine(text, lineStart + shift, site.task.line, site.task.group, site.task.stage);
     if (!t || t.path !== site.task.path || t.id !== site.task.id || t.description !== site.task.description) return false;
     if (t.status !== effectiveStatus(state.checked, state.status) || t.checked !== state.checked) return false;
