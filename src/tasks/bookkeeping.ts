@@ -34,7 +34,10 @@ const KEYS = ['id', 'status', 'attempts', 'batch', 'reason', 'desc'] as const;
 type Key = (typeof KEYS)[number];
 const isKey = (k: string): k is Key => (KEYS as readonly string[]).includes(k);
 
-const PAIR = /[ \t\r\n]*([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\\r\n]|\\.)*"|[^\s"]+)/y;
+/** A pair is blanks (space, tab, CR, LF), a key and its `=`, then the value: a JSON string or a bare token. */
+const KEY_EQ = /[A-Za-z_][A-Za-z0-9_-]*=/y;
+const VALUE = /"(?:[^"\\\r\n]|\\.)*"|[^\s"]+/y;
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10;
 const BARE = /^[A-Za-z0-9_.:/+-]+$/;
 const ID_PATTERN = /^t[0-9]+$/;
 const DESC_PATTERN = /^[0-9a-f]{1,64}$/;
@@ -54,17 +57,21 @@ export function readHarnessComment(comment: string): ReadResult {
   const body = comment.slice(start[0].length, comment.length - 3);
   // A list of 20,000 tasks reads 20,000 comments: no closure, set or copy of the rest per comment.
   const value: RecordedBookkeeping = {};
-  PAIR.lastIndex = 0;
   let at = 0;
   for (;;) {
     REST_BLANK.lastIndex = at;
     if (REST_BLANK.test(body)) break;
-    PAIR.lastIndex = at;
-    const m = PAIR.exec(body);
-    if (!m) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
-    at = PAIR.lastIndex;
-    const key = m[1]!;
-    const raw = m[2]!;
+    // Two sticky tests and two slices: no match array per pair.
+    let keyStart = at;
+    while (isBlank(body.charCodeAt(keyStart))) keyStart++;
+    KEY_EQ.lastIndex = keyStart;
+    if (!KEY_EQ.test(body)) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
+    const valueStart = KEY_EQ.lastIndex;
+    VALUE.lastIndex = valueStart;
+    if (!VALUE.test(body)) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
+    at = VALUE.lastIndex;
+    const key = body.slice(keyStart, valueStart - 1);
+    const raw = body.slice(valueStart, at);
     if (!isKey(key)) return fail(`unknown key ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
     // Every key read so far holds a value (none is set to undefined).
     if (value[key] !== undefined) return fail(`${key} is given twice`);

@@ -46,8 +46,6 @@ export interface ParsedTaskList {
 
 export const DEFAULT_FILE = 'task-list.md';
 
-const SEPARATOR = /^(?:—|–|--|-|:)/;
-
 export function parseSource(source: string, file: string = DEFAULT_FILE, engine: ScanEngine = 'hybrid'): ParsedTaskList {
   const lineStarts = lineStartsOf(source);
   const lineAt = (offset: number): number => lineOfOffset(lineStarts, offset);
@@ -146,7 +144,7 @@ interface Draft {
 }
 
 /** The task an item holds, or why it holds none (a duplicate path aside: that takes the whole list). */
-function readItem(source: string, item: RawItem, group: string, stage: number): Draft | string {
+function readItem(source: string, item: RawItem, group: string, stage: number, knownSafe?: string): Draft | string {
   if (!item.code) return 'task has no path (put the file path in backticks: - [ ] `src/a.ts` — what it is)';
   const written = item.code.value;
   if (item.code.multiline) return `the path ${JSON.stringify(written)} is split across lines`;
@@ -154,7 +152,7 @@ function readItem(source: string, item: RawItem, group: string, stage: number): 
   if (written.trim() !== written) return `the path ${JSON.stringify(written)} starts or ends with whitespace`;
   if (/[^\S ]/.test(written)) return `the path ${JSON.stringify(written)} contains a whitespace character other than a space`;
   const path = normaliseTaskPath(written);
-  const unsafe = unsafePathReason(path);
+  const unsafe = path === knownSafe ? null : unsafePathReason(path);
   if (unsafe) return `unsafe path ${JSON.stringify(written)}: ${unsafe}`;
   if (item.harness.length > 1) return 'the task has more than one harness comment';
   const comment = item.harness[0] ?? null;
@@ -198,15 +196,16 @@ function taskOf(source: string, d: Draft, id: string): Task {
  * The task the line starting at `lineStart` of `source` holds, read on its own as the line-based
  * pass reads a plain task line (1-based `line`, under `group` and `stage`), with the id its
  * comment records; null when that line alone is no plain task line, holds a problem, or records no id.
+ * `knownSafe`: a path the safety check passed already (a pure check: not made again for it).
  * Where every line of a list is read on its own (ParsedTaskList.lineBased), this is what a parse
  * of the whole list says of that task.
  */
-export function readTaskLine(source: string, lineStart: number, line: number, group: string, stage: number): Task | null {
+export function readTaskLine(source: string, lineStart: number, line: number, group: string, stage: number, knownSafe?: string): Task | null {
   const nl = source.indexOf('\n', lineStart);
   const end = nl === -1 ? source.length : nl > lineStart && source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
   const kind = classifyLine(source.slice(lineStart, end), lineStart, line);
   if (kind.kind !== 'task') return null;
-  const draft = readItem(source, kind.item, group, stage);
+  const draft = readItem(source, kind.item, group, stage, knownSafe);
   if (typeof draft === 'string' || draft.recorded.id === undefined) return null;
   return taskOf(source, draft, draft.recorded.id);
 }
@@ -225,7 +224,7 @@ function stageOfHeading(heading: { depth: number; text: string }): number | null
  * other irregularity (`..`, `//`, an absolute path…) is left for the safety check to refuse.
  */
 export function normaliseTaskPath(written: string): string {
-  return written.replace(/^(?:\.\/)+(?=[^/])/, '');
+  return written.startsWith('./') ? written.replace(/^(?:\.\/)+(?=[^/])/, '') : written;
 }
 
 /**
@@ -248,10 +247,26 @@ function describe(source: string, item: RawItem): string {
   }
   text += source.slice(at, item.paraEnd);
   if (item.inBlockquote) text = text.replace(/(\r?\n|\r)[ \t>]*/g, ' ');
-  return trim(trim(text.replace(/[ \t\r\n]+/g, ' ')).replace(SEPARATOR, ''));
+  // Whitespace collapsed (nothing to do without a tab, a line break or two spaces in a row).
+  if (/[\t\r\n]| {2}/.test(text)) text = text.replace(/[ \t\r\n]+/g, ' ');
+  return trim(dropSeparator(trim(text)));
 }
 
-const trim = (s: string): string => s.replace(/^ +| +$/g, '');
+/** Leading and trailing spaces cut (one slice, none when there are none). */
+function trim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 32) a++;
+  while (b > a && s.charCodeAt(b - 1) === 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** One separator at the start dropped: `—`, `–`, `--`, `-` or `:`. */
+function dropSeparator(s: string): string {
+  if (s.startsWith('--')) return s.slice(2);
+  const c = s.charCodeAt(0);
+  return c === 0x2014 || c === 0x2013 || c === 45 || c === 58 ? s.slice(1) : s;
+}
 
 function trimEnd(source: string, end: number): number {
   let at = end;

@@ -147,7 +147,7 @@ function writtenLinesReadBack({ text, at, grow }: Built, source: string, plan: P
     if (!write) continue;
     const lineStart = source.lastIndexOf('\n', site.checkAt) + 1;
     for (; e < at.length && at[e]! < lineStart; e++) shift += grow[e]!;
-    const t = readTaskLine(text, lineStart + shift, site.task.line, site.task.group, site.task.stage);
+    const t = readTaskLine(text, lineStart + shift, site.task.line, site.task.group, site.task.stage, site.task.path);
     if (!t || t.path !== site.task.path || t.id !== site.task.id || t.description !== site.task.description) return false;
     if (t.status !== effectiveStatus(state.checked, state.status) || t.checked !== state.checked) return false;
     if (t.attempts !== state.attempts || t.batch !== state.batch || t.reason !== state.reason) return false;
