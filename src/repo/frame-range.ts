@@ -80,6 +80,8 @@ export function frameRange(
   const { port, isUtf8, openFlags, escapeAttr, tagFor, allocate, arena } = tools;
   const ATTEMPTS = 3;
   const SNIFF = 8192;
+  /** A block with less room than this left is left for a new one (a file of unknown size must fit in one read, mostly). */
+  const MIN_ROOM = Math.min(64 * 1024, blockBytes >> 2);
   /** Room for the closing tag (`\n</file_N>\n`) after a file's content. */
   const CLOSE_ROOM = 32;
   const CLOSING = Buffer.from('</file>');
@@ -130,12 +132,33 @@ export function frameRange(
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
     return text.length;
   };
-  const changedSince = (fd: number, before: fs.Stats): boolean => {
-    const now = port.fstatSync(fd);
-    return now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ctimeMs !== before.ctimeMs;
+  /** A place for a file of unknown size: where the current block has room, and how much (at most one byte over the limit). */
+  const placeAny = (openBytes: number): { c: number; room: number } => {
+    if (arena.block === null || arena.block.length - arena.used - openBytes - CLOSE_ROOM < MIN_ROOM)
+      room(Math.max(blockBytes, openBytes + CLOSE_ROOM + MIN_ROOM));
+    const c = room(openBytes + CLOSE_ROOM);
+    return { c, room: Math.min(maxFileBytes + 1, arena.block!.length - arena.used - openBytes - CLOSE_ROOM) };
   };
-  /** Reads one file where `place(size)` says; its size, or why it is skipped. */
-  const readInto = (abs: string, place: (size: number) => { buffer: Buffer; at: number }): number | string => {
+  const readAll = (fd: number, buffer: Buffer, at: number, length: number, position: number): number => {
+    let got = 0;
+    while (got < length) {
+      const r = port.readSync(fd, buffer, at + got, length - got, position + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return got;
+  };
+  /**
+   * Reads one file at `arena.used + openBytes`, in chunk `c` (set here); its size, or why it is
+   * skipped. One read where the block has room: a read shorter than asked is the whole file, no
+   * fstat needed (three calls a file: open, read, close; the size check and the framing need no
+   * size beforehand). A file that fills the room, or is empty, is fstat'ed: not a regular file,
+   * over the limit, or placed where its size fits and read whole; one whose read then differs from
+   * its fstat's size, or that is not UTF-8 and reads differently a second time, changed under the
+   * read: it is read again (fstat, then one read of that size), up to three times.
+   */
+  let c = -1;
+  const readInto = (abs: string, openBytes: number): number | string => {
     let fd: number;
     try {
       fd = port.openSync(abs, openFlags);
@@ -145,29 +168,42 @@ export function frameRange(
     }
     try {
       for (let attempt = 1; ; attempt++) {
-        const st = port.fstatSync(fd);
-        if (!st.isFile()) return 'not a regular file';
-        if (st.size > maxFileBytes) return `too large (${st.size} bytes)`;
-        const { buffer, at } = place(st.size);
-        let got = 0;
-        while (got < st.size) {
-          const r = port.readSync(fd, buffer, at + got, st.size - got, got);
-          if (r === 0) break;
-          got += r;
+        let got = -1;
+        let st: ReturnType<ReadPort['fstatSync']> | null = null;
+        if (attempt === 1) {
+          const first = placeAny(openBytes);
+          c = first.c;
+          got = port.readSync(fd, blocks[c]!, arena.used + openBytes, first.room, 0);
+          if (got === first.room || got === 0) st = port.fstatSync(fd); // larger than the room, or empty: its size tells
+        } else st = port.fstatSync(fd); // it changed: read it whole at its size, as one read
+        if (st) {
+          if (!st.isFile()) return 'not a regular file';
+          if (st.size > maxFileBytes) return `too large (${st.size} bytes)`;
+          if (st.size !== got) {
+            c = room(openBytes + st.size + CLOSE_ROOM);
+            got = readAll(fd, blocks[c]!, arena.used + openBytes, st.size, 0);
+            if (got !== st.size) {
+              if (attempt < ATTEMPTS) continue;
+              return 'changed while being read';
+            }
+          }
         }
+        const buffer = blocks[c]!;
+        const at = arena.used + openBytes;
         const data = buffer.subarray(at, at + got);
-        const binary = data.subarray(0, SNIFF).includes(0);
-        const valid = !binary && isUtf8(data);
-        if (got < st.size || (!valid && changedSince(fd, st))) {
+        if (data.subarray(0, SNIFF).includes(0)) return 'binary';
+        if (!isUtf8(data)) {
+          // Not UTF-8, or caught half-way through a change: what a second read gives tells.
+          const again = Buffer.allocUnsafe(got + 1);
+          if (readAll(fd, again, 0, got + 1, 0) === got && again.subarray(0, got).equals(data)) return 'binary (not valid UTF-8)';
           if (attempt < ATTEMPTS) continue;
           return 'changed while being read';
         }
-        if (binary) return 'binary';
-        if (!valid) return 'binary (not valid UTF-8)';
         return got;
       }
     } catch (e) {
-      return `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      return code === 'EISDIR' ? 'not a regular file' : `unreadable (${code})`;
     } finally {
       port.closeSync(fd);
     }
@@ -177,11 +213,7 @@ export function frameRange(
     const rel = paths[i]!;
     let open = `\n<file path="${escapeAttr(rel)}">\n`;
     let openBytes = utf8Length(open);
-    let c = -1;
-    const got = readInto(`${root}/${rel}`, (bytes) => {
-      c = room(openBytes + bytes + CLOSE_ROOM);
-      return { buffer: blocks[c]!, at: arena.used + openBytes };
-    });
+    const got = readInto(`${root}/${rel}`, openBytes);
     if (typeof got === 'string') {
       skipped.push([i, got]);
       continue;

@@ -15,7 +15,7 @@ import { countUtf8Tokens } from '../shared/tokens.js';
 import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
 import { escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
-import { type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
+import { BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
 import { flagSpans } from './secret-screen.js';
 
 /** A range, read and summarized. */
@@ -94,6 +94,9 @@ export class InlineThreads implements ScanThreads {
   async close(): Promise<void> {}
 }
 
+/** Ranges handed over to the worker and not answered yet, at most. */
+const HANDOVER_LIMIT = 2;
+
 const SOURCE = workerSource({ frameRange, chunkSummarizer, countUtf8Tokens, flagSpans, escapeAttr, tagFor, header, renderTree });
 
 /** Ranges read on this thread and on a worker at once. */
@@ -101,7 +104,9 @@ export class WorkerThreads implements ScanThreads {
   ranges = 0;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
+  /** Ranges handed over to be summarized, until the worker answers. */
+  private readonly handed = new Map<number, FramedRange>();
   private readonly rangeFiles: number;
   private published = 0;
   private readonly work: Summarizer;
@@ -166,8 +171,14 @@ export class WorkerThreads implements ScanThreads {
 
   add(r: number, framed: FramedRange): void {
     if (framed.chunks.some((c) => !(c.buffer instanceof SharedArrayBuffer))) throw new Error('a chunk for the scan worker must be in shared memory');
-    this.arrived.set(r, { framed, summary: this.work.range(framed) });
-    this.port.postMessage({ add: r, framed } satisfies ToWorker);
+    // The worker counts and screens the range while it keeps up (it does so before reading one of its
+    // own); when it does not, this thread does: whichever thread has time does the work.
+    const summarize = Atomics.load(this.control, BACKLOG) < HANDOVER_LIMIT;
+    if (summarize) {
+      Atomics.add(this.control, BACKLOG, 1);
+      this.handed.set(r, framed);
+    } else this.arrived.set(r, { framed, summary: this.work.range(framed) });
+    this.port.postMessage({ add: r, framed, summarize } satisfies ToWorker);
   }
 
   done(r: number): Promise<RangeDone> {
@@ -212,7 +223,12 @@ export class WorkerThreads implements ScanThreads {
     else if ('sha256' in m) this.hashed?.(m.sha256);
     else if ('expected' in m) this.expect(m.expected);
     else {
-      const d = { framed: asBuffers(m.framed), summary: m.summary };
+      const framed = m.framed ? asBuffers(m.framed) : this.handed.get(m.range);
+      if (!framed) {
+        this.fail(new Error(`the scan's worker answered for range ${m.range}, never handed over`));
+        return;
+      }
+      const d = { framed, summary: m.summary };
       this.arrived.set(m.range, d);
       this.waiters.get(m.range)?.(d);
       this.waiters.delete(m.range);

@@ -7,7 +7,8 @@
  * `--input-type=module`, as a module.
  *
  * It takes ranges as soon as the walk has sent their paths, until none is left, reading, counting
- * and screening each. Once the walk is over it renders the context's header as it will be if every
+ * and screening each; before each, it counts and screens the ranges this thread handed over (this
+ * thread hands over while the worker keeps up, and does the work itself when it does not). Once the walk is over it renders the context's header as it will be if every
  * file is read, and hashes it and every range (its own and the ones this thread hands over) as soon
  * as the ones before it are. When the reads are done, this thread sends the real header: the same,
  * and the digest is ready; another (a file turned out binary or unreadable), and everything is
@@ -24,6 +25,7 @@ import type { countUtf8Tokens } from '../shared/tokens.js';
 export const NEXT = 0; // the next range to take
 export const PUBLISHED = 1; // ranges whose paths the worker has been sent
 export const TOTAL = 2; // every range, once the walk is over (-1 before)
+export const BACKLOG = 3; // ranges this thread handed over to be summarized, not answered yet
 
 export interface WorkerSetup {
   /** Everything of the job but its paths, which come as the walk finds them. */
@@ -35,10 +37,13 @@ export interface WorkerSetup {
   port: import('node:worker_threads').MessagePort;
 }
 
-export type ToWorker = { range: number; paths: string[] } | { add: number; framed: FramedRange } | { head: Uint8Array; ranges: number };
+export type ToWorker =
+  | { range: number; paths: string[] }
+  | { add: number; framed: FramedRange; summarize: boolean }
+  | { head: Uint8Array; ranges: number };
 export type FromWorker =
   | { expected: string }
-  | { range: number; framed: FramedRange; summary: RangeSummary }
+  | { range: number; framed?: FramedRange; summary: RangeSummary }
   | { sha256: string }
   | { error: string };
 
@@ -51,7 +56,7 @@ function workerMain(
   tag: typeof tagFor,
   headerOf: typeof header,
   tree: typeof renderTree,
-  slots: { NEXT: number; PUBLISHED: number; TOTAL: number },
+  slots: { NEXT: number; PUBLISHED: number; TOTAL: number; BACKLOG: number },
 ): void {
   const { workerData, receiveMessageOnPort: receive } = process.getBuiltinModule('node:worker_threads');
   const fs = process.getBuiltinModule('node:fs');
@@ -88,8 +93,14 @@ function workerMain(
   const asBuffers = (f: FramedRange): FramedRange => ({ ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) });
   const handle = (m: ToWorker) => {
     if ('paths' in m) for (const [i, p] of m.paths.entries()) paths[m.range * job.rangeFiles + i] = p;
-    else if ('add' in m) keep(m.add, asBuffers(m.framed));
-    else {
+    else if ('add' in m) {
+      const framed = asBuffers(m.framed);
+      keep(m.add, framed);
+      if (m.summarize) {
+        port.postMessage({ range: m.add, summary: work.range(framed) } satisfies FromWorker);
+        Atomics.sub(control, slots.BACKLOG, 1);
+      }
+    } else {
       const same = hashed === m.ranges && expected !== null && Buffer.from(m.head.buffer, m.head.byteOffset, m.head.byteLength).equals(expected);
       port.postMessage({ sha256: same ? running.digest('hex') : work.hash(m.head, kept.slice(0, m.ranges).flat()) } satisfies FromWorker);
     }
@@ -147,5 +158,5 @@ export function workerSource(fns: {
   renderTree: typeof renderTree;
 }): string {
   const args = [fns.frameRange, fns.chunkSummarizer, fns.countUtf8Tokens, fns.flagSpans, fns.escapeAttr, fns.tagFor, fns.header, fns.renderTree];
-  return `(${workerMain.toString()})(${args.map(String).join(', ')}, ${JSON.stringify({ NEXT, PUBLISHED, TOTAL })})`;
+  return `(${workerMain.toString()})(${args.map(String).join(', ')}, ${JSON.stringify({ NEXT, PUBLISHED, TOTAL, BACKLOG })})`;
 }

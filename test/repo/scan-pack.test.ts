@@ -196,10 +196,17 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
 });
 
 describe('scanAndPack: a file that changes while it is read', () => {
-  /** node's fs, except that the first `times` fstat calls on the file named `target` rewrite it with `next()` first. */
-  function changingPort(target: string, next: () => string, times: number): ReadPort {
+  /**
+   * node's fs, except that each fstat of the file named `target` rewrites it with `next()` right
+   * after (so the size it gave is stale), the first `times` times. The read fstats a file only when it
+   * fills the room left in its block (blocks of 256 bytes here) or is empty.
+   */
+  function changingPort(target: string, next: () => string | Buffer, times: number, on: 'fstat' | 'read' = 'fstat'): ReadPort {
     let left = times;
     const fds = new Map<number, string>();
+    const change = (fd: number) => {
+      if (fds.get(fd)?.endsWith(target) && left-- > 0) fs.writeFileSync(fds.get(fd)!, next());
+    };
     return {
       openSync: ((p: fs.PathLike, flags: number) => {
         const fd = fs.openSync(p, flags);
@@ -208,17 +215,22 @@ describe('scanAndPack: a file that changes while it is read', () => {
       }) as ReadPort['openSync'],
       fstatSync: ((fd: number) => {
         const st = fs.fstatSync(fd);
-        if (fds.get(fd)?.endsWith(target) && left-- > 0) fs.writeFileSync(fds.get(fd)!, next()); // after the stat: the size is stale
+        if (on === 'fstat') change(fd);
         return st;
       }) as ReadPort['fstatSync'],
-      readSync: fs.readSync,
+      readSync: ((fd: number, buffer: Buffer, offset: number, length: number, position: number) => {
+        const n = fs.readSync(fd, buffer, offset, length, position);
+        if (on === 'read') change(fd);
+        return n;
+      }) as ReadPort['readSync'],
       closeSync: fs.closeSync,
     };
   }
+  const small = { blockBytes: 256 };
 
   it('reads a file again when it shrank under the read: content, size, tokens and hash describe the same bytes', async () => {
-    const dir = await tree({ 'a.ts': 'a long first version of the file\n', 'b.ts': 'b\n' });
-    const packed = await scanAndPack(dir, options, env(), { port: changingPort('a.ts', () => 'short\n', 1) });
+    const dir = await tree({ 'a.ts': `${'a long first version of the file '.repeat(30)}\n`, 'b.ts': 'b\n' });
+    const packed = await scanAndPack(dir, options, env(), { ...small, port: changingPort('a.ts', () => 'short\n', 1) });
     const a = packed.scan.files.find((f) => f.path === 'a.ts')!;
     expect(a.content).toBe('short\n');
     expect(a.size).toBe(6);
@@ -234,9 +246,23 @@ describe('scanAndPack: a file that changes while it is read', () => {
       n -= 10;
       return 'x'.repeat(n);
     };
-    const packed = await scanAndPack(dir, options, env(), { port: changingPort('a.ts', shorter, 10) });
+    const packed = await scanAndPack(dir, options, env(), { ...small, port: changingPort('a.ts', shorter, 10) });
     expect(packed.scan.files.map((f) => f.path)).toEqual(['b.ts']);
     expect(packed.scan.skipped).toEqual([{ path: 'a.ts', reason: 'changed while being read' }]);
     expect(packed.context).toEqual(buildContext(packed.scan.files));
+  });
+
+  it('tells a file that is not UTF-8 from one caught half-way through a change: it reads it again', async () => {
+    // Not UTF-8 and the same at the second read: binary. Different at every read: changing.
+    let k = 0;
+    const flip = () => Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x30 + (k++ % 10), 0x0a]);
+    const dir = await tree({ 'latin1.txt': flip(), 'b.ts': 'b\n' });
+    const stable = await scanAndPack(dir, options, env(), { port: changingPort('nothing', flip, 0, 'read') });
+    expect(stable.scan.skipped).toEqual([{ path: 'latin1.txt', reason: 'binary (not valid UTF-8)' }]);
+    const changing = await scanAndPack(dir, options, env(), { port: changingPort('latin1.txt', flip, 100, 'read') });
+    expect(changing.scan.skipped).toEqual([{ path: 'latin1.txt', reason: 'changed while being read' }]);
+    // Caught once half-way (not UTF-8), then whole: the second attempt reads it.
+    const settles = await scanAndPack(dir, options, env(), { port: changingPort('latin1.txt', () => 'café, now whole\n', 1, 'read') });
+    expect(settles.scan.files.find((f) => f.path === 'latin1.txt')?.content).toBe('café, now whole\n');
   });
 });
