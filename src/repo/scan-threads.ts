@@ -1,11 +1,13 @@
 /**
- * How the scan reads its files: the paths are cut into ranges of consecutive files; this thread and,
- * for a codebase of more than one range, a worker thread (scan-worker.ts) each take the next range
- * not yet taken (one shared counter, Atomics) until none is left, so the reads (a few system calls
- * a file) and the work over the bytes run on both cores, whichever tree it is. Each thread reads a
- * range into shared memory (frame-range.ts: never copied between threads), counts its tokens and
- * screens it for secrets (chunk-summary.ts); the worker hashes every range in order as they come,
- * behind the header it expects. This thread then decodes every range (decode-chunk.ts).
+ * How the scan reads its files: the paths are cut into ranges of consecutive files. For a codebase
+ * of more than one range a worker thread (scan-worker.ts) starts while the walk goes on and reads
+ * the ranges the walk has found (the walk finds the files in path order); once the walk is over
+ * this thread and the worker each take the next range not yet taken (one shared counter, Atomics)
+ * until none is left. A range is read into shared memory (frame-range.ts: never copied between
+ * threads), its tokens counted and its bytes screened for secrets (chunk-summary.ts): by the worker
+ * for its own ranges, and for this thread's while it keeps up (this thread does that work itself
+ * when two of its ranges are still waiting). The worker renders the header and hashes the context
+ * in order as the ranges come. This thread then decodes every range (decode-chunk.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
