@@ -108,7 +108,11 @@ export const configSchema = z.strictObject({
   scan: z
     .strictObject({
       maxFileBytes: positiveInt.default(512 * 1024).describe('Files larger than this are left out of the context.'),
-      concurrency: positiveInt.default(128).describe('Files read per turn of the event loop while scanning: the scan reads ranges of this many files, on two threads when there is more than one.'),
+      concurrency: positiveInt
+        .default(128)
+        .describe(
+          'Files read per turn of the event loop while scanning: the scan reads ranges of this many files, on two threads when there is more than one.',
+        ),
     })
     .prefault({}),
   secrets: z
