@@ -7,12 +7,15 @@
  * but its arguments), so both threads run the one implementation.
  *
  * Each file is opened with O_NOFOLLOW (a file swapped for a link after the walk is refused) and
- * O_NONBLOCK (one swapped for a FIFO cannot hang the read), checked with fstat (not a regular
- * file, over `maxFileBytes`: never read) and read with synchronous calls (for the small files of a
- * codebase a sync read costs a few syscalls, an async one a thread-pool round trip per call).
- * A file that changes while it is read (shorter than its fstat said, or no longer valid UTF-8 and
- * changed since) is read again, up to three times, then skipped as `changed while being read`:
- * the content, its size, the hash and the token count always describe one and the same read.
+ * O_NONBLOCK (one swapped for a FIFO cannot hang the read), and read with synchronous calls (for
+ * the small files of a codebase a sync read costs a few syscalls, an async one a thread-pool round
+ * trip per call): one read into the room left in the current block, at most one byte over
+ * `maxFileBytes`, is the whole file when it comes back shorter. Only a file that fills the room,
+ * or is empty, is fstat'ed (not a regular file, over the limit: skipped; else read whole at its
+ * size). A file that changes while it is read (its read differs from its fstat's size, or it is
+ * not UTF-8 and reads differently a second time) is read again, up to three times, then skipped as
+ * `changed while being read`: the content, its size, the hash and the token count always describe
+ * one and the same read.
  *
  * Files never straddle two chunks: a full block is left as it is and a new one started, so no byte
  * is copied to grow a buffer, and each chunk decodes on its own (decode-chunk.ts). Ranges read one
