@@ -35,13 +35,13 @@ export function chunkSummarizer(
   const re = data.screen === null ? null : new RegExp(data.screen, 'g');
   return {
     /** A range's tokens and flags (its files sorted by chunk, as the read frames them). */
-    range(range: Pick<FramedRange, 'chunks' | 'ends' | 'chunk' | 'byteStart' | 'size'>): RangeSummary {
+    range(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart' | 'size'>): RangeSummary {
       let tokens = 0;
       const flags = new Uint8Array(range.chunk.length);
       let file = 0;
       for (let c = 0; c < range.chunks.length; c++) {
         const bytes = range.chunks[c]!;
-        const end = range.ends[c]!;
+        const end = bytes.length;
         tokens += count(data.step, data.startEntry, bytes, 0, end);
         let last = file;
         while (last < range.chunk.length && range.chunk[last] === c) last++;

@@ -11,7 +11,7 @@
  */
 import { isAscii } from 'node:buffer';
 import type { FramedRange } from './frame-range.js';
-import type { Chunk, FramedFile } from './read-files.js';
+import type { FramedFile } from './read-files.js';
 
 export interface DecodedChunk {
   /** The chunk's bytes as text: a rope of its pieces, not copied into one string. */
@@ -21,8 +21,7 @@ export interface DecodedChunk {
 }
 
 /** `files`: the chunk's files, in order (their `byteStart` and `size` locate each content). */
-function decodeChunk(chunk: Chunk, files: readonly Pick<FramedFile, 'byteStart' | 'size'>[]): DecodedChunk {
-  const bytes = chunk.buffer.subarray(0, chunk.end);
+function decodeChunk(bytes: Buffer, files: readonly Pick<FramedFile, 'byteStart' | 'size'>[]): DecodedChunk {
   if (isAscii(bytes)) {
     const text = bytes.toString('latin1');
     return { text, contents: files.map((f) => text.slice(f.byteStart, f.byteStart + f.size)) };
@@ -40,7 +39,7 @@ function decodeChunk(chunk: Chunk, files: readonly Pick<FramedFile, 'byteStart' 
 }
 
 /** Valid UTF-8 as text: Latin-1 when it is ASCII (the same string, decoded faster). */
-export function decodeText(bytes: Buffer): string {
+function decodeText(bytes: Buffer): string {
   return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
@@ -61,7 +60,7 @@ export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
   const used = new Map<number, { memory: ArrayBufferLike; end: number }>();
   for (const r of ranges)
     for (const [k, view] of r.chunks.entries()) {
-      const end = view.byteOffset + r.ends[k]!;
+      const end = view.byteOffset + view.length;
       const block = used.get(r.blockIds[k]!);
       if (!block) used.set(r.blockIds[k]!, { memory: view.buffer, end });
       else block.end = Math.max(block.end, end);
@@ -82,12 +81,12 @@ export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
       while (file < r.chunk.length && r.chunk[file] === c) file++;
       if (block !== null) {
         const at = view.byteOffset;
-        text += block.slice(at, at + r.ends[c]!);
+        text += block.slice(at, at + view.length);
         for (let i = from; i < file; i++) contents.push(block.slice(at + r.byteStart[i]!, at + r.byteStart[i]! + r.size[i]!));
       } else {
         const files = [];
         for (let i = from; i < file; i++) files.push({ byteStart: r.byteStart[i]!, size: r.size[i]! });
-        const d = decodeChunk({ buffer: view, end: r.ends[c]! }, files);
+        const d = decodeChunk(view, files);
         text += d.text;
         for (const content of d.contents) contents.push(content);
       }

@@ -47,9 +47,8 @@ export interface FrameTools {
 
 /** A range's files, as parallel arrays (they cross threads as they are). */
 export interface FramedRange {
-  /** The range's chunks (views of blocks, in shared memory when a worker reads them): bytes `[0, ends[k])` of `chunks[k]`. */
+  /** The range's chunks: views of blocks (in shared memory when a worker reads them), each exactly its framed files. */
   chunks: Buffer[];
-  ends: number[];
   /**
    * The block each chunk is a view of (its id: unique among the scan's blocks, whichever thread
    * allocated it; a view that crossed threads comes with a new ArrayBuffer object for the same memory).
@@ -255,7 +254,6 @@ export function frameRange(
   }
   return {
     chunks: blocks.map((b, k) => b.subarray(starts[k], ends[k])),
-    ends: ends.map((e, k) => e - starts[k]!),
     blockIds: ids,
     index: index.slice(0, n),
     size: size.slice(0, n),

@@ -17,9 +17,6 @@ import { frameTools, type ReadJob, rangeCount, readRange } from './scan-threads.
 
 export type { ReadPort } from './frame-range.js';
 
-/** Files per range: small enough that the two threads end together, large enough that a range's overhead is nothing. */
-const RANGE_FILES = 128;
-
 export interface FramedFile {
   path: string;
   /** Bytes read (the content's UTF-8 length). */
@@ -30,33 +27,17 @@ export interface FramedFile {
   byteStart: number;
 }
 
-/** A piece of the framed files: bytes `[0, end)` of `buffer`; files never straddle two chunks. */
-export interface Chunk {
-  buffer: Buffer;
-  end: number;
-}
-
 export interface FramedRead {
-  /** The framed files, in order. */
-  chunks: Chunk[];
+  /** The framed files, in order (files never straddle two chunks). */
+  chunks: Buffer[];
   /** Sorted as given. */
   files: FramedFile[];
   skipped: SkippedFile[];
 }
 
-export interface ReadOptions {
-  maxFileBytes: number;
-  port?: ReadPort;
-}
-
-/** What `frameRange` reads `paths` as, with the default range and chunk sizes. */
-export function readJob(
-  root: string,
-  paths: readonly string[],
-  maxFileBytes: number,
-  sizes: Partial<Pick<ReadJob, 'rangeFiles' | 'blockBytes'>> = {},
-): ReadJob {
-  return { root, paths, maxFileBytes, rangeFiles: sizes.rangeFiles ?? RANGE_FILES, blockBytes: sizes.blockBytes ?? BLOCK_BYTES };
+/** `paths` read in ranges of `rangeFiles` files (config `scan.concurrency`), in blocks of the default size unless told. */
+export function readJob(root: string, paths: readonly string[], maxFileBytes: number, rangeFiles: number, blockBytes = BLOCK_BYTES): ReadJob {
+  return { root, paths, maxFileBytes, rangeFiles, blockBytes };
 }
 
 /** Every range on this thread, in order, one per turn of the event loop. */
@@ -70,19 +51,14 @@ export async function readRanges(job: ReadJob, port?: ReadPort): Promise<FramedR
   return ranges;
 }
 
-/** Every range on this thread, as one read. */
-export async function readFramed(root: string, paths: readonly string[], options: ReadOptions): Promise<FramedRead> {
-  return assemble(paths, await readRanges(readJob(root, paths, options.maxFileBytes), options.port));
-}
-
 /** The ranges (in order) as one read: chunks numbered across them, files with their paths. */
 export function assemble(paths: readonly string[], ranges: readonly FramedRange[]): FramedRead {
-  const chunks: Chunk[] = [];
+  const chunks: Buffer[] = [];
   const files: FramedFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const r of ranges) {
     const base = chunks.length;
-    for (const [k, buffer] of r.chunks.entries()) chunks.push({ buffer, end: r.ends[k]! });
+    chunks.push(...r.chunks);
     for (let i = 0; i < r.index.length; i++)
       files.push({ path: paths[r.index[i]!]!, size: r.size[i]!, chunk: base + r.chunk[i]!, byteStart: r.byteStart[i]! });
     for (const [i, reason] of r.skipped) skipped.push({ path: paths[i]!, reason });

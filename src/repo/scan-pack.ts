@@ -17,6 +17,7 @@ import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, header, renderTree } from './context.js';
 import { decodeRanges } from './decode-chunk.js';
+import { BLOCK_BYTES } from './frame-range.js';
 import { assemble, type ReadPort, readJob, readRanges } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
@@ -56,19 +57,20 @@ export async function scanAndPack(
   const t0 = performance.now();
   const envKey = envKeyOf(secrets.env);
   const rangeFiles = internals.rangeFiles ?? options.concurrency;
+  const blockBytes = internals.blockBytes ?? BLOCK_BYTES;
   // A second thread reads too once the walk has found more than one range of files: it starts while
   // the walk goes on, and reads the ranges the walk has found (the walk finds the files in their
   // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
   let threads: ScanThreads | null = null;
   try {
-    const job = readJob(root, [], options.maxFileBytes, { rangeFiles, blockBytes: internals.blockBytes });
     const walk = await walkRepo(root, options, (toRead) => {
-      if (toRead.length > rangeFiles && !worker && !port) worker = new WorkerThreads(envKey, job);
+      if (toRead.length > rangeFiles && !worker && !port)
+        worker = new WorkerThreads(envKey, { root, maxFileBytes: options.maxFileBytes, rangeFiles, blockBytes });
       (worker as WorkerThreads | null)?.publish(toRead);
     });
     const t1 = performance.now();
-    job.paths = walk.toRead;
+    const job = readJob(root, walk.toRead, options.maxFileBytes, rangeFiles, blockBytes);
     (worker as WorkerThreads | null)?.end(walk.toRead);
     threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
     const tools = frameTools(threads instanceof WorkerThreads, port);
@@ -88,7 +90,7 @@ export async function scanAndPack(
     const head = Buffer.from(headText);
     const hashed = threads.finish(head);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
-    const bytes = [head, ...read.chunks.map((c) => c.buffer.subarray(0, c.end))];
+    const bytes = [head, ...read.chunks];
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
     // chunk stays one byte per character); whatever reads it flat pays for that once.
     let text = headText;
@@ -121,7 +123,7 @@ export async function scanAndPack(
 export async function scanFramed(repoDir: string, options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
-  const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, { rangeFiles: options.concurrency }));
+  const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
   const read = assemble(walk.toRead, ranges);
   const contents = decodeRanges(ranges).flatMap((d) => d.contents);
   const files = read.files.map((f, i) => ({ path: f.path, size: f.size, content: contents[i]! }));

@@ -17,7 +17,7 @@ import { countUtf8Tokens } from '../shared/tokens.js';
 import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
 import { escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
-import { BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
+import { asBuffers, BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
 import { flagSpans } from './secret-screen.js';
 
 /** A range, read and summarized. */
@@ -60,8 +60,6 @@ export function readRange(tools: FrameTools, job: ReadJob, r: number): FramedRan
   return frameRange(tools, job.root, job.paths, from, Math.min(job.paths.length, from + job.rangeFiles), job.maxFileBytes, job.blockBytes);
 }
 
-const pieces = (f: Pick<FramedRange, 'chunks' | 'ends'>) => f.chunks.map((c, k) => c.subarray(0, f.ends[k]));
-
 /** Every range read and summarized on this thread (no worker). */
 export class InlineThreads implements ScanThreads {
   readonly ranges: number;
@@ -89,7 +87,7 @@ export class InlineThreads implements ScanThreads {
   }
 
   async finish(head: Uint8Array): Promise<string> {
-    const all = [...this.doneRanges.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => pieces(d.framed));
+    const all = [...this.doneRanges.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => d.framed.chunks);
     return this.work.hash(head, all);
   }
 
@@ -241,11 +239,6 @@ export class WorkerThreads implements ScanThreads {
     this.failure ??= e;
     for (const reject of this.failed.splice(0)) reject(this.failure);
   }
-}
-
-/** Chunks that crossed a thread arrive as Uint8Arrays: the same memory, as Buffers again. */
-function asBuffers(f: FramedRange): FramedRange {
-  return { ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) };
 }
 
 /** This thread's tools: node's file system (or `port`), chunks in shared memory when a worker reads them too. */

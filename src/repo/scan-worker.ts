@@ -56,6 +56,7 @@ function workerMain(
   tag: typeof tagFor,
   headerOf: typeof header,
   tree: typeof renderTree,
+  views: typeof asBuffers,
   slots: { NEXT: number; PUBLISHED: number; TOTAL: number; BACKLOG: number },
 ): void {
   const { workerData, receiveMessageOnPort: receive } = process.getBuiltinModule('node:worker_threads');
@@ -87,14 +88,13 @@ function workerMain(
     for (; kept[hashed] !== undefined; hashed++) for (const piece of kept[hashed]!) running.update(piece);
   };
   const keep = (r: number, f: FramedRange) => {
-    kept[r] = f.chunks.map((c, k) => c.subarray(0, f.ends[k]));
+    kept[r] = f.chunks;
     hashOn();
   };
-  const asBuffers = (f: FramedRange): FramedRange => ({ ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) });
   const handle = (m: ToWorker) => {
     if ('paths' in m) for (const [i, p] of m.paths.entries()) paths[m.range * job.rangeFiles + i] = p;
     else if ('add' in m) {
-      const framed = asBuffers(m.framed);
+      const framed = views(m.framed);
       keep(m.add, framed);
       if (m.summarize) {
         port.postMessage({ range: m.add, summary: work.range(framed) } satisfies FromWorker);
@@ -146,6 +146,11 @@ function workerMain(
   });
 }
 
+/** Chunks that crossed a thread arrive as Uint8Arrays: the same memory, as Buffers again. Self-contained. */
+export function asBuffers(f: FramedRange): FramedRange {
+  return { ...f, chunks: f.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)) };
+}
+
 /** The worker's program, as text (for `new Worker(…, { eval: true })`). */
 export function workerSource(fns: {
   frameRange: typeof frameRange;
@@ -157,6 +162,16 @@ export function workerSource(fns: {
   header: typeof header;
   renderTree: typeof renderTree;
 }): string {
-  const args = [fns.frameRange, fns.chunkSummarizer, fns.countUtf8Tokens, fns.flagSpans, fns.escapeAttr, fns.tagFor, fns.header, fns.renderTree];
+  const args = [
+    fns.frameRange,
+    fns.chunkSummarizer,
+    fns.countUtf8Tokens,
+    fns.flagSpans,
+    fns.escapeAttr,
+    fns.tagFor,
+    fns.header,
+    fns.renderTree,
+    asBuffers,
+  ];
   return `(${workerMain.toString()})(${args.map(String).join(', ')}, ${JSON.stringify({ NEXT, PUBLISHED, TOTAL, BACKLOG })})`;
 }

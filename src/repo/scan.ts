@@ -26,9 +26,9 @@ import fs from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isIgnored, type IgnoreLayer, parentLayers, readLayer } from './ignore-files.js';
-import { decodeText } from './decode-chunk.js';
+import { decodeRanges } from './decode-chunk.js';
 import { scanFramed } from './scan-pack.js';
-import { readFramed } from './read-files.js';
+import { readJob, readRanges } from './read-files.js';
 import { configGlobs, defaultExcludeReason, symlinkReason } from './walk-repo.js';
 
 export { comparePaths, defaultExcludeReason } from './walk-repo.js';
@@ -114,11 +114,10 @@ export async function scanOne(
   const realDir = await realpath(path.dirname(abs)).catch(() => null);
   if (realDir !== path.join(await realpath(root), ...segments.slice(0, -1))) return { reason: 'under a symlinked directory (not followed)' };
   if (!st.isFile()) return { reason: 'not a regular file' };
-  const read = await readFramed(root, [rel], { maxFileBytes: options.maxFileBytes });
-  const file = read.files[0];
-  if (!file) return { reason: read.skipped[0]?.reason ?? 'unreadable' };
-  const content = decodeText(read.chunks[file.chunk]!.buffer.subarray(file.byteStart, file.byteStart + file.size));
-  return { file: { path: rel, size: file.size, content } };
+  const [range] = await readRanges(readJob(root, [rel], options.maxFileBytes, 1));
+  const [content] = decodeRanges([range!])[0]!.contents;
+  if (content === undefined) return { reason: range!.skipped[0]?.[1] ?? 'unreadable' };
+  return { file: { path: rel, size: range!.size[0]!, content } };
 }
 
 /** The ignore files of every directory from the root to the file's, applied as the walk applies them. */

@@ -56,7 +56,7 @@ async function readAll(
   return done;
 }
 
-const bytesOf = (ranges: readonly FramedRange[]) => Buffer.concat(ranges.flatMap((r) => r.chunks.map((c, k) => c.subarray(0, r.ends[k]))));
+const bytesOf = (ranges: readonly FramedRange[]) => Buffer.concat(ranges.flatMap((r) => r.chunks));
 
 describe('WorkerThreads and InlineThreads', () => {
   it('answer what this thread computes alone: files, tokens, screen flags, hash behind any header (property)', async () => {
@@ -89,7 +89,7 @@ describe('WorkerThreads and InlineThreads', () => {
         fc.nat({ max: 12 }),
         async (contents, rangeFiles, blockBytes, mine, published) => {
           const { root, paths } = await tree(contents);
-          const job = readJob(root, paths, 1024 * 1024, { rangeFiles, blockBytes });
+          const job = readJob(root, paths, 1024 * 1024, rangeFiles, blockBytes);
           const worker = new WorkerThreads('', job);
           let shared: RangeDone[];
           let sha: string;
@@ -130,36 +130,31 @@ describe('WorkerThreads and InlineThreads', () => {
     );
   });
 
-  it('flags a basic-auth URL whose password holds a character with a 0xA0 byte (a no-break space read as Latin-1)', async () => {
-    const { root, paths } = await tree(['nothing\n', 'const url = "https://admin:pàsswörd@db.example";\n']);
-    const job = readJob(root, paths, 1024, { rangeFiles: 1 });
-    const worker = new WorkerThreads('', job);
+  /** The screen's flags of files, each read as a range of its own, by the worker alone. */
+  async function workerFlags(contents: string[], envKey = ''): Promise<number[]> {
+    const { root, paths } = await tree(contents);
+    const job = readJob(root, paths, 1024, 1);
+    const worker = new WorkerThreads(envKey, job);
     worker.end(paths);
     try {
-      const done = await readAll(worker, frameTools(true), job);
-      expect(done.flatMap((d) => [...d.summary.flags])).toEqual([0, 1]);
+      return (await readAll(worker, frameTools(true), job, 'none')).flatMap((d) => [...d.summary.flags]);
     } finally {
       await worker.close();
     }
+  }
+
+  it('flags a basic-auth URL whose password holds a character with a 0xA0 byte (a no-break space read as Latin-1)', async () => {
+    expect(await workerFlags(['nothing\n', 'const url = "https://admin:pàsswörd@db.example";\n'])).toEqual([0, 1]);
   });
 
   it("looks for the environment's key as its bytes, whatever characters it holds", async () => {
     const key = 'clé-ünïcode-0123456789';
-    const { root, paths } = await tree(['plain\n', `token: ${key}\n`]);
-    const job = readJob(root, paths, 1024, { rangeFiles: 1 });
-    const worker = new WorkerThreads(key, job);
-    worker.end(paths);
-    try {
-      const done = await readAll(worker, frameTools(true), job);
-      expect(done.flatMap((d) => [...d.summary.flags])).toEqual([0, 1]);
-    } finally {
-      await worker.close();
-    }
+    expect(await workerFlags(['plain\n', `token: ${key}\n`], key)).toEqual([0, 1]);
   });
 
   it('refuses a range outside shared memory, and fails (does not hang) when the thread is gone', async () => {
     const { root, paths } = await tree(['a\n', 'b\n']);
-    const job = readJob(root, paths, 1024, { rangeFiles: 1 });
+    const job = readJob(root, paths, 1024, 1);
     const worker = new WorkerThreads('', job);
     worker.end(paths);
     expect(() => worker.add(0, readRange(frameTools(false), job, 0))).toThrow(/shared/);
