@@ -32,6 +32,11 @@ export async function outlineMany(
 ): Promise<FileOutline[]> {
   const workers = Math.min(MAX_WORKERS, os.availableParallelism(), Math.ceil(files.length / SLICE));
   if (one || files.length < POOL_MIN || workers < 2 || !existsSync(fileURLToPath(WORKER))) return outlineHere(files, one ?? outlineFile);
+  // Outlining is pure: a pool that fails (a worker that does not start, or dies) is done again here.
+  return inPool(files, workers).catch(() => outlineHere(files, outlineFile));
+}
+
+async function inPool(files: readonly MapSource[], workers: number): Promise<FileOutline[]> {
   const out: FileOutline[] = new Array(files.length);
   let next = 0;
   const pool = Array.from({ length: workers }, () => new Worker(WORKER));

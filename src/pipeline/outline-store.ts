@@ -12,10 +12,11 @@
  * version does not.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileOutline, MapSource } from '../repomap/repo-map.js';
+import { writeFileAtomic } from '../shared/atomic-write.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { outlineMany } from './outline-pool.js';
 
@@ -31,7 +32,12 @@ const OUTLINES_FILE = `${HARNESS_STATE_DIR}/outlines.json`;
  */
 const storedSchema = z.object({
   version: z.literal(OUTLINE_VERSION),
-  outlines: z.array(z.tuple([z.string(), z.object({ path: z.string(), declarations: z.array(z.unknown()) }).loose()])),
+  outlines: z.array(
+    z.tuple([
+      z.string(),
+      z.object({ path: z.string(), declarations: z.array(z.unknown()), imports: z.array(z.string()), references: z.array(z.string()) }).loose(),
+    ]),
+  ),
 });
 
 export interface OutlineStoreOptions {
@@ -54,7 +60,7 @@ export async function outlinesFor(repoDir: string, files: readonly MapSource[], 
     const key = `${f.path}\u0000${createHash('sha1').update(f.content).digest('base64')}`;
     keys.push(key);
     const known = stored.get(key);
-    if (known) out[i] = known;
+    if (known && known.path === f.path) out[i] = known;
     else missing.push(i);
   }
   const made = await outlineMany(
@@ -64,10 +70,9 @@ export async function outlinesFor(repoDir: string, files: readonly MapSource[], 
   for (const [j, i] of missing.entries()) out[i] = made[j]!;
   if (missing.length > 0 || stored.size !== files.length) {
     const body = { version: OUTLINE_VERSION, outlines: keys.map((k, i) => [k, out[i]!]) };
-    // Through a temporary file: a crash mid-write leaves the old file or the new one, never half.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(body));
-    await rename(tmp, file);
+    // The project's atomic write (a crash leaves the old file or the new one, and a temporary file the
+    // next start removes); a cache: a write that fails (disk full, read-only) costs the next map a parse.
+    await writeFileAtomic(file, JSON.stringify(body), { syncDir: false }).catch(() => undefined);
   }
   return out;
 }

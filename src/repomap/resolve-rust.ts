@@ -78,7 +78,10 @@ export function indexRust(outlines: readonly FileOutline[]): RustIndex {
   const crates = new Map<string, string>();
   for (const o of outlines) {
     const name = o.language === 'cargo.toml' ? o.declarations[0]?.name : undefined;
-    if (name && !crates.has(name)) crates.set(name, dirOf(o.path)); // sorted by path: the shallower of two of one name
+    // Two crates of one name (fixtures, templates): the one in the shorter directory, as package-json.ts picks (path order is not depth order).
+    const dir = dirOf(o.path);
+    const known = name ? crates.get(name) : undefined;
+    if (name && (known === undefined || dir.length < known.length)) crates.set(name, dir);
   }
   const rs = outlines.filter((o) => o.path.endsWith('.rs'));
   const paths = new Set(rs.map((o) => o.path));

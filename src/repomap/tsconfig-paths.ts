@@ -66,7 +66,6 @@ export function tsconfigSettings(content: string): TsconfigSettings | null {
 
 /** One `paths` entry made effective: `prefix*suffix` (or an exact key) and its targets, repo-relative. */
 interface PathPattern {
-  key: string;
   star: boolean;
   prefix: string;
   suffix: string;
@@ -161,7 +160,6 @@ export function indexTsconfigs(outlines: readonly FileOutline[]): TsconfigIndex 
       const stars = key.split('*').length - 1;
       if (stars > 1) continue; // TypeScript rejects a key with two `*`
       const p: PathPattern = {
-        key,
         star: stars === 1,
         prefix: key.split('*')[0]!,
         suffix: stars ? key.split('*')[1]! : '',
