@@ -44,25 +44,19 @@ export interface FateContext {
   attemptsCap: number;
   /** custom_id → the task paths its request asked for (the intent's). */
   requests: ReadonlyMap<string, readonly string[]>;
-  /** task-list.md as it is now, by task path: each task's state only (taskStates). */
+  /** task-list.md as it is now, by task path (of each task, the decisions read its state only). */
   tasks: ReadonlyMap<string, TaskState>;
   /** What earlier collects asked of these tasks (taskFollowUps). */
   history: ReadonlyMap<string, TaskFollowUp>;
 }
 
 /**
- * What the decisions read of a task: its path and its state. A collect holds this for every task
- * of the list while it writes (20,480 tasks in the bench), so not the parsed task (its
- * description, group, id, line…) nor the list's text.
+ * What the decisions read of a task: its path and its state, not its description, group, id or
+ * line. The collect gives them the parsed tasks themselves: it keeps the parsed list anyway, for the
+ * finish to use again (parsing 20,000 tasks a second time was the finish's peak), so a copy of each
+ * task's state would only add objects.
  */
 export type TaskState = Pick<Task, 'path' | 'status' | 'checked' | 'batch' | 'attempts'>;
-
-/** The tasks of a parsed list by path, each reduced to its state (FateContext.tasks). */
-export function taskStates(tasks: readonly Task[]): Map<string, TaskState> {
-  const byPath = new Map<string, TaskState>();
-  for (const t of tasks) byPath.set(t.path, { path: t.path, status: t.status, checked: t.checked, batch: t.batch, attempts: t.attempts });
-  return byPath;
-}
 
 /** A task's fate, decided. */
 export interface Fate {

@@ -36,7 +36,6 @@ import {
   decideMissing,
   decideResult,
   targetConflicts,
-  taskStates,
   writtenFate,
   type CollectWrite,
   type Decision,
@@ -92,8 +91,8 @@ export async function collectEnded(ws: Workspace, record: BatchRecord, overrideD
 
 /** collectEnded on the slice of the workspace it uses, with every port given. */
 export async function collectBatch(ws: CollectWorkspace, record: BatchRecord, deps: CollectDeps): Promise<CollectOutcome> {
-  // What the decisions needed (the task list, the ledger, the writer's state: hundreds of MB for a
-  // batch of 100,000 requests) is out of scope before the finish reads and writes task-list.md.
+  // What the decisions needed (the ledger, the writer's state: hundreds of MB for a batch of 100,000
+  // requests) is out of scope before the finish reads and writes task-list.md; the task list is kept.
   const { event, list } = await decideAndWrite(ws, record, deps);
   // The files were just written and hashed: no need to read them back. The list read at the start
   // is used again when task-list.md has not changed since (parsing it again was a large part of
@@ -116,8 +115,7 @@ async function decideAndWrite(ws: CollectWorkspace, record: BatchRecord, deps: C
     batchId,
     attemptsCap: ws.config.attempts,
     requests: new Map(record.intent.requests.map((r) => [r.customId, r.paths])),
-    // What the decisions read of each task: its state (taskStates).
-    tasks: taskStates(list.tasks),
+    tasks: new Map(list.tasks.map((t) => [t.path, t])),
     // What earlier collects asked of these tasks (was the last answer ambiguous already?).
     history: taskFollowUps(await deps.readJournal(ws.repoDir)),
   };

@@ -12,7 +12,7 @@
  * early or open a code span.
  */
 import { createHash } from 'node:crypto';
-import { taskStatusSchema, type Bookkeeping, type TaskStatus } from './task.js';
+import { type Bookkeeping, isTaskStatus, type TaskStatus } from './task.js';
 
 /** An HTML comment is the harness's when it starts like this. */
 export const HARNESS_COMMENT_START = /^<!--[ \t]*harness:/;
@@ -93,7 +93,7 @@ export function readHarnessComment(comment: string): ReadResult {
         value.id = text;
         break;
       case 'status': {
-        if (!isStatus(text)) return fail(`unknown status ${JSON.stringify(shorten(text))} (expected pending, submitted, done or failed)`);
+        if (!isTaskStatus(text)) return fail(`unknown status ${JSON.stringify(shorten(text))} (expected pending, submitted, done or failed)`);
         value.status = text;
         break;
       }
@@ -141,8 +141,5 @@ const fail = (why: string): ReadResult => ({ ok: false, reason: `bad harness com
 
 /** Only blanks from lastIndex to the end. */
 const REST_BLANK = /[ \t\r\n]*$/y;
-
-const STATUSES: readonly string[] = taskStatusSchema.options;
-const isStatus = (s: string): s is TaskStatus => STATUSES.includes(s);
 
 const shorten = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}...` : s);

@@ -1,8 +1,12 @@
 /** A task: one file to generate, as `task-list.md` holds it. */
 import { z } from 'zod';
 
-export const taskStatusSchema = z.enum(['pending', 'submitted', 'done', 'failed']);
+const taskStatusSchema = z.enum(['pending', 'submitted', 'done', 'failed']);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+const STATUSES: readonly unknown[] = taskStatusSchema.options;
+/** `taskStatusSchema.safeParse(s).success`, without a parse on the task list's hot paths. */
+export const isTaskStatus = (s: unknown): s is TaskStatus => STATUSES.includes(s);
 
 /** What the harness writes back onto a task line (the person never has to). */
 const bookkeepingSchema = z.object({

@@ -9,7 +9,7 @@
 import { HarnessError } from '../shared/errors.js';
 import { descriptionHash, renderHarnessComment } from './bookkeeping.js';
 import { effectiveStatus, parseSource, type ParsedTaskList, readTaskLine, type TaskSite } from './parse.js';
-import { taskStatusSchema, type Task } from './task.js';
+import { isTaskStatus, type Task } from './task.js';
 
 export type TaskChange = Partial<Pick<Task, 'status' | 'attempts' | 'batch' | 'reason' | 'checked'>>;
 
@@ -185,14 +185,12 @@ function apply(now: State, change: TaskChange, path: string): State {
     reason: change.reason !== undefined ? change.reason : now.reason,
     checked,
   };
-  if (!STATUSES.includes(next.status)) throw badChange(path, `status ${JSON.stringify(next.status)}`);
+  if (!isTaskStatus(next.status)) throw badChange(path, `status ${JSON.stringify(next.status)}`);
   if (!Number.isSafeInteger(next.attempts) || next.attempts < 0) throw badChange(path, `attempts ${String(next.attempts)}`);
   if (next.batch !== null && typeof next.batch !== 'string') throw badChange(path, 'batch must be a string or null');
   if (next.reason !== null && typeof next.reason !== 'string') throw badChange(path, 'reason must be a string or null');
   if (typeof next.checked !== 'boolean') throw badChange(path, 'checked must be a boolean');
   return next;
 }
-
-const STATUSES: readonly unknown[] = taskStatusSchema.options;
 
 const badChange = (path: string, what: string): HarnessError => new HarnessError('INTERNAL', `bad change for ${JSON.stringify(path)}: ${what}`);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BatchResultLine } from '../../src/batch/api.js';
-import { decideMissing, decideResult, type Fate, type FateContext, taskStates } from '../../src/pipeline/collect-fates.js';
+import { decideMissing, decideResult, type Fate, type FateContext } from '../../src/pipeline/collect-fates.js';
 import { context, ended, errored, failed, generated, pending, section, succeeded, task } from './collect-fixtures.js';
 
 const A = 'src/a.ts';
@@ -248,19 +248,12 @@ describe('which tasks a result decides', () => {
   });
 });
 
-describe('what a collect holds of each task while it writes', () => {
-  it('its path and state only: not its description, group, id, line or reason (the list of a large batch stays small)', () => {
-    const t = task(A, { reason: 'earlier failure', description: 'x'.repeat(500), attempts: 1 });
-    const states = taskStates([t, task(B, { checked: true, status: 'done' })]);
-    expect([...states.keys()]).toEqual([A, B]);
-    expect(states.get(A)).toStrictEqual({ path: A, status: 'submitted', checked: false, batch: 'b1', attempts: 1 });
-    expect(Object.keys(states.get(B)!).sort()).toEqual(['attempts', 'batch', 'checked', 'path', 'status']);
-  });
-
-  it('the decisions need nothing more: the same fates from the states as from the parsed tasks', () => {
+describe('what the decisions read of a task', () => {
+  it('its path and state only: the same fates from those five fields as from the parsed tasks', () => {
     const tasks = [task(A, { attempts: 2 }), task(B), task(C, { checked: true })];
     const full = context(tasks, { r1: [A, B, C] });
-    const slim: FateContext = { ...full, tasks: taskStates(tasks) };
+    const states = new Map(tasks.map((t) => [t.path, { path: t.path, status: t.status, checked: t.checked, batch: t.batch, attempts: t.attempts }]));
+    const slim: FateContext = { ...full, tasks: states };
     const line = succeeded('r1', `${section(A)}<<<FILE ${B}>>>\nopen`);
     const a = decide(line, full);
     expect(decide(line, slim)).toEqual(a);
