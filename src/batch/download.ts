@@ -24,7 +24,7 @@ import { HarnessError } from '../shared/errors.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { ensureStateGitignore } from '../state/files.js';
 import type { BatchInfo, BatchResultLine } from './api.js';
-import { fileJsonLines } from './jsonl.js';
+import { fileJsonLines, readChunks } from './jsonl.js';
 import { parseResultLine } from './result-line.js';
 import { apiBaseUrl, networkDetail } from './network.js';
 import { apiError, isTransient, withRetry } from './retry.js';
@@ -272,24 +272,4 @@ export async function checkResultsFile(file: string, expected: number): Promise<
   // A last line without its newline passes only when the count proves nothing is missing.
   if (unterminated && expected === 0) return { ok: false, reason: `the last line (${lines}) has no end` };
   return { ok: true, lines };
-}
-
-/**
- * The bytes of `file`, read into one reused buffer (each chunk is valid until the next is asked
- * for). A read stream allocates a fresh buffer per read, each freed only when a GC runs: checking
- * a 1 GB download left ~35 MB of spent buffers, and the allocator kept their pages for the rest of
- * the collect.
- */
-async function* readChunks(file: string, readBytes = 1 << 20): AsyncGenerator<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(readBytes);
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
 }

@@ -31,8 +31,6 @@ export async function* jsonLines<T>(body: AsyncIterable<Uint8Array>): AsyncGener
  * line allocates is its text and what JSON.parse makes of it.
  */
 export async function* fileJsonLines<T>(file: string, parse: (bytes: Uint8Array) => unknown = parseLine, readBytes = 1 << 20): AsyncGenerator<T> {
-  const handle = await open(file, 'r');
-  const chunk = Buffer.allocUnsafe(readBytes);
   let line = Buffer.allocUnsafe(0);
   let len = 0;
   const append = (bytes: Buffer) => {
@@ -44,32 +42,25 @@ export async function* fileJsonLines<T>(file: string, parse: (bytes: Uint8Array)
     bytes.copy(line, len);
     len += bytes.length;
   };
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      const got = chunk.subarray(0, bytesRead);
-      let start = 0;
-      for (let nl = got.indexOf(10); nl !== -1; nl = got.indexOf(10, start)) {
-        let parsed: T | undefined;
-        if (len === 0) parsed = parse(got.subarray(start, nl)) as T | undefined;
-        else {
-          append(got.subarray(start, nl));
-          parsed = parse(line.subarray(0, len)) as T | undefined;
-          len = 0;
-        }
-        start = nl + 1;
-        if (parsed !== undefined) yield parsed;
+  for await (const got of readChunks(file, readBytes)) {
+    let start = 0;
+    for (let nl = got.indexOf(10); nl !== -1; nl = got.indexOf(10, start)) {
+      let parsed: T | undefined;
+      if (len === 0) parsed = parse(got.subarray(start, nl)) as T | undefined;
+      else {
+        append(got.subarray(start, nl));
+        parsed = parse(line.subarray(0, len)) as T | undefined;
+        len = 0;
       }
-      if (start < got.length) append(got.subarray(start));
-    }
-    if (len > 0) {
-      const parsed = parse(line.subarray(0, len)) as T | undefined;
-      len = 0;
+      start = nl + 1;
       if (parsed !== undefined) yield parsed;
     }
-  } finally {
-    await handle.close();
+    if (start < got.length) append(got.subarray(start));
+  }
+  if (len > 0) {
+    const parsed = parse(line.subarray(0, len)) as T | undefined;
+    len = 0;
+    if (parsed !== undefined) yield parsed;
   }
 }
 
@@ -78,4 +69,24 @@ function parseLine<T>(bytes: Uint8Array): T | undefined {
   if (end > 0 && bytes[end - 1] === 13) end--;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
   return text.trim() === '' ? undefined : (JSON.parse(text) as T);
+}
+
+/**
+ * The bytes of `file`, read into one reused buffer (each chunk is valid until the next is asked
+ * for). A read stream allocates a fresh buffer per read, each freed only when a GC runs: checking
+ * a 1 GB download left ~35 MB of spent buffers, and the allocator kept their pages for the rest of
+ * the collect.
+ */
+export async function* readChunks(file: string, readBytes = 1 << 20): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(readBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
