@@ -1,8 +1,15 @@
-/** Tasks and result lines for the collect's unit tests, built in a line each. */
+/** Tasks, result lines and a submitted batch for the collect's unit tests, built in a line each. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { BatchResultLine } from '../../src/batch/api.js';
 import type { Fate, FateContext } from '../../src/pipeline/collect-fates.js';
 import type { TaskFollowUp } from '../../src/pipeline/task-history.js';
+import type { JournalEventInput } from '../../src/state/journal.js';
 import type { Task } from '../../src/tasks/task.js';
+import { parseTaskList, writeTaskList } from '../../src/tasks/task-list.js';
+
+/** The clock of the collect's unit tests. */
+export const NOW = '2026-11-02T10:00:00.000Z';
 
 /** A task of batch `b1`, submitted, no attempt used yet (override any field). */
 export function task(path: string, fields: Partial<Task> = {}): Task {
@@ -74,3 +81,27 @@ export const failed = (path: string, attempts: number, reason: string): Fate => 
   path,
   change: { status: 'failed', attempts, batch: 'b1', reason },
 });
+
+/** task-list.md in `repo`: `paths` under `## G`, each submitted in batch b1. */
+export async function writeSubmittedList(repo: string, paths: readonly string[]): Promise<void> {
+  const list = parseTaskList(`# Tasks\n\n## G\n\n${paths.map((p) => `- [ ] \`${p}\` — make ${p}\n`).join('')}`);
+  await writeFile(path.join(repo, 'task-list.md'), writeTaskList(list, new Map(paths.map((p) => [p, { status: 'submitted', batch: 'b1' }]))));
+}
+
+/** The journal of b1's submit: its intent (custom_id → task paths, and the targets' hashes if given), then the submit. */
+export function submittedEvents(requests: Record<string, readonly string[]>, targets?: Record<string, string | null>): JournalEventInput[] {
+  return [
+    {
+      type: 'intent',
+      at: NOW,
+      intentId: 'i1',
+      model: 'm',
+      betas: [],
+      fingerprint: 'f',
+      estimateUsd: 0,
+      ...(targets ? { targets } : {}),
+      requests: Object.entries(requests).map(([customId, p]) => ({ customId, paths: [...p] })),
+    },
+    { type: 'submitted', at: NOW, intentId: 'i1', batchId: 'b1' },
+  ];
+}

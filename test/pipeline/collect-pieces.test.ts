@@ -21,10 +21,9 @@ import { PIECE_CHARS } from '../../src/output/file-pieces.js';
 import { SafeWriter } from '../../src/output/safe-writer.js';
 import { collectBatch } from '../../src/pipeline/collect.js';
 import { memoryJournal } from '../../src/state/journal.js';
-import { writeTaskList, parseTaskList } from '../../src/tasks/task-list.js';
 import { makeTempDir } from '../helpers/tmp.js';
+import { NOW, submittedEvents, writeSubmittedList } from './collect-fixtures.js';
 
-const NOW = '2026-11-02T10:00:00.000Z';
 const RESULTS = 4;
 const FILES = 8;
 
@@ -78,34 +77,13 @@ describe('collect of large results', () => {
   it('carries every file in pieces from the reader to the disk: no string over PIECE_CHARS, no buffer over ~96 KB, the bytes right', async () => {
     const repo = await makeTempDir('harness-collect-pieces-');
     const paths = Array.from({ length: RESULTS }, (_, r) => Array.from({ length: FILES }, (_, f) => file(r, f).path));
-    const list = parseTaskList(
-      `# Tasks\n\n## G\n\n${paths
-        .flat()
-        .map((p) => `- [ ] \`${p}\` — make ${p}\n`)
-        .join('')}`,
-    );
-    await writeFile(
-      path.join(repo, 'task-list.md'),
-      writeTaskList(list, new Map(paths.flat().map((p) => [p, { status: 'submitted', batch: 'b1' }]))),
-    );
+    await writeSubmittedList(repo, paths.flat());
     const results = path.join(repo, 'results.jsonl');
     const lines = Array.from({ length: RESULTS }, (_, r) => resultLine(r));
     expect(Math.min(...lines.map((l) => l.length))).toBeGreaterThan(3_400_000);
     await writeFile(results, `${lines.join('\n')}\n`);
 
-    const journal = memoryJournal([
-      {
-        type: 'intent',
-        at: NOW,
-        intentId: 'i1',
-        model: 'm',
-        betas: [],
-        fingerprint: 'f',
-        estimateUsd: 0,
-        requests: paths.map((p, r) => ({ customId: `r${r}`, paths: p })),
-      },
-      { type: 'submitted', at: NOW, intentId: 'i1', batchId: 'b1' },
-    ]);
+    const journal = memoryJournal(submittedEvents(Object.fromEntries(paths.map((p, r) => [`r${r}`, p]))));
     // What reaches the writer, and the disk.
     const writes: unknown[] = [];
     const write = SafeWriter.prototype.write;

@@ -15,11 +15,9 @@ import { collectBatch, type CollectDeps, type CollectWorkspace } from '../../src
 import { sha256 } from '../../src/pipeline/targets.js';
 import { STATE_GITIGNORE } from '../../src/state/files.js';
 import { foldJournal, JOURNAL_FILE, journalEventSchema, type JournalEvent, type JournalEventInput } from '../../src/state/journal.js';
-import { parseTaskList, writeTaskList } from '../../src/tasks/task-list.js';
+import { parseTaskList } from '../../src/tasks/task-list.js';
 import { makeTempDir } from '../helpers/tmp.js';
-import { ended, errored, generated, section, succeeded } from './collect-fixtures.js';
-
-const NOW = '2026-11-02T10:00:00.000Z';
+import { ended, errored, generated, NOW, section, submittedEvents, succeeded, writeSubmittedList } from './collect-fixtures.js';
 
 class MemoryJournal {
   readonly events: JournalEvent[] = [];
@@ -74,20 +72,8 @@ beforeEach(async () => {
 
 /** task-list.md with `paths`, each submitted in b1; the journal with b1's intent and its submit. */
 async function submitted(paths: string[], requests: Record<string, string[]>, targets: Record<string, string | null>): Promise<void> {
-  const list = parseTaskList(`# Tasks\n\n## G\n\n${paths.map((p) => `- [ ] \`${p}\` — make ${p}\n`).join('')}`);
-  await writeFile(path.join(repo, 'task-list.md'), writeTaskList(list, new Map(paths.map((p) => [p, { status: 'submitted', batch: 'b1' }]))));
-  await journal.append(repo, {
-    type: 'intent',
-    at: NOW,
-    intentId: 'i1',
-    model: 'm',
-    betas: [],
-    fingerprint: 'f',
-    estimateUsd: 0,
-    targets,
-    requests: Object.entries(requests).map(([customId, p]) => ({ customId, paths: p })),
-  });
-  await journal.append(repo, { type: 'submitted', at: NOW, intentId: 'i1', batchId: 'b1' });
+  await writeSubmittedList(repo, paths);
+  for (const e of submittedEvents(requests, targets)) await journal.append(repo, e);
 }
 
 function deps(lines: BatchResultLine[]): CollectDeps {
