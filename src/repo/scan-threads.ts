@@ -18,7 +18,7 @@ import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } f
 import { escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
 import { asBuffers, BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
-import { flagSpans } from './secret-screen.js';
+import { screenSpans } from './secret-screen.js';
 
 /** A range, read and summarized. */
 export interface RangeDone {
@@ -69,7 +69,7 @@ export class InlineThreads implements ScanThreads {
 
   constructor(envKey: string, job: ReadJob) {
     this.ranges = rangeCount(job);
-    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, summarizerData(envKey), createHash);
+    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(envKey), createHash);
   }
 
   claim(): number {
@@ -97,7 +97,7 @@ export class InlineThreads implements ScanThreads {
 /** Ranges handed over to the worker and not answered yet, at most. */
 const HANDOVER_LIMIT = 2;
 
-const SOURCE = workerSource({ frameRange, chunkSummarizer, countUtf8Tokens, flagSpans, escapeAttr, tagFor, header, renderTree });
+const SOURCE = workerSource({ frameRange, chunkSummarizer, countUtf8Tokens, screenSpans, escapeAttr, tagFor, header, renderTree });
 
 /** Ranges read on this thread and on a worker at once. */
 export class WorkerThreads implements ScanThreads {
@@ -126,7 +126,7 @@ export class WorkerThreads implements ScanThreads {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
-    this.work = chunkSummarizer(countUtf8Tokens, flagSpans, data, createHash);
+    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, data, createHash);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };

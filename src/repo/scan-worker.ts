@@ -1,7 +1,7 @@
 /**
  * The program of the scan's worker thread (scan-threads.ts starts it and talks to it). Its text is
  * what runs: it uses nothing but its arguments, the text of self-contained functions that this
- * thread runs too (`frameRange`, `chunkSummarizer`, `countUtf8Tokens`, `flagSpans`, `escapeAttr`,
+ * thread runs too (`frameRange`, `chunkSummarizer`, `countUtf8Tokens`, `screenSpans`, `escapeAttr`,
  * `tagFor`, `header`, `renderTree`: one implementation each), and node's modules, reached with
  * `process.getBuiltinModule`, which works whether node runs the text as a script or, under
  * `--input-type=module`, as a module.
@@ -18,7 +18,7 @@ import type { chunkSummarizer, RangeSummary, SummarizerData } from './chunk-summ
 import type { escapeAttr, header, renderTree, tagFor } from './context.js';
 import type { FramedRange, frameRange } from './frame-range.js';
 import type { ReadJob } from './scan-threads.js';
-import type { flagSpans } from './secret-screen.js';
+import type { screenSpans } from './secret-screen.js';
 import type { countUtf8Tokens } from '../shared/tokens.js';
 
 /** The slots of the shared counters (an Int32Array over a SharedArrayBuffer). */
@@ -51,7 +51,7 @@ function workerMain(
   frame: typeof frameRange,
   summarizer: typeof chunkSummarizer,
   count: typeof countUtf8Tokens,
-  flag: typeof flagSpans,
+  probe: typeof screenSpans,
   attr: typeof escapeAttr,
   tag: typeof tagFor,
   headerOf: typeof header,
@@ -65,7 +65,7 @@ function workerMain(
   const { createHash } = process.getBuiltinModule('node:crypto');
   const setup = workerData as WorkerSetup;
   const { port, control, settings: job } = setup;
-  const work = summarizer(count, flag, setup.summarizer, createHash);
+  const work = summarizer(count, probe, setup.summarizer, createHash);
   const allocate = (n: number) => Buffer.from(new SharedArrayBuffer(n));
   const tools = {
     port: fs,
@@ -156,7 +156,7 @@ export function workerSource(fns: {
   frameRange: typeof frameRange;
   chunkSummarizer: typeof chunkSummarizer;
   countUtf8Tokens: typeof countUtf8Tokens;
-  flagSpans: typeof flagSpans;
+  screenSpans: typeof screenSpans;
   escapeAttr: typeof escapeAttr;
   tagFor: typeof tagFor;
   header: typeof header;
@@ -166,7 +166,7 @@ export function workerSource(fns: {
     fns.frameRange,
     fns.chunkSummarizer,
     fns.countUtf8Tokens,
-    fns.flagSpans,
+    fns.screenSpans,
     fns.escapeAttr,
     fns.tagFor,
     fns.header,

@@ -1,14 +1,17 @@
 /**
- * The secret screen (src/repo/secret-screen.ts) and the byte token count (src/shared/tokens.ts):
- * the two shortcuts of the one-pass scan, each checked against what it stands for.
+ * The secret screen (src/repo/secret-screen.ts, run by chunk-summary.ts) and the byte token count
+ * (src/shared/tokens.ts): the two shortcuts of the one-pass scan, each checked against what it
+ * stands for.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../src/repo/secret-rules.js';
 import { passwordMatches } from '../../src/repo/secret-patterns.js';
-import { flagSpans, screenSource } from '../../src/repo/secret-screen.js';
+import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
+import { probeSet, screenSource, screenSpans } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
-import { estimateTokens, estimateTokensUtf8 } from '../../src/shared/tokens.js';
+import { countUtf8Tokens, estimateTokens, estimateTokensUtf8, TOKEN_START, TOKEN_STEP } from '../../src/shared/tokens.js';
 
 const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
 const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
@@ -32,23 +35,59 @@ const pieces = [
 ];
 
 /**
- * The screen as the scan runs it (scan-threads.ts): over the files framed as the context frames
- * them, as bytes read as Latin-1; whether each file was flagged.
+ * The screen as the scan runs it (chunk-summary.ts): over the files framed as the context frames
+ * them, as one chunk of bytes; whether each file was flagged.
  */
 function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): (index: number) => boolean {
   let text = '';
   const starts: number[] = [];
-  const ends: number[] = [];
+  const sizes: number[] = [];
   for (const [i, c] of contents.entries()) {
     text += rename(`\n<file path="f${i}.ts">\n`);
     starts.push(Buffer.byteLength(text));
-    ends.push(Buffer.byteLength(text) + Buffer.byteLength(c));
+    sizes.push(Buffer.byteLength(c));
     text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
   }
+  const work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(key), createHash);
+  const { flags } = work.range({
+    chunks: [Buffer.from(text)],
+    chunk: new Int32Array(contents.length),
+    byteStart: Int32Array.from(starts),
+    size: Int32Array.from(sizes),
+  });
+  return (index) => flags[index] === 1;
+}
+
+/** What the screen stands for: its regexp over each file's bytes read as Latin-1. */
+function screenByRegExp(contents: readonly string[], key: string): boolean[] {
   const source = screenSource(key, { bytes: true });
-  if (source === null) return () => true;
-  const hit = flagSpans(new RegExp(source, 'g'), Buffer.from(text).toString('latin1'), 0, starts, ends);
-  return (index) => hit[index] === 1;
+  return contents.map((c) => source === null || new RegExp(source).test(Buffer.from(c).toString('latin1')));
+}
+
+/** The screen's top-level alternatives (the key's is the last when there is one). */
+function alternatives(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let current = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      current += c + source[++i];
+      continue;
+    }
+    if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(current);
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  return [...out, current];
 }
 
 describe('secret screen', () => {
@@ -63,6 +102,83 @@ describe('secret screen', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('flags the files its regexp matches over every byte, whatever holds a probe (property)', () => {
+    // Near misses of the probes and the markers, and the pairs the pass looks for, in every case.
+    const near = [
+      'PRIVATE KE',
+      'ecret',
+      'SECRET_ACCESS',
+      'secretAccess',
+      'AKI',
+      'AKIAQWERTYUIOPASDFGH',
+      'npm_',
+      'xox',
+      'xoxb-',
+      'SG',
+      'ghp_',
+      'https://host:8080/',
+      'http://user:pw@h',
+      'ftp://a:b',
+      'passw',
+      'PASSPHRASE',
+      'pasSwd',
+      'hooks.slack.co',
+      'HOOKS.slack.COM',
+      'eyJ',
+      'ey',
+      'sk-ant-',
+      'sk-an',
+      'T3BlbkF',
+      '_live',
+      '_live_',
+      'ss',
+      'cr',
+      'VA',
+      ':/',
+      'é',
+      '\n',
+      ' ',
+      'x',
+    ];
+    const file = fc.array(fc.constantFrom(...near), { maxLength: 16 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(fc.array(file, { minLength: 1, maxLength: 5 }), fc.boolean(), (contents, withKey) => {
+        const key = withKey ? envKey : '';
+        const screened = screenBytes(contents, key);
+        expect(contents.map((_, i) => screened(i))).toEqual(screenByRegExp(contents, key));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('finds a match of every one of its alternatives: each holds a probe (property)', () => {
+    // Matches generated from each alternative of the regexp (the key's too), in a line of other text.
+    for (const alternative of alternatives(screenSource(envKey)!)) {
+      fc.assert(
+        fc.property(fc.stringMatching(new RegExp(`^(?:${alternative})$`)), fc.string({ maxLength: 8 }), (match, around) => {
+          const line = `${around.replace(/\s/g, '')} ${match} ${around}`;
+          if (/[\r\n]/.test(match)) return;
+          expect(screenBytes([line], envKey)(0), `${alternative}: ${JSON.stringify(match)}`).toBe(true);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+
+  it('looks for each pair of bytes of its probes, wherever the pass over the bytes cuts them', () => {
+    // The pass runs four chains side by side over a long chunk, each from a line break: a pair across
+    // the end of one chain's part and the start of the next is found by the part it ends in.
+    const set = probeSet('');
+    const line = `${'x'.repeat(300)}PASSWORD${'y'.repeat(300)}\n`;
+    for (const shift of [0, 1, 2, 3, 5, 8]) {
+      const bytes = Buffer.from('\n'.repeat(shift) + line.repeat(8));
+      const hits: number[] = [];
+      countUtf8Tokens(TOKEN_STEP, TOKEN_START, bytes, 0, bytes.length, set.pairs, hits);
+      const expected = [...bytes.toString('latin1').matchAll(/SS/g)].map((m) => m.index + 1);
+      expect(hits.sort((a, b) => a - b)).toEqual(expected);
+    }
   });
 
   it('flags only the files a marker is in, not a marker in a path', () => {
