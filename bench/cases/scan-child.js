@@ -1,6 +1,7 @@
 // One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|map|plain|repomix> <dir> <outFile>
 // Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 
 const [mode, dir, out] = process.argv.slice(2);
@@ -9,12 +10,15 @@ const result = {};
 
 if (mode === 'ours' || mode === 'map') {
   const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
+  const { writeAllAt } = await import('../../dist/shared/atomic-write.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
   const { repoMapFor } = mode === 'map' ? await import('../../dist/pipeline/repo-map-store.js') : {};
   const t1 = performance.now();
   // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
-  // scan and context block in one pass, the block written to a file. (The window check is left
-  // out: 50,000 files do not fit any model's window, and it only adds up token counts already made.)
+  // scan and context block in one pass, the block written to a file (by the scan, while it checks
+  // the secrets, as the snapshot has it write). (The window check is left out: 50,000 files do not
+  // fit any model's window, and it only adds up token counts already made.) Map mode writes the map
+  // instead.
   const packed = await scanAndPack(
     dir,
     {
@@ -24,6 +28,7 @@ if (mode === 'ours' || mode === 'map') {
       concurrency: defaultConfig.scan.concurrency,
     },
     { allow: [], env: {} },
+    mode === 'ours' ? { write: (bytes) => open(out, 'w').then((h) => writeAllAt(h, bytes, 0).finally(() => h.close())) } : {},
   );
   const t2 = performance.now();
   // Map mode: the scan (secret scan included) then the repo map of its files, the map written to
@@ -38,11 +43,6 @@ if (mode === 'ours' || mode === 'map') {
   }
   const t3 = performance.now();
   if (map) writeFileSync(out, map.text);
-  else {
-    const fd = openSync(out, 'w');
-    for (const b of packed.bytes) writeSync(fd, b);
-    closeSync(fd);
-  }
   const t4 = performance.now();
   const { scan, context: ctx, findings } = packed;
   Object.assign(result, {

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
@@ -76,16 +76,34 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     }
   }
   const { config } = ws;
-  // Scan, secret scan and context in one pass over the files (repo/scan-pack.ts).
-  const { scan, findings, context, bytes } = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env });
-  if (findings.length > 0) throw secretsError(findings);
-  await checkCustomTemplates(ws);
-  const mode = modeFor(ws, context.tokens);
-  if (mode === 'full') assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS, [], config.maxTokens);
+  // Scan, secret scan and context in one pass over the files (repo/scan-pack.ts). The context is
+  // written while the scan checks its secrets: to a file of this process, renamed over the
+  // snapshot's once every check has passed (removed otherwise, with the state folder when this
+  // created it: a failed snapshot leaves the repo as it was).
+  const stateDir = path.join(ws.repoDir, HARNESS_STATE_DIR);
+  const staged = path.join(stateDir, `.context.txt.${process.pid}.tmp`);
+  const hadState = existsSync(stateDir);
+  const stage = async (bytes: readonly Buffer[]) => {
+    await mkdir(stateDir, { recursive: true });
+    await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
+    await writeFile(staged, bytes);
+  };
+  let scan: Awaited<ReturnType<typeof scanAndPack>>['scan'];
+  let context: CodebaseContext;
+  let mode: ContextMode;
+  try {
+    const packed = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env }, { write: stage });
+    ({ scan, context } = packed);
+    if (packed.findings.length > 0) throw secretsError(packed.findings);
+    await checkCustomTemplates(ws);
+    mode = modeFor(ws, context.tokens);
+    if (mode === 'full') assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS, [], config.maxTokens);
+    await rename(staged, path.join(ws.repoDir, CONTEXT_TEXT));
+  } catch (e) {
+    await (hadState ? unlink(staged) : rm(stateDir, { recursive: true, force: true })).catch(() => undefined);
+    throw e;
+  }
   const paths = scan.files.map((f) => f.path);
-  await mkdir(path.join(ws.repoDir, HARNESS_STATE_DIR), { recursive: true });
-  await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
-  await writeFile(path.join(ws.repoDir, CONTEXT_TEXT), bytes);
   const files = scan.files.map((f) => ({ path: f.path, content: f.content }));
   if (mode === 'map') await writeFile(path.join(ws.repoDir, CONTEXT_FILES), JSON.stringify(files));
   const meta: z.infer<typeof metaSchema> = {

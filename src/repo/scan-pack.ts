@@ -39,19 +39,19 @@ export interface Packed {
   phases: { walk: number; read: number; context: number; wait: number; secrets: number };
 }
 
-/** For tests: reads through `port` (on this thread only), ranges and chunks of other sizes. */
-export interface PackInternals {
+export interface PackOptions {
+  /**
+   * Writes the context's bytes (`Packed.bytes`): called as soon as they are final, before the
+   * decode and the secret checks, which run while it writes; awaited before the scan returns.
+   */
+  write?: (bytes: readonly Buffer[]) => Promise<void>;
+  /** For tests: reads through `port` (on this thread only), ranges and chunks of other sizes. */
   port?: ReadPort;
   rangeFiles?: number;
   blockBytes?: number;
 }
 
-export async function scanAndPack(
-  repoDir: string,
-  options: ScanOptions,
-  secrets: FindSecretsOptions,
-  internals: PackInternals = {},
-): Promise<Packed> {
+export async function scanAndPack(repoDir: string, options: ScanOptions, secrets: FindSecretsOptions, internals: PackOptions = {}): Promise<Packed> {
   const { port } = internals;
   const root = path.resolve(repoDir);
   const t0 = performance.now();
@@ -91,6 +91,8 @@ export async function scanAndPack(
     const hashed = threads.finish(head);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
     const bytes = [head, ...read.chunks];
+    const written = internals.write?.(bytes);
+    written?.catch(() => {}); // awaited below
     // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
     // chunk stays one byte per character); whatever reads it flat pays for that once.
     let text = headText;
@@ -108,6 +110,7 @@ export async function scanAndPack(
     const findings = await findSecretsScreened(files, secrets, (i) => screened[i] === 1);
     const t4 = performance.now();
     const sha256 = await hashed;
+    await written;
     // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
     const context: CodebaseContext = { text, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };

@@ -121,6 +121,9 @@ describe('harness init', () => {
     expect(r.stderr + r.stdout).not.toContain(key);
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
     expect(h.emulator.log()).toEqual([]);
+    // The context is written while its secrets are checked: to a file of its own, removed when they
+    // are found, with the state folder it was written in.
+    expect(existsSync(path.join(repo, '.harness'))).toBe(false);
   });
 
   it('.env files and keys never reach a request; the environment key never appears in one', async () => {

@@ -52,8 +52,14 @@ async function expectSame(dir: string, secrets = env()) {
   const before = await separately(dir, secrets);
   let packed = await scanAndPack(dir, options, secrets);
   expectSameAs(packed, before);
-  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256 });
+  // With the write: handed the context's bytes, the ones returned.
+  let written: Buffer | null = null;
+  const write = async (bytes: readonly Buffer[]) => {
+    written = Buffer.concat(bytes);
+  };
+  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256, write });
   expectSameAs(packed, before);
+  expect(written).toEqual(Buffer.concat(packed.bytes));
   return packed;
 }
 
@@ -99,6 +105,25 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(packed.findings.map((f) => f.path)).toEqual(['config/aws.ts', 'config/db.ts', 'config/env.ts']);
     expect(packed.scan.skipped.map((s) => s.path)).toEqual(['package-lock.json', 'src/data.bin', 'src/latin1.txt']);
     expect(packed.context.text).toContain('<file_3 path="src/tags.test.ts">');
+  });
+
+  it('files of any size with a few non-ASCII characters: each content is the file as UTF-8 (ASCII stretches of it sliced from the block)', async () => {
+    const ascii = (n: number) => 'abcdefghij\n'.repeat(Math.ceil(n / 11)).slice(0, n);
+    const files: Record<string, string> = {
+      'one-in-the-middle.ts': `${ascii(20_000)}é${ascii(20_000)}`,
+      'at-the-edges.ts': `😀${ascii(12_288)}中`,
+      'on-a-stretch-boundary.ts': `${ascii(4095)}é${ascii(8190)}ü${ascii(4096)}`,
+      'dense.ts': 'é中😀x\n'.repeat(3000),
+      'small.ts': `${ascii(100)}é`,
+    };
+    const dir = await tree(files);
+    const packed = await expectSame(dir);
+    for (const f of packed.scan.files) expect(f.content).toBe(files[f.path]);
+  });
+
+  it('a write that fails fails the scan', async () => {
+    const dir = await tree({ 'a.ts': 'x\n' });
+    await expect(scanAndPack(dir, options, env(), { write: () => Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
   });
 
   it('on an empty repo, and on one whose tree does not fit the room kept for it (control characters in names)', async () => {
