@@ -176,7 +176,7 @@ describe('secret screen', () => {
       const bytes = Buffer.from('\n'.repeat(shift) + line.repeat(8));
       const hits: number[] = [];
       countUtf8Tokens(TOKEN_STEP, TOKEN_START, bytes, 0, bytes.length, set.pairs, hits);
-      const expected = [...bytes.toString('latin1').matchAll(/SS/g)].map((m) => m.index + 1);
+      const expected = [...bytes.toString('latin1').matchAll(/SW/g)].map((m) => m.index + 1);
       expect(hits.sort((a, b) => a - b)).toEqual(expected);
     }
   });
