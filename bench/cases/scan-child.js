@@ -1,7 +1,6 @@
 // One scan + pack in a fresh process: node bench/cases/scan-child.js <ours|map|plain|repomix> <dir> <outFile>
 // Prints one JSON line: { ms (the work, after imports), loadMs, maxRss (bytes), files, ... }.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [mode, dir, out] = process.argv.slice(2);
@@ -10,9 +9,11 @@ const result = {};
 
 if (mode === 'ours' || mode === 'map') {
   const { scanAndPack } = await import('../../dist/repo/scan-pack.js');
-  const { writeAllAt } = await import('../../dist/shared/atomic-write.js');
   const { defaultConfig } = await import('../../dist/config/schema.js');
   const { repoMapFor } = mode === 'map' ? await import('../../dist/pipeline/repo-map-store.js') : {};
+  // A new file, as the snapshot writes one (and renames it over the last): overwriting the last run's
+  // would wait for its pages still being written back.
+  rmSync(out, { force: true });
   const t1 = performance.now();
   // The harness's own snapshot step (src/pipeline/snapshot.ts) with the default config: scan, secret
   // scan and context block in one pass, the block written to a file (by the scan, while it checks
@@ -28,7 +29,7 @@ if (mode === 'ours' || mode === 'map') {
       concurrency: defaultConfig.scan.concurrency,
     },
     { allow: [], env: {} },
-    mode === 'ours' ? { write: (bytes) => open(out, 'w').then((h) => writeAllAt(h, bytes, 0).finally(() => h.close())) } : {},
+    mode === 'ours' ? { out } : {},
   );
   const t2 = performance.now();
   // Map mode: the scan (secret scan included) then the repo map of its files, the map written to

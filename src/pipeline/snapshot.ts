@@ -83,16 +83,13 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   const stateDir = path.join(ws.repoDir, HARNESS_STATE_DIR);
   const staged = path.join(stateDir, `.context.txt.${process.pid}.tmp`);
   const hadState = existsSync(stateDir);
-  const stage = async (bytes: readonly Buffer[]) => {
-    await mkdir(stateDir, { recursive: true });
-    await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
-    await writeFile(staged, bytes);
-  };
   let scan: Awaited<ReturnType<typeof scanAndPack>>['scan'];
   let context: CodebaseContext;
   let mode: ContextMode;
   try {
-    const packed = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env }, { write: stage });
+    await mkdir(stateDir, { recursive: true });
+    await ensureStateGitignore(ws.repoDir); // the snapshot is local state: never untracked noise
+    const packed = await scanAndPack(ws.repoDir, scanOptionsOf(config), { allow: config.secrets.allow, env: ws.env }, { out: staged });
     ({ scan, context } = packed);
     if (packed.findings.length > 0) throw secretsError(packed.findings);
     await checkCustomTemplates(ws);

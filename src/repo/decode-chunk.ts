@@ -25,16 +25,49 @@ interface Block {
   ascii: boolean;
 }
 
-/** The ranges of a read, in order, as text (see the module's comment). */
-export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
-  const blocks = decodedBlocks(ranges);
-  return ranges.map((r) => {
+/**
+ * The ranges of a read as text, one at a time, while the read goes on: a range can be decoded once
+ * every block it is in is final (its thread has moved on to a newer block, or the reads are over),
+ * and each block is decoded once. Ranges must be `seen` as their thread read them (a thread's
+ * ranges in its order: ids of one thread's blocks grow, and a block gets no range after a newer one).
+ */
+export class RangeDecoder {
+  private readonly used = new Map<number, { memory: ArrayBufferLike; end: number }>();
+  private readonly blocks = new Map<number, Block>();
+  /** Per thread (a block's id is `2n + thread`): the newest block seen. */
+  private readonly newest = [-1, -1];
+  private ended = false;
+
+  /** A range read (seeing one again changes nothing). */
+  seen(range: Pick<FramedRange, 'chunks' | 'blockIds'>): void {
+    for (const [k, view] of range.chunks.entries()) {
+      const id = range.blockIds[k]!;
+      const end = view.byteOffset + view.length;
+      const block = this.used.get(id);
+      if (!block) this.used.set(id, { memory: view.buffer, end });
+      else block.end = Math.max(block.end, end);
+      this.newest[id & 1] = Math.max(this.newest[id & 1]!, id);
+    }
+  }
+
+  /** Every range has been seen. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Whether `range` (seen) can be decoded: every block it is in is final. */
+  ready(range: Pick<FramedRange, 'blockIds'>): boolean {
+    return this.ended || range.blockIds.every((id) => id < this.newest[id & 1]!);
+  }
+
+  /** A range (ready) as text. */
+  decode(r: FramedRange): DecodedRange {
     let text = '';
     const contents: string[] = [];
     let file = 0;
     for (let c = 0; c < r.chunks.length; c++) {
       const view = r.chunks[c]!;
-      const block = blocks.get(r.blockIds[c]!)!;
+      const block = this.block(r.blockIds[c]!);
       const base = view.byteOffset;
       // The bytes [from, to) of the chunk as text.
       const piece = (from: number, to: number): string =>
@@ -51,7 +84,27 @@ export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
       text += piece(at, view.length);
     }
     return { text, contents };
-  });
+  }
+
+  /** A block (final) up to the last byte used, as Latin-1: decoded the first time. */
+  private block(id: number): Block {
+    let block = this.blocks.get(id);
+    if (!block) {
+      const { memory, end } = this.used.get(id)!;
+      const bytes = Buffer.from(memory, 0, end);
+      block = { latin1: bytes.toString('latin1'), ascii: isAscii(bytes) };
+      this.blocks.set(id, block);
+    }
+    return block;
+  }
+}
+
+/** The ranges of a read, in order, as text (the read is over). */
+export function decodeRanges(ranges: readonly FramedRange[]): DecodedRange[] {
+  const decoder = new RangeDecoder();
+  for (const r of ranges) decoder.seen(r);
+  decoder.end();
+  return ranges.map((r) => decoder.decode(r));
 }
 
 /** Stretches of a non-ASCII text looked at apart: an ASCII one is a slice of the block's text. */
@@ -77,22 +130,4 @@ function mixed(view: Buffer, latin1: string, base: number, from: number, to: num
     ascii = next;
   }
   return text + (ascii ? latin1.slice(base + start, base + to) : view.toString('utf8', start, to));
-}
-
-/** Each block the ranges' chunks are views of (known by id: a view that crossed threads has a new ArrayBuffer object), up to the last byte used, as Latin-1. */
-function decodedBlocks(ranges: readonly FramedRange[]): Map<number, Block> {
-  const used = new Map<number, { memory: ArrayBufferLike; end: number }>();
-  for (const r of ranges)
-    for (const [k, view] of r.chunks.entries()) {
-      const end = view.byteOffset + view.length;
-      const block = used.get(r.blockIds[k]!);
-      if (!block) used.set(r.blockIds[k]!, { memory: view.buffer, end });
-      else block.end = Math.max(block.end, end);
-    }
-  const blocks = new Map<number, Block>();
-  for (const [id, { memory, end }] of used) {
-    const bytes = Buffer.from(memory, 0, end);
-    blocks.set(id, { latin1: bytes.toString('latin1'), ascii: isAscii(bytes) });
-  }
-  return blocks;
 }

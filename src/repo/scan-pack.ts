@@ -16,12 +16,13 @@ import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, header, renderTree } from './context.js';
-import { decodeRanges } from './decode-chunk.js';
-import { BLOCK_BYTES } from './frame-range.js';
+import { ContextWriter } from './context-writer.js';
+import { decodeRanges, RangeDecoder } from './decode-chunk.js';
+import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
 import { assemble, type ReadPort, readJob, readRanges } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
-import { envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
+import { compareFindings, envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
 import { comparePaths, symlinkReason, walkRepo } from './walk-repo.js';
 
 export interface Packed {
@@ -32,19 +33,16 @@ export interface Packed {
   /** `context.text` as UTF-8, in pieces (to be written one after the other, as they are). */
   bytes: readonly Buffer[];
   /**
-   * Where the time went, in ms: the walk, the reads (this thread's ranges, until none is left), the
-   * context (the worker's last ranges, the decode, the header), the secret checks of flagged files,
-   * the wait for the hash.
+   * Where the time went, in ms: the walk; the reads (this thread's ranges until none is left, and
+   * the decode and secret checks of the ranges done by then); the rest (the worker's last ranges,
+   * their decode and checks, the header); the wait for the hash and the write.
    */
-  phases: { walk: number; read: number; context: number; wait: number; secrets: number };
+  phases: { walk: number; read: number; rest: number; wait: number };
 }
 
 export interface PackOptions {
-  /**
-   * Writes the context's bytes (`Packed.bytes`): called as soon as they are final, before the
-   * decode and the secret checks, which run while it writes; awaited before the scan returns.
-   */
-  write?: (bytes: readonly Buffer[]) => Promise<void>;
+  /** A file to write the context's bytes to (`Packed.bytes`), while the scan goes on (context-writer.ts). */
+  out?: string;
   /** For tests: reads through `port` (on this thread only), ranges and chunks of other sizes. */
   port?: ReadPort;
   rangeFiles?: number;
@@ -63,61 +61,82 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
   // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
   let threads: ScanThreads | null = null;
+  // Every range, told as it is read (by either thread): see the read loop below.
+  const decoder = new RangeDecoder();
+  let writer: ContextWriter | null = null;
+  const seen = (framed: FramedRange) => decoder.seen(framed);
   try {
     const walk = await walkRepo(root, options, (toRead) => {
       if (toRead.length > rangeFiles && !worker && !port)
-        worker = new WorkerThreads(envKey, { root, maxFileBytes: options.maxFileBytes, rangeFiles, blockBytes });
+        worker = new WorkerThreads(envKey, { root, maxFileBytes: options.maxFileBytes, rangeFiles, blockBytes }, seen);
       (worker as WorkerThreads | null)?.publish(toRead);
     });
     const t1 = performance.now();
     const job = readJob(root, walk.toRead, options.maxFileBytes, rangeFiles, blockBytes);
     (worker as WorkerThreads | null)?.end(walk.toRead);
-    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
+    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job, seen);
     const tools = frameTools(threads instanceof WorkerThreads, port);
+    if (internals.out !== undefined) writer = new ContextWriter(internals.out, threads instanceof WorkerThreads ? threads.expected : null);
+    // This thread reads ranges, and between two reads decodes and checks the ranges that are done
+    // (in order, each once its blocks are final): the decode and the secret checks run while the
+    // worker still reads, and the ranges this thread does not read are the worker's to read.
+    const done: RangeDone[] = [];
+    const files: RepoFile[] = [];
+    const findings: SecretFinding[] = [];
+    let body = '';
+    let tokens = 0;
+    const step = async (d: RangeDone) => {
+      done.push(d);
+      const { framed, summary } = d;
+      const decoded = decoder.decode(framed);
+      // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
+      // chunk stays one byte per character); whatever reads it flat pays for that once.
+      body += decoded.text;
+      tokens += summary.tokens;
+      writer?.add(framed.chunks);
+      const mine = decoded.contents.map((content, i) => ({ path: walk.toRead[framed.index[i]!]!, size: framed.size[i]!, content }));
+      files.push(...mine);
+      findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i] === 1)));
+    };
+    const ready = () => {
+      const d = threads!.peek(done.length);
+      return d && decoder.ready(d.framed) ? d : null;
+    };
     for (let r = threads.claim(); r !== -1; r = threads.claim()) {
       threads.add(r, readRange(tools, job, r));
+      for (let d = ready(); d; d = ready()) await step(d);
       await nextTurn();
     }
     const t2 = performance.now();
-    const done: RangeDone[] = [];
-    for (let r = 0; r < threads.ranges; r++) done.push(await threads.done(r));
+    // Every range read (and seen): every block is final.
+    const rest: RangeDone[] = [];
+    for (let r = done.length; r < threads.ranges; r++) rest.push(await threads.done(r));
+    decoder.end();
+    for (const d of rest) await step(d);
     const ranges = done.map((d) => d.framed);
-    const decoded = decodeRanges(ranges);
-    const read = assemble(walk.toRead, ranges);
+    const chunks = ranges.flatMap((f) => f.chunks);
     // The worker rendered the header every file read gives (and hashed the context behind it).
     const headText =
-      threads instanceof WorkerThreads && read.files.length === walk.toRead.length ? await threads.expected : headOf(read.files.map((f) => f.path));
+      threads instanceof WorkerThreads && files.length === walk.toRead.length ? await threads.expected : headOf(files.map((f) => f.path));
     const head = Buffer.from(headText);
     const hashed = threads.finish(head);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
-    const bytes = [head, ...read.chunks];
-    const written = internals.write?.(bytes);
+    const bytes = [head, ...chunks];
+    const written = writer?.finish(head, chunks);
     written?.catch(() => {}); // awaited below
-    // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
-    // chunk stays one byte per character); whatever reads it flat pays for that once.
-    let text = headText;
-    const files: RepoFile[] = [];
-    for (const d of decoded) {
-      text += d.text;
-      for (const content of d.contents) {
-        const f = read.files[files.length]!;
-        files.push({ path: f.path, size: f.size, content });
-      }
-    }
-    const screened = Buffer.concat(done.map((d) => d.summary.flags));
-    const tokens = done.reduce((n, d) => n + d.summary.tokens, 0);
     const t3 = performance.now();
-    const findings = await findSecretsScreened(files, secrets, (i) => screened[i] === 1);
-    const t4 = performance.now();
     const sha256 = await hashed;
     await written;
+    writer = null;
     // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
-    const context: CodebaseContext = { text, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };
-    const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
-    const phases = { walk: t1 - t0, read: t2 - t1, context: t3 - t2, secrets: t4 - t3, wait: performance.now() - t4 };
-    return { scan: { files, skipped }, context, findings, bytes, phases };
+    const context: CodebaseContext = { text: headText + body, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };
+    const readSkips = ranges.flatMap((f) => f.skipped.map(([i, reason]) => ({ path: walk.toRead[i]!, reason })));
+    const skipped = [...walk.skipped, ...readSkips, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
+    const phases = { walk: t1 - t0, read: t2 - t1, rest: t3 - t2, wait: performance.now() - t3 };
+    return { scan: { files, skipped }, context, findings: findings.sort(compareFindings), bytes, phases };
   } finally {
+    await (writer as ContextWriter | null)?.abort();
     await ((threads as ScanThreads | null) ?? (worker as WorkerThreads | null))?.close();
   }
 }

@@ -36,6 +36,8 @@ export interface ScanThreads {
   add(r: number, framed: FramedRange): void;
   /** Range `r`, whichever thread read it, once it is summarized. */
   done(r: number): Promise<RangeDone>;
+  /** Range `r` if it is summarized already. */
+  peek(r: number): RangeDone | undefined;
   /** SHA-256 (hex) of `head` and every range's chunks, in order (after every `done`). */
   finish(head: Uint8Array): Promise<string>;
   close(): Promise<void>;
@@ -67,7 +69,12 @@ export class InlineThreads implements ScanThreads {
   private readonly work: Summarizer;
   private readonly doneRanges = new Map<number, RangeDone>();
 
-  constructor(envKey: string, job: ReadJob) {
+  /** `seen`: told of each range as it is read. */
+  constructor(
+    envKey: string,
+    job: ReadJob,
+    private readonly seen: (framed: FramedRange) => void = () => {},
+  ) {
     this.ranges = rangeCount(job);
     this.work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(envKey), createHash);
   }
@@ -77,7 +84,12 @@ export class InlineThreads implements ScanThreads {
   }
 
   add(r: number, framed: FramedRange): void {
+    this.seen(framed);
     this.doneRanges.set(r, { framed, summary: this.work.range(framed) });
+  }
+
+  peek(r: number): RangeDone | undefined {
+    return this.doneRanges.get(r);
   }
 
   async done(r: number): Promise<RangeDone> {
@@ -120,9 +132,14 @@ export class WorkerThreads implements ScanThreads {
 
   /**
    * Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it; the
-   * paths come with `publish` as the walk finds them.
+   * paths come with `publish` as the walk finds them. `seen`: told of each range as it is read, by
+   * either thread (each thread's in the order it read them).
    */
-  constructor(envKey: string, settings: Omit<ReadJob, 'paths'>) {
+  constructor(
+    envKey: string,
+    settings: Omit<ReadJob, 'paths'>,
+    private readonly seen: (framed: FramedRange) => void = () => {},
+  ) {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
@@ -171,6 +188,7 @@ export class WorkerThreads implements ScanThreads {
 
   add(r: number, framed: FramedRange): void {
     if (framed.chunks.some((c) => !(c.buffer instanceof SharedArrayBuffer))) throw new Error('a chunk for the scan worker must be in shared memory');
+    this.seen(framed);
     // The worker counts and screens the range while it keeps up (it does so before reading one of its
     // own); when it does not, this thread does: whichever thread has time does the work.
     const summarize = Atomics.load(this.control, BACKLOG) < HANDOVER_LIMIT;
@@ -179,6 +197,10 @@ export class WorkerThreads implements ScanThreads {
       this.handed.set(r, framed);
     } else this.arrived.set(r, { framed, summary: this.work.range(framed) });
     this.port.postMessage({ add: r, framed, summarize } satisfies ToWorker);
+  }
+
+  peek(r: number): RangeDone | undefined {
+    return this.arrived.get(r);
   }
 
   done(r: number): Promise<RangeDone> {
@@ -228,6 +250,7 @@ export class WorkerThreads implements ScanThreads {
         this.fail(new Error(`the scan's worker answered for range ${m.range}, never handed over`));
         return;
       }
+      if (m.framed) this.seen(framed);
       const d = { framed, summary: m.summary };
       this.arrived.set(m.range, d);
       this.waiters.get(m.range)?.(d);

@@ -216,9 +216,12 @@ export async function findSecretsScreened(
   await Promise.all(Array.from({ length: Math.min(LINT_CONCURRENCY, candidates.length) }, worker));
 
   const allow = compileAllow(options.allow);
-  return findings
-    .filter((f) => !allow(f))
-    .sort((a, b) => comparePaths(a.path, b.path) || a.line - b.line || a.column - b.column || comparePaths(a.ruleId, b.ruleId));
+  return findings.filter((f) => !allow(f)).sort(compareFindings);
+}
+
+/** The order findings are reported in: by path, line, column, rule. */
+export function compareFindings(a: SecretFinding, b: SecretFinding): number {
+  return comparePaths(a.path, b.path) || a.line - b.line || a.column - b.column || comparePaths(a.ruleId, b.ruleId);
 }
 
 /**

@@ -46,20 +46,23 @@ async function separately(dir: string, secrets = env()) {
 
 /**
  * scanAndPack against the separate steps; also with ranges of two files in blocks of 256 bytes, so
- * that even a small tree is read on both threads, across many blocks (the last result is returned).
+ * that even a small tree is read on both threads, across many blocks, and with ranges of one file
+ * in blocks of 64 KB, many ranges to a block (the last result is returned).
  */
 async function expectSame(dir: string, secrets = env()) {
   const before = await separately(dir, secrets);
   let packed = await scanAndPack(dir, options, secrets);
   expectSameAs(packed, before);
-  // With the write: handed the context's bytes, the ones returned.
-  let written: Buffer | null = null;
-  const write = async (bytes: readonly Buffer[]) => {
-    written = Buffer.concat(bytes);
-  };
-  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256, write });
+  // With the write (over a longer file, to be cut): the context's bytes, the ones returned.
+  const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'harness-pack-out-')), 'context.txt');
+  dirs.push(path.dirname(out));
+  await writeFile(out, 'x'.repeat(Buffer.byteLength(before.context.text) + 100));
+  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256, out });
   expectSameAs(packed, before);
-  expect(written).toEqual(Buffer.concat(packed.bytes));
+  expect(fs.readFileSync(out)).toEqual(Buffer.concat(packed.bytes));
+  // Ranges of one file in blocks of 64 KB: many ranges of each thread in one block, decoded once it is final.
+  packed = await scanAndPack(dir, options, secrets, { rangeFiles: 1, blockBytes: 64 * 1024 });
+  expectSameAs(packed, before);
   return packed;
 }
 
@@ -122,8 +125,21 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
   });
 
   it('a write that fails fails the scan', async () => {
-    const dir = await tree({ 'a.ts': 'x\n' });
-    await expect(scanAndPack(dir, options, env(), { write: () => Promise.reject(new Error('disk full')) })).rejects.toThrow('disk full');
+    const dir = await tree({ 'a.ts': 'x\n', 'b.ts': 'y\n', 'c.ts': 'z\n' });
+    const out = path.join(dir, 'no-such-dir', 'context.txt');
+    for (const rangeFiles of [8, 1]) await expect(scanAndPack(dir, options, env(), { out, rangeFiles })).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes the context while it reads: a header that changes (a file turns out binary) is written again with everything behind it', async () => {
+    const files: Record<string, string | Buffer> = {};
+    for (let i = 0; i < 12; i++) files[`f${String(i).padStart(2, '0')}.ts`] = `export const v${i} = ${i};\n`;
+    files['f05.ts'] = Buffer.from([0x00, 0x01, 0x02]); // the walk expects it; the read skips it
+    const dir = await tree(files);
+    const out = path.join(dir, 'context.txt');
+    const packed = await scanAndPack(dir, { ...options, exclude: ['context.txt'] }, env(), { out, rangeFiles: 2, blockBytes: 256 });
+    expect(packed.scan.skipped.map((s) => s.path)).toEqual(['f05.ts']);
+    expect(fs.readFileSync(out)).toEqual(Buffer.concat(packed.bytes));
+    expect(fs.readFileSync(out, 'utf8')).toBe(packed.context.text);
   });
 
   it('on an empty repo, and on one whose tree does not fit the room kept for it (control characters in names)', async () => {

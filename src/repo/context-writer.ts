@@ -1,0 +1,58 @@
+/**
+ * The scan's write of the context (scan-pack.ts `PackOptions.out`), done while the scan goes on: a
+ * range's chunks are written at their place as soon as the range is decoded, behind the header the
+ * worker expects (the one every file read gives, known once the walk is over), and the header
+ * last. When the header turns out another (a file was binary or too large), everything is written
+ * again behind it. The writes go one after the other on libuv's pool, beside the scan's two threads.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+import { writeAllAt } from '../shared/atomic-write.js';
+
+export class ContextWriter {
+  private chain: Promise<unknown>;
+  private handle: FileHandle | null = null;
+  /** The expected header, once known (null: none, everything is written at the end). */
+  private head: Buffer | null = null;
+  /** Bytes of the chunks handed so far. */
+  private length = 0;
+
+  /** `expected`: the header the worker expects, or null (no worker: all is written at the end). */
+  constructor(path: string, expected: Promise<string> | null) {
+    this.chain = open(path, 'w').then(async (handle) => {
+      this.handle = handle;
+      if (expected) this.head = Buffer.from(await expected);
+    });
+    this.chain.catch(() => {}); // awaited by finish or abort
+  }
+
+  /** The next range's chunks, in order. */
+  add(chunks: readonly Buffer[]): void {
+    const at = this.length;
+    for (const c of chunks) this.length += c.length;
+    this.chain = this.chain.then(async () => {
+      if (this.head !== null) await writeAllAt(this.handle!, chunks, this.head.length + at);
+    });
+    this.chain.catch(() => {}); // awaited by finish or abort
+  }
+
+  /** The header and every chunk (the ones added, in order): written as they must be, then closed. */
+  async finish(head: Buffer, chunks: readonly Buffer[]): Promise<void> {
+    try {
+      await this.chain;
+      const handle = this.handle!;
+      if (this.head !== null && this.head.equals(head)) await writeAllAt(handle, [head], 0);
+      else {
+        await writeAllAt(handle, [head, ...chunks], 0);
+        await handle.truncate(head.length + this.length);
+      }
+    } finally {
+      await this.handle?.close();
+    }
+  }
+
+  /** Stops (the scan failed): waits for the writes under way, closes the file. */
+  async abort(): Promise<void> {
+    await this.chain.catch(() => {});
+    await this.handle?.close().catch(() => {});
+  }
+}
