@@ -40,7 +40,7 @@ export class ContextWriter {
     try {
       await this.chain;
       const handle = this.handle!;
-      if (this.head !== null && this.head.equals(head)) await writeAllAt(handle, [head], 0);
+      if (this.head?.equals(head)) await writeAllAt(handle, [head], 0);
       else {
         await writeAllAt(handle, [head, ...chunks], 0);
         await handle.truncate(head.length + this.length);

@@ -68,7 +68,7 @@ interface Probe {
   at: number;
   anyCase?: boolean;
   /** What must follow the literal: a run of at least one byte outside `outside`, then `end`. */
-  then?: { outside: string; end: string };
+  followedBy?: { outside: string; end: string };
 }
 
 /**
@@ -104,7 +104,7 @@ const PROBES: readonly Probe[] = [
   { literal: 'lin_api_', at: 6 },
   { literal: 'ops_ey', at: 2 },
   // :\/\/[^:/\s]+:[^@/\s]+@ — `://` is in every URL; only one with `host:` after it can hold a password.
-  { literal: '://', at: 0, then: { outside: ':/\t\n\v\f\r ', end: ':' } },
+  { literal: '://', at: 0, followedBy: { outside: ':/\t\n\v\f\r ', end: ':' } },
   { literal: 'hooks.slack.com', at: 10, anyCase: true },
   // pass(word|wd|phrase)
   { literal: 'passw', at: 3, anyCase: true },
@@ -124,7 +124,7 @@ export interface ProbeSet {
   bytes: Uint8Array[];
   fold: Uint8Array[];
   at: number[];
-  /** Per probe with a `then`: 1 for each byte outside the run's bytes (the run's end included), and its end byte; null, -1 without. */
+  /** Per probe with a `followedBy`: 1 for each byte outside the run's bytes (the run's end included), and its end byte; null, -1 without. */
   thenStop: (Uint8Array | null)[];
   thenEnd: number[];
 }
@@ -149,8 +149,9 @@ export function probeSet(key: string): ProbeSet {
     set.bytes.push(bytes);
     set.fold.push(fold);
     set.at.push(p.at);
-    set.thenStop.push(p.then ? Uint8Array.from({ length: 256 }, (_, b) => (p.then!.outside.includes(String.fromCharCode(b)) ? 1 : 0)) : null);
-    set.thenEnd.push(p.then ? p.then.end.charCodeAt(0) : -1);
+    const follow = p.followedBy;
+    set.thenStop.push(follow ? Uint8Array.from({ length: 256 }, (_, b) => (follow.outside.includes(String.fromCharCode(b)) ? 1 : 0)) : null);
+    set.thenEnd.push(follow ? follow.end.charCodeAt(0) : -1);
     const cases = (j: number): number[] => (fold[j] === 0 ? [bytes[j]!] : [bytes[j]!, bytes[j]! & ~0x20]);
     for (const a of cases(p.at)) for (const b of cases(p.at + 1)) byPair.set((a << 8) | b, [...(byPair.get((a << 8) | b) ?? []), k]);
   }
