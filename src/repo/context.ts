@@ -100,37 +100,59 @@ export function escapeAttr(s: string): string {
 }
 
 interface TreeNode {
-  children: Map<string, TreeNode>;
+  /** Null for a file that is not also a directory. */
+  children: Map<string, TreeNode> | null;
   isFile: boolean;
 }
 
 /**
  * Two spaces per level, directories with a trailing `/`, entries in code-unit order. Self-contained
- * (the scan's worker thread runs its text, scan-worker.ts).
+ * (the scan's worker thread runs its text, scan-worker.ts). Paths of one directory usually come
+ * one after the other (the walk's order): each finds its directory's node with one lookup.
  */
 export function renderTree(paths: readonly string[]): string {
   const comparePaths = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const root: TreeNode = { children: new Map(), isFile: false };
+  const dirs = new Map<string, TreeNode>([['', root]]);
+  /** The node of directory `dir` ('' the root), made with its parents when new. */
+  const dirNode = (dir: string): TreeNode => {
+    let found = dirs.get(dir);
+    if (found) return found;
+    const cut = dir.lastIndexOf('/');
+    const parent = dirNode(cut === -1 ? '' : dir.slice(0, cut));
+    const name = dir.slice(cut + 1);
+    parent.children ??= new Map();
+    found = parent.children.get(name);
+    if (!found) {
+      found = { children: new Map(), isFile: false };
+      parent.children.set(name, found);
+    }
+    found.children ??= new Map();
+    dirs.set(dir, found);
+    return found;
+  };
   for (const p of paths) {
-    let node = root;
-    const segments = p.split('/');
-    segments.forEach((name, i) => {
-      let child = node.children.get(name);
-      if (!child) {
-        child = { children: new Map(), isFile: false };
-        node.children.set(name, child);
-      }
-      if (i === segments.length - 1) child.isFile = true;
-      node = child;
-    });
+    const cut = p.lastIndexOf('/');
+    const parent = dirNode(cut === -1 ? '' : p.slice(0, cut));
+    const name = p.slice(cut + 1);
+    const child = parent.children!.get(name);
+    if (child) child.isFile = true;
+    else parent.children!.set(name, { children: null, isFile: true });
   }
   const out: string[] = [];
-  const walk = (node: TreeNode, indent: string): void => {
-    for (const name of [...node.children.keys()].sort(comparePaths)) {
-      const child = node.children.get(name)!;
-      const shown = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const control = /[\u0000-\u001f\u007f]/g;
+  const walk = (dir: TreeNode, indent: string): void => {
+    const names = [...dir.children!.keys()];
+    for (let i = 1; i < names.length; i++)
+      if (comparePaths(names[i - 1]!, names[i]!) > 0) {
+        names.sort(comparePaths);
+        break;
+      }
+    for (const name of names) {
+      const child = dir.children!.get(name)!;
+      const shown = name.replace(control, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       if (child.isFile) out.push(`${indent}${shown}\n`);
-      if (child.children.size > 0) {
+      if (child.children !== null && child.children.size > 0) {
         out.push(`${indent}${shown}/\n`);
         walk(child, `${indent}  `);
       }

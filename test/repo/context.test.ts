@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertContextFits, buildContext, tagFor } from '../../src/repo/context.js';
+import { assertContextFits, buildContext, renderTree, tagFor } from '../../src/repo/context.js';
 import { scanRepo, type RepoFile } from '../../src/repo/scan.js';
 import type { ModelInfo } from '../../src/models/models.js';
 import { HarnessError } from '../../src/shared/errors.js';
@@ -225,5 +225,46 @@ describe('assertContextFits', () => {
     expect(e.hint).toContain('exclude');
     expect(e.hint).toContain('.harnessignore');
     expect(e.hint).toContain("'src/generated/**'");
+  });
+});
+
+describe('renderTree', () => {
+  /** The tree as the format says it: every directory and file once, entries of a directory in code-unit order. */
+  function reference(paths: readonly string[]): string {
+    const show = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const files = new Set(paths);
+    const dirs = new Set(
+      paths.flatMap((p) =>
+        p
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, segs) => segs.slice(0, i + 1).join('/')),
+      ),
+    );
+    const render = (prefix: string, indent: string): string => {
+      const names = new Set<string>();
+      for (const p of [...files, ...dirs]) if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) names.add(p.slice(prefix.length));
+      let out = '';
+      for (const name of [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (files.has(prefix + name)) out += `${indent}${show(name)}\n`;
+        if (dirs.has(prefix + name)) out += `${indent}${show(name)}/\n` + render(`${prefix}${name}/`, `${indent}  `);
+      }
+      return out;
+    };
+    return render('', '');
+  }
+
+  it('renders any paths, in any order, as the reference does (property)', () => {
+    const segment = fc.stringMatching(/^[ab\-._é\u0001]{1,3}$/);
+    const paths = fc.uniqueArray(
+      fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/')),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(paths, (ps) => {
+        expect(renderTree(ps)).toBe(reference(ps));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
