@@ -2,10 +2,11 @@
  * Scan + secret scan + codebase context in one streamed pass (the snapshot's work): the walk
  * (walk-repo.ts) lists the candidates; the files are read once, straight into the context's
  * framing, as ranges taken by this thread and by a worker thread at once (scan-threads.ts), each
- * counting the tokens of its ranges and screening them for secrets; the worker hashes the context
- * as the ranges come. This thread then decodes the ranges into the files' contents
- * (decode-chunk.ts), and only the files the screen flagged go through the per-file secret checks
- * (secrets.ts).
+ * counting the tokens of its ranges and screening them for secrets (chunk-summary.ts); the worker
+ * hashes the context as the ranges come. Between two of its reads this thread decodes the ranges
+ * done so far, in order, into the files' contents (decode-chunk.ts), runs the per-file secret
+ * checks (secrets.ts) on the files the screen flagged, and has the context written
+ * (context-writer.ts): what is left when the reads are over is the worker's last ranges.
  *
  * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files)`
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context

@@ -7,7 +7,9 @@
  * threads), its tokens counted and its bytes screened for secrets (chunk-summary.ts): by the worker
  * for its own ranges, and for this thread's while it keeps up (this thread does that work itself
  * when two of its ranges are still waiting). The worker renders the header and hashes the context
- * in order as the ranges come. This thread then decodes every range (decode-chunk.ts).
+ * in order as the ranges come. Each range is told to `seen` as it is read (by either thread, each
+ * thread's in its order), which lets this thread decode the ranges while the reads go on
+ * (scan-pack.ts, decode-chunk.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
