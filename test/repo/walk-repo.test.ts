@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { comparePaths, walkRepo } from '../../src/repo/walk-repo.js';
+import { FILE_RULES } from '../../src/repo/default-excludes.js';
+import { comparePaths, defaultExcludeReason, walkRepo } from '../../src/repo/walk-repo.js';
+import { globToRegExp } from '../../src/shared/glob.js';
 
 const options = { include: ['**/*'], exclude: [] as string[], maxFileBytes: 1024 * 1024, concurrency: 8 };
 
@@ -37,5 +39,30 @@ describe('walkRepo', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('the default-exclude file rules', () => {
+  /** What the rules say, straight: the first rule with a name glob that matches, in any case. */
+  const reference = (name: string): string | null =>
+    FILE_RULES.find((r) => r.names.some((n) => new RegExp(globToRegExp(n).source, 'i').test(name)))?.reason ?? null;
+
+  it('a file name falls under the rule the globs say, whatever its case (property)', () => {
+    const pieces = FILE_RULES.flatMap((r) => r.names)
+      .flatMap((n) => n.split(/[*?]/))
+      .filter((p) => p !== '')
+      .flatMap((p) => [p, p.toUpperCase(), p.slice(1), p.slice(0, -1)]);
+    const name = fc
+      .array(fc.constantFrom(...pieces, '.', 'x', 'É', 'İ', 'ſ', 'K', '_', '-', 'ts'), { minLength: 1, maxLength: 5 })
+      .map((xs) => xs.join(''))
+      .filter((n) => !n.includes('/') && n !== 'task-list.md');
+    fc.assert(
+      fc.property(name, (n) => {
+        expect(defaultExcludeReason(n), n).toBe(reference(n));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const n of ['yarn.lock', 'YARN.LOCK', 'id_rsa.pub', '.env.local', 'prod.env', 'x.tfstate.backup', 'credentials', 'credentials.JSON', 'a.ts'])
+      expect(defaultExcludeReason(n), n).toBe(reference(n));
   });
 });
