@@ -92,7 +92,7 @@ function hasEnds(name: string, { prefix, suffix }: NameEnds): boolean {
 function mayFallUnderRule(name: string): boolean {
   if (name === '') return false;
   const { byFirst, byLast, others } = FILE_RULE_ENDS;
-  const may = (list: readonly NameEnds[] | undefined) => list !== undefined && list.some((e) => hasEnds(name, e));
+  const may = (list: readonly NameEnds[] | undefined) => list?.some((e) => hasEnds(name, e)) === true;
   return (
     may(byFirst.get(lower(name.charCodeAt(0)))) || may(byLast.get(lower(name.charCodeAt(name.length - 1)))) || others.some((re) => re.test(name))
   );
