@@ -64,7 +64,7 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     return name ? { ...pathOnly, language: 'cargo.toml', declarations: [{ kind: 'crate', name, signature: `crate ${name}`, line: 1 }] } : pathOnly;
   }
   if (isTsconfig(path)) {
-    const settings = tsconfigSettings(content);
+    const settings = content.length <= MAX_OUTLINE_BYTES ? tsconfigSettings(content) : null;
     return settings ? { ...pathOnly, language: 'tsconfig', tsconfig: settings } : { ...pathOnly, language: 'tsconfig' };
   }
   const language = languageOf(path);

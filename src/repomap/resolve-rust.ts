@@ -63,9 +63,12 @@ function parseMod(spec: string): { chain: string[]; path: string | null } | null
 }
 
 /** The file a `mod` of `from` declares, given its module directory. */
-function modTarget(files: { has(path: string): boolean }, from: string, modDir: string, spec: string): string | null {
-  const mod = parseMod(spec);
-  if (!mod) return null;
+function modTarget(
+  files: { has(path: string): boolean },
+  from: string,
+  modDir: string,
+  mod: { chain: string[]; path: string | null },
+): string | null {
   if (mod.path !== null) {
     const file = /^(?:\/|[A-Za-z]:)/.test(mod.path) ? null : normalize(join(dirOf(from), mod.path));
     return file !== null && files.has(file) ? file : null;
@@ -99,11 +102,12 @@ export function indexRust(outlines: readonly FileOutline[]): RustIndex {
     rs.forEach((o, i) => {
       const modDir = modDirOf(o.path, declared);
       for (const spec of mods[i]!) {
-        const child = modTarget(paths, o.path, modDir, spec);
-        if (child === null || child === o.path) continue;
+        const mod = parseMod(spec);
+        const child = mod && modTarget(paths, o.path, modDir, mod);
+        if (!mod || child === null || child === o.path) continue;
         next.add(child);
         const list = edges.get(o.path) ?? [];
-        list.push({ child, chain: parseMod(spec)!.chain });
+        list.push({ child, chain: mod.chain });
         edges.set(o.path, list);
       }
     });
@@ -134,7 +138,8 @@ export function resolveRust(index: RustIndex, from: string, spec: string): reado
   const file = index.files.get(from);
   if (!file) return [];
   if (spec.startsWith('mod ')) {
-    const hit = modTarget(index.files, from, file.modDir, spec);
+    const mod = parseMod(spec);
+    const hit = mod && modTarget(index.files, from, file.modDir, mod);
     return hit ? [hit] : [];
   }
   const out = new Set<string>();

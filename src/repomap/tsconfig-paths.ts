@@ -17,6 +17,7 @@
 import { type ParseError, parse } from 'jsonc-parser';
 import { dirOf, type FileSet, firstFile, join, normalize, SCRIPT_EXTENSIONS } from './import-paths.js';
 import type { FileOutline } from './repo-map.js';
+import { globBase } from '../shared/glob.js';
 import { detach } from './signature.js';
 
 /** A config's module settings as written. `paths` null: not set (an empty one is set, and clears the parent's). */
@@ -30,9 +31,6 @@ export interface TsconfigSettings {
   include: string[] | null;
 }
 
-/** Larger files are not read as configs. */
-const MAX_CONFIG_BYTES = 256 * 1024;
-
 /** Whether a repo path is a TypeScript/JavaScript project config. */
 export function isTsconfig(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
@@ -43,7 +41,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The settings of a config's text, or null when it does not parse as an object. */
 export function tsconfigSettings(content: string): TsconfigSettings | null {
-  if (content.length > MAX_CONFIG_BYTES) return null;
   const errors: ParseError[] = [];
   const json: unknown = parse(content, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length || !isObject(json)) return null;
@@ -194,7 +191,7 @@ function includes(config: Effective, file: string): boolean {
       const path = normalize(pattern); // a file, or a directory and everything under it
       return path !== null && (file === path || file.startsWith(`${path}/`));
     }
-    const dir = normalize(pattern.slice(0, pattern.lastIndexOf('/', glob) + 1)); // `src/**/*.ts` -> src
+    const dir = normalize(globBase(pattern)); // `src/**/*.ts` -> src
     return dir !== null && (dir === '' || file.startsWith(`${dir}/`));
   });
 }
