@@ -5,7 +5,7 @@ import { HarnessError, MAX_LISTED_ERRORS, severalErrors } from '../shared/errors
 import { unsafePathReason } from '../shared/paths.js';
 import { descriptionHash, readHarnessComment, type RecordedBookkeeping } from './bookkeeping.js';
 import { readFrontMatter } from './front-matter.js';
-import { classifyLine } from './scan-line.js';
+import { classifyLine, lineEndAt } from './scan-line.js';
 import { scanBody, type ScanEngine } from './scan-task-list.js';
 import type { RawItem } from './scan-types.js';
 import type { Task, TaskStatus } from './task.js';
@@ -54,8 +54,7 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
   const nul = source.indexOf('\0');
   if (nul !== -1) throw bad(lineAt(nul), 'the file contains a NUL byte');
   const fm = readFrontMatter(source, file);
-  const info = { lineBased: false };
-  const scan = scanBody(source, fm.bodyStart, lineAt(fm.bodyStart), engine, info);
+  const scan = scanBody(source, fm.bodyStart, lineAt(fm.bodyStart), engine);
 
   // Every bad line is reported, not only the first: each one is a `file:line: reason`.
   const problems: { line: number; reason: string }[] = [];
@@ -131,7 +130,7 @@ export function parseSource(source: string, file: string = DEFAULT_FILE, engine:
     };
   });
 
-  return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites, lineBased: info.lineBased };
+  return { list: { file, source, frontMatter: fm.data, tasks: sites.map((s) => s.task) }, sites, lineBased: scan.lineBased };
 }
 
 interface Draft {
@@ -201,9 +200,7 @@ function taskOf(source: string, d: Draft, id: string): Task {
  * of the whole list says of that task.
  */
 export function readTaskLine(source: string, lineStart: number, line: number, group: string, stage: number, knownSafe?: string): Task | null {
-  const nl = source.indexOf('\n', lineStart);
-  const end = nl === -1 ? source.length : nl > lineStart && source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-  const kind = classifyLine(source.slice(lineStart, end), lineStart, line);
+  const kind = classifyLine(source.slice(lineStart, lineEndAt(source, lineStart)), lineStart, line);
   if (kind.kind !== 'task') return null;
   const draft = readItem(source, kind.item, group, stage, knownSafe);
   if (typeof draft === 'string' || draft.recorded.id === undefined) return null;

@@ -19,6 +19,12 @@ const HEADING_MARKUP = /[`*_[\]<>\\&~]/;
 const BLANK_LINE: LineKind = { kind: 'blank' };
 const OTHER_LINE: LineKind = { kind: 'other' };
 
+/** Where the line that starts at `start` ends, its line ending (`\n` or `\r\n`) left out. */
+export function lineEndAt(source: string, start: number): number {
+  const nl = source.indexOf('\n', start);
+  return nl === -1 ? source.length : nl > start && source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+}
+
 /**
  * `text` is the line without its line ending, starting at offset `start` of the file, on
  * 1-based line `line`.

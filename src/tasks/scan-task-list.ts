@@ -10,22 +10,25 @@
  * exactly as the line-based pass read it; otherwise the region grows. Documents with link
  * reference definitions (`[x]: …`, global by nature) or bare CR line endings go to remark whole.
  */
-import { classifyLine, type LineKind } from './scan-line.js';
+import { classifyLine, type LineKind, lineEndAt } from './scan-line.js';
 import { scanWithRemark, type RemarkScan } from './scan-remark.js';
 import type { RawHeading, RawItem, Scan } from './scan-types.js';
 
 export type ScanEngine = 'hybrid' | 'remark';
 
-/**
- * `info.lineBased` is set to whether every line of the body was read on its own by the line-based
- * pass (blank, heading or plain task line; no region went to remark): then each item is what its
- * line alone says.
- */
-export function scanBody(source: string, bodyStart: number, firstLine: number, engine: ScanEngine = 'hybrid', info?: { lineBased: boolean }): Scan {
-  if (info) info.lineBased = false;
-  const whole = (): Scan => {
+export interface BodyScan extends Scan {
+  /**
+   * Whether every line of the body was read on its own by the line-based pass (blank, heading or
+   * plain task line; no region went to remark): then each item is what its line alone says.
+   */
+  lineBased: boolean;
+}
+
+/** The body's items and headings; `lineBased`: see `BodyScan`. */
+export function scanBody(source: string, bodyStart: number, firstLine: number, engine: ScanEngine = 'hybrid'): BodyScan {
+  const whole = (): BodyScan => {
     const { items, headings } = scanWithRemark(source, bodyStart, source.length, firstLine);
-    return { items, headings };
+    return { items, headings, lineBased: false };
   };
   if (engine === 'remark' || /\r(?!\n)/.test(source.slice(bodyStart))) return whole();
 
@@ -34,9 +37,8 @@ export function scanBody(source: string, bodyStart: number, firstLine: number, e
   const ends: number[] = [];
   const nexts: number[] = [];
   for (let at = bodyStart; at < source.length; ) {
-    const nl = source.indexOf('\n', at);
-    const next = nl === -1 ? source.length : nl + 1;
-    const end = nl === -1 ? source.length : nl > at && source.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const end = lineEndAt(source, at);
+    const next = end === source.length ? end : source.indexOf('\n', end) + 1;
     starts.push(at);
     ends.push(end);
     nexts.push(next);
@@ -50,7 +52,7 @@ export function scanBody(source: string, bodyStart: number, firstLine: number, e
     if (kinds[i]!.kind === 'other' && text.includes(']:')) return whole();
   }
 
-  const out: Scan = { items: [], headings: [] };
+  const out: BodyScan = { items: [], headings: [], lineBased: false };
   const emitFast = (i: number): void => {
     const k = kinds[i]!;
     if (k.kind === 'task') out.items.push(k.item);
@@ -95,7 +97,7 @@ export function scanBody(source: string, bodyStart: number, firstLine: number, e
     }
   }
   for (let k = floor; k < n; k++) emitFast(k);
-  if (info) info.lineBased = kinds.every((k) => k.kind !== 'other');
+  out.lineBased = kinds.every((k) => k.kind !== 'other');
   return out;
 }
 
