@@ -122,15 +122,27 @@ describe('outlinesFor', () => {
     const dir = await makeTempDir('outline-pool-');
     await writeFile(path.join(dir, 'files.json'), JSON.stringify(many));
     const script = [
+      // Count the workers started and the outlines they sent back (node's Worker, swapped before the pool loads).
+      "const { createRequire, syncBuiltinESMExports } = await import('node:module');",
+      "const threads = createRequire(import.meta.url)('node:worker_threads');",
+      'let started = 0;',
+      'let replies = 0;',
+      'threads.Worker = class extends threads.Worker {',
+      '  constructor(...args) { super(...args); started++; this.on("message", (m) => { if (m.outlines) replies++; }); }',
+      '};',
+      'syncBuiltinESMExports();',
       `const { outlineMany } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/pipeline/outline-pool.js')).href)});`,
       `const files = JSON.parse((await import('node:fs')).readFileSync(${JSON.stringify(path.join(dir, 'files.json'))}, 'utf8'));`,
       'const outlines = await outlineMany(files);',
-      'console.log(JSON.stringify(outlines));',
+      'console.log(JSON.stringify({ started, replies, outlines }));',
     ].join('\n');
     // A script file, as the CLI is one (a worker started from `node -e` would inherit its --input-type).
     await writeFile(path.join(dir, 'run.mjs'), script);
     const built = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'run.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
-    expect(built).toEqual(await Promise.all(many.map((f) => outlineFile(f.path, f.content))));
+    expect(built.outlines).toEqual(await Promise.all(many.map((f) => outlineFile(f.path, f.content))));
+    // Done by workers (not by this thread after a pool that failed): every slice of 100 came back from one.
+    expect(built.started).toBeGreaterThanOrEqual(2);
+    expect(built.replies).toBe(Math.ceil(many.length / 100));
   });
 
   it('OUTLINE_VERSION changes whenever the outlines of the fixtures change (else old stores would be read as new)', async () => {
