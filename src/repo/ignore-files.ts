@@ -21,13 +21,27 @@ export interface IgnoreLayer {
   /** For a directory above the repo: what to put before a repo-relative path (`repo/`). */
   prefix: string;
   matcher: Ignore;
+  /** Some pattern is a negation (`!pattern`): it may re-include. */
+  negates: boolean;
+  /**
+   * Every pattern is a name pattern: no `/` but a trailing one, no `**`, no escape, no negation,
+   * and the layer is inside the repo. Such a layer says the same of `a/b/name` as of `name` when
+   * it ignores none of `a/` and `a/b/` (`isFileIgnored`).
+   */
+  byName: boolean;
 }
 
 /** A layer from ignore-file texts, or null when they hold no pattern. */
 function layerOf(dir: string, texts: readonly string[], prefix = ''): IgnoreLayer | null {
   const patterns = texts.join('\n');
-  if (!patterns.split(/\r?\n/).some((line) => line.trim() !== '' && !line.startsWith('#'))) return null;
-  return { dir, prefix, matcher: ignore({ allowRelativePaths: true }).add(patterns) };
+  const lines = patterns.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  if (lines.length === 0) return null;
+  const negates = lines.some((line) => line.startsWith('!'));
+  const byName =
+    prefix === '' &&
+    !negates &&
+    lines.every((line) => !line.includes('\\') && !line.includes('**') && !line.trimEnd().replace(/\/+$/, '').includes('/'));
+  return { dir, prefix, matcher: ignore({ allowRelativePaths: true }).add(patterns), negates, byName };
 }
 
 /** True when `rel` (repo-relative; a directory ends with `/`) is ignored by `layers` (shallowest first). */
@@ -37,6 +51,22 @@ export function isIgnored(rel: string, layers: readonly IgnoreLayer[]): boolean 
     const r = layer.matcher.test(layer.prefix + rel.slice(layer.dir.length));
     if (r.ignored) return true;
     if (r.unignored) return false;
+  }
+  return false;
+}
+
+/**
+ * `isIgnored(rel)` for a file `rel` named `name` in a directory the walk entered, where no layer
+ * negates: a layer of name patterns is asked about the name alone (its cache then serves every
+ * file of that name, and no parent path is cut and looked up). Exact: with no negation anywhere,
+ * the walk entered the directory only if no layer ignores it or any directory above it, so each
+ * layer's answer is its patterns' on the file itself, and a name pattern sees only the last segment.
+ */
+export function isFileIgnored(rel: string, name: string, layers: readonly IgnoreLayer[], negates: boolean): boolean {
+  if (negates) return isIgnored(rel, layers);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i]!;
+    if (layer.matcher.test(layer.byName ? name : layer.prefix + rel.slice(layer.dir.length)).ignored) return true;
   }
   return false;
 }

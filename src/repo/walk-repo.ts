@@ -23,7 +23,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { globToRegExp } from '../shared/glob.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { EXCLUDED_DIRS, FILE_RULES } from './default-excludes.js';
-import { IGNORE_FILE_NAMES, type IgnoreLayer, isIgnored, parentLayers, readLayer } from './ignore-files.js';
+import { IGNORE_FILE_NAMES, type IgnoreLayer, isFileIgnored, isIgnored, parentLayers, readLayer } from './ignore-files.js';
 import type { ScanOptions, SkippedFile } from './scan.js';
 
 /** Plain code-unit order: the same on every machine and locale. */
@@ -157,6 +157,8 @@ const DIRS_PER_TURN = 256;
 interface Frame {
   dir: string;
   layers: readonly IgnoreLayer[];
+  /** Some layer in force negates (re-includes): the files are asked about by their whole paths. */
+  negates: boolean;
   entries: Dirent[];
   next: number;
 }
@@ -192,7 +194,8 @@ export async function walkRepo(root: string, options: ScanOptions, found?: (toRe
     const own = hasIgnoreFile ? readLayer(abs, dir === '' ? '' : `${dir}/`, (n) => entries.some((e) => e.name === n && e.isFile())) : null;
     const keyed = entries.map((e) => ({ e, key: e.isDirectory() ? `${e.name}/` : e.name }));
     keyed.sort((x, y) => comparePaths(x.key, y.key));
-    return { dir, layers: own ? [...above, own] : above, entries: keyed.map((k) => k.e), next: 0 };
+    const layers = own ? [...above, own] : above;
+    return { dir, layers, negates: layers.some((l) => l.negates), entries: keyed.map((k) => k.e), next: 0 };
   };
 
   const stack: Frame[] = [list('', parentLayers(root))!];
@@ -218,7 +221,7 @@ export async function walkRepo(root: string, options: ScanOptions, found?: (toRe
         entered = rel;
         continue;
       }
-      if (globs.excluded(rel) || !globs.included(rel) || isIgnored(rel, layers)) continue;
+      if (globs.excluded(rel) || !globs.included(rel) || isFileIgnored(rel, entry.name, layers, frame.negates)) continue;
       keep(dir);
       if (entry.isSymbolicLink()) {
         links.push(rel);
