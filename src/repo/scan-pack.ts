@@ -50,14 +50,19 @@ export interface PackOptions {
   blockBytes?: number;
 }
 
-export async function scanAndPack(repoDir: string, options: ScanOptions, secrets: FindSecretsOptions, internals: PackOptions = {}): Promise<Packed> {
-  const { port } = internals;
+export async function scanAndPack(
+  repoDir: string,
+  options: ScanOptions,
+  secrets: FindSecretsOptions,
+  packOptions: PackOptions = {},
+): Promise<Packed> {
+  const { port } = packOptions;
   const root = path.resolve(repoDir);
   const t0 = performance.now();
   const envKey = envKeyOf(secrets.env);
-  const rangeFiles = internals.rangeFiles ?? options.concurrency;
-  const blockBytes = internals.blockBytes ?? BLOCK_BYTES;
-  // A second thread reads too once the walk has found more than one range of files: it starts while
+  const rangeFiles = packOptions.rangeFiles ?? options.concurrency;
+  const blockBytes = packOptions.blockBytes ?? BLOCK_BYTES;
+  // A second thread reads too once the walk has found packOptions than one range of files: it starts while
   // the walk goes on, and reads the ranges the walk has found (the walk finds the files in their
   // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
@@ -77,7 +82,7 @@ export async function scanAndPack(repoDir: string, options: ScanOptions, secrets
     (worker as WorkerThreads | null)?.end(walk.toRead);
     threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job, seen);
     const tools = frameTools(threads instanceof WorkerThreads, port);
-    if (internals.out !== undefined) writer = new ContextWriter(internals.out, threads instanceof WorkerThreads ? threads.expected : null);
+    if (packOptions.out !== undefined) writer = new ContextWriter(packOptions.out, threads instanceof WorkerThreads ? threads.expected : null);
     // This thread reads ranges, and between two reads decodes and checks the ranges that are done
     // (in order, each once its blocks are final): the decode and the secret checks run while the
     // worker still reads, and the ranges this thread does not read are the worker's to read.
