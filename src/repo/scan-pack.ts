@@ -62,7 +62,7 @@ export async function scanAndPack(
   const envKey = envKeyOf(secrets.env);
   const rangeFiles = packOptions.rangeFiles ?? options.concurrency;
   const blockBytes = packOptions.blockBytes ?? BLOCK_BYTES;
-  // A second thread reads too once the walk has found packOptions than one range of files: it starts while
+  // A second thread reads too once the walk has found more than one range of files: it starts while
   // the walk goes on, and reads the ranges the walk has found (the walk finds the files in their
   // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
