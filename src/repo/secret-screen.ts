@@ -125,8 +125,8 @@ export interface ProbeSet {
   fold: Uint8Array[];
   at: number[];
   /** Per probe with a `followedBy`: 1 for each byte outside the run's bytes (the run's end included), and its end byte; null, -1 without. */
-  thenStop: (Uint8Array | null)[];
-  thenEnd: number[];
+  followStop: (Uint8Array | null)[];
+  followEnd: number[];
 }
 
 /** The probes of the screen for `key` (Latin-1 of its UTF-8, as the screen looks for it in bytes; '': none). */
@@ -140,8 +140,8 @@ export function probeSet(key: string): ProbeSet {
     bytes: [],
     fold: [],
     at: [],
-    thenStop: [],
-    thenEnd: [],
+    followStop: [],
+    followEnd: [],
   };
   for (const [k, p] of probes.entries()) {
     const bytes = Buffer.from(p.anyCase ? p.literal.toLowerCase() : p.literal, 'latin1');
@@ -150,8 +150,8 @@ export function probeSet(key: string): ProbeSet {
     set.fold.push(fold);
     set.at.push(p.at);
     const follow = p.followedBy;
-    set.thenStop.push(follow ? Uint8Array.from({ length: 256 }, (_, b) => (follow.outside.includes(String.fromCharCode(b)) ? 1 : 0)) : null);
-    set.thenEnd.push(follow ? follow.end.charCodeAt(0) : -1);
+    set.followStop.push(follow ? Uint8Array.from({ length: 256 }, (_, b) => (follow.outside.includes(String.fromCharCode(b)) ? 1 : 0)) : null);
+    set.followEnd.push(follow ? follow.end.charCodeAt(0) : -1);
     const cases = (j: number): number[] => (fold[j] === 0 ? [bytes[j]!] : [bytes[j]!, bytes[j]! & ~0x20]);
     for (const a of cases(p.at)) for (const b of cases(p.at + 1)) byPair.set((a << 8) | b, [...(byPair.get((a << 8) | b) ?? []), k]);
   }
@@ -204,11 +204,11 @@ export function screenSpans(
       let j = 0;
       while (j < lit.length && (bytes[q + j]! | fold[j]!) === lit[j]) j++;
       if (j < lit.length) continue;
-      const stop = set.thenStop[k];
+      const stop = set.followStop[k];
       if (stop) {
         let r = q + lit.length;
         while (r < bytes.length && stop[bytes[r]!] === 0) r++;
-        if (r === q + lit.length || r === bytes.length || bytes[r] !== set.thenEnd[k]) continue;
+        if (r === q + lit.length || r === bytes.length || bytes[r] !== set.followEnd[k]) continue;
       }
       found.push(q);
     }
