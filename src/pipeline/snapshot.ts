@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { assertContextFits, type CodebaseContext, type ContextMode, decideContextMode } from '../repo/context.js';
+import { assertContextFits, type CodebaseContext, type ContextMode, contextDigest, contextHead, decideContextMode } from '../repo/context.js';
 import { scanAndPack } from '../repo/scan-pack.js';
 import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
@@ -227,7 +227,9 @@ async function readStored(repoDir: string): Promise<{ snapshot: Snapshot; basis:
     const meta = metaSchema.parse(JSON.parse(await readFile(metaFile, 'utf8')));
     const text = await readFile(textFile, 'utf8');
     const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
-    if (createHash('sha256').update(text).digest('hex') !== meta.sha256) return null; // torn write: rebuild
+    // A torn or edited file, or one of another digest: rebuild.
+    const head = contextHead(meta.paths);
+    if (!text.startsWith(head) || contextDigest(head, createHash('sha256').update(text.slice(head.length)).digest()) !== meta.sha256) return null;
     return {
       snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false, mode: meta.mode ?? 'full' },
       basis: meta.basis,

@@ -1,7 +1,7 @@
 /**
  * What the scan computes over the context's bytes besides decoding them: the token count of every
- * chunk, the secret screen's flags of every file (secret-screen.ts) and, once the header is known,
- * the SHA-256 of the whole context. `chunkSummarizer` is self-contained: the scan's worker thread
+ * chunk, the secret screen's flags of every file (secret-screen.ts) and the context's digest
+ * (context.ts `contextDigest`). `chunkSummarizer` is self-contained: the scan's worker thread
  * (scan-worker.ts) runs its text, and this thread runs the same function when the scan has no
  * worker (a small codebase).
  *
@@ -64,11 +64,11 @@ export function chunkSummarizer(
       }
       return { tokens, flags };
     },
-    /** SHA-256 (hex) of the header and the pieces, in order. */
+    /** The context's digest (context.ts `contextDigest`) of the header and the pieces, in order. */
     hash(head: Uint8Array, pieces: readonly Uint8Array[]): string {
-      const hash = createHash('sha256').update(head);
-      for (const p of pieces) hash.update(p);
-      return hash.digest('hex');
+      const body = createHash('sha256');
+      for (const p of pieces) body.update(p);
+      return createHash('sha256').update(head).update(body.digest()).digest('hex');
     },
   };
 }

@@ -30,20 +30,37 @@ export interface CodebaseContext {
   /** UTF-8 length of `text`. */
   bytes: number;
   files: number;
-  /** Hex SHA-256 of `text` (UTF-8). */
+  /** `contextDigest` of `text`: what identifies it (the cache's prefix, the stored snapshot). */
   sha256: string;
 }
 
 export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path));
-  const text = [header(sorted.length), '<tree>\n', renderTree(sorted.map((f) => f.path)), '</tree>\n', fileSections(sorted)].join('');
+  const head = contextHead(sorted.map((f) => f.path));
+  const body = fileSections(sorted);
+  const text = head + body;
   return {
     text,
     tokens: estimateTokens(text),
     bytes: Buffer.byteLength(text, 'utf8'),
     files: sorted.length,
-    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    sha256: contextDigest(head, createHash('sha256').update(body, 'utf8').digest()),
   };
+}
+
+/** The context's header for its files' paths (sorted): the description, then the tree. */
+export function contextHead(paths: readonly string[]): string {
+  return `${header(paths.length)}<tree>\n${renderTree(paths)}</tree>\n`;
+}
+
+/**
+ * A context's digest (hex): the SHA-256 of its header's UTF-8 bytes followed by the SHA-256 of the
+ * rest (`bodyDigest`, the raw digest of the files' sections). Not the SHA-256 of the whole text:
+ * the scan hashes the files as it reads them, before it knows the header for sure (a file that
+ * turns out binary or too large changes it), and so never hashes them twice.
+ */
+export function contextDigest(head: string | Uint8Array, bodyDigest: Uint8Array): string {
+  return createHash('sha256').update(head).update(bodyDigest).digest('hex');
 }
 
 /** The context's first lines. Self-contained (the scan's worker thread runs its text, scan-worker.ts). */

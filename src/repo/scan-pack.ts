@@ -16,7 +16,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type CodebaseContext, header, renderTree } from './context.js';
+import { type CodebaseContext, contextHead } from './context.js';
 import { ContextWriter } from './context-writer.js';
 import { decodeRanges, RangeDecoder } from './decode-chunk.js';
 import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
@@ -121,9 +121,9 @@ export async function scanAndPack(
     for (const d of rest) await step(d);
     const ranges = done.map((d) => d.framed);
     const chunks = ranges.flatMap((f) => f.chunks);
-    // The worker rendered the header every file read gives (and hashed the context behind it).
+    // The worker rendered the header every file read gives.
     const headText =
-      threads instanceof WorkerThreads && files.length === walk.toRead.length ? await threads.expected : headOf(files.map((f) => f.path));
+      threads instanceof WorkerThreads && files.length === walk.toRead.length ? await threads.expected : contextHead(files.map((f) => f.path));
     const head = Buffer.from(headText);
     const hashed = threads.finish(head);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
@@ -157,11 +157,6 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const files = read.files.map((f, i) => ({ path: f.path, size: f.size, content: contents[i]! }));
   const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
-}
-
-/** The context's header for these files (context.ts). */
-function headOf(paths: readonly string[]): string {
-  return header(paths.length) + '<tree>\n' + renderTree(paths) + '</tree>\n';
 }
 
 async function linkSkips(root: string, links: readonly string[]) {

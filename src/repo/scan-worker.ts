@@ -8,11 +8,12 @@
  *
  * It takes ranges as soon as the walk has sent their paths, until none is left, reading, counting
  * and screening each; before each, it counts and screens the ranges this thread handed over (this
- * thread hands over while the worker keeps up, and does the work itself when it does not). Once the walk is over it renders the context's header as it will be if every
- * file is read, and hashes it and every range (its own and the ones this thread hands over) as soon
- * as the ones before it are. When the reads are done, this thread sends the real header: the same,
- * and the digest is ready; another (a file turned out binary or unreadable), and everything is
- * hashed again behind it.
+ * thread hands over while the worker keeps up, and does the work itself when it does not). It
+ * hashes every range (its own and the ones this thread hands over) as soon as the ones before it
+ * are; once the walk is over it renders the context's header as it will be if every file is read.
+ * When the reads are done, this thread sends the real header (another when a file turned out
+ * binary or too large), and the digest is the header's behind the ranges' (context.ts
+ * `contextDigest`): nothing is hashed twice.
  */
 import type { chunkSummarizer, RangeSummary, SummarizerData } from './chunk-summary.js';
 import type { escapeAttr, header, renderTree, tagFor } from './context.js';
@@ -79,12 +80,11 @@ function workerMain(
   };
   const paths: string[] = [];
   const kept: Uint8Array[][] = [];
-  const running = createHash('sha256');
-  let expected: Buffer | null = null; // the header, once every path is known
+  const running = createHash('sha256'); // of the files' sections: the context's digest but its header
+  let expected = false; // whether the header was rendered (once every path is known)
   let hashed = 0;
-  /** Hashes every range kept whose ones before are hashed too (once the header is). */
+  /** Hashes every range kept whose ones before are hashed too. */
   const hashOn = () => {
-    if (expected === null) return;
     for (; kept[hashed] !== undefined; hashed++) for (const piece of kept[hashed]!) running.update(piece);
   };
   const keep = (r: number, f: FramedRange) => {
@@ -101,8 +101,12 @@ function workerMain(
         Atomics.sub(control, slots.BACKLOG, 1);
       }
     } else {
-      const same = hashed === m.ranges && expected !== null && Buffer.from(m.head.buffer, m.head.byteOffset, m.head.byteLength).equals(expected);
-      port.postMessage({ sha256: same ? running.digest('hex') : work.hash(m.head, kept.slice(0, m.ranges).flat()) } satisfies FromWorker);
+      // The digest of the header this thread sends (context.ts contextDigest), behind the files hashed as they came.
+      const sha256 =
+        hashed === m.ranges
+          ? createHash('sha256').update(m.head).update(running.digest()).digest('hex')
+          : work.hash(m.head, kept.slice(0, m.ranges).flat());
+      port.postMessage({ sha256 } satisfies FromWorker);
     }
   };
   const drain = () => {
@@ -114,13 +118,10 @@ function workerMain(
       const total = Atomics.load(control, slots.TOTAL);
       const published = Atomics.load(control, slots.PUBLISHED);
       drain();
-      if (total >= 0 && expected === null) {
-        // The walk is over (every path was sent before the total was set): the header, then the hash so far.
-        const text = `${headerOf(paths.length)}<tree>\n${tree(paths)}</tree>\n`;
-        port.postMessage({ expected: text } satisfies FromWorker);
-        expected = Buffer.from(text);
-        running.update(expected);
-        hashOn();
+      if (total >= 0 && !expected) {
+        // The walk is over (every path was sent before the total was set): the header every file read gives.
+        port.postMessage({ expected: `${headerOf(paths.length)}<tree>\n${tree(paths)}</tree>\n` } satisfies FromWorker);
+        expected = true;
       }
       const r = Atomics.load(control, slots.NEXT);
       if (total >= 0 && r >= total) break;

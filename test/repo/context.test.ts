@@ -55,7 +55,10 @@ describe('buildContext', () => {
     const b = buildContext([...FILES].reverse());
     expect(b.text).toBe(a.text);
     expect(b).toEqual(a);
-    expect(a.sha256).toBe(createHash('sha256').update(a.text).digest('hex'));
+    // The digest: the header's bytes, then the digest of the files' sections (everything after the tree).
+    const cut = a.text.indexOf('</tree>\n') + '</tree>\n'.length;
+    const body = createHash('sha256').update(a.text.slice(cut)).digest();
+    expect(a.sha256).toBe(createHash('sha256').update(a.text.slice(0, cut)).update(body).digest('hex'));
     expect(a.tokens).toBe(estimateTokens(a.text));
     expect(a.bytes).toBe(Buffer.byteLength(a.text));
     expect(a.files).toBe(4);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildContext } from '../../src/repo/context.js';
+import { buildContext, contextDigest } from '../../src/repo/context.js';
 import { scanAndPack } from '../../src/repo/scan-pack.js';
 import type { ReadPort } from '../../src/repo/read-files.js';
 import { scanRepo } from '../../src/repo/scan.js';
@@ -34,6 +34,15 @@ async function tree(files: Record<string, string | Buffer>): Promise<string> {
   }
   return dir;
 }
+
+/** The context's digest of its bytes, as context.ts defines it: the header (the first piece), then the digest of the rest. */
+const digestOf = (bytes: readonly Buffer[]): string =>
+  contextDigest(
+    bytes[0]!,
+    createHash('sha256')
+      .update(Buffer.concat(bytes.slice(1)))
+      .digest(),
+  );
 
 const options = { include: ['**/*'], exclude: [] as string[], maxFileBytes: 1024 * 1024, concurrency: 8 };
 const env = (key?: string) => ({ allow: [] as string[], env: key === undefined ? {} : { ANTHROPIC_API_KEY: key } });
@@ -69,7 +78,7 @@ async function expectSame(dir: string, secrets = env()) {
 function expectSameAs(packed: Awaited<ReturnType<typeof scanAndPack>>, before: Awaited<ReturnType<typeof separately>>) {
   expect(packed.context).toEqual(before.context);
   expect(Buffer.concat(packed.bytes).equals(Buffer.from(before.context.text, 'utf8'))).toBe(true);
-  expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+  expect(digestOf(packed.bytes)).toBe(packed.context.sha256);
   expect(packed.scan).toEqual(before.scan);
   expect(packed.findings).toEqual(before.findings);
 }
@@ -204,7 +213,7 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     const scan = await scanRepo(dir, big);
     expect(scan.skipped).toEqual([{ path: 'z.ts', reason: 'binary' }]);
     expect(packed.context).toEqual(buildContext(scan.files));
-    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+    expect(digestOf(packed.bytes)).toBe(packed.context.sha256);
   });
 
   it('any files, whatever their contents (property)', async () => {
@@ -276,7 +285,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
     expect(a.content).toBe('short\n');
     expect(a.size).toBe(6);
     expect(packed.context).toEqual(buildContext(packed.scan.files));
-    expect(createHash('sha256').update(Buffer.concat(packed.bytes)).digest('hex')).toBe(packed.context.sha256);
+    expect(digestOf(packed.bytes)).toBe(packed.context.sha256);
     expect(packed.context.tokens).toBe(estimateTokens(packed.context.text));
   });
 

@@ -1,8 +1,8 @@
 /**
  * The scan's two threads (src/repo/scan-threads.ts, scan-worker.ts): whichever thread reads a range, what comes back
  * is what this thread computes alone (the files framed, their token count, the screen's flags, the
- * hash of header + chunks); the hash the worker runs behind the expected header is right whether
- * that header turns out right or not; and a worker that dies fails the scan instead of hanging it.
+ * context's digest: the header's behind the chunks'); the digest is right whether the header the
+ * worker expected turns out right or not; and a worker that dies fails the scan instead of hanging it.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { header, renderTree } from '../../src/repo/context.js';
+import { contextDigest, header, renderTree } from '../../src/repo/context.js';
 import { decodeRanges } from '../../src/repo/decode-chunk.js';
 import type { FramedRange } from '../../src/repo/frame-range.js';
 import { readJob } from '../../src/repo/read-files.js';
@@ -114,7 +114,7 @@ describe('WorkerThreads and InlineThreads', () => {
           const head = readHead(alone);
           expect(await inline.finish(head)).toBe(sha);
           const ranges = alone.map((d) => d.framed);
-          expect(sha).toBe(createHash('sha256').update(head).update(bytesOf(ranges)).digest('hex'));
+          expect(sha).toBe(contextDigest(head, createHash('sha256').update(bytesOf(ranges)).digest()));
           expect(bytesOf(shared.map((d) => d.framed)).equals(bytesOf(ranges))).toBe(true);
           expect(shared.map((d) => d.summary)).toEqual(alone.map((d) => d.summary));
           const texts = decodeRanges(ranges);

@@ -1,0 +1,46 @@
+/**
+ * The stored snapshot (.harness/context.txt and context.json): a later snapshot reuses it while the
+ * text is the one its digest was taken of, and builds it again when the text was cut or edited.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { takeSnapshot } from '../../src/pipeline/snapshot.js';
+import { openWorkspace } from '../../src/pipeline/workspace.js';
+import { makeRepo } from '../helpers/git.js';
+
+async function workspace(repo: string) {
+  const { config, file } = await loadConfig(repo);
+  return openWorkspace({ repoDir: repo, config, configFile: file, env: {} });
+}
+
+describe('the stored snapshot', () => {
+  it('is reused while intact, and taken again when its text was cut or edited (a file too large changes the header)', async () => {
+    const files: Record<string, string> = { 'harness.config.mjs': 'export default { scan: { maxFileBytes: 200 } };\n' };
+    for (let i = 0; i < 300; i++) files[`src/m${String(i).padStart(3, '0')}.ts`] = `export const v${i} = ${i}; // é\n`;
+    files['src/m150-big.ts'] = `export const big = '${'x'.repeat(400)}';\n`; // over maxFileBytes: left out after it is read
+    const repo = await makeRepo(files);
+    const first = await takeSnapshot(await workspace(repo), { reuse: true });
+    expect(first.fresh).toBe(true);
+    expect(first.skipped).toBeGreaterThanOrEqual(1);
+    const stored = path.join(repo, '.harness/context.txt');
+    expect(await readFile(stored, 'utf8')).toBe(first.context.text);
+
+    const again = await takeSnapshot(await workspace(repo), { reuse: true });
+    expect(again.fresh).toBe(false);
+    expect(again.context.sha256).toBe(first.context.sha256);
+
+    for (const damage of [
+      (t: string) => t.replace('v7 = 7', 'v7 = 8'),
+      (t: string) => t.slice(0, -10),
+      (t: string) => t.replace('<tree>', '<tree> '),
+    ]) {
+      await writeFile(stored, damage(first.context.text));
+      const rebuilt = await takeSnapshot(await workspace(repo), { reuse: true });
+      expect(rebuilt.fresh).toBe(true);
+      expect(rebuilt.context.sha256).toBe(first.context.sha256);
+      expect(await readFile(stored, 'utf8')).toBe(first.context.text);
+    }
+  });
+});
