@@ -1,9 +1,8 @@
 /**
- * What the scan computes over the context's bytes besides decoding them: the token count of every
- * chunk, the secret screen's flags of every file (secret-screen.ts) and the context's digest
- * (context.ts `contextDigest`). `chunkSummarizer` is self-contained: the scan's worker thread
- * (scan-worker.ts) runs its text, and this thread runs the same function when the scan has no
- * worker (a small codebase).
+ * What the scan computes over the context's bytes besides decoding and hashing them: the token
+ * count of every chunk and the secret screen's flags of every file (secret-screen.ts).
+ * `chunkSummarizer` is self-contained: the scan's worker thread (scan-worker.ts) runs its text, and
+ * this thread runs the same function when the scan has no worker (a small codebase).
  *
  * The screen in two steps: the pass that counts the tokens also finds the probes' pairs of bytes
  * (`countUtf8Tokens`), and `screenSpans` runs the screen's regexp over the lines that hold a probe
@@ -32,12 +31,7 @@ export interface RangeSummary {
 export type Summarizer = ReturnType<typeof chunkSummarizer>;
 
 /** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
-export function chunkSummarizer(
-  count: typeof countUtf8Tokens,
-  screen: typeof screenSpans,
-  data: SummarizerData,
-  createHash: typeof import('node:crypto').createHash,
-) {
+export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof screenSpans, data: SummarizerData) {
   const re = data.screen === null ? null : new RegExp(data.screen);
   const none = new Uint8Array(1 << 16);
   const hits: number[] = [];
@@ -63,12 +57,6 @@ export function chunkSummarizer(
         file = last;
       }
       return { tokens, flags };
-    },
-    /** The context's digest (context.ts `contextDigest`) of the header and the pieces, in order. */
-    hash(head: Uint8Array, pieces: readonly Uint8Array[]): string {
-      const body = createHash('sha256');
-      for (const p of pieces) body.update(p);
-      return createHash('sha256').update(head).update(body.digest()).digest('hex');
     },
   };
 }

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { countUtf8Tokens } from '../shared/tokens.js';
 import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
-import { escapeAttr, header, renderTree, tagFor } from './context.js';
+import { contextDigest, escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
 import { asBuffers, BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
 import { screenSpans } from './secret-screen.js';
@@ -78,7 +78,7 @@ export class InlineThreads implements ScanThreads {
     private readonly seen: (framed: FramedRange) => void = () => {},
   ) {
     this.ranges = rangeCount(job);
-    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(envKey), createHash);
+    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(envKey));
   }
 
   claim(): number {
@@ -101,8 +101,9 @@ export class InlineThreads implements ScanThreads {
   }
 
   async finish(head: Uint8Array): Promise<string> {
-    const all = [...this.doneRanges.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => d.framed.chunks);
-    return this.work.hash(head, all);
+    const body = createHash('sha256');
+    for (let r = 0; r < this.ranges; r++) for (const chunk of (await this.done(r)).framed.chunks) body.update(chunk);
+    return contextDigest(head, body.digest());
   }
 
   async close(): Promise<void> {}
@@ -145,7 +146,7 @@ export class WorkerThreads implements ScanThreads {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
-    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, data, createHash);
+    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, data);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };

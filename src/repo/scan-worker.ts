@@ -66,7 +66,7 @@ function workerMain(
   const { createHash } = process.getBuiltinModule('node:crypto');
   const setup = workerData as WorkerSetup;
   const { port, control, settings: job } = setup;
-  const work = summarizer(count, probe, setup.summarizer, createHash);
+  const work = summarizer(count, probe, setup.summarizer);
   const allocate = (n: number) => Buffer.from(new SharedArrayBuffer(n));
   const tools = {
     port: fs,
@@ -79,16 +79,19 @@ function workerMain(
     thread: 1,
   };
   const paths: string[] = [];
-  const kept: Uint8Array[][] = [];
+  const kept = new Map<number, Uint8Array[]>(); // the chunks of ranges read, until they are hashed
   const running = createHash('sha256'); // of the files' sections: the context's digest but its header
   let expected = false; // whether the header was rendered (once every path is known)
   let hashed = 0;
-  /** Hashes every range kept whose ones before are hashed too. */
+  /** Hashes every range kept whose ones before are hashed too, and lets go of them. */
   const hashOn = () => {
-    for (; kept[hashed] !== undefined; hashed++) for (const piece of kept[hashed]!) running.update(piece);
+    for (let chunks = kept.get(hashed); chunks; chunks = kept.get(hashed)) {
+      for (const piece of chunks) running.update(piece);
+      kept.delete(hashed++);
+    }
   };
   const keep = (r: number, f: FramedRange) => {
-    kept[r] = f.chunks;
+    kept.set(r, f.chunks);
     hashOn();
   };
   const handle = (m: ToWorker) => {
@@ -101,12 +104,10 @@ function workerMain(
         Atomics.sub(control, slots.BACKLOG, 1);
       }
     } else {
-      // The digest of the header this thread sends (context.ts contextDigest), behind the files hashed as they came.
-      const sha256 =
-        hashed === m.ranges
-          ? createHash('sha256').update(m.head).update(running.digest()).digest('hex')
-          : work.hash(m.head, kept.slice(0, m.ranges).flat());
-      port.postMessage({ sha256 } satisfies FromWorker);
+      // Every range was kept by now (this thread's before it sends the header, on the same port).
+      if (hashed !== m.ranges) throw new Error(`the scan's worker has hashed ${hashed} of ${m.ranges} ranges`);
+      // The digest of the header this thread sends behind the files hashed as they came (context.ts contextDigest).
+      port.postMessage({ sha256: createHash('sha256').update(m.head).update(running.digest()).digest('hex') } satisfies FromWorker);
     }
   };
   const drain = () => {
