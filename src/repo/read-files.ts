@@ -4,36 +4,18 @@
  * from those chunks without touching the disk again: the contents (decode-chunk.ts), the context
  * block's bytes (hashed and written as they are), its token count (counted on the bytes).
  *
- * The paths are read as ranges of `RANGE_FILES` consecutive files, each with its own chunks; the
- * ranges' chunks, in order, are the context's files. `readFramed` reads them all on this thread,
- * one range per turn of the event loop, so the process stays responsive; the snapshot's
- * `scanAndPack` reads them on two threads (scan-worker.ts). At most one file is in flight: memory
- * is the chunks (the context's bytes) and nothing per file.
+ * The paths are read as ranges of consecutive files (config `scan.concurrency` files each), each
+ * with its own chunks; the ranges' chunks, in order, are the context's files. `readRanges` reads
+ * them all on this thread, one range per turn of the event loop, so the process stays responsive;
+ * the snapshot's `scanAndPack` reads them on two threads (scan-threads.ts). At most one file is in
+ * flight: memory is the chunks (the context's bytes) and nothing per file.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BLOCK_BYTES, type FramedRange, type ReadPort } from './frame-range.js';
-import type { SkippedFile } from './scan.js';
+import type { RepoFile, SkippedFile } from './scan.js';
 import { frameTools, type ReadJob, rangeCount, readRange } from './scan-threads.js';
 
 export type { ReadPort } from './frame-range.js';
-
-export interface FramedFile {
-  path: string;
-  /** Bytes read (the content's UTF-8 length). */
-  size: number;
-  /** The chunk the file is framed in. */
-  chunk: number;
-  /** Where the content starts in its chunk's bytes (it ends `size` bytes later). */
-  byteStart: number;
-}
-
-export interface FramedRead {
-  /** The framed files, in order (files never straddle two chunks). */
-  chunks: Buffer[];
-  /** Sorted as given. */
-  files: FramedFile[];
-  skipped: SkippedFile[];
-}
 
 /** `paths` read in ranges of `rangeFiles` files (config `scan.concurrency`), in blocks of the default size unless told. */
 export function readJob(root: string, paths: readonly string[], maxFileBytes: number, rangeFiles: number, blockBytes = BLOCK_BYTES): ReadJob {
@@ -51,17 +33,12 @@ export async function readRanges(job: ReadJob, port?: ReadPort): Promise<FramedR
   return ranges;
 }
 
-/** The ranges (in order) as one read: chunks numbered across them, files with their paths. */
-export function assemble(paths: readonly string[], ranges: readonly FramedRange[]): FramedRead {
-  const chunks: Buffer[] = [];
-  const files: FramedFile[] = [];
-  const skipped: SkippedFile[] = [];
-  for (const r of ranges) {
-    const base = chunks.length;
-    chunks.push(...r.chunks);
-    for (let i = 0; i < r.index.length; i++)
-      files.push({ path: paths[r.index[i]!]!, size: r.size[i]!, chunk: base + r.chunk[i]!, byteStart: r.byteStart[i]! });
-    for (const [i, reason] of r.skipped) skipped.push({ path: paths[i]!, reason });
-  }
-  return { chunks, files, skipped };
+/** The files a range read, in order, with their contents (the range's, decode-chunk.ts). */
+export function filesOf(paths: readonly string[], range: FramedRange, contents: readonly string[]): RepoFile[] {
+  return contents.map((content, i) => ({ path: paths[range.index[i]!]!, size: range.size[i]!, content }));
+}
+
+/** The files the ranges left out, and why. */
+export function skippedOf(paths: readonly string[], ranges: readonly FramedRange[]): SkippedFile[] {
+  return ranges.flatMap((r) => r.skipped.map(([i, reason]) => ({ path: paths[i]!, reason })));
 }

@@ -20,7 +20,7 @@ import { type CodebaseContext, contextHead } from './context.js';
 import { ContextWriter } from './context-writer.js';
 import { decodeRanges, RangeDecoder } from './decode-chunk.js';
 import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
-import { assemble, type ReadPort, readJob, readRanges } from './read-files.js';
+import { filesOf, type ReadPort, readJob, readRanges, skippedOf } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
 import { compareFindings, envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
@@ -100,7 +100,7 @@ export async function scanAndPack(
       body += decoded.text;
       tokens += summary.tokens;
       writer?.add(framed.chunks);
-      const mine = decoded.contents.map((content, i) => ({ path: walk.toRead[framed.index[i]!]!, size: framed.size[i]!, content }));
+      const mine = filesOf(walk.toRead, framed, decoded.contents);
       files.push(...mine);
       findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i] === 1)));
     };
@@ -137,8 +137,9 @@ export async function scanAndPack(
     // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
     const context: CodebaseContext = { text: headText + body, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };
-    const readSkips = ranges.flatMap((f) => f.skipped.map(([i, reason]) => ({ path: walk.toRead[i]!, reason })));
-    const skipped = [...walk.skipped, ...readSkips, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
+    const skipped = [...walk.skipped, ...skippedOf(walk.toRead, ranges), ...(await linkSkips(root, walk.links))].sort((a, b) =>
+      comparePaths(a.path, b.path),
+    );
     const phases = { walk: t1 - t0, read: t2 - t1, rest: t3 - t2, wait: performance.now() - t3 };
     return { scan: { files, skipped }, context, findings: findings.sort(compareFindings), bytes, phases };
   } finally {
@@ -152,10 +153,11 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
   const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
-  const read = assemble(walk.toRead, ranges);
-  const contents = decodeRanges(ranges).flatMap((d) => d.contents);
-  const files = read.files.map((f, i) => ({ path: f.path, size: f.size, content: contents[i]! }));
-  const skipped = [...walk.skipped, ...read.skipped, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
+  const decoded = decodeRanges(ranges);
+  const files = ranges.flatMap((r, k) => filesOf(walk.toRead, r, decoded[k]!.contents));
+  const skipped = [...walk.skipped, ...skippedOf(walk.toRead, ranges), ...(await linkSkips(root, walk.links))].sort((a, b) =>
+    comparePaths(a.path, b.path),
+  );
   return { files, skipped };
 }
 
