@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileOutline, MapSource } from '../repomap/repo-map.js';
-import { writeFileAtomic } from '../shared/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../shared/atomic-write.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { outlineMany } from './outline-pool.js';
 
@@ -71,7 +71,8 @@ export async function outlinesFor(repoDir: string, files: readonly MapSource[], 
   if (missing.length > 0 || stored.size !== files.length) {
     const body = { version: OUTLINE_VERSION, outlines: keys.map((k, i) => [k, out[i]!]) };
     // The project's atomic write (a crash leaves the old file or the new one, and a temporary file the
-    // next start removes); a cache: a write that fails (disk full, read-only) costs the next map a parse.
+    // next write removes); a cache: a write that fails (disk full, read-only) costs the next map a parse.
+    await removeStaleTemps([file]);
     await writeFileAtomic(file, JSON.stringify(body), { syncDir: false }).catch(() => undefined);
   }
   return out;

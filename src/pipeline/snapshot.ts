@@ -27,6 +27,7 @@ import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
 import type { RepoMap } from '../repomap/repo-map.js';
 import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
+import { removeStaleTemps, tempFileOf } from '../shared/atomic-write.js';
 import { HARNESS_STATE_DIR } from '../shared/paths.js';
 import { estimateTokens } from '../shared/tokens.js';
 import { ensureStateGitignore } from '../state/files.js';
@@ -81,8 +82,10 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
   // snapshot's once every check has passed (removed otherwise, with the state folder when this
   // created it: a failed snapshot leaves the repo as it was).
   const stateDir = path.join(ws.repoDir, HARNESS_STATE_DIR);
-  const staged = path.join(stateDir, `.context.txt.${process.pid}.tmp`);
+  const target = path.join(ws.repoDir, CONTEXT_TEXT);
+  const staged = tempFileOf(target);
   const hadState = existsSync(stateDir);
+  await removeStaleTemps([target]); // of a process killed while it scanned
   let scan: Awaited<ReturnType<typeof scanAndPack>>['scan'];
   let context: CodebaseContext;
   let mode: ContextMode;
@@ -95,7 +98,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     await checkCustomTemplates(ws);
     mode = modeFor(ws, context.tokens);
     if (mode === 'full') assertContextFits(context, scan.files, ws.model, RESERVED_INPUT_TOKENS, [], config.maxTokens);
-    await rename(staged, path.join(ws.repoDir, CONTEXT_TEXT));
+    await rename(staged, target);
   } catch (e) {
     await (hadState ? unlink(staged) : rm(stateDir, { recursive: true, force: true })).catch(() => undefined);
     throw e;

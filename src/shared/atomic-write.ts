@@ -38,7 +38,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = path.dirname(file);
   if (options.createParents ?? true) await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempFileOf(file);
   const mode = await stat(file).then(
     (s) => s.mode & 0o7777,
     () => 0o666,
@@ -92,6 +92,14 @@ export async function syncDir(dir: string): Promise<void> {
   } catch {
     // best effort
   }
+}
+
+/**
+ * A new temporary file for `file`, next to it, named so that `removeStaleTemps` finds it when the
+ * process dies before it is renamed or removed (for a caller that fills one itself).
+ */
+export function tempFileOf(file: string): string {
+  return path.join(path.dirname(file), `${tempPrefix(file)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Temporary files of `file` are named `<this><pid>.<12 hex>.tmp`, next to it. */

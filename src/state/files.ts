@@ -7,18 +7,19 @@ import { HARNESS_STATE_DIR } from '../shared/paths.js';
 export const STATE_GITIGNORE = `${HARNESS_STATE_DIR}/.gitignore`;
 
 /**
- * The journal is committed; the lock (and the temporary file it is written through), the context snapshot (in map mode with its files, repo map and the outlines it is built from), dry-run output, the Models API cache and downloaded results
+ * The journal is committed; the lock (and the temporary file it is written through), the context snapshot (the file it is written to first; in map mode with its files, repo map and the outlines it is built from), dry-run output, the Models API cache and downloaded results
  * (`results/`, deleted once collected) and the report page (`report.html`) are local.
  */
 const LOCAL_ENTRIES = [
   'lock',
   'lock.*.tmp',
   'context.txt',
+  '.context.txt.*.tmp',
   'context.json',
   'context-files.json',
   'repo-map.json',
   'outlines.json',
-  'outlines.json.*.tmp',
+  '.outlines.json.*.tmp',
   'dry-run/',
   'results/',
   'model-facts.json',

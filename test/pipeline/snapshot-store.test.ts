@@ -2,13 +2,14 @@
  * The stored snapshot (.harness/context.txt and context.json): a later snapshot reuses it while the
  * text is the one its digest was taken of, and builds it again when the text was cut or edited.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { takeSnapshot } from '../../src/pipeline/snapshot.js';
 import { openWorkspace } from '../../src/pipeline/workspace.js';
-import { makeRepo } from '../helpers/git.js';
+import { git, makeRepo } from '../helpers/git.js';
 
 async function workspace(repo: string) {
   const { config, file } = await loadConfig(repo);
@@ -42,5 +43,16 @@ describe('the stored snapshot', () => {
       expect(rebuilt.context.sha256).toBe(first.context.sha256);
       expect(await readFile(stored, 'utf8')).toBe(first.context.text);
     }
+  });
+
+  it('a context a killed process was writing is ignored by git, and removed by the next snapshot', async () => {
+    const repo = await makeRepo({ 'src/a.ts': 'export const a = 1;\n' });
+    await takeSnapshot(await workspace(repo), { reuse: true });
+    const left = path.join(repo, '.harness', `.context.txt.${process.pid + 1}.0123456789ab.tmp`);
+    await writeFile(left, 'half a context');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).not.toContain('.context.txt');
+    await takeSnapshot(await workspace(repo), { reuse: false });
+    expect(existsSync(left)).toBe(false);
+    expect((await readdir(path.join(repo, '.harness'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });
