@@ -33,7 +33,8 @@ export type Summarizer = ReturnType<typeof chunkSummarizer>;
 /** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
 export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof screenSpans, data: SummarizerData) {
   const re = data.screen === null ? null : new RegExp(data.screen);
-  const none = new Uint8Array(1 << 16);
+  // Without a screen every file is flagged: the pass looks for no pair.
+  const pairs = re === null ? new Uint8Array(1 << 16) : data.probes.pairs;
   const hits: number[] = [];
   return {
     /** A range's tokens and flags (its files sorted by chunk, as the read frames them). */
@@ -44,7 +45,7 @@ export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof sc
       for (let c = 0; c < range.chunks.length; c++) {
         const bytes = range.chunks[c]!;
         hits.length = 0;
-        tokens += count(data.step, data.startEntry, bytes, 0, bytes.length, re === null ? none : data.probes.pairs, hits);
+        tokens += count(data.step, data.startEntry, bytes, 0, bytes.length, pairs, hits);
         let last = file;
         while (last < range.chunk.length && range.chunk[last] === c) last++;
         if (last === file) continue;

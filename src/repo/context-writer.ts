@@ -13,7 +13,8 @@ export class ContextWriter {
   private handle: FileHandle | null = null;
   /** The expected header, once known (null: none, everything is written at the end). */
   private head: Buffer | null = null;
-  /** Bytes of the chunks handed so far. */
+  /** The chunks handed so far, in order, and their bytes. */
+  private readonly chunks: Buffer[] = [];
   private length = 0;
 
   /** `expected`: the header the worker expects, or null (no worker: all is written at the end). */
@@ -28,21 +29,24 @@ export class ContextWriter {
   /** The next range's chunks, in order. */
   add(chunks: readonly Buffer[]): void {
     const at = this.length;
-    for (const c of chunks) this.length += c.length;
+    for (const c of chunks) {
+      this.chunks.push(c);
+      this.length += c.length;
+    }
     this.chain = this.chain.then(async () => {
       if (this.head !== null) await writeAllAt(this.handle!, chunks, this.head.length + at);
     });
     this.chain.catch(() => {}); // awaited by finish or abort
   }
 
-  /** The header and every chunk (the ones added, in order): written as they must be, then closed. */
-  async finish(head: Buffer, chunks: readonly Buffer[]): Promise<void> {
+  /** The header: written with every chunk added as they must be, then the file is closed. */
+  async finish(head: Buffer): Promise<void> {
     try {
       await this.chain;
       const handle = this.handle!;
       if (this.head?.equals(head)) await writeAllAt(handle, [head], 0);
       else {
-        await writeAllAt(handle, [head, ...chunks], 0);
+        await writeAllAt(handle, [head, ...this.chunks], 0);
         await handle.truncate(head.length + this.length);
       }
     } finally {

@@ -128,7 +128,7 @@ export async function scanAndPack(
     const hashed = threads.finish(head);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
     const bytes = [head, ...chunks];
-    const written = writer?.finish(head, chunks);
+    const written = writer?.finish(head);
     written?.catch(() => {}); // awaited below
     const t3 = performance.now();
     const sha256 = await hashed;

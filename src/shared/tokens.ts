@@ -36,7 +36,10 @@ export function estimateTokens(text: string): number {
 }
 
 /**
- * `estimateTokensUtf8` as a table-driven state machine: one table lookup per byte, no branch. A
+ * `estimateTokens` of the text that UTF-8 bytes decode to, counted on the bytes (`countUtf8Tokens`:
+ * a non-ASCII character is one UTF-16 code unit, two for one of four bytes, and each code unit
+ * outside ASCII costs one token, as in `estimateTokens`), as a table-driven state machine: one
+ * table lookup per byte, no branch. A
  * state says where the last byte left the count: outside any run (O1: it cost a token, OC: a UTF-8
  * continuation byte, free, O2: a four-byte lead, two code units, two tokens), in a run of letters
  * (L1 to L4: the nth letter of its 4-letter token), of digits (D1 to D3), of blanks (B1 first, B2
@@ -68,18 +71,6 @@ const STEP = (() => {
 export const TOKEN_STEP: Uint16Array = STEP;
 /** The entry the count starts from: a continuation byte's (OC), which costs nothing. */
 export const TOKEN_START = OC << 10;
-
-/** A pair table that marks no pair (`estimateTokensUtf8` looks for none). */
-const NO_PAIRS = new Uint8Array(1 << 16);
-
-/**
- * `estimateTokens` of the text that `bytes[start, end)` (valid UTF-8) decodes to, counted on the
- * bytes without decoding them: a non-ASCII character is one UTF-16 code unit (two for one of four
- * bytes), and each code unit outside ASCII costs one token, as in `estimateTokens`.
- */
-export function estimateTokensUtf8(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return countUtf8Tokens(STEP, TOKEN_START, bytes, start, end, NO_PAIRS, []);
-}
 
 /**
  * The count itself, self-contained (no name from outside but its arguments: the scan's worker

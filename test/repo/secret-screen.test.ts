@@ -10,7 +10,12 @@ import { passwordMatches } from '../../src/repo/secret-patterns.js';
 import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
 import { probeSet, screenSource, screenSpans } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
-import { countUtf8Tokens, estimateTokens, estimateTokensUtf8, TOKEN_START, TOKEN_STEP } from '../../src/shared/tokens.js';
+import { countUtf8Tokens, estimateTokens, TOKEN_START, TOKEN_STEP } from '../../src/shared/tokens.js';
+
+/** `estimateTokens` of the text `bytes[start, end)` decodes to, counted on the bytes (the scan's pass, looking for no pair). */
+const NO_PAIRS = new Uint8Array(1 << 16);
+const estimateTokensUtf8 = (bytes: Uint8Array, start = 0, end = bytes.length) =>
+  countUtf8Tokens(TOKEN_STEP, TOKEN_START, bytes, start, end, NO_PAIRS, []);
 
 const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
 const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
@@ -199,7 +204,7 @@ describe('secret screen', () => {
   });
 });
 
-describe('estimateTokensUtf8', () => {
+describe('countUtf8Tokens', () => {
   it('counts the bytes of a text as estimateTokens counts the text (property)', () => {
     const text = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 300 }),
