@@ -35,7 +35,7 @@ const storedSchema = z.object({
   outlines: z.array(
     z.tuple([
       z.string(),
-      z.object({ path: z.string(), declarations: z.array(z.unknown()), imports: z.array(z.string()), references: z.array(z.string()) }).loose(),
+      z.object({ path: z.string(), declarations: z.array(z.unknown()), imports: z.array(z.unknown()), references: z.array(z.unknown()) }).loose(),
     ]),
   ),
 });

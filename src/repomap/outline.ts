@@ -42,6 +42,8 @@ export const DEFINING_KINDS = (kind: string): boolean => kind !== 'method' && ki
 
 export async function outline(path: string, content: string): Promise<FileOutline> {
   const pathOnly: FileOutline = { path, language: null, declarations: [], imports: [], references: [] };
+  /** Larger files are not read as configs (nor parsed, below). */
+  const small = content.length <= MAX_OUTLINE_BYTES;
   if (path === 'go.mod' || path.endsWith('/go.mod')) {
     const module = goModulePath(content);
     return module
@@ -49,7 +51,7 @@ export async function outline(path: string, content: string): Promise<FileOutlin
       : pathOnly;
   }
   if (path === 'package.json' || path.endsWith('/package.json')) {
-    const pkg = content.length <= MAX_OUTLINE_BYTES ? packageJsonSettings(content) : null;
+    const pkg = small ? packageJsonSettings(content) : null;
     if (!pkg || (!pkg.name && !pkg.exports.length && !pkg.imports.length)) return pathOnly;
     const { name, exports, imports } = pkg;
     return {
@@ -60,11 +62,11 @@ export async function outline(path: string, content: string): Promise<FileOutlin
     };
   }
   if (path === 'Cargo.toml' || path.endsWith('/Cargo.toml')) {
-    const name = content.length <= MAX_OUTLINE_BYTES ? cargoCrateName(content) : null;
+    const name = small ? cargoCrateName(content) : null;
     return name ? { ...pathOnly, language: 'cargo.toml', declarations: [{ kind: 'crate', name, signature: `crate ${name}`, line: 1 }] } : pathOnly;
   }
   if (isTsconfig(path)) {
-    const settings = content.length <= MAX_OUTLINE_BYTES ? tsconfigSettings(content) : null;
+    const settings = small ? tsconfigSettings(content) : null;
     return settings ? { ...pathOnly, language: 'tsconfig', tsconfig: settings } : { ...pathOnly, language: 'tsconfig' };
   }
   const language = languageOf(path);

@@ -88,7 +88,7 @@ export function indexRust(outlines: readonly FileOutline[]): RustIndex {
   }
   const rs = outlines.filter((o) => o.path.endsWith('.rs'));
   const paths = new Set(rs.map((o) => o.path));
-  const mods = rs.map((o) => o.imports.filter((s) => s.startsWith('mod ')));
+  const mods = rs.map((o) => o.imports.flatMap((s) => (s.startsWith('mod ') ? (parseMod(s) ?? []) : [])));
   const modDirOf = (path: string, declared: ReadonlySet<string>) => {
     const dir = dirOf(path);
     const stem = path.slice(dir ? dir.length + 1 : 0, -3);
@@ -101,10 +101,9 @@ export function indexRust(outlines: readonly FileOutline[]): RustIndex {
     const edges = new Map<string, { child: string; chain: string[] }[]>();
     rs.forEach((o, i) => {
       const modDir = modDirOf(o.path, declared);
-      for (const spec of mods[i]!) {
-        const mod = parseMod(spec);
-        const child = mod && modTarget(paths, o.path, modDir, mod);
-        if (!mod || child === null || child === o.path) continue;
+      for (const mod of mods[i]!) {
+        const child = modTarget(paths, o.path, modDir, mod);
+        if (child === null || child === o.path) continue;
         next.add(child);
         const list = edges.get(o.path) ?? [];
         list.push({ child, chain: mod.chain });

@@ -85,17 +85,23 @@ describe('outlinesFor', () => {
     const damaged = counting();
     expect(await outlinesFor(dir, files, damaged)).toEqual(await Promise.all(files.map((f) => outlineFile(f.path, f.content))));
     expect(damaged.parsed).toHaveLength(3);
-    // Of this version and shape, but an outline without its imports, or kept under another path: parsed again.
+    // Of this version, but an outline without its imports: not this shape, ignored whole.
     await outlinesFor(dir, files);
     const good = JSON.parse(await readFile(file, 'utf8')) as { version: number; outlines: [string, Record<string, unknown>][] };
     const [k0, o0] = good.outlines[0]!;
     const [k1, o1] = good.outlines[1]!;
     const rest = good.outlines.slice(2);
     const { imports: _dropped, ...noImports } = o0;
-    await writeFile(file, JSON.stringify({ ...good, outlines: [[k0, noImports], [k1, { ...o1, path: 'elsewhere.ts' }], ...rest] }));
-    const partly = counting();
-    expect(await outlinesFor(dir, files, partly)).toEqual(await Promise.all(files.map((f) => outlineFile(f.path, f.content))));
-    expect(partly.parsed.length).toBeGreaterThanOrEqual(2);
+    const expected = await Promise.all(files.map((f) => outlineFile(f.path, f.content)));
+    await writeFile(file, JSON.stringify({ ...good, outlines: [[k0, noImports], [k1, o1], ...rest] }));
+    const shapeless = counting();
+    expect(await outlinesFor(dir, files, shapeless)).toEqual(expected);
+    expect(shapeless.parsed).toHaveLength(3);
+    // An outline kept under another path than its key's: that file alone is parsed again.
+    await writeFile(file, JSON.stringify({ ...good, outlines: [[k0, o0], [k1, { ...o1, path: 'elsewhere.ts' }], ...rest] }));
+    const moved = counting();
+    expect(await outlinesFor(dir, files, moved)).toEqual(expected);
+    expect(moved.parsed).toEqual([files[1]!.path]);
   });
 
   it('the map built from stored outlines is the map built from scratch (repoMapFor after a change)', async () => {

@@ -4,12 +4,15 @@
  * (readTaskLine). That reading must be exactly what a parse of the whole list says, and a list
  * with any other line must be parsed whole.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { descriptionHash } from '../../src/tasks/bookkeeping.js';
 import { parseSource, readTaskLine } from '../../src/tasks/parse.js';
-import { parseTaskList, writeTaskList, type TaskChange } from '../../src/tasks/task-list.js';
+import { parseTaskList, readTaskListFile, writeTaskList, type TaskChange } from '../../src/tasks/task-list.js';
 import type { TaskStatus } from '../../src/tasks/task.js';
+import { makeTempDir } from '../helpers/tmp.js';
 
 const RUNS = Number(process.env.TASKS_FC_RUNS ?? 200);
 const STATUSES: TaskStatus[] = ['pending', 'submitted', 'done', 'failed'];
@@ -150,11 +153,7 @@ describe('writing a line-based list back', () => {
 
 describe('readTaskListFile with the list read before', () => {
   it('returns that list when the file holds the same text, and parses the file anew once it changed', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { readTaskListFile } = await import('../../src/tasks/task-list.js');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'read-back-'));
+    const dir = await makeTempDir('read-back-');
     await writeFile(path.join(dir, 'task-list.md'), '# T\n\n- [ ] `a.ts` — a\n');
     const first = await readTaskListFile(dir);
     expect(await readTaskListFile(dir, 'task-list.md', first)).toBe(first);
