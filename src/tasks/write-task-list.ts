@@ -121,14 +121,18 @@ function misread(built: Built, parsed: ParsedTaskList, plan: Planned[]): Planned
     byPath ??= new Map(tasks.map((t) => [t.path, t]));
     return byPath.get(p);
   };
-  return plan.filter(({ site, state, write }, k) => {
-    const t = readBack(site.task.path, k);
-    if (!t) return true;
-    const expected = { ...state, status: effectiveStatus(state.checked, state.status) };
-    if (STATE_KEYS.some((k) => t[k] !== expected[k])) return true;
-    if (t.description !== site.task.description || t.group !== site.task.group) return true;
-    return write && t.id !== site.task.id;
+  return plan.filter((p, k) => {
+    const t = readBack(p.site.task.path, k);
+    return !t || !readsAsPlanned(t, p);
   });
+}
+
+/** Whether a task read back says what the plan wrote (its id only where it was written). */
+function readsAsPlanned(t: Task, { site, state, write }: Planned): boolean {
+  const expected = { ...state, status: effectiveStatus(state.checked, state.status) };
+  if (STATE_KEYS.some((k) => t[k] !== expected[k])) return false;
+  if (t.description !== site.task.description || t.group !== site.task.group) return false;
+  return !write || t.id === site.task.id;
 }
 
 /**
@@ -143,14 +147,13 @@ function misread(built: Built, parsed: ParsedTaskList, plan: Planned[]): Planned
 function writtenLinesReadBack({ text, at, grow }: Built, source: string, plan: Planned[]): boolean {
   let shift = 0; // how much longer the new text is before the current line
   let e = 0;
-  for (const { site, state, write } of plan) {
-    if (!write) continue;
+  for (const p of plan) {
+    if (!p.write) continue;
+    const { site } = p;
     const lineStart = source.lastIndexOf('\n', site.checkAt) + 1;
     for (; e < at.length && at[e]! < lineStart; e++) shift += grow[e]!;
     const t = readTaskLine(text, lineStart + shift, site.task.line, site.task.group, site.task.stage, site.task.path);
-    if (!t || t.path !== site.task.path || t.id !== site.task.id || t.description !== site.task.description) return false;
-    if (t.status !== effectiveStatus(state.checked, state.status) || t.checked !== state.checked) return false;
-    if (t.attempts !== state.attempts || t.batch !== state.batch || t.reason !== state.reason) return false;
+    if (!t || t.path !== site.task.path || !readsAsPlanned(t, p)) return false;
   }
   return true;
 }
