@@ -59,16 +59,15 @@ export function readHarnessComment(comment: string): ReadResult {
   const value: RecordedBookkeeping = {};
   let at = 0;
   for (;;) {
-    REST_BLANK.lastIndex = at;
-    if (REST_BLANK.test(body)) break;
     // Two sticky tests and two slices: no match array per pair.
     let keyStart = at;
     while (isBlank(body.charCodeAt(keyStart))) keyStart++;
+    if (keyStart === body.length) break;
     KEY_EQ.lastIndex = keyStart;
-    if (!KEY_EQ.test(body)) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
-    const valueStart = KEY_EQ.lastIndex;
+    const valueStart = KEY_EQ.test(body) ? KEY_EQ.lastIndex : -1;
     VALUE.lastIndex = valueStart;
-    if (!VALUE.test(body)) return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
+    if (valueStart === -1 || !VALUE.test(body))
+      return fail(`cannot read ${JSON.stringify(shorten(body.slice(at).trim()))} (expected key=value pairs)`);
     at = VALUE.lastIndex;
     const key = body.slice(keyStart, valueStart - 1);
     const raw = body.slice(valueStart, at);
@@ -138,8 +137,5 @@ export function quote(s: string): string {
 }
 
 const fail = (why: string): ReadResult => ({ ok: false, reason: `bad harness comment: ${why}` });
-
-/** Only blanks from lastIndex to the end. */
-const REST_BLANK = /[ \t\r\n]*$/y;
 
 const shorten = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
