@@ -9,7 +9,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
+import { lazy } from '../shared/lazy.js';
+
+// Required, not imported: an ES module's import of a CommonJS one has Node run its lexer over the
+// module's text for its export names, and on this 50 KB module that lexer gets hot enough for V8
+// to compile it (~60 ms of a background thread) while the scan has started (bench/README.md, case 1).
+const ignore = lazy<typeof import('ignore').default>('ignore');
 
 /** The names of the ignore files read in every directory, in the order their patterns apply. */
 export const IGNORE_FILE_NAMES = ['.gitignore', '.harnessignore'] as const;
@@ -41,7 +47,7 @@ function layerOf(dir: string, texts: readonly string[], prefix = ''): IgnoreLaye
     prefix === '' &&
     !negates &&
     lines.every((line) => !line.includes('\\') && !line.includes('**') && !line.trimEnd().replace(/\/+$/, '').includes('/'));
-  return { dir, prefix, matcher: ignore({ allowRelativePaths: true }).add(patterns), negates, byName };
+  return { dir, prefix, matcher: ignore()({ allowRelativePaths: true }).add(patterns), negates, byName };
 }
 
 /** True when `rel` (repo-relative; a directory ends with `/`) is ignored by `layers` (shallowest first). */
