@@ -15,7 +15,7 @@ import { lazy } from '../shared/lazy.js';
 // Required, not imported: an ES module's import of a CommonJS one has Node run its lexer over the
 // module's text for its export names, and on this 50 KB module that lexer gets hot enough for V8
 // to compile it (~60 ms of a background thread) while the scan has started (bench/README.md, case 1).
-const ignore = lazy<typeof import('ignore').default>('ignore');
+const ignore = lazy<typeof import('ignore')>('ignore');
 
 /** The names of the ignore files read in every directory, in the order their patterns apply. */
 export const IGNORE_FILE_NAMES = ['.gitignore', '.harnessignore'] as const;
