@@ -5,18 +5,18 @@
  * this thread runs the same function when the scan has no worker (a small codebase).
  *
  * The screen in two steps: the pass that counts the tokens also finds the probes' pairs of bytes
- * (`countUtf8Tokens`), and `screenSpans` runs the screen's regexp over the lines that hold a probe
+ * (shared/token-pass.ts), and `screenSpans` runs the screen's regexp over the lines that hold a probe
  * only, read as Latin-1 (one character a byte: `screenSource` with `bytes` says why it finds the
  * same markers there). The same files as the regexp over every byte would flag, at a fraction of
  * its cost (a regexp of some twenty alternatives costs 2 to 3 ns a byte).
  */
-import { type countUtf8Tokens, TOKEN_START, TOKEN_STEP } from '../shared/tokens.js';
+import { type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
 import type { FramedRange } from './frame-range.js';
 import { type ProbeSet, probeSet, type screenSpans, screenSource } from './secret-screen.js';
 
 export interface SummarizerData {
-  step: Uint16Array;
-  startEntry: number;
+  /** The pass over the bytes (shared/token-pass.ts), compiled. */
+  module: WasmModule;
   /** The screen's source over Latin-1 text, or null: every file is flagged. */
   screen: string | null;
   probes: ProbeSet;
@@ -31,10 +31,10 @@ export interface RangeSummary {
 export type Summarizer = ReturnType<typeof chunkSummarizer>;
 
 /** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
-export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof screenSpans, data: SummarizerData) {
+export function chunkSummarizer(passOf: typeof tokenPass, screen: typeof screenSpans, data: SummarizerData) {
   const re = data.screen === null ? null : new RegExp(data.screen);
   // Without a screen every file is flagged: the pass looks for no pair.
-  const pairs = re === null ? new Uint8Array(1 << 16) : data.probes.pairs;
+  const pass = passOf(data.module, re === null ? new Uint8Array(1 << 16) : data.probes.pairs);
   const hits: number[] = [];
   return {
     /** A range's tokens and flags (its files sorted by chunk, as the read frames them). */
@@ -45,7 +45,7 @@ export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof sc
       for (let c = 0; c < range.chunks.length; c++) {
         const bytes = range.chunks[c]!;
         hits.length = 0;
-        tokens += count(data.step, data.startEntry, bytes, 0, bytes.length, pairs, hits);
+        tokens += pass.count(bytes, re === null ? null : hits);
         let last = file;
         while (last < range.chunk.length && range.chunk[last] === c) last++;
         if (last === file) continue;
@@ -64,8 +64,7 @@ export function chunkSummarizer(count: typeof countUtf8Tokens, screen: typeof sc
 
 export function summarizerData(envKey: string): SummarizerData {
   return {
-    step: TOKEN_STEP,
-    startEntry: TOKEN_START,
+    module: tokenPassModule(),
     screen: screenSource(envKey, { bytes: true }),
     probes: probeSet(Buffer.from(envKey, 'utf8').toString('latin1')),
   };

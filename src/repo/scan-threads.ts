@@ -15,7 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { countUtf8Tokens } from '../shared/tokens.js';
+import { tokenPass } from '../shared/token-pass.js';
 import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } from './chunk-summary.js';
 import { contextDigest, escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
@@ -78,7 +78,7 @@ export class InlineThreads implements ScanThreads {
     private readonly seen: (framed: FramedRange) => void = () => {},
   ) {
     this.ranges = rangeCount(job);
-    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(envKey));
+    this.work = chunkSummarizer(tokenPass, screenSpans, summarizerData(envKey));
   }
 
   claim(): number {
@@ -112,7 +112,7 @@ export class InlineThreads implements ScanThreads {
 /** Ranges handed over to the worker and not answered yet, at most. */
 const HANDOVER_LIMIT = 2;
 
-const SOURCE = workerSource({ frameRange, chunkSummarizer, countUtf8Tokens, screenSpans, escapeAttr, tagFor, header, renderTree });
+const SOURCE = workerSource({ frameRange, chunkSummarizer, tokenPass, screenSpans, escapeAttr, tagFor, header, renderTree });
 
 /** Ranges read on this thread and on a worker at once. */
 export class WorkerThreads implements ScanThreads {
@@ -146,7 +146,7 @@ export class WorkerThreads implements ScanThreads {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
-    this.work = chunkSummarizer(countUtf8Tokens, screenSpans, data);
+    this.work = chunkSummarizer(tokenPass, screenSpans, data);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };

@@ -1,7 +1,7 @@
 /**
  * The program of the scan's worker thread (scan-threads.ts starts it and talks to it). Its text is
  * what runs: it uses nothing but its arguments, the text of self-contained functions that this
- * thread runs too (`frameRange`, `chunkSummarizer`, `countUtf8Tokens`, `screenSpans`, `escapeAttr`,
+ * thread runs too (`frameRange`, `chunkSummarizer`, `tokenPass`, `screenSpans`, `escapeAttr`,
  * `tagFor`, `header`, `renderTree`: one implementation each), and node's modules, reached with
  * `process.getBuiltinModule`, which works whether node runs the text as a script or, under
  * `--input-type=module`, as a module.
@@ -20,7 +20,7 @@ import type { escapeAttr, header, renderTree, tagFor } from './context.js';
 import type { FramedRange, frameRange } from './frame-range.js';
 import type { ReadJob } from './scan-threads.js';
 import type { screenSpans } from './secret-screen.js';
-import type { countUtf8Tokens } from '../shared/tokens.js';
+import type { tokenPass } from '../shared/token-pass.js';
 
 /** The slots of the shared counters (an Int32Array over a SharedArrayBuffer). */
 export const NEXT = 0; // the next range to take
@@ -51,7 +51,7 @@ export type FromWorker =
 function workerMain(
   frame: typeof frameRange,
   summarizer: typeof chunkSummarizer,
-  count: typeof countUtf8Tokens,
+  pass: typeof tokenPass,
   probe: typeof screenSpans,
   attr: typeof escapeAttr,
   tag: typeof tagFor,
@@ -66,7 +66,7 @@ function workerMain(
   const { createHash } = process.getBuiltinModule('node:crypto');
   const setup = workerData as WorkerSetup;
   const { port, control, settings: job } = setup;
-  const work = summarizer(count, probe, setup.summarizer);
+  const work = summarizer(pass, probe, setup.summarizer);
   const allocate = (n: number) => Buffer.from(new SharedArrayBuffer(n));
   const tools = {
     port: fs,
@@ -157,7 +157,7 @@ export function asBuffers(f: FramedRange): FramedRange {
 export function workerSource(fns: {
   frameRange: typeof frameRange;
   chunkSummarizer: typeof chunkSummarizer;
-  countUtf8Tokens: typeof countUtf8Tokens;
+  tokenPass: typeof tokenPass;
   screenSpans: typeof screenSpans;
   escapeAttr: typeof escapeAttr;
   tagFor: typeof tagFor;
@@ -167,7 +167,7 @@ export function workerSource(fns: {
   const args = [
     fns.frameRange,
     fns.chunkSummarizer,
-    fns.countUtf8Tokens,
+    fns.tokenPass,
     fns.screenSpans,
     fns.escapeAttr,
     fns.tagFor,

@@ -1,7 +1,7 @@
 /**
- * The secret screen (src/repo/secret-screen.ts, run by chunk-summary.ts) and the byte token count
- * (src/shared/tokens.ts): the two shortcuts of the one-pass scan, each checked against what it
- * stands for.
+ * The secret screen (src/repo/secret-screen.ts, run by chunk-summary.ts), checked against what it
+ * stands for: the markers' regexp over every byte. (The pass over the bytes that finds its pairs:
+ * test/shared/token-pass.test.ts.)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,12 +10,7 @@ import { passwordMatches } from '../../src/repo/secret-patterns.js';
 import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
 import { probeSet, screenSource, screenSpans } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
-import { countUtf8Tokens, estimateTokens, TOKEN_START, TOKEN_STEP } from '../../src/shared/tokens.js';
-
-/** `estimateTokens` of the text `bytes[start, end)` decodes to, counted on the bytes (the scan's pass, looking for no pair). */
-const NO_PAIRS = new Uint8Array(1 << 16);
-const estimateTokensUtf8 = (bytes: Uint8Array, start = 0, end = bytes.length) =>
-  countUtf8Tokens(TOKEN_STEP, TOKEN_START, bytes, start, end, NO_PAIRS, []);
+import { tokenPass, tokenPassModule } from '../../src/shared/token-pass.js';
 
 const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
 const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
@@ -52,7 +47,7 @@ function screenBytes(contents: readonly string[], key: string, rename: (text: st
     sizes.push(Buffer.byteLength(c));
     text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
   }
-  const work = chunkSummarizer(countUtf8Tokens, screenSpans, summarizerData(key));
+  const work = chunkSummarizer(tokenPass, screenSpans, summarizerData(key));
   const { flags } = work.range({
     chunks: [Buffer.from(text)],
     chunk: new Int32Array(contents.length),
@@ -172,16 +167,16 @@ describe('secret screen', () => {
   });
 
   it('looks for each pair of bytes of its probes, wherever the pass over the bytes cuts them', () => {
-    // The pass runs four chains side by side over a long chunk, each from a line break: a pair across
-    // the end of one chain's part and the start of the next is found by the part it ends in.
+    // The pass looks at four bytes at a time: a pair across two of those is found as well.
     const set = probeSet('');
+    const pass = tokenPass(tokenPassModule(), set.pairs);
     const line = `${'x'.repeat(300)}PASSWORD${'y'.repeat(300)}\n`;
     for (const shift of [0, 1, 2, 3, 5, 8]) {
       const bytes = Buffer.from('\n'.repeat(shift) + line.repeat(8));
       const hits: number[] = [];
-      countUtf8Tokens(TOKEN_STEP, TOKEN_START, bytes, 0, bytes.length, set.pairs, hits);
+      pass.count(bytes, hits);
       const expected = [...bytes.toString('latin1').matchAll(/SW/g)].map((m) => m.index + 1);
-      expect(hits.sort((a, b) => a - b)).toEqual(expected);
+      expect(hits).toEqual(expected);
     }
   });
 
@@ -201,51 +196,6 @@ describe('secret screen', () => {
   it('gives up (checks every file) when the key to look for holds a line break', () => {
     expect(screenSource('abc\ndef')).toBeNull();
     expect([0, 1].map(screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq'))).toEqual([true, true]);
-  });
-});
-
-describe('countUtf8Tokens', () => {
-  it('counts the bytes of a text as estimateTokens counts the text (property)', () => {
-    const text = fc.oneof(
-      fc.string({ unit: 'grapheme', maxLength: 300 }),
-      fc
-        .array(fc.constantFrom('abcde', 'x', '_', '123', '4', ' ', '\t\t', '\n', 'é', '😀', '中文', '.', '\r\n'), { maxLength: 60 })
-        .map((xs) => xs.join('')),
-    );
-    fc.assert(
-      fc.property(text, (s) => {
-        const bytes = Buffer.from(s, 'utf8');
-        expect(estimateTokensUtf8(bytes)).toBe(estimateTokens(s));
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('counts long texts, cut into parts at line breaks, as one count does (property)', () => {
-    // Over 1 KB the count runs four chains side by side, each from a line break: the parts must add up.
-    const piece = fc.constantFrom('identifier', 'x', '_', '12345', '4', ' ', '    ', '\t', '\n', '\n\n', 'é', '😀', '中文', '.', '\r\n', '{');
-    const long = fc.array(piece, { minLength: 200, maxLength: 2000 }).map((xs) => xs.join(''));
-    fc.assert(
-      fc.property(long, fc.nat(64), fc.nat(64), (s, cutStart, cutEnd) => {
-        const bytes = Buffer.from(s, 'utf8');
-        expect(estimateTokensUtf8(bytes)).toBe(estimateTokens(s));
-        // A range that starts and ends at a character boundary (ASCII prefix and suffix around it).
-        const framed = Buffer.concat([Buffer.alloc(cutStart, 'a'), bytes, Buffer.alloc(cutEnd, 'z')]);
-        expect(estimateTokensUtf8(framed, cutStart, cutStart + bytes.length)).toBe(estimateTokens(s));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('counts a text without a line break, and one that is all line breaks, past the interleaving size', () => {
-    for (const s of ['abcdefg'.repeat(1000), '\n'.repeat(5000), `${'word '.repeat(600)}\n${'9'.repeat(3000)}`]) {
-      expect(estimateTokensUtf8(Buffer.from(s))).toBe(estimateTokens(s));
-    }
-  });
-
-  it('counts a range of a buffer', () => {
-    const bytes = Buffer.from('xx hello world 123 yy');
-    expect(estimateTokensUtf8(bytes, 3, 18)).toBe(estimateTokens('hello world 123'));
   });
 });
 
