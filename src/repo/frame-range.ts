@@ -40,20 +40,13 @@ export interface FrameTools {
    * The calling thread's current block and how much of it is taken: ranges read one after the other
    * fill the same block, each its own part of it (a chunk is a view of a block).
    */
-  arena: { block: Buffer | null; used: number; id: number };
-  /** 0 or 1: which thread reads (the blocks' ids are `2 × n + thread`). */
-  thread: number;
+  arena: { block: Buffer | null; used: number };
 }
 
 /** A range's files, as parallel arrays (they cross threads as they are). */
 export interface FramedRange {
   /** The range's chunks: views of blocks (in shared memory when a worker reads them), each exactly its framed files. */
   chunks: Buffer[];
-  /**
-   * The block each chunk is a view of (its id: unique among the scan's blocks, whichever thread
-   * allocated it; a view that crossed threads comes with a new ArrayBuffer object for the same memory).
-   */
-  blockIds: number[];
   /** Per file read, in order: its index in the paths, bytes, chunk (in this range), where its content starts in it. */
   index: Int32Array;
   size: Int32Array;
@@ -89,7 +82,6 @@ export function frameRange(
   const CLOSING = Buffer.from('</file>');
   // The range's chunks as parts of blocks: [block, start] of each, its end is `arena.used` while it is the last.
   const blocks: Buffer[] = [];
-  const ids: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
   const count = to - from;
@@ -106,17 +98,14 @@ export function frameRange(
     if (arena.block === null || arena.used + bytes > arena.block.length) {
       arena.block = allocate(Math.max(blockBytes, bytes));
       arena.used = 0;
-      arena.id += 2;
     }
     if (last >= 0 && blocks[last] === arena.block) return last;
     if (last >= 0 && ends[last] === starts[last]) {
       blocks.pop(); // started for a file that was then skipped
-      ids.pop();
       starts.pop();
       ends.pop();
     }
     blocks.push(arena.block);
-    ids.push(arena.id + tools.thread);
     starts.push(arena.used);
     ends.push(arena.used);
     return blocks.length - 1;
@@ -248,13 +237,11 @@ export function frameRange(
   }
   if (blocks.length > 0 && ends[ends.length - 1] === starts[starts.length - 1]) {
     blocks.pop();
-    ids.pop();
     starts.pop();
     ends.pop();
   }
   return {
     chunks: blocks.map((b, k) => b.subarray(starts[k], ends[k])),
-    blockIds: ids,
     index: index.slice(0, n),
     size: size.slice(0, n),
     chunk: chunk.slice(0, n),

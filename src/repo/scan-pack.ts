@@ -18,8 +18,8 @@ import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, contextHead } from './context.js';
 import { ContextWriter } from './context-writer.js';
-import { decodeRanges, RangeDecoder } from './decode-chunk.js';
-import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
+import { decodeRange } from './decode-chunk.js';
+import { BLOCK_BYTES } from './frame-range.js';
 import { filesOf, type ReadPort, readJob, readRanges, skippedOf } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
@@ -67,25 +67,22 @@ export async function scanAndPack(
   // order) while this thread walks on; unless the reads go through an injected port (this thread's only).
   let worker: WorkerThreads | null = null;
   let threads: ScanThreads | null = null;
-  // Every range, told as it is read (by either thread): see the read loop below.
-  const decoder = new RangeDecoder();
   let writer: ContextWriter | null = null;
-  const seen = (framed: FramedRange) => decoder.seen(framed);
   try {
     const walk = await walkRepo(root, options, (toRead) => {
       if (toRead.length > rangeFiles && !worker && !port)
-        worker = new WorkerThreads(envKey, { root, maxFileBytes: options.maxFileBytes, rangeFiles, blockBytes }, seen);
+        worker = new WorkerThreads(envKey, { root, maxFileBytes: options.maxFileBytes, rangeFiles, blockBytes });
       (worker as WorkerThreads | null)?.publish(toRead);
     });
     const t1 = performance.now();
     const job = readJob(root, walk.toRead, options.maxFileBytes, rangeFiles, blockBytes);
     (worker as WorkerThreads | null)?.end(walk.toRead);
-    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job, seen);
+    threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
     const tools = frameTools(threads instanceof WorkerThreads, port);
     if (packOptions.out !== undefined) writer = new ContextWriter(packOptions.out, threads instanceof WorkerThreads ? threads.expected : null);
-    // This thread reads ranges, and between two reads decodes and checks the ranges that are done
-    // (in order, each once its blocks are final): the decode and the secret checks run while the
-    // worker still reads, and the ranges this thread does not read are the worker's to read.
+    // This thread reads ranges, and between two reads decodes and checks the ranges that are done,
+    // in order: the decode and the secret checks run while the worker still reads, and the ranges
+    // this thread does not read are the worker's to read.
     const done: RangeDone[] = [];
     const files: RepoFile[] = [];
     const findings: SecretFinding[] = [];
@@ -94,7 +91,7 @@ export async function scanAndPack(
     const step = async (d: RangeDone) => {
       done.push(d);
       const { framed, summary } = d;
-      const decoded = decoder.decode(framed);
+      const decoded = decodeRange(framed);
       // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
       // chunk stays one byte per character); whatever reads it flat pays for that once.
       body += decoded.text;
@@ -104,21 +101,14 @@ export async function scanAndPack(
       files.push(...mine);
       findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i] === 1)));
     };
-    const ready = () => {
-      const d = threads!.peek(done.length);
-      return d && decoder.ready(d.framed) ? d : null;
-    };
+    const ready = () => threads!.peek(done.length);
     for (let r = threads.claim(); r !== -1; r = threads.claim()) {
       threads.add(r, readRange(tools, job, r));
       for (let d = ready(); d; d = ready()) await step(d);
       await nextTurn();
     }
     const t2 = performance.now();
-    // Every range read (and seen): every block is final.
-    const rest: RangeDone[] = [];
-    for (let r = done.length; r < threads.ranges; r++) rest.push(await threads.done(r));
-    decoder.end();
-    for (const d of rest) await step(d);
+    for (let r = done.length; r < threads.ranges; r++) await step(await threads.done(r));
     const ranges = done.map((d) => d.framed);
     const chunks = ranges.flatMap((f) => f.chunks);
     // The worker rendered the header every file read gives.
@@ -153,8 +143,7 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
   const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
-  const decoded = decodeRanges(ranges);
-  const files = ranges.flatMap((r, k) => filesOf(walk.toRead, r, decoded[k]!.contents));
+  const files = ranges.flatMap((r) => filesOf(walk.toRead, r, decodeRange(r).contents));
   const skipped = [...walk.skipped, ...skippedOf(walk.toRead, ranges), ...(await linkSkips(root, walk.links))].sort((a, b) =>
     comparePaths(a.path, b.path),
   );

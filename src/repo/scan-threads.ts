@@ -7,9 +7,8 @@
  * threads), its tokens counted and its bytes screened for secrets (chunk-summary.ts): by the worker
  * for its own ranges, and for this thread's while it keeps up (this thread does that work itself
  * when two of its ranges are still waiting). The worker renders the header and hashes the context
- * in order as the ranges come. Each range is told to `seen` as it is read (by either thread, each
- * thread's in its order), which lets this thread decode the ranges while the reads go on
- * (scan-pack.ts, decode-chunk.ts).
+ * in order as the ranges come. This thread decodes each range once it is summarized, while the
+ * reads go on (scan-pack.ts, decode-chunk.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -71,12 +70,7 @@ export class InlineThreads implements ScanThreads {
   private readonly work: Summarizer;
   private readonly doneRanges = new Map<number, RangeDone>();
 
-  /** `seen`: told of each range as it is read. */
-  constructor(
-    envKey: string,
-    job: ReadJob,
-    private readonly seen: (framed: FramedRange) => void = () => {},
-  ) {
+  constructor(envKey: string, job: ReadJob) {
     this.ranges = rangeCount(job);
     this.work = chunkSummarizer(tokenPass, screenSpans, summarizerData(envKey));
   }
@@ -86,7 +80,6 @@ export class InlineThreads implements ScanThreads {
   }
 
   add(r: number, framed: FramedRange): void {
-    this.seen(framed);
     this.doneRanges.set(r, { framed, summary: this.work.range(framed) });
   }
 
@@ -135,14 +128,9 @@ export class WorkerThreads implements ScanThreads {
 
   /**
    * Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it; the
-   * paths come with `publish` as the walk finds them. `seen`: told of each range as it is read, by
-   * either thread (each thread's in the order it read them).
+   * paths come with `publish` as the walk finds them.
    */
-  constructor(
-    envKey: string,
-    settings: Omit<ReadJob, 'paths'>,
-    private readonly seen: (framed: FramedRange) => void = () => {},
-  ) {
+  constructor(envKey: string, settings: Omit<ReadJob, 'paths'>) {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
@@ -191,7 +179,6 @@ export class WorkerThreads implements ScanThreads {
 
   add(r: number, framed: FramedRange): void {
     if (framed.chunks.some((c) => !(c.buffer instanceof SharedArrayBuffer))) throw new Error('a chunk for the scan worker must be in shared memory');
-    this.seen(framed);
     // The worker counts and screens the range while it keeps up (it does so before reading one of its
     // own); when it does not, this thread does: whichever thread has time does the work.
     const summarize = Atomics.load(this.control, BACKLOG) < HANDOVER_LIMIT;
@@ -253,7 +240,6 @@ export class WorkerThreads implements ScanThreads {
         this.fail(new Error(`the scan's worker answered for range ${m.range}, never handed over`));
         return;
       }
-      if (m.framed) this.seen(framed);
       const d = { framed, summary: m.summary };
       this.arrived.set(m.range, d);
       this.waiters.get(m.range)?.(d);
@@ -276,7 +262,6 @@ export function frameTools(shared: boolean, port?: FrameTools['port']): FrameToo
     escapeAttr,
     tagFor,
     allocate: shared ? WorkerThreads.allocate : Buffer.allocUnsafe,
-    arena: { block: null, used: 0, id: 0 },
-    thread: 0,
+    arena: { block: null, used: 0 },
   };
 }

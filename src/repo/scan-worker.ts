@@ -75,8 +75,7 @@ function workerMain(
     escapeAttr: attr,
     tagFor: tag,
     allocate,
-    arena: { block: null, used: 0, id: 0 },
-    thread: 1,
+    arena: { block: null, used: 0 },
   };
   const paths: string[] = [];
   const kept = new Map<number, Uint8Array[]>(); // the chunks of ranges read, until they are hashed

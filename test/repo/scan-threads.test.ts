@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contextDigest, header, renderTree } from '../../src/repo/context.js';
-import { decodeRanges } from '../../src/repo/decode-chunk.js';
+import { decodeRange } from '../../src/repo/decode-chunk.js';
 import type { FramedRange } from '../../src/repo/frame-range.js';
 import { readJob } from '../../src/repo/read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from '../../src/repo/scan-threads.js';
@@ -117,7 +117,7 @@ describe('WorkerThreads and InlineThreads', () => {
           expect(sha).toBe(contextDigest(head, createHash('sha256').update(bytesOf(ranges)).digest()));
           expect(bytesOf(shared.map((d) => d.framed)).equals(bytesOf(ranges))).toBe(true);
           expect(shared.map((d) => d.summary)).toEqual(alone.map((d) => d.summary));
-          const texts = decodeRanges(ranges);
+          const texts = ranges.map(decodeRange);
           expect(alone.reduce((n, d) => n + d.summary.tokens, 0)).toBe(estimateTokens(texts.map((t) => t.text).join('')));
           // Every file with a finding is flagged (the others go unchecked).
           const files = ranges.flatMap((r) => [...r.index].map((i) => paths[i]!));
