@@ -35,6 +35,32 @@ export interface IgnoreLayer {
    * it ignores none of `a/` and `a/b/` (`isFileIgnored`).
    */
   byName: boolean;
+  /**
+   * Of a layer of name patterns: the literal start and end (lower case) of each pattern that can
+   * match a file (not one that ends with `/`). A name that starts and ends as none does is not
+   * ignored by the layer, without asking the `ignore` package (~1 µs a name it has not seen).
+   */
+  fileNames: readonly NameEnds[] | null;
+}
+
+interface NameEnds {
+  start: string;
+  end: string;
+}
+
+/**
+ * A name pattern's literal start and end, in lower case: the text before its first wildcard or
+ * class, and after its last ('' when a class could end it). The `ignore` package ignores case as a
+ * regexp's `i` flag does, where an ASCII letter matches only itself in either case; a pattern with
+ * a character outside ASCII is not narrowed.
+ */
+function nameEnds(pattern: string): NameEnds {
+  const p = pattern.replace(/ +$/, '').toLowerCase();
+  if (/[^\x00-\x7f]/.test(p)) return { start: '', end: '' };
+  const first = p.search(/[*?[\]]/);
+  const lastWild = Math.max(p.lastIndexOf('*'), p.lastIndexOf('?'));
+  const end = p.slice(lastWild + 1);
+  return { start: first === -1 ? p : p.slice(0, first), end: /[[\]]/.test(end) ? '' : end };
 }
 
 /** A layer from ignore-file texts, or null when they hold no pattern. */
@@ -47,7 +73,8 @@ function layerOf(dir: string, texts: readonly string[], prefix = ''): IgnoreLaye
     prefix === '' &&
     !negates &&
     lines.every((line) => !line.includes('\\') && !line.includes('**') && !line.trimEnd().replace(/\/+$/, '').includes('/'));
-  return { dir, prefix, matcher: ignore()({ allowRelativePaths: true }).add(patterns), negates, byName };
+  const fileNames = byName ? lines.filter((line) => !line.replace(/ +$/, '').endsWith('/')).map(nameEnds) : null;
+  return { dir, prefix, matcher: ignore()({ allowRelativePaths: true }).add(patterns), negates, byName, fileNames };
 }
 
 /** True when `rel` (repo-relative; a directory ends with `/`) is ignored by `layers` (shallowest first). */
@@ -72,6 +99,10 @@ export function isFileIgnored(rel: string, name: string, layers: readonly Ignore
   if (negates) return isIgnored(rel, layers);
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i]!;
+    if (layer.fileNames !== null) {
+      const lower = name.toLowerCase();
+      if (!layer.fileNames.some((p) => lower.startsWith(p.start) && lower.endsWith(p.end))) continue;
+    }
     if (layer.matcher.test(layer.byName ? name : layer.prefix + rel.slice(layer.dir.length)).ignored) return true;
   }
   return false;

@@ -41,8 +41,14 @@ const pattern = fc.constantFrom(
   '#c',
   '',
   'b/',
+  '*.LOG',
+  'A*c',
+  'b?',
+  '*c[ab]',
+  'é*',
+  'x.log\t',
 );
-const segment = fc.constantFrom('a', 'b', 'c', 'ac', 'bc', 'x.log', 'tmp', 'tmp ', 'bb');
+const segment = fc.constantFrom('a', 'b', 'c', 'ac', 'bc', 'x.log', 'tmp', 'tmp ', 'bb', 'A', 'X.LOG', 'abc', 'Éa', 'éb', 'cb', 'x.log\t', '\u212a');
 const rel = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
 
 describe('isFileIgnored', () => {
@@ -83,5 +89,21 @@ describe('isFileIgnored', () => {
     expect(isFileIgnored('deep/down/x.ts', 'x.ts', [names], false)).toBe(false);
     expect(isFileIgnored('src/x.log', 'x.log', [paths], false)).toBe(true);
     expect(isFileIgnored('lib/x.log', 'x.log', [paths], false)).toBe(false);
+  });
+
+  it('does not ask a layer of name patterns about a name that starts or ends as none of its file patterns does', () => {
+    const names = layer('*.log\ntmp/\nbuild-*\n', '')!;
+    expect(names.fileNames).toEqual([
+      { start: '', end: '.log' },
+      { start: 'build-', end: '' },
+    ]);
+    const asked: string[] = [];
+    const test = names.matcher.test.bind(names.matcher);
+    names.matcher.test = (p: string) => {
+      asked.push(p);
+      return test(p);
+    };
+    for (const name of ['x.ts', 'tmp', 'readme.md', 'X.LOG', 'build-1.ts', 'a.log']) isFileIgnored(`deep/${name}`, name, [names], false);
+    expect(asked).toEqual(['X.LOG', 'build-1.ts', 'a.log']);
   });
 });
