@@ -49,58 +49,15 @@ export function defaultExcludeReason(relPath: string): string | null {
 }
 
 /**
- * What a name must start or end with to match a rule's name glob (ASCII, any case): its literal
- * text before the first wildcard, and after the last. Names are sorted by their first character
- * (when the glob starts with a literal) or their last: most names have no glob to look at (one
- * regexp of all the rules' globs cost ~0.2 µs a name, 10 ms for 50,000 files). A glob with
- * wildcards at both ends (or classes, braces, escapes) is tested as it is.
+ * Every rule's globs as one RegExp: most names fall under none, and are told so by one native test
+ * (~0.2 µs). (A hand-written prefilter on the globs' literal ends saved ~10 ms of CPU on 50,000
+ * names and cost ~40 ms of V8's compiling it on a helper thread, on two busy cores.)
  */
-interface NameEnds {
-  prefix: string;
-  suffix: string;
-}
-const FILE_RULE_ENDS = (() => {
-  const byFirst = new Map<number, NameEnds[]>();
-  const byLast = new Map<number, NameEnds[]>();
-  const others: RegExp[] = [];
-  const add = (map: Map<number, NameEnds[]>, key: number, ends: NameEnds) => map.set(key, [...(map.get(key) ?? []), ends]);
-  for (const glob of FILE_RULES.flatMap((r) => r.names)) {
-    const g = glob.toLowerCase();
-    const first = g.search(/[*?]/);
-    const last = Math.max(g.lastIndexOf('*'), g.lastIndexOf('?'));
-    const ends = { prefix: first === -1 ? g : g.slice(0, first), suffix: first === -1 ? g : g.slice(last + 1) };
-    if (/[[{\\]/.test(g) || (ends.prefix === '' && ends.suffix === '')) others.push(new RegExp(globToRegExp(g).source, 'i'));
-    else if (ends.prefix !== '') add(byFirst, ends.prefix.charCodeAt(0), ends);
-    else add(byLast, ends.suffix.charCodeAt(ends.suffix.length - 1), ends);
-  }
-  return { byFirst, byLast, others };
-})();
-
-/** ASCII letters lower-cased (what a glob of the rules, matched in any case, sees of a character). */
-const lower = (c: number): number => (c >= 65 && c <= 90 ? c | 0x20 : c);
-
-/** `name` starts with `prefix` and ends with `suffix` (both lower-case ASCII), in any case. */
-function hasEnds(name: string, { prefix, suffix }: NameEnds): boolean {
-  if (name.length < Math.max(prefix.length, suffix.length)) return false;
-  for (let i = 0; i < prefix.length; i++) if (lower(name.charCodeAt(i)) !== prefix.charCodeAt(i)) return false;
-  const at = name.length - suffix.length;
-  for (let i = 0; i < suffix.length; i++) if (lower(name.charCodeAt(at + i)) !== suffix.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Whether `name` may fall under a default-exclude file rule (false: it falls under none). */
-function mayFallUnderRule(name: string): boolean {
-  if (name === '') return false;
-  const { byFirst, byLast, others } = FILE_RULE_ENDS;
-  const may = (list: readonly NameEnds[] | undefined) => list?.some((e) => hasEnds(name, e)) === true;
-  return (
-    may(byFirst.get(lower(name.charCodeAt(0)))) || may(byLast.get(lower(name.charCodeAt(name.length - 1)))) || others.some((re) => re.test(name))
-  );
-}
+const ANY_FILE_RULE = new RegExp(FILE_MATCHERS.map((m) => m.re.source).join('|'), 'i');
 
 /** The default-exclude rule a file name falls under, or null. */
 function fileRuleReason(name: string): string | null {
-  if (!mayFallUnderRule(name)) return null;
+  if (!ANY_FILE_RULE.test(name)) return null;
   for (const m of FILE_MATCHERS) if (m.re.test(name)) return m.reason;
   return null;
 }
