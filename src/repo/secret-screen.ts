@@ -58,7 +58,7 @@ export function screenSource(envKey: string, options: { bytes?: boolean } = {}):
 
 /**
  * A literal that every match of some of the screen's markers holds: what the screen looks for
- * first (`screenSpans`). `at` is where in it the pair of bytes starts that the pass over the bytes
+ * first (`probeStarts`). `at` is where in it the pair of bytes starts that the pass over the bytes
  * looks for (shared/token-pass.ts), chosen among its pairs as the rarest in code
  * (counted on 43 MB of npm packages: `VA` 620 times, `sw` 3,500, `cc` 14,000, where `ss` is there
  * 86,000 times and `e` alone 3.3 million). `anyCase`: its letters in any case.
@@ -113,7 +113,7 @@ const PROBES: readonly Probe[] = [
   { literal: 'eyJ', at: 1 },
 ];
 
-/** PROBES and the key, as the pass and `screenSpans` read them (plain data: it goes to the worker as it is). */
+/** PROBES and the key, as the pass and `probeStarts` read them (plain data: it goes to the worker as it is). */
 export interface ProbeSet {
   /** At `first << 8 | second`: 1 for the pair of a probe (in any of its cases), else 0 (the table the pass reads). */
   pairs: Uint8Array;
@@ -174,27 +174,17 @@ function rarestPair(key: string): number {
 }
 
 /**
- * The screen over one chunk, self-contained (the scan's worker runs its text): 1 for each span
- * `[starts[k], ends[k])` of `bytes` (sorted, not overlapping) that a match of `re` (the screen,
- * over the bytes read as Latin-1) starts in. `hits`: the second byte of each pair of `set` in
- * `bytes` (any order). Every match holds a probe and no line break, so `re` runs only over the
- * lines of a span in which a probe is, each line once, and no more once the span is flagged.
+ * The screen over one chunk, first step, self-contained (the scan's worker runs its text): where a
+ * probe of `set` starts in `bytes`, for each pair in `hits` (the second byte of each pair of `set`
+ * found there, any order) that begins one; in no order. `flagSpans` takes it from there. (Two
+ * functions, not one: V8 compiles this hot loop on its own, and the rarer work of the second, which
+ * gets its first use later, does not throw the compiled loop away when it does: one function of
+ * both was compiled again six or seven times a scan, ~100 ms of a helper thread's time.)
  */
-export function screenSpans(
-  set: ProbeSet,
-  re: RegExp,
-  bytes: Buffer,
-  hits: readonly number[],
-  starts: ArrayLike<number>,
-  ends: ArrayLike<number>,
-): Uint8Array {
-  const flags = new Uint8Array(starts.length);
-  // Where a probe starts, for each pair found that begins one.
+export function probeStarts(set: ProbeSet, bytes: Buffer, hits: readonly number[]): number[] {
   const found: number[] = [];
   for (const h of hits) {
-    const pair = (bytes[h - 1]! << 8) | bytes[h]!;
-    if (set.pairs[pair] === 0) continue;
-    const list = set.index[pair]!;
+    const list = set.index[(bytes[h - 1]! << 8) | bytes[h]!]!;
     for (let n = set.lists[list]!, i = list + 1; n > 0; n--, i++) {
       const k = set.lists[i]!;
       const lit = set.bytes[k]!;
@@ -213,6 +203,18 @@ export function screenSpans(
       found.push(q);
     }
   }
+  return found;
+}
+
+/**
+ * The screen over one chunk, second step, self-contained: 1 for each span `[starts[k], ends[k])` of
+ * `bytes` (sorted, not overlapping) that a match of `re` (the screen, over the bytes read as
+ * Latin-1) starts in, where `found` are the probes' starts (`probeStarts`; sorted here). Every match
+ * holds a probe and no line break, so `re` runs only over the lines of a span in which a probe is,
+ * each line once, and no more once the span is flagged.
+ */
+export function flagSpans(re: RegExp, bytes: Buffer, found: number[], starts: ArrayLike<number>, ends: ArrayLike<number>): Uint8Array {
+  const flags = new Uint8Array(starts.length);
   found.sort((a, b) => a - b);
   let span = 0;
   let checked = 0; // bytes before this were checked (or are in a flagged span)

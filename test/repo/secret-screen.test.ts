@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../src/repo/secret-rules.js';
 import { passwordMatches } from '../../src/repo/secret-patterns.js';
 import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
-import { probeSet, screenSource, screenSpans } from '../../src/repo/secret-screen.js';
+import { flagSpans, probeSet, probeStarts, screenSource } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
 import { tokenPass, tokenPassModule } from '../../src/shared/token-pass.js';
 
@@ -47,7 +47,7 @@ function screenBytes(contents: readonly string[], key: string, rename: (text: st
     sizes.push(Buffer.byteLength(c));
     text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
   }
-  const work = chunkSummarizer(tokenPass, screenSpans, summarizerData(key));
+  const work = chunkSummarizer(tokenPass, probeStarts, flagSpans, summarizerData(key));
   const { flags } = work.range({
     chunks: [Buffer.from(text)],
     chunk: new Int32Array(contents.length),
