@@ -3,7 +3,9 @@
  * range's chunks are written at their place as soon as the range is decoded, behind the header the
  * worker expects (the one every file read gives, known once the walk is over), and the header
  * last. When the header turns out another (a file was binary or too large), everything is written
- * again behind it. The writes go one after the other on libuv's pool, beside the scan's two threads.
+ * behind it at the end; the scan says so as soon as it reads such a file (`misses`), and from then
+ * on nothing is written before the end: the writes go one after the other on libuv's pool, and
+ * take CPU time from the scan's two threads on two cores.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { writeAllAt } from '../shared/atomic-write.js';
@@ -24,6 +26,13 @@ export class ContextWriter {
       if (expected) this.head = Buffer.from(await expected);
     });
     this.chain.catch(() => {}); // awaited by finish or abort
+  }
+
+  /** A file the expected header names will not be in the context: nothing more is written before `finish`. */
+  misses(): void {
+    this.chain = this.chain.then(() => {
+      this.head = null;
+    });
   }
 
   /** The next range's chunks, in order. */

@@ -96,6 +96,7 @@ export async function scanAndPack(
       // chunk stays one byte per character); whatever reads it flat pays for that once.
       body += decoded.text;
       tokens += summary.tokens;
+      if (framed.skipped.length > 0) writer?.misses();
       writer?.add(framed.chunks);
       const mine = filesOf(walk.toRead, framed, decoded.contents);
       files.push(...mine);

@@ -1,0 +1,70 @@
+/**
+ * The scan's write of the context (src/repo/context-writer.ts): chunks at their place behind the
+ * expected header while the scan goes on, the header last; everything again behind another header;
+ * nothing written behind the expected one once the scan says a file will be missing from it.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ContextWriter } from '../../src/repo/context-writer.js';
+import * as atomic from '../../src/shared/atomic-write.js';
+import { makeTempDir } from '../helpers/tmp.js';
+
+vi.mock('../../src/shared/atomic-write.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/shared/atomic-write.js')>();
+  return { ...real, writeAllAt: vi.fn(real.writeAllAt) };
+});
+
+/** Each write: where, and how many bytes. */
+const writes = () => vi.mocked(atomic.writeAllAt).mock.calls.map(([, chunks, at]) => [at, chunks.reduce((n, c) => n + c.length, 0)]);
+
+describe('ContextWriter', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await makeTempDir('harness-context-writer-');
+    vi.mocked(atomic.writeAllAt).mockClear();
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  const chunks = [Buffer.from('\n<file path="a">\nA\n</file>\n'), Buffer.from('\n<file path="b">\nBB\n</file>\n')];
+
+  it('writes each range behind the expected header as it comes, and the header last', async () => {
+    const file = path.join(dir, 'context.txt');
+    const head = Buffer.from('# head of two\n');
+    const writer = new ContextWriter(file, Promise.resolve(head.toString()));
+    writer.add([chunks[0]!]);
+    writer.add([chunks[1]!]);
+    await writer.finish(head);
+    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
+    expect(writes()).toEqual([
+      [head.length, chunks[0]!.length],
+      [head.length + chunks[0]!.length, chunks[1]!.length],
+      [0, head.length],
+    ]);
+  });
+
+  it('writes everything again behind another header, and cuts what the longer one left', async () => {
+    const file = path.join(dir, 'context.txt');
+    const writer = new ContextWriter(file, Promise.resolve('# a much longer expected head\n'));
+    writer.add(chunks);
+    const head = Buffer.from('# head\n');
+    await writer.finish(head);
+    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
+  });
+
+  it('writes nothing more behind the expected header once a file is known to miss from it', async () => {
+    const file = path.join(dir, 'context.txt');
+    const writer = new ContextWriter(file, Promise.resolve('# head of two\n'));
+    writer.add([chunks[0]!]);
+    writer.misses();
+    writer.add([chunks[1]!]);
+    const head = Buffer.from('# head of one\n');
+    await writer.finish(head);
+    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
+    // The first range behind the expected header, then all of it once, behind the real one.
+    expect(writes()).toEqual([
+      [head.length, chunks[0]!.length],
+      [0, head.length + chunks[0]!.length + chunks[1]!.length],
+    ]);
+  });
+});
