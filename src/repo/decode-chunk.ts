@@ -28,20 +28,35 @@ export function decodeRange(r: FramedRange): DecodedRange {
   for (let c = 0; c < r.chunks.length; c++) {
     const view = r.chunks[c]!;
     const latin1 = view.toString('latin1');
-    const ascii = isAscii(view);
-    // The bytes [from, to) of the chunk as text.
-    const piece = (from: number, to: number): string =>
-      ascii || isAscii(view.subarray(from, to)) ? latin1.slice(from, to) : mixed(view, latin1, from, to);
+    let last = file;
+    while (last < r.chunk.length && r.chunk[last] === c) last++;
+    if (isAscii(view)) {
+      // The whole chunk is one string, its contents slices of it: no piece of text a file.
+      text += latin1;
+      for (; file < last; file++) contents.push(latin1.slice(r.byteStart[file]!, r.byteStart[file]! + r.size[file]!));
+      continue;
+    }
+    // The text is the chunk's Latin-1 but for its non-ASCII pieces (a content, a tag with a path
+    // that is not ASCII): `run` is where the ASCII stretch not yet in the text starts.
+    let run = 0;
+    /** The piece [from, to) of the chunk: a slice when it is ASCII; else decoded, and the text brought up to its end. */
+    const piece = (from: number, to: number): string => {
+      if (isAscii(view.subarray(from, to))) return latin1.slice(from, to);
+      const decoded = mixed(view, latin1, from, to);
+      text += latin1.slice(run, from) + decoded;
+      run = to;
+      return decoded;
+    };
     let at = 0;
-    for (; file < r.chunk.length && r.chunk[file] === c; file++) {
+    for (; file < last; file++) {
       const start = r.byteStart[file]!;
       const end = start + r.size[file]!;
-      const content = piece(start, end);
-      text += piece(at, start) + content;
-      contents.push(content);
+      piece(at, start);
+      contents.push(piece(start, end));
       at = end;
     }
-    text += piece(at, view.length);
+    piece(at, view.length);
+    text += latin1.slice(run);
   }
   return { text, contents };
 }

@@ -69,7 +69,7 @@ async function expectSame(dir: string, secrets = env()) {
   packed = await scanAndPack(dir, options, secrets, { rangeFiles: 2, blockBytes: 256, out });
   expectSameAs(packed, before);
   expect(fs.readFileSync(out)).toEqual(Buffer.concat(packed.bytes));
-  // Ranges of one file in blocks of 64 KB: many ranges of each thread in one block, decoded once it is final.
+  // Ranges of one file in blocks of 64 KB: many ranges of each thread in one block.
   packed = await scanAndPack(dir, options, secrets, { rangeFiles: 1, blockBytes: 64 * 1024 });
   expectSameAs(packed, before);
   return packed;
