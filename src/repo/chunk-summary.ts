@@ -4,15 +4,15 @@
  * `chunkSummarizer` is self-contained: the scan's worker thread (scan-worker.ts) runs its text, and
  * this thread runs the same function when the scan has no worker (a small codebase).
  *
- * The screen in two steps: the pass that counts the tokens also finds the probes' pairs of bytes
- * (shared/token-pass.ts), `probeStarts` checks the probes there, and `flagSpans` runs the screen's regexp over the lines that hold a probe
+ * The screen in two steps: the pass that counts the tokens also finds the probes (shared/token-pass.ts),
+ * and `flagSpans` runs the screen's regexp over the lines that hold a probe
  * only, read as Latin-1 (one character a byte: `screenSource` with `bytes` says why it finds the
  * same markers there). The same files as the regexp over every byte would flag, at a fraction of
  * its cost (a regexp of some twenty alternatives costs 2 to 3 ns a byte).
  */
 import { type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
 import type { FramedRange } from './frame-range.js';
-import { type flagSpans, type ProbeSet, type probeStarts, probeSet, screenSource } from './secret-screen.js';
+import { type flagSpans, type ProbeSet, probeSet, screenSource } from './secret-screen.js';
 
 export interface SummarizerData {
   /** The pass over the bytes (shared/token-pass.ts), compiled. */
@@ -31,11 +31,11 @@ export interface RangeSummary {
 export type Summarizer = ReturnType<typeof chunkSummarizer>;
 
 /** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
-export function chunkSummarizer(passOf: typeof tokenPass, starts: typeof probeStarts, flag: typeof flagSpans, data: SummarizerData) {
+export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans, data: SummarizerData) {
   const re = data.screen === null ? null : new RegExp(data.screen);
-  // Without a screen every file is flagged: the pass looks for no pair.
-  const pass = passOf(data.module, re === null ? new Uint8Array(1 << 16) : data.probes.pairs);
-  const hits: number[] = [];
+  // Without a screen every file is flagged: the pass looks for no probe.
+  const pass = passOf(data.module, re === null ? null : data.probes);
+  const found: number[] = [];
   return {
     /** A range's tokens and flags (its files sorted by chunk, as the read frames them). */
     range(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart' | 'size'>): RangeSummary {
@@ -44,27 +44,24 @@ export function chunkSummarizer(passOf: typeof tokenPass, starts: typeof probeSt
       let file = 0;
       for (let c = 0; c < range.chunks.length; c++) {
         const bytes = range.chunks[c]!;
-        hits.length = 0;
-        tokens += pass.count(bytes, re === null ? null : hits);
+        found.length = 0;
+        tokens += pass.count(bytes, re === null ? null : found);
         let last = file;
         while (last < range.chunk.length && range.chunk[last] === c) last++;
         if (last === file) continue;
         if (re === null) flags.fill(1, file, last);
-        else if (hits.length > 0) {
-          const found = starts(data.probes, bytes, hits);
-          if (found.length > 0) {
-            const from = range.byteStart.subarray(file, last);
-            flags.set(
-              flag(
-                re,
-                bytes,
-                found,
-                from,
-                from.map((s, k) => s + range.size[file + k]!),
-              ),
-              file,
-            );
-          }
+        else if (found.length > 0) {
+          const from = range.byteStart.subarray(file, last);
+          flags.set(
+            flag(
+              re,
+              bytes,
+              found,
+              from,
+              from.map((s, k) => s + range.size[file + k]!),
+            ),
+            file,
+          );
         }
         file = last;
       }

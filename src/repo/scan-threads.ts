@@ -19,7 +19,7 @@ import { chunkSummarizer, type RangeSummary, type Summarizer, summarizerData } f
 import { contextDigest, escapeAttr, header, renderTree, tagFor } from './context.js';
 import { type FrameTools, type FramedRange, frameRange, OPEN_FLAGS } from './frame-range.js';
 import { asBuffers, BACKLOG, type FromWorker, NEXT, PUBLISHED, TOTAL, type ToWorker, type WorkerSetup, workerSource } from './scan-worker.js';
-import { flagSpans, probeStarts } from './secret-screen.js';
+import { flagSpans } from './secret-screen.js';
 
 /** A range, read and summarized. */
 export interface RangeDone {
@@ -72,7 +72,7 @@ export class InlineThreads implements ScanThreads {
 
   constructor(envKey: string, job: ReadJob) {
     this.ranges = rangeCount(job);
-    this.work = chunkSummarizer(tokenPass, probeStarts, flagSpans, summarizerData(envKey));
+    this.work = chunkSummarizer(tokenPass, flagSpans, summarizerData(envKey));
   }
 
   claim(): number {
@@ -105,7 +105,7 @@ export class InlineThreads implements ScanThreads {
 /** Ranges handed over to the worker and not answered yet, at most. */
 const HANDOVER_LIMIT = 2;
 
-const SOURCE = workerSource({ frameRange, chunkSummarizer, tokenPass, probeStarts, flagSpans, escapeAttr, tagFor, header, renderTree });
+const SOURCE = workerSource({ frameRange, chunkSummarizer, tokenPass, flagSpans, escapeAttr, tagFor, header, renderTree });
 
 /** Ranges read on this thread and on a worker at once. */
 export class WorkerThreads implements ScanThreads {
@@ -134,7 +134,7 @@ export class WorkerThreads implements ScanThreads {
     this.rangeFiles = settings.rangeFiles;
     Atomics.store(this.control, TOTAL, -1);
     const data = summarizerData(envKey);
-    this.work = chunkSummarizer(tokenPass, probeStarts, flagSpans, data);
+    this.work = chunkSummarizer(tokenPass, flagSpans, data);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };

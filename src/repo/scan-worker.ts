@@ -1,7 +1,7 @@
 /**
  * The program of the scan's worker thread (scan-threads.ts starts it and talks to it). Its text is
  * what runs: it uses nothing but its arguments, the text of self-contained functions that this
- * thread runs too (`frameRange`, `chunkSummarizer`, `tokenPass`, `probeStarts`, `flagSpans`, `escapeAttr`,
+ * thread runs too (`frameRange`, `chunkSummarizer`, `tokenPass`, `flagSpans`, `escapeAttr`,
  * `tagFor`, `header`, `renderTree`: one implementation each), and node's modules, reached with
  * `process.getBuiltinModule`, which works whether node runs the text as a script or, under
  * `--input-type=module`, as a module.
@@ -19,7 +19,7 @@ import type { chunkSummarizer, RangeSummary, SummarizerData } from './chunk-summ
 import type { escapeAttr, header, renderTree, tagFor } from './context.js';
 import type { FramedRange, frameRange } from './frame-range.js';
 import type { ReadJob } from './scan-threads.js';
-import type { flagSpans, probeStarts } from './secret-screen.js';
+import type { flagSpans } from './secret-screen.js';
 import type { tokenPass } from '../shared/token-pass.js';
 
 /** The slots of the shared counters (an Int32Array over a SharedArrayBuffer). */
@@ -52,7 +52,6 @@ function workerMain(
   frame: typeof frameRange,
   summarizer: typeof chunkSummarizer,
   pass: typeof tokenPass,
-  probe: typeof probeStarts,
   flag: typeof flagSpans,
   attr: typeof escapeAttr,
   tag: typeof tagFor,
@@ -67,7 +66,7 @@ function workerMain(
   const { createHash } = process.getBuiltinModule('node:crypto');
   const setup = workerData as WorkerSetup;
   const { port, control, settings: job } = setup;
-  const work = summarizer(pass, probe, flag, setup.summarizer);
+  const work = summarizer(pass, flag, setup.summarizer);
   const allocate = (n: number) => Buffer.from(new SharedArrayBuffer(n));
   const tools = {
     port: fs,
@@ -158,24 +157,12 @@ export function workerSource(fns: {
   frameRange: typeof frameRange;
   chunkSummarizer: typeof chunkSummarizer;
   tokenPass: typeof tokenPass;
-  probeStarts: typeof probeStarts;
   flagSpans: typeof flagSpans;
   escapeAttr: typeof escapeAttr;
   tagFor: typeof tagFor;
   header: typeof header;
   renderTree: typeof renderTree;
 }): string {
-  const args = [
-    fns.frameRange,
-    fns.chunkSummarizer,
-    fns.tokenPass,
-    fns.probeStarts,
-    fns.flagSpans,
-    fns.escapeAttr,
-    fns.tagFor,
-    fns.header,
-    fns.renderTree,
-    asBuffers,
-  ];
+  const args = [fns.frameRange, fns.chunkSummarizer, fns.tokenPass, fns.flagSpans, fns.escapeAttr, fns.tagFor, fns.header, fns.renderTree, asBuffers];
   return `(${workerMain.toString()})(${args.map(String).join(', ')}, ${JSON.stringify({ NEXT, PUBLISHED, TOTAL, BACKLOG })})`;
 }

@@ -58,12 +58,12 @@ export function screenSource(envKey: string, options: { bytes?: boolean } = {}):
 
 /**
  * A literal that every match of some of the screen's markers holds: what the screen looks for
- * first (`probeStarts`). `at` is where in it the pair of bytes starts that the pass over the bytes
+ * first (the pass over the bytes, shared/token-pass.wat). `at` is where in it the pair of bytes starts that the pass over the bytes
  * looks for (shared/token-pass.ts), chosen among its pairs as the rarest in code
  * (counted on 43 MB of npm packages: `VA` 620 times, `sw` 3,500, `cc` 14,000, where `ss` is there
  * 86,000 times and `e` alone 3.3 million). `anyCase`: its letters in any case.
  */
-interface Probe {
+export interface Probe {
   literal: string;
   at: number;
   anyCase?: boolean;
@@ -113,56 +113,68 @@ const PROBES: readonly Probe[] = [
   { literal: 'eyJ', at: 1 },
 ];
 
-/** PROBES and the key, as the pass and `probeStarts` read them (plain data: it goes to the worker as it is). */
+/**
+ * PROBES and the key, as the pass over the bytes reads them (shared/token-pass.wat `probes`; plain
+ * bytes: it goes to the worker as it is).
+ */
 export interface ProbeSet {
-  /** At `first << 8 | second`: 1 for the pair of a probe (in any of its cases), else 0 (the table the pass reads). */
-  pairs: Uint8Array;
-  /** At the same index, where in `lists` the probes of the pair are: their count, then their indexes. */
-  index: Int32Array;
-  lists: Int32Array;
-  /** Per probe: its bytes (letters lower-cased when any case), 0x20 where a byte may be in either case, `at`. */
-  bytes: Uint8Array[];
-  fold: Uint8Array[];
-  at: number[];
-  /** Per probe with a `followedBy`: 1 for each byte outside the run's bytes (the run's end included), and its end byte; null, -1 without. */
-  followStop: (Uint8Array | null)[];
-  followEnd: number[];
+  /**
+   * The pass's memory from address 0: at `first << 8 | second`, the number of the pair's list of
+   * probes (0: no probe has the pair, in any of its cases); from 64 KiB on, the lists and probes.
+   */
+  memory: Uint8Array;
+  /** The most probes a list has (what the pass may find at one pair). */
+  most: number;
 }
 
 /** The probes of the screen for `key` (Latin-1 of its UTF-8, as the screen looks for it in bytes; '': none). */
 export function probeSet(key: string): ProbeSet {
-  const probes = key.length >= 2 ? [...PROBES, { literal: key, at: rarestPair(key) }] : PROBES;
-  const byPair = new Map<number, number[]>();
-  const set: ProbeSet = {
-    pairs: new Uint8Array(1 << 16),
-    index: new Int32Array(1 << 16),
-    lists: new Int32Array(0),
-    bytes: [],
-    fold: [],
-    at: [],
-    followStop: [],
-    followEnd: [],
+  return probeTable(key.length >= 2 ? [...PROBES, { literal: key, at: rarestPair(key) }] : PROBES);
+}
+
+/** `probes` laid out as the pass reads them (token-pass.wat says how). */
+export function probeTable(probes: readonly Probe[]): ProbeSet {
+  const region: number[] = new Array(512).fill(0); // at 2 × n: where list n is
+  const u16 = (at: number, value: number) => {
+    region[at] = value & 0xff;
+    region[at + 1] = value >> 8;
   };
+  const byPair = new Map<number, number[]>();
+  const where: number[] = [];
   for (const [k, p] of probes.entries()) {
     const bytes = Buffer.from(p.anyCase ? p.literal.toLowerCase() : p.literal, 'latin1');
+    if (bytes.length > 255 || p.at < 0 || p.at + 1 >= bytes.length)
+      throw new Error(`a probe of the secret screen cannot be laid out: ${p.literal.length} characters, pair at ${p.at}`);
     const fold = bytes.map((b) => (p.anyCase && b >= 0x61 && b <= 0x7a ? 0x20 : 0));
-    set.bytes.push(bytes);
-    set.fold.push(fold);
-    set.at.push(p.at);
-    const follow = p.followedBy;
-    set.followStop.push(follow ? Uint8Array.from({ length: 256 }, (_, b) => (follow.outside.includes(String.fromCharCode(b)) ? 1 : 0)) : null);
-    set.followEnd.push(follow ? follow.end.charCodeAt(0) : -1);
+    where.push(region.length);
+    region.push(bytes.length, p.at, p.followedBy ? p.followedBy.end.charCodeAt(0) : 0, 0, 0, ...bytes, ...fold);
     const cases = (j: number): number[] => (fold[j] === 0 ? [bytes[j]!] : [bytes[j]!, bytes[j]! & ~0x20]);
     for (const a of cases(p.at)) for (const b of cases(p.at + 1)) byPair.set((a << 8) | b, [...(byPair.get((a << 8) | b) ?? []), k]);
   }
-  const lists: number[] = [];
-  for (const [pair, ks] of byPair) {
-    set.pairs[pair] = 1;
-    set.index[pair] = lists.length;
-    lists.push(ks.length, ...ks);
+  for (const [k, p] of probes.entries()) {
+    const follow = p.followedBy;
+    if (!follow) continue;
+    u16(where[k]! + 3, region.length);
+    for (let b = 0; b < 256; b++) region.push(follow.outside.includes(String.fromCharCode(b)) || b === follow.end.charCodeAt(0) ? 1 : 0);
   }
-  set.lists = Int32Array.from(lists);
-  return set;
+  const pairs = new Uint8Array(1 << 16);
+  let list = 0;
+  let most = 0;
+  for (const [pair, ks] of byPair) {
+    pairs[pair] = ++list;
+    u16(2 * list, region.length);
+    region.push(ks.length);
+    for (const k of ks) {
+      region.push(0, 0);
+      u16(region.length - 2, where[k]!);
+    }
+    most = Math.max(most, ks.length);
+  }
+  if (list > 255 || region.length > 0xffff) throw new Error(`the secret screen's probes do not fit the pass: ${list} pairs, ${region.length} bytes`);
+  const memory = new Uint8Array((1 << 16) + region.length);
+  memory.set(pairs);
+  memory.set(region, 1 << 16);
+  return { memory, most };
 }
 
 /** Where in the key the pair is that code holds least often, by a rough rank: upper-case letters and digits first. */
@@ -174,42 +186,10 @@ function rarestPair(key: string): number {
 }
 
 /**
- * The screen over one chunk, first step, self-contained (the scan's worker runs its text): where a
- * probe of `set` starts in `bytes`, for each pair in `hits` (the second byte of each pair of `set`
- * found there, any order) that begins one; in no order. `flagSpans` takes it from there. (Two
- * functions, not one: V8 compiles this hot loop on its own, and the rarer work of the second, which
- * gets its first use later, does not throw the compiled loop away when it does: one function of
- * both was compiled again six or seven times a scan, ~100 ms of a helper thread's time.)
- */
-export function probeStarts(set: ProbeSet, bytes: Buffer, hits: readonly number[]): number[] {
-  const found: number[] = [];
-  for (const h of hits) {
-    const list = set.index[(bytes[h - 1]! << 8) | bytes[h]!]!;
-    for (let n = set.lists[list]!, i = list + 1; n > 0; n--, i++) {
-      const k = set.lists[i]!;
-      const lit = set.bytes[k]!;
-      const fold = set.fold[k]!;
-      const q = h - 1 - set.at[k]!;
-      if (q < 0 || q + lit.length > bytes.length) continue;
-      let j = 0;
-      while (j < lit.length && (bytes[q + j]! | fold[j]!) === lit[j]) j++;
-      if (j < lit.length) continue;
-      const stop = set.followStop[k];
-      if (stop) {
-        let r = q + lit.length;
-        while (r < bytes.length && stop[bytes[r]!] === 0) r++;
-        if (r === q + lit.length || r === bytes.length || bytes[r] !== set.followEnd[k]) continue;
-      }
-      found.push(q);
-    }
-  }
-  return found;
-}
-
-/**
- * The screen over one chunk, second step, self-contained: 1 for each span `[starts[k], ends[k])` of
- * `bytes` (sorted, not overlapping) that a match of `re` (the screen, over the bytes read as
- * Latin-1) starts in, where `found` are the probes' starts (`probeStarts`; sorted here). Every match
+ * The screen over one chunk, self-contained (the scan's worker runs its text): 1 for each span
+ * `[starts[k], ends[k])` of `bytes` (sorted, not overlapping) that a match of `re` (the screen,
+ * over the bytes read as Latin-1) starts in, where `found` are where the probes start in `bytes`
+ * (the pass over the bytes finds them; sorted here). Every match
  * holds a probe and no line break, so `re` runs only over the lines of a span in which a probe is,
  * each line once, and no more once the span is flagged.
  */

@@ -1,14 +1,16 @@
 /**
  * The scan's one pass over the bytes of the context: their tokens (`estimateTokens` of the text
- * they decode to, counted on the UTF-8 bytes) and, for the secret screen, where the pairs of bytes
- * its probes are anchored on are (repo/secret-screen.ts). Both run in WebAssembly
+ * they decode to, counted on the UTF-8 bytes) and, for the secret screen, where its probes are
+ * (repo/secret-screen.ts: literals every marker holds). Both run in WebAssembly
  * (token-pass.wat says how): the count looks at 64 bytes at a time with SIMD compares and bit
  * arithmetic, ~0.3 ns a byte, where the table-driven state machine it replaced, in JavaScript,
  * took ~2.2 (one chain of dependent lookups) and had V8 compile it again on each of the scan's
- * threads, more than once as its type feedback grew; the pairs are one table lookup a byte, ~0.4 ns.
+ * threads, more than once as its type feedback grew; the probes are one table lookup a byte for the
+ * pairs of bytes they are anchored on, ~0.4 ns, and a check of the probes of each pair found (in
+ * JavaScript, that loop was compiled six or seven times a scan).
  * Copying the bytes into the module's memory costs ~0.2 ns a byte.
  *
- * The bytes come from tokens.ts's rule, and the tests hold the two to it (test/shared/token-pass.test.ts).
+ * Its count is tokens.ts's rule, and the tests hold it to that (test/shared/token-pass.test.ts).
  */
 import { TOKEN_PASS_WASM } from './token-pass-wasm.js';
 
@@ -38,42 +40,51 @@ export function tokenPassModule(): WasmModule {
 
 export interface TokenPass {
   /**
-   * The tokens of `bytes`; with `hits`, the index in `bytes` of the second byte of every pair that
-   * `pairs` marks is pushed to it (in order; the byte before the first is taken as a line break).
+   * The tokens of `bytes`; with `found` (and a screen), the index in `bytes` of the start of every
+   * probe of the screen found there is pushed to it (in the order of the pairs they are anchored on).
    */
-  count(bytes: Uint8Array, hits: number[] | null): number;
+  count(bytes: Uint8Array, found: number[] | null): number;
+}
+
+/** The secret screen's probes as the pass reads them (repo/secret-screen.ts `probeSet`). */
+export interface PassScreen {
+  /** The pass's memory from address 0 (the table of pairs, then the probes). */
+  memory: Uint8Array;
+  /** The most probes the pass may find at one pair of bytes. */
+  most: number;
 }
 
 /**
- * An instance of the pass, with `pairs` (64 KiB: an entry at `first << 8 | second`, non-zero for a
- * pair to find). Self-contained: the scan's worker thread runs its text (repo/scan-worker.ts).
+ * An instance of the pass, with the screen's probes (null: it looks for none). Self-contained: the
+ * scan's worker thread runs its text (repo/scan-worker.ts).
  */
-export function tokenPass(module: WasmModule, pairs: Uint8Array): TokenPass {
-  // The module's memory: the table of pairs, then the bytes, then up to one hit a byte (i32).
-  const INPUT = 1 << 16;
+export function tokenPass(module: WasmModule, screen: PassScreen | null): TokenPass {
+  // The module's memory: the screen, then the bytes, then room for what is found (i32 each).
+  const INPUT = 1 << 17;
+  if (screen !== null && screen.memory.length > INPUT) throw new Error('the secret screen does not fit the pass');
   const pass = new WebAssembly.Instance(module).exports as {
     memory: WasmMemory;
     tokens(at: number, length: number): number;
-    pairs(at: number, length: number, out: number): number;
+    probes(at: number, length: number, out: number): number;
   };
   let heap = new Uint8Array(pass.memory.buffer);
-  heap.set(pairs, 0);
-  const any = pairs.some((entry) => entry !== 0);
+  if (screen !== null) heap.set(screen.memory, 0);
+  const most = screen?.most ?? 0;
   return {
-    count(bytes: Uint8Array, hits: number[] | null): number {
+    count(bytes: Uint8Array, found: number[] | null): number {
       const length = bytes.length;
-      // The count reads up to 63 bytes past the end (and masks them out).
+      // The count reads up to 63 bytes past the end (and masks them out); a pair may give `most` probes.
       const out = (INPUT + length + 64 + 3) & ~3;
-      const need = out + 4 * length;
+      const need = out + 4 * most * length;
       if (heap.length < need) {
         pass.memory.grow(Math.ceil((need - heap.length) / 65536));
         heap = new Uint8Array(pass.memory.buffer);
       }
       heap.set(bytes, INPUT);
       const tokens = pass.tokens(INPUT, length);
-      if (hits !== null && any) {
-        const n = pass.pairs(INPUT, length, out);
-        if (n > 0) for (const at of new Int32Array(pass.memory.buffer, out, n)) hits.push(at - INPUT);
+      if (found !== null && most > 0) {
+        const n = pass.probes(INPUT, length, out);
+        if (n > 0) for (const at of new Int32Array(pass.memory.buffer, out, n)) found.push(at - INPUT);
       }
       return tokens;
     },

@@ -18,10 +18,12 @@
 ;; counted position in this block is added to S. The last block may be short: what lies past the end
 ;; (the pass reads up to 63 bytes beyond it: the caller leaves room) is masked out of every class.
 ;;
-;; `pairs` finds the secret screen's pairs of bytes (secret-screen.ts): the table at address 0 has a
-;; non-zero entry at `first << 8 | second` for each pair a probe is anchored on.
+;; `probes` finds the secret screen's probes (secret-screen.ts): at each pair of bytes a probe is
+;; anchored on (the table at address 0 has the pair's entry at `first << 8 | second`), it checks the
+;; probes of that pair where they would start.
 (module
-  ;; [0, 64 KiB): the table of pairs; the caller puts the bytes and the room for the hits above it.
+  ;; [0, 64 KiB): the table of pairs, then the probes; the caller puts the bytes and the room for
+  ;; what is found above them.
   (memory (export "memory") 2)
 
   ;; Tokens of the bytes [p, p + len).
@@ -145,13 +147,24 @@
         (br $blocks)))
     (i32.wrap_i64 (local.get $t)))
 
-  ;; The pairs of [p, p + len) that the table marks (the byte before p taken as a line break): the
-  ;; address of each one's second byte, as i32 from `out` on, in order. Returns how many.
-  (func (export "pairs") (param $p i32) (param $len i32) (param $out i32) (result i32)
-    (local $end i32) (local $prev i32) (local $n i32)
+;; The screen's probes in [p, p + len) (the byte before p taken as a line break): at each pair of
+  ;; bytes the table at 0 marks (its entry: the number of the pair's list of probes), each probe of the
+  ;; list is checked where it would start; the address of the start of each one found is written, as
+  ;; i32 from `out` on (in the order of their pairs), and their count returned. The probes, from
+  ;; address 65536 on (offsets from there, u16): at 2 × list, the list's offset; a list: its length
+  ;; (u8), then its probes' offsets; a probe: its length (u8), its pair's place in it (u8), the byte
+  ;; that ends what must follow it (u8, 0: nothing must), the offset of the table of the bytes that
+  ;; stop the run before that byte (u16: 256 bytes, non-zero for a stop), then its bytes, then its
+  ;; case folds (0x20 where a letter may be in either case).
+  (func (export "probes") (param $p i32) (param $len i32) (param $out i32) (result i32)
+    (local $end i32) (local $prev i32)
     (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
     (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32)
     (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (global.set $start (local.get $p))
+    (global.set $stop (local.get $end))
+    (global.set $found (local.get $out))
+    (global.set $count (i32.const 0))
     (local.set $prev (i32.const 0x0a))
     ;; Four bytes at a time, one test of the four lookups.
     (block $done4
@@ -167,18 +180,10 @@
         (local.set $x3 (i32.load8_u (i32.or (i32.shl (local.get $b2) (i32.const 8)) (local.get $b3))))
         (if (i32.or (i32.or (local.get $x0) (local.get $x1)) (i32.or (local.get $x2) (local.get $x3)))
           (then
-            (if (local.get $x0) (then
-              (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
-              (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-            (if (local.get $x1) (then
-              (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $p) (i32.const 1)))
-              (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-            (if (local.get $x2) (then
-              (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $p) (i32.const 2)))
-              (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-            (if (local.get $x3) (then
-              (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $p) (i32.const 3)))
-              (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+            (if (local.get $x0) (then (call $check (local.get $p) (local.get $x0))))
+            (if (local.get $x1) (then (call $check (i32.add (local.get $p) (i32.const 1)) (local.get $x1))))
+            (if (local.get $x2) (then (call $check (i32.add (local.get $p) (i32.const 2)) (local.get $x2))))
+            (if (local.get $x3) (then (call $check (i32.add (local.get $p) (i32.const 3)) (local.get $x3))))))
         (local.set $prev (local.get $b3))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $four)))
@@ -187,12 +192,64 @@
       (loop $one
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $b0 (i32.load8_u (local.get $p)))
-        (if (i32.load8_u (i32.or (i32.shl (local.get $prev) (i32.const 8)) (local.get $b0)))
-          (then
-            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
-            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $x0 (i32.load8_u (i32.or (i32.shl (local.get $prev) (i32.const 8)) (local.get $b0))))
+        (if (local.get $x0) (then (call $check (local.get $p) (local.get $x0))))
         (local.set $prev (local.get $b0))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $one)))
-    (local.get $n))
+    (global.get $count))
+
+  ;; The bytes `probes` looks at, where it writes, how many it wrote.
+  (global $start (mut i32) (i32.const 0))
+  (global $stop (mut i32) (i32.const 0))
+  (global $found (mut i32) (i32.const 0))
+  (global $count (mut i32) (i32.const 0))
+
+  ;; Checks the probes of list `list`, whose pair ends at `at`.
+  (func $check (param $at i32) (param $list i32)
+    (local $rec i32) (local $k i32) (local $probe i32) (local $n i32) (local $q i32) (local $m i32)
+    (local $end i32) (local $table i32) (local $r i32)
+    (local.set $rec (i32.add (i32.const 65536) (i32.load16_u offset=65536 (i32.shl (local.get $list) (i32.const 1)))))
+    (local.set $k (i32.load8_u (local.get $rec)))
+    (block $lists
+      (loop $each
+        (br_if $lists (i32.eqz (local.get $k)))
+        (local.set $probe (i32.add (i32.const 65536) (i32.load16_u offset=1 (local.get $rec))))
+        (local.set $rec (i32.add (local.get $rec) (i32.const 2)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (local.set $n (i32.load8_u (local.get $probe)))
+        ;; where the probe would start; it must lie within the bytes
+        (local.set $q (i32.sub (i32.sub (local.get $at) (i32.const 1)) (i32.load8_u offset=1 (local.get $probe))))
+        (br_if $each (i32.lt_s (local.get $q) (global.get $start)))
+        (br_if $each (i32.gt_u (i32.add (local.get $q) (local.get $n)) (global.get $stop)))
+        ;; its bytes, any case where folded
+        (local.set $m (i32.const 0))
+        (block $differs
+          (loop $bytes
+            (br_if $differs (i32.ge_u (local.get $m) (local.get $n)))
+            (br_if $differs (i32.ne
+              (i32.or (i32.load8_u (i32.add (local.get $q) (local.get $m)))
+                      (i32.load8_u offset=5 (i32.add (i32.add (local.get $probe) (local.get $n)) (local.get $m))))
+              (i32.load8_u offset=5 (i32.add (local.get $probe) (local.get $m)))))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $bytes)))
+        (br_if $each (i32.lt_u (local.get $m) (local.get $n)))
+        ;; what must follow it: at least one byte outside the stops, then the end byte
+        (local.set $end (i32.load8_u offset=2 (local.get $probe)))
+        (if (local.get $end)
+          (then
+            (local.set $table (i32.add (i32.const 65536) (i32.load16_u offset=3 (local.get $probe))))
+            (local.set $r (i32.add (local.get $q) (local.get $n)))
+            (block $run
+              (loop $skip
+                (br_if $run (i32.ge_u (local.get $r) (global.get $stop)))
+                (br_if $run (i32.load8_u (i32.add (local.get $table) (i32.load8_u (local.get $r)))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $skip)))
+            (br_if $each (i32.eq (local.get $r) (i32.add (local.get $q) (local.get $n))))
+            (br_if $each (i32.ge_u (local.get $r) (global.get $stop)))
+            (br_if $each (i32.ne (i32.load8_u (local.get $r)) (local.get $end)))))
+        (i32.store (i32.add (global.get $found) (i32.shl (global.get $count) (i32.const 2))) (local.get $q))
+        (global.set $count (i32.add (global.get $count) (i32.const 1)))
+        (br $each))))
 )

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../src/repo/secret-rules.js';
 import { passwordMatches } from '../../src/repo/secret-patterns.js';
 import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
-import { flagSpans, probeSet, probeStarts, screenSource } from '../../src/repo/secret-screen.js';
+import { flagSpans, type Probe, probeSet, probeTable, screenSource } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
 import { tokenPass, tokenPassModule } from '../../src/shared/token-pass.js';
 
@@ -47,7 +47,7 @@ function screenBytes(contents: readonly string[], key: string, rename: (text: st
     sizes.push(Buffer.byteLength(c));
     text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
   }
-  const work = chunkSummarizer(tokenPass, probeStarts, flagSpans, summarizerData(key));
+  const work = chunkSummarizer(tokenPass, flagSpans, summarizerData(key));
   const { flags } = work.range({
     chunks: [Buffer.from(text)],
     chunk: new Int32Array(contents.length),
@@ -166,17 +166,15 @@ describe('secret screen', () => {
     }
   });
 
-  it('looks for each pair of bytes of its probes, wherever the pass over the bytes cuts them', () => {
-    // The pass looks at four bytes at a time: a pair across two of those is found as well.
-    const set = probeSet('');
-    const pass = tokenPass(tokenPassModule(), set.pairs);
+  it('finds each probe wherever the pass over the bytes cuts it', () => {
+    // The pass looks at four bytes at a time: a probe's pair across two of those is found as well.
+    const pass = tokenPass(tokenPassModule(), probeSet(''));
     const line = `${'x'.repeat(300)}PASSWORD${'y'.repeat(300)}\n`;
     for (const shift of [0, 1, 2, 3, 5, 8]) {
       const bytes = Buffer.from('\n'.repeat(shift) + line.repeat(8));
-      const hits: number[] = [];
-      pass.count(bytes, hits);
-      const expected = [...bytes.toString('latin1').matchAll(/SW/g)].map((m) => m.index + 1);
-      expect(hits).toEqual(expected);
+      const found: number[] = [];
+      pass.count(bytes, found);
+      expect(found).toEqual([...bytes.toString('latin1').matchAll(/PASSW/g)].map((m) => m.index));
     }
   });
 
@@ -196,6 +194,104 @@ describe('secret screen', () => {
   it('gives up (checks every file) when the key to look for holds a line break', () => {
     expect(screenSource('abc\ndef')).toBeNull();
     expect([0, 1].map(screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq'))).toEqual([true, true]);
+  });
+});
+
+/** Where each probe starts in `bytes`, one test of every probe at every byte. */
+function plainStarts(probes: readonly Probe[], bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let q = 0; q < bytes.length; q++) {
+    for (const p of probes) {
+      const lit = Buffer.from(p.anyCase ? p.literal.toLowerCase() : p.literal, 'latin1');
+      if (q + lit.length > bytes.length) continue;
+      const same = (j: number) => {
+        const c = lit[j]!;
+        return p.anyCase && c >= 0x61 && c <= 0x7a ? (bytes[q + j]! | 0x20) === c : bytes[q + j] === c;
+      };
+      if (!lit.every((_, j) => same(j))) continue;
+      const follow = p.followedBy;
+      if (follow) {
+        let r = q + lit.length;
+        while (r < bytes.length && !(follow.outside + follow.end).includes(String.fromCharCode(bytes[r]!))) r++;
+        if (r === q + lit.length || r === bytes.length || bytes[r] !== follow.end.charCodeAt(0)) continue;
+      }
+      out.push(q);
+    }
+  }
+  return out;
+}
+
+describe('the probes the pass over the bytes finds (token-pass.wat `probes`)', () => {
+  const alphabet = 'aAbB:/x\n ';
+  const probe: fc.Arbitrary<Probe> = fc
+    .tuple(fc.string({ unit: fc.constantFrom(...alphabet), minLength: 2, maxLength: 6 }), fc.nat(), fc.boolean(), fc.boolean())
+    .map(([literal, at, anyCase, follows]) => ({
+      literal,
+      at: at % (literal.length - 1),
+      ...(anyCase ? { anyCase } : {}),
+      ...(follows ? { followedBy: { outside: ':/\n ', end: ':' } } : {}),
+    }));
+
+  it('finds every probe where it starts, as a plain test of each probe at each byte does (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(probe, { minLength: 1, maxLength: 12 }),
+        fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 300 }),
+        fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 20 }),
+        (probes, text, more) => {
+          // The longer text first: what lies past the end of the second is the rest of the first, never to be read.
+          const pass = tokenPass(tokenPassModule(), probeTable(probes));
+          for (const bytes of [Buffer.from(text + more, 'latin1'), Buffer.from(text, 'latin1')]) {
+            const found: number[] = [];
+            pass.count(bytes, found);
+            expect(found.sort((a, b) => a - b)).toEqual(plainStarts(probes, bytes));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('does not see a probe in what lies past the end of the bytes (the rest of longer bytes before)', () => {
+    const pass = tokenPass(
+      tokenPassModule(),
+      probeTable([
+        { literal: 'aab', at: 0 },
+        { literal: 'x://', at: 1, followedBy: { outside: ':/', end: ':' } },
+      ]),
+    );
+    const found = (text: string) => {
+      const out: number[] = [];
+      pass.count(Buffer.from(text, 'latin1'), out);
+      return out;
+    };
+    expect(found('xaab x://host:1')).toEqual([1, 5]);
+    expect(found('xaa')).toEqual([]);
+    expect(found('xaab x://host')).toEqual([1]);
+  });
+
+  it('finds as many as there are: a probe at every byte, and two probes of one pair at each', () => {
+    const bytes = Buffer.alloc(100_003, 'a');
+    const one: number[] = [];
+    tokenPass(tokenPassModule(), probeTable([{ literal: 'aa', at: 0 }])).count(bytes, one);
+    expect(one.length).toBe(100_002);
+    const two: number[] = [];
+    tokenPass(
+      tokenPassModule(),
+      probeTable([
+        { literal: 'aa', at: 0 },
+        { literal: 'aaa', at: 1 },
+      ]),
+    ).count(bytes, two);
+    expect(two.length).toBe(100_002 + 100_001);
+  });
+
+  it('lays out the screen as the pass reads it: every pair of every probe in the table, within its limits', () => {
+    const set = probeSet(['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join(''));
+    expect(set.memory.length).toBeLessThan(1 << 17);
+    expect(set.most).toBeGreaterThanOrEqual(1);
+    expect(() => probeTable([{ literal: 'x'.repeat(256), at: 0 }])).toThrow(/cannot be laid out/);
+    expect(() => probeTable([{ literal: 'ab', at: 1 }])).toThrow(/cannot be laid out/);
   });
 });
 

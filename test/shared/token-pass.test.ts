@@ -1,7 +1,7 @@
 /**
  * The scan's pass over the bytes (src/shared/token-pass.ts, token-pass.wat): its token count against
- * `estimateTokens` of the decoded text and against a plain byte-by-byte count of the same rule, its
- * pairs against a plain scan, and the assembled module against its source.
+ * `estimateTokens` of the decoded text and against a plain byte-by-byte count of the same rule, and
+ * the assembled module against its source. (Its probes: test/repo/secret-screen.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -11,8 +11,7 @@ import { type TokenPass, tokenPass, tokenPassModule } from '../../src/shared/tok
 import { TOKEN_PASS_WASM } from '../../src/shared/token-pass-wasm.js';
 import { estimateTokens } from '../../src/shared/tokens.js';
 
-const NO_PAIRS = new Uint8Array(1 << 16);
-const counter = (): TokenPass => tokenPass(tokenPassModule(), NO_PAIRS);
+const counter = (): TokenPass => tokenPass(tokenPassModule(), null);
 
 /** The rule of `estimateTokens` on bytes, one byte at a time (any bytes, valid UTF-8 or not). */
 function plainCount(bytes: Uint8Array): number {
@@ -99,38 +98,6 @@ describe('the token count of the pass', () => {
     expect(pass.count(small, null)).toBe(estimateTokens(small.toString()));
     expect(pass.count(large, null)).toBe(estimateTokens(large.toString()));
     expect(pass.count(small, null)).toBe(estimateTokens(small.toString()));
-  });
-});
-
-describe('the pairs of the pass', () => {
-  it('finds, in order, every pair the table marks, the byte before the first taken as a line break (property)', () => {
-    const marked = fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 40 });
-    // Bytes drawn mostly from the marked pairs' own bytes, so that pairs are found often.
-    fc.assert(
-      fc.property(marked, fc.array(fc.nat(), { maxLength: 300 }), (pairs, picks) => {
-        const table = new Uint8Array(1 << 16);
-        for (const [a, b] of pairs) table[(a << 8) | b] = 1;
-        const alphabet = [...pairs.flat(), 0x0a, 0x41];
-        const bytes = Uint8Array.from(picks, (k) => alphabet[k % alphabet.length]!);
-        const hits: number[] = [];
-        const tokens = tokenPass(tokenPassModule(), table).count(bytes, hits);
-        const expected: number[] = [];
-        for (let i = 0; i < bytes.length; i++) if (table[((i > 0 ? bytes[i - 1]! : 0x0a) << 8) | bytes[i]!] !== 0) expected.push(i);
-        expect(hits).toEqual(expected);
-        expect(tokens).toBe(plainCount(bytes));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('finds every byte of a text that is all pairs (as many hits as bytes)', () => {
-    const table = new Uint8Array(1 << 16);
-    table[(0x0a << 8) | 0x61] = 1;
-    table[(0x61 << 8) | 0x61] = 1;
-    const hits: number[] = [];
-    tokenPass(tokenPassModule(), table).count(Buffer.alloc(100_003, 'a'), hits);
-    expect(hits.length).toBe(100_003);
-    expect(hits[100_002]).toBe(100_002);
   });
 });
 
