@@ -16,6 +16,8 @@ export const metaSchema = z.object({
   bytes: z.number(),
   files: z.number(),
   paths: z.array(z.string()),
+  /** The files the reads left out: the context's tree names them with `paths` (absent in older snapshots: none). */
+  omitted: z.array(z.string()).optional(),
   skipped: z.number(),
   /** What the snapshot was built from, one digest per part (see `snapshotBasis`). */
   basis: z.record(z.string(), z.string()).optional(),

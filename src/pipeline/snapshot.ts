@@ -23,7 +23,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, type CodebaseContext, type ContextMode, contextDigest, contextHead, decideContextMode } from '../repo/context.js';
 import { scanAndPack } from '../repo/scan-pack.js';
-import { type RepoFile, scanOptionsOf } from '../repo/scan.js';
+import { comparePaths, type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
 import type { RepoMap } from '../repomap/repo-map.js';
 import { assertNoSecrets, RULESET_ID, secretsError } from '../repo/secrets.js';
@@ -112,6 +112,7 @@ export async function takeSnapshot(ws: Workspace, options: { reuse: boolean }): 
     bytes: context.bytes,
     files: context.files,
     paths,
+    omitted: scan.omitted.map((o) => o.path),
     skipped: scan.skipped.length,
     basis,
     mode,
@@ -231,7 +232,7 @@ async function readStored(repoDir: string): Promise<{ snapshot: Snapshot; basis:
     const text = await readFile(textFile, 'utf8');
     const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
     // A torn or edited file, or one of another digest: rebuild.
-    const head = contextHead(meta.paths);
+    const head = contextHead([...meta.paths, ...(meta.omitted ?? [])].sort(comparePaths));
     if (!text.startsWith(head) || contextDigest(head, createHash('sha256').update(text.slice(head.length)).digest()) !== meta.sha256) return null;
     return {
       snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false, mode: meta.mode ?? 'full' },

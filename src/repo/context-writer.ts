@@ -1,11 +1,9 @@
 /**
  * The scan's write of the context (scan-pack.ts `PackOptions.out`), done while the scan goes on: a
  * range's chunks are written at their place as soon as the range is decoded, behind the header the
- * worker expects (the one every file read gives, known once the walk is over), and the header
- * last. When the header turns out another (a file was binary or too large), everything is written
- * behind it at the end; the scan says so as soon as it reads such a file (`misses`), and from then
- * on nothing is written before the end: the writes go one after the other on libuv's pool, and
- * take CPU time from the scan's two threads on two cores.
+ * worker rendered once the walk was over (it depends only on what the walk found: context.ts), then
+ * what follows the files, and the header last. Without a worker (a small codebase) everything is
+ * written at the end. The writes go one after the other on libuv's pool.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { writeAllAt } from '../shared/atomic-write.js';
@@ -19,20 +17,13 @@ export class ContextWriter {
   private readonly chunks: Buffer[] = [];
   private length = 0;
 
-  /** `expected`: the header the worker expects, or null (no worker: all is written at the end). */
+  /** `expected`: the header the worker rendered, or null (no worker: all is written at the end). */
   constructor(path: string, expected: Promise<string> | null) {
     this.chain = open(path, 'w').then(async (handle) => {
       this.handle = handle;
       if (expected) this.head = Buffer.from(await expected);
     });
     this.chain.catch(() => {}); // awaited by finish or abort
-  }
-
-  /** A file the expected header names will not be in the context: nothing more is written before `finish`. */
-  misses(): void {
-    this.chain = this.chain.then(() => {
-      this.head = null;
-    });
   }
 
   /** The next range's chunks, in order. */
@@ -48,15 +39,20 @@ export class ContextWriter {
     this.chain.catch(() => {}); // awaited by finish or abort
   }
 
-  /** The header: written with every chunk added as they must be, then the file is closed. */
-  async finish(head: Buffer): Promise<void> {
+  /**
+   * The header and what follows the files: written with every chunk added as they must be (all
+   * again behind a header other than the expected one), then the file is closed.
+   */
+  async finish(head: Buffer, tail: Buffer): Promise<void> {
     try {
       await this.chain;
       const handle = this.handle!;
-      if (this.head?.equals(head)) await writeAllAt(handle, [head], 0);
-      else {
-        await writeAllAt(handle, [head, ...this.chunks], 0);
-        await handle.truncate(head.length + this.length);
+      if (this.head?.equals(head)) {
+        if (tail.length > 0) await writeAllAt(handle, [tail], head.length + this.length);
+        await writeAllAt(handle, [head], 0);
+      } else {
+        await writeAllAt(handle, [head, ...this.chunks, tail], 0);
+        await handle.truncate(head.length + this.length + tail.length);
       }
     } finally {
       await this.handle?.close();

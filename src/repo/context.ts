@@ -4,11 +4,15 @@
  * paths and contents (no time, no absolute path, no environment, files sorted by path), so the
  * same snapshot gives the same block and every request after the first reads the cache.
  *
- * Layout: a short header, a `<tree>` of the included files, then every file as
+ * Layout: a short header, a `<tree>` of the files the scan read, then every file as
  *
  *     <file path="src/a.ts">
  *     …content, byte for byte…
  *     </file>
+ *
+ * and, when the read left some out (binary, too large, unreadable), an `<omitted>` list of them
+ * with why, after the last file. So the header depends only on what the walk found: the scan knows
+ * it before it reads a file, and writes the context in one pass (repo/context-writer.ts).
  *
  * Delimiter scheme: a file ends only at the closing tag that matches its opening tag, and that
  * closing tag never occurs in the file's content. A file whose content contains `</file>` (say,
@@ -34,10 +38,10 @@ export interface CodebaseContext {
   sha256: string;
 }
 
-export function buildContext(files: readonly RepoFile[]): CodebaseContext {
+export function buildContext(files: readonly RepoFile[], omitted: readonly Omitted[] = []): CodebaseContext {
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path));
-  const head = contextHead(sorted.map((f) => f.path));
-  const body = fileSections(sorted);
+  const head = contextHead([...sorted.map((f) => f.path), ...omitted.map((o) => o.path)].sort(comparePaths));
+  const body = fileSections(sorted) + omittedBlock([...omitted].sort((a, b) => comparePaths(a.path, b.path)));
   const text = head + body;
   return {
     text,
@@ -48,9 +52,25 @@ export function buildContext(files: readonly RepoFile[]): CodebaseContext {
   };
 }
 
-/** The context's header for its files' paths (sorted): the description, then the tree. */
+/** The context's header for the paths of its tree (sorted: the files read, included or not): the description, then the tree. */
 export function contextHead(paths: readonly string[]): string {
   return `${header(paths.length)}<tree>\n${renderTree(paths)}</tree>\n`;
+}
+
+/** A file the walk found and the read left out, and why (`binary`, `too large (N bytes)`…). */
+export interface Omitted {
+  path: string;
+  reason: string;
+}
+
+/**
+ * The files of the tree that are not in the context, with why, after the last file ('' when none).
+ * Like a file's section it starts with a line break and ends with one.
+ */
+export function omittedBlock(omitted: readonly Omitted[]): string {
+  if (omitted.length === 0) return '';
+  const lines = omitted.map((o) => `${escapeAttr(o.path)}: ${o.reason}\n`).join('');
+  return `\n<omitted>\nIn the tree but not included above:\n${lines}</omitted>\n`;
 }
 
 /**

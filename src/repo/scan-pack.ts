@@ -8,7 +8,7 @@
  * checks (secrets.ts) on the files the screen flagged, and has the context written
  * (context-writer.ts): what is left when the reads are over is the worker's last ranges.
  *
- * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files)`
+ * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files, scan.omitted)`
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context
  * text's UTF-8 encoding, to be written as is.
  */
@@ -16,7 +16,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type CodebaseContext, contextHead } from './context.js';
+import { type CodebaseContext, contextHead, omittedBlock } from './context.js';
 import { ContextWriter } from './context-writer.js';
 import { decodeRange } from './decode-chunk.js';
 import { BLOCK_BYTES } from './frame-range.js';
@@ -96,7 +96,6 @@ export async function scanAndPack(
       // chunk stays one byte per character); whatever reads it flat pays for that once.
       body += decoded.text;
       tokens += summary.tokens;
-      if (framed.skipped.length > 0) writer?.misses();
       writer?.add(framed.chunks);
       const mine = filesOf(walk.toRead, framed, decoded.contents);
       files.push(...mine);
@@ -112,27 +111,34 @@ export async function scanAndPack(
     for (let r = done.length; r < threads.ranges; r++) await step(await threads.done(r));
     const ranges = done.map((d) => d.framed);
     const chunks = ranges.flatMap((f) => f.chunks);
-    // The worker rendered the header every file read gives.
-    const headText =
-      threads instanceof WorkerThreads && files.length === walk.toRead.length ? await threads.expected : contextHead(files.map((f) => f.path));
+    // The header depends only on what the walk found (the worker rendered it); the files the reads
+    // left out are named after the last one.
+    const headText = threads instanceof WorkerThreads ? await threads.expected : contextHead(walk.toRead);
     const head = Buffer.from(headText);
-    const hashed = threads.finish(head);
+    const omitted = skippedOf(walk.toRead, ranges);
+    const tailText = omittedBlock(omitted);
+    const tail = Buffer.from(tailText);
+    const hashed = threads.finish(head, tail);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
-    const bytes = [head, ...chunks];
-    const written = writer?.finish(head);
+    const bytes = tail.length > 0 ? [head, ...chunks, tail] : [head, ...chunks];
+    const written = writer?.finish(head, tail);
     written?.catch(() => {}); // awaited below
     const t3 = performance.now();
     const sha256 = await hashed;
     await written;
     writer = null;
-    // The header ends with a line break, as every chunk starts with one: the tokens of the pieces add up.
+    // The header ends with a line break, as every chunk and the tail start with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
-    const context: CodebaseContext = { text: headText + body, tokens: estimateTokens(headText) + tokens, bytes: length, files: files.length, sha256 };
-    const skipped = [...walk.skipped, ...skippedOf(walk.toRead, ranges), ...(await linkSkips(root, walk.links))].sort((a, b) =>
-      comparePaths(a.path, b.path),
-    );
+    const context: CodebaseContext = {
+      text: headText + body + tailText,
+      tokens: estimateTokens(headText) + tokens + estimateTokens(tailText),
+      bytes: length,
+      files: files.length,
+      sha256,
+    };
+    const skipped = [...walk.skipped, ...omitted, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
     const phases = { walk: t1 - t0, read: t2 - t1, rest: t3 - t2, wait: performance.now() - t3 };
-    return { scan: { files, skipped }, context, findings: findings.sort(compareFindings), bytes, phases };
+    return { scan: { files, skipped, omitted }, context, findings: findings.sort(compareFindings), bytes, phases };
   } finally {
     await (writer as ContextWriter | null)?.abort();
     await ((threads as ScanThreads | null) ?? (worker as WorkerThreads | null))?.close();
@@ -145,10 +151,9 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const walk = await walkRepo(root, options);
   const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
   const files = ranges.flatMap((r) => filesOf(walk.toRead, r, decodeRange(r).contents));
-  const skipped = [...walk.skipped, ...skippedOf(walk.toRead, ranges), ...(await linkSkips(root, walk.links))].sort((a, b) =>
-    comparePaths(a.path, b.path),
-  );
-  return { files, skipped };
+  const omitted = skippedOf(walk.toRead, ranges);
+  const skipped = [...walk.skipped, ...omitted, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
+  return { files, skipped, omitted };
 }
 
 async function linkSkips(root: string, links: readonly string[]) {

@@ -39,8 +39,8 @@ export interface ScanThreads {
   done(r: number): Promise<RangeDone>;
   /** Range `r` if it is summarized already. */
   peek(r: number): RangeDone | undefined;
-  /** SHA-256 (hex) of `head` and every range's chunks, in order (after every `done`). */
-  finish(head: Uint8Array): Promise<string>;
+  /** The context's digest (context.ts `contextDigest`) of `head`, every range's chunks in order, then `tail` (after every `done`). */
+  finish(head: Uint8Array, tail: Uint8Array): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -93,10 +93,10 @@ export class InlineThreads implements ScanThreads {
     return d;
   }
 
-  async finish(head: Uint8Array): Promise<string> {
+  async finish(head: Uint8Array, tail: Uint8Array): Promise<string> {
     const body = createHash('sha256');
     for (let r = 0; r < this.ranges; r++) for (const chunk of (await this.done(r)).framed.chunks) body.update(chunk);
-    return contextDigest(head, body.digest());
+    return contextDigest(head, body.update(tail).digest());
   }
 
   async close(): Promise<void> {}
@@ -203,12 +203,12 @@ export class WorkerThreads implements ScanThreads {
     });
   }
 
-  finish(head: Uint8Array): Promise<string> {
+  finish(head: Uint8Array, tail: Uint8Array): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.hashed = resolve;
       this.failed.push(reject);
-      this.port.postMessage({ head, ranges: this.ranges } satisfies ToWorker);
+      this.port.postMessage({ head, tail, ranges: this.ranges } satisfies ToWorker);
     });
   }
 

@@ -10,10 +10,10 @@
  * and screening each; before each, it counts and screens the ranges this thread handed over (this
  * thread hands over while the worker keeps up, and does the work itself when it does not). It
  * hashes every range (its own and the ones this thread hands over) as soon as the ones before it
- * are; once the walk is over it renders the context's header as it will be if every file is read.
- * When the reads are done, this thread sends the real header (another when a file turned out
- * binary or too large), and the digest is the header's behind the ranges' (context.ts
- * `contextDigest`): nothing is hashed twice.
+ * are; once the walk is over it renders the context's header (its tree: every file the walk found).
+ * When the reads are done, this thread sends the header (the one it rendered) and what follows the
+ * files (the list of those the reads left out), and the digest is the header's behind the ranges'
+ * and that tail's (context.ts `contextDigest`): nothing is hashed twice.
  */
 import type { chunkSummarizer, RangeSummary, SummarizerData } from './chunk-summary.js';
 import type { escapeAttr, header, renderTree, tagFor } from './context.js';
@@ -41,7 +41,7 @@ export interface WorkerSetup {
 export type ToWorker =
   | { range: number; paths: string[] }
   | { add: number; framed: FramedRange; summarize: boolean }
-  | { head: Uint8Array; ranges: number };
+  | { head: Uint8Array; tail: Uint8Array; ranges: number };
 export type FromWorker =
   | { expected: string }
   | { range: number; framed?: FramedRange; summary: RangeSummary }
@@ -105,8 +105,8 @@ function workerMain(
     } else {
       // Every range was kept by now (this thread's before it sends the header, on the same port).
       if (hashed !== m.ranges) throw new Error(`the scan's worker has hashed ${hashed} of ${m.ranges} ranges`);
-      // The digest of the header this thread sends behind the files hashed as they came (context.ts contextDigest).
-      port.postMessage({ sha256: createHash('sha256').update(m.head).update(running.digest()).digest('hex') } satisfies FromWorker);
+      // The digest of the header this thread sends behind the files hashed as they came and the tail (context.ts contextDigest).
+      port.postMessage({ sha256: createHash('sha256').update(m.head).update(running.update(m.tail).digest()).digest('hex') } satisfies FromWorker);
     }
   };
   const drain = () => {

@@ -54,6 +54,11 @@ export interface ScanResult {
   files: RepoFile[];
   /** Sorted by path (plain code-unit order). */
   skipped: SkippedFile[];
+  /**
+   * Of `skipped`, the files the walk found and the reads left out (binary, too large, unreadable):
+   * the context's tree names them, and a list after its files says why (context.ts). Sorted by path.
+   */
+  omitted: SkippedFile[];
 }
 
 /** The scan options a harness config gives (what snapshot, mirror refresh and refine all use). */

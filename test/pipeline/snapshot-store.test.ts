@@ -17,7 +17,7 @@ async function workspace(repo: string) {
 }
 
 describe('the stored snapshot', () => {
-  it('is reused while intact, and taken again when its text was cut or edited (a file too large changes the header)', async () => {
+  it('is reused while intact, and taken again when its text was cut or edited (a file too large is in the tree and named at the end)', async () => {
     const files: Record<string, string> = { 'harness.config.mjs': 'export default { scan: { maxFileBytes: 200 } };\n' };
     for (let i = 0; i < 300; i++) files[`src/m${String(i).padStart(3, '0')}.ts`] = `export const v${i} = ${i}; // é\n`;
     files['src/m150-big.ts'] = `export const big = '${'x'.repeat(400)}';\n`; // over maxFileBytes: left out after it is read
@@ -27,6 +27,9 @@ describe('the stored snapshot', () => {
     expect(first.skipped).toBeGreaterThanOrEqual(1);
     const stored = path.join(repo, '.harness/context.txt');
     expect(await readFile(stored, 'utf8')).toBe(first.context.text);
+    expect(first.context.text).toContain('  m150-big.ts\n');
+    expect(first.context.text).toContain('\n<omitted>\nIn the tree but not included above:\nsrc/m150-big.ts: too large (');
+    expect(first.paths.has('src/m150-big.ts')).toBe(false);
 
     const again = await takeSnapshot(await workspace(repo), { reuse: true });
     expect(again.fresh).toBe(false);
@@ -36,6 +39,7 @@ describe('the stored snapshot', () => {
       (t: string) => t.replace('v7 = 7', 'v7 = 8'),
       (t: string) => t.slice(0, -10),
       (t: string) => t.replace('<tree>', '<tree> '),
+      (t: string) => t.replace('src/m150-big.ts: too large', 'src/m150-big.ts: too big'),
     ]) {
       await writeFile(stored, damage(first.context.text));
       const rebuilt = await takeSnapshot(await workspace(repo), { reuse: true });

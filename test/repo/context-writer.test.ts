@@ -1,7 +1,7 @@
 /**
  * The scan's write of the context (src/repo/context-writer.ts): chunks at their place behind the
- * expected header while the scan goes on, the header last; everything again behind another header;
- * nothing written behind the expected one once the scan says a file will be missing from it.
+ * expected header while the scan goes on, what follows the files and the header last; everything
+ * at the end behind another header, or without one expected.
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,43 +28,41 @@ describe('ContextWriter', () => {
 
   const chunks = [Buffer.from('\n<file path="a">\nA\n</file>\n'), Buffer.from('\n<file path="b">\nBB\n</file>\n')];
 
-  it('writes each range behind the expected header as it comes, and the header last', async () => {
+  it('writes each range behind the expected header as it comes, then the tail, and the header last', async () => {
     const file = path.join(dir, 'context.txt');
     const head = Buffer.from('# head of two\n');
+    const tail = Buffer.from('\n<omitted>\nc: binary\n</omitted>\n');
     const writer = new ContextWriter(file, Promise.resolve(head.toString()));
     writer.add([chunks[0]!]);
     writer.add([chunks[1]!]);
-    await writer.finish(head);
-    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
+    await writer.finish(head, tail);
+    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks, tail]));
+    const body = chunks[0]!.length + chunks[1]!.length;
     expect(writes()).toEqual([
       [head.length, chunks[0]!.length],
       [head.length + chunks[0]!.length, chunks[1]!.length],
+      [head.length + body, tail.length],
       [0, head.length],
     ]);
   });
 
-  it('writes everything again behind another header, and cuts what the longer one left', async () => {
+  it('writes everything at the end behind another header, and cuts what a longer one left', async () => {
     const file = path.join(dir, 'context.txt');
     const writer = new ContextWriter(file, Promise.resolve('# a much longer expected head\n'));
     writer.add(chunks);
     const head = Buffer.from('# head\n');
-    await writer.finish(head);
+    await writer.finish(head, Buffer.alloc(0));
     expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
   });
 
-  it('writes nothing more behind the expected header once a file is known to miss from it', async () => {
+  it('writes everything once at the end when no header is expected (no worker)', async () => {
     const file = path.join(dir, 'context.txt');
-    const writer = new ContextWriter(file, Promise.resolve('# head of two\n'));
+    const writer = new ContextWriter(file, null);
     writer.add([chunks[0]!]);
-    writer.misses();
     writer.add([chunks[1]!]);
-    const head = Buffer.from('# head of one\n');
-    await writer.finish(head);
+    const head = Buffer.from('# head\n');
+    await writer.finish(head, Buffer.alloc(0));
     expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
-    // The first range behind the expected header, then all of it once, behind the real one.
-    expect(writes()).toEqual([
-      [head.length, chunks[0]!.length],
-      [0, head.length + chunks[0]!.length + chunks[1]!.length],
-    ]);
+    expect(writes()).toEqual([[0, head.length + chunks[0]!.length + chunks[1]!.length]]);
   });
 });

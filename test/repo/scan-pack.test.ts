@@ -50,7 +50,7 @@ const env = (key?: string) => ({ allow: [] as string[], env: key === undefined ?
 /** The separate steps, as the snapshot took them before the one pass. */
 async function separately(dir: string, secrets = env()) {
   const scan = await scanRepo(dir, options);
-  return { scan, context: buildContext(scan.files), findings: await findSecrets(scan.files, secrets) };
+  return { scan, context: buildContext(scan.files, scan.omitted), findings: await findSecrets(scan.files, secrets) };
 }
 
 /**
@@ -139,7 +139,7 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     for (const rangeFiles of [8, 1]) await expect(scanAndPack(dir, options, env(), { out, rangeFiles })).rejects.toThrow(/ENOENT/);
   });
 
-  it('writes the context while it reads: a header that changes (a file turns out binary) is written again with everything behind it', async () => {
+  it('writes the context while it reads: a file that turns out binary stays in the tree, and is named with why after the files', async () => {
     const files: Record<string, string | Buffer> = {};
     for (let i = 0; i < 12; i++) files[`f${String(i).padStart(2, '0')}.ts`] = `export const v${i} = ${i};\n`;
     files['f05.ts'] = Buffer.from([0x00, 0x01, 0x02]); // the walk expects it; the read skips it
@@ -149,6 +149,12 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(packed.scan.skipped.map((s) => s.path)).toEqual(['f05.ts']);
     expect(fs.readFileSync(out)).toEqual(Buffer.concat(packed.bytes));
     expect(fs.readFileSync(out, 'utf8')).toBe(packed.context.text);
+    // The header is the walk's: all 12 files in the tree; the binary one named after the files.
+    expect(packed.context.text).toContain('about: 12 files');
+    expect(packed.context.text).toMatch(/<tree>\n(.*\n)*f05\.ts\n(.*\n)*<\/tree>/);
+    expect(packed.context.text.endsWith('\n<omitted>\nIn the tree but not included above:\nf05.ts: binary\n</omitted>\n')).toBe(true);
+    expect(packed.context.files).toBe(11);
+    expect(packed.scan.omitted).toEqual([{ path: 'f05.ts', reason: 'binary' }]);
   });
 
   it('on an empty repo, and on one whose tree does not fit the room kept for it (control characters in names)', async () => {
@@ -181,7 +187,7 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     const packed = await scanAndPack(dir, big, env());
     const scan = await scanRepo(dir, big);
     expect(packed.bytes.length).toBeGreaterThan(3); // the header and several chunks
-    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(packed.context).toEqual(buildContext(scan.files, scan.omitted));
     expect(packed.scan).toEqual(scan);
     expect(Buffer.concat(packed.bytes).equals(Buffer.from(packed.context.text))).toBe(true);
     expect(packed.findings).toEqual(await findSecrets(scan.files, env()));
@@ -212,7 +218,7 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     const packed = await scanAndPack(dir, big, env());
     const scan = await scanRepo(dir, big);
     expect(scan.skipped).toEqual([{ path: 'z.ts', reason: 'binary' }]);
-    expect(packed.context).toEqual(buildContext(scan.files));
+    expect(packed.context).toEqual(buildContext(scan.files, scan.omitted));
     expect(digestOf(packed.bytes)).toBe(packed.context.sha256);
   });
 
@@ -284,7 +290,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
     const a = packed.scan.files.find((f) => f.path === 'a.ts')!;
     expect(a.content).toBe('short\n');
     expect(a.size).toBe(6);
-    expect(packed.context).toEqual(buildContext(packed.scan.files));
+    expect(packed.context).toEqual(buildContext(packed.scan.files, packed.scan.omitted));
     expect(digestOf(packed.bytes)).toBe(packed.context.sha256);
     expect(packed.context.tokens).toBe(estimateTokens(packed.context.text));
   });
@@ -299,7 +305,7 @@ describe('scanAndPack: a file that changes while it is read', () => {
     const packed = await scanAndPack(dir, options, env(), { ...small, port: changingPort('a.ts', shorter, 10) });
     expect(packed.scan.files.map((f) => f.path)).toEqual(['b.ts']);
     expect(packed.scan.skipped).toEqual([{ path: 'a.ts', reason: 'changed while being read' }]);
-    expect(packed.context).toEqual(buildContext(packed.scan.files));
+    expect(packed.context).toEqual(buildContext(packed.scan.files, packed.scan.omitted));
   });
 
   it('tells a file that is not UTF-8 from one caught half-way through a change: it reads it again', async () => {
