@@ -5,24 +5,25 @@
  * this thread runs the same function when the scan has no worker (a small codebase).
  *
  * The screen in two steps: the pass that counts the tokens also finds the probes (shared/token-pass.ts),
- * and `flagSpans` runs the screen's regexp over the lines that hold a probe
- * only, read as Latin-1 (one character a byte: `screenSource` with `bytes` says why it finds the
- * same markers there). The same files as the regexp over every byte would flag, at a fraction of
- * its cost (a regexp of some twenty alternatives costs 2 to 3 ns a byte).
+ * and `flagSpans` runs the screen's two regexps (the preset's markers; the harness's own and the
+ * key) over the lines that hold a probe only, read as Latin-1 (one character a byte: `screenSource`
+ * with `bytes` says why it finds the same markers there). The same files, with the same bits, as
+ * the regexps over every byte would flag, at a fraction of their cost (a regexp of some twenty
+ * alternatives costs 2 to 3 ns a byte).
  */
 import { type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
 import type { FramedRange } from './frame-range.js';
-import { type flagSpans, type ProbeSet, probeSet, screenSource } from './secret-screen.js';
+import { type flagSpans, type ProbeSet, probeSet, screenSources } from './secret-screen.js';
 
 export interface SummarizerData {
   /** The pass over the bytes (shared/token-pass.ts), compiled. */
   module: WasmModule;
-  /** The screen's source over Latin-1 text, or null: every file is flagged. */
-  screen: string | null;
+  /** The screen's two sources over Latin-1 text (`screenSources`), or null: every file is flagged with both bits. */
+  screen: { lint: string; own: string } | null;
   probes: ProbeSet;
 }
 
-/** Of one range: the tokens of its chunks' bytes, and for each of its files whether the screen found a marker in it. */
+/** Of one range: the tokens of its chunks' bytes, and for each of its files what the screen found in it (bits: secret-screen.ts SCREEN_OWN, SCREEN_LINT). */
 export interface RangeSummary {
   tokens: number;
   flags: Uint8Array;
@@ -32,7 +33,7 @@ export type Summarizer = ReturnType<typeof chunkSummarizer>;
 
 /** The work over the chunks, self-contained (the worker runs its text; it may use nothing but its arguments). */
 export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans, data: SummarizerData) {
-  const re = data.screen === null ? null : new RegExp(data.screen);
+  const re = data.screen === null ? null : { own: new RegExp(data.screen.own), lint: new RegExp(data.screen.lint) };
   // Without a screen every file is flagged: the pass looks for no probe.
   const pass = passOf(data.module, re === null ? null : data.probes);
   const found: number[] = [];
@@ -49,12 +50,13 @@ export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans
         let last = file;
         while (last < range.chunk.length && range.chunk[last] === c) last++;
         if (last === file) continue;
-        if (re === null) flags.fill(1, file, last);
+        if (re === null) flags.fill(3, file, last);
         else if (found.length > 0) {
           const from = range.byteStart.subarray(file, last);
           flags.set(
             flag(
-              re,
+              re.own,
+              re.lint,
               bytes,
               found,
               from,
@@ -73,7 +75,7 @@ export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans
 export function summarizerData(envKey: string): SummarizerData {
   return {
     module: tokenPassModule(),
-    screen: screenSource(envKey, { bytes: true }),
+    screen: screenSources(envKey, { bytes: true }),
     probes: probeSet(Buffer.from(envKey, 'utf8').toString('latin1')),
   };
 }

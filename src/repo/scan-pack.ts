@@ -99,7 +99,7 @@ export async function scanAndPack(
       writer?.add(framed.chunks);
       const mine = filesOf(walk.toRead, framed, decoded.contents);
       files.push(...mine);
-      findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i] === 1)));
+      findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i]!)));
     };
     const ready = () => threads!.peek(done.length);
     for (let r = threads.claim(); r !== -1; r = threads.claim()) {

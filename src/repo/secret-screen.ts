@@ -40,20 +40,28 @@ function explicitCase(re: RegExp): string | null {
  * its bytes.
  */
 export function screenSource(envKey: string, options: { bytes?: boolean } = {}): string | null {
+  const sources = screenSources(envKey, options);
+  return sources && `${sources.lint}|${sources.own}`;
+}
+
+/** What a file's flags say the screen found in it (bits): a marker of the harness's own rules or the key, */
+export const SCREEN_OWN = 1;
+/** a marker of the preset's rules (the file goes to secretlint). */
+export const SCREEN_LINT = 2;
+
+/**
+ * `screenSource` in its two parts: the preset's markers (`lint`: what decides whether secretlint
+ * gets the file) and the harness's own rules' markers with the key (`own`), so that a file the
+ * screen flags gets only the checks whose markers are in it.
+ */
+export function screenSources(envKey: string, options: { bytes?: boolean } = {}): { lint: string; own: string } | null {
   if (/[\r\n]/.test(envKey)) return null;
   const key = options.bytes ? Buffer.from(envKey, 'utf8').toString('latin1') : envKey;
-  const markers = [
-    explicitCase(MARKERS),
-    explicitCase(MARKERS_ANY_CASE),
-    explicitCase(PASSWORD.marker),
-    escapeRegExp(ANTHROPIC_EXTRA.marker),
-    escapeRegExp(STRIPE.marker),
-    escapeRegExp(JWT.marker),
-  ];
-  if (markers.some((s) => s === null)) return null;
-  const source = markers.join('|');
-  const bytesSource = options.bytes ? source.replaceAll('\\s', '\\t\\n\\v\\f\\r ') : source;
-  return key === '' ? bytesSource : `${bytesSource}|${escapeRegExp(key)}`;
+  const lint = [explicitCase(MARKERS), explicitCase(MARKERS_ANY_CASE)];
+  const own = [explicitCase(PASSWORD.marker), escapeRegExp(ANTHROPIC_EXTRA.marker), escapeRegExp(STRIPE.marker), escapeRegExp(JWT.marker)];
+  if ([...lint, ...own].some((s) => s === null)) return null;
+  const bytes = (source: string) => (options.bytes ? source.replaceAll('\\s', '\\t\\n\\v\\f\\r ') : source);
+  return { lint: bytes(lint.join('|')), own: bytes(own.join('|')) + (key === '' ? '' : `|${escapeRegExp(key)}`) };
 }
 
 /**
@@ -186,14 +194,14 @@ function rarestPair(key: string): number {
 }
 
 /**
- * The screen over one chunk, self-contained (the scan's worker runs its text): 1 for each span
- * `[starts[k], ends[k])` of `bytes` (sorted, not overlapping) that a match of `re` (the screen,
- * over the bytes read as Latin-1) starts in, where `found` are where the probes start in `bytes`
- * (the pass over the bytes finds them; sorted here). Every match
- * holds a probe and no line break, so `re` runs only over the lines of a span in which a probe is,
- * each line once, and no more once the span is flagged.
+ * The screen over one chunk, self-contained (the scan's worker runs its text): for each span
+ * `[starts[k], ends[k])` of `bytes` (sorted, not overlapping), the bits of what a match starts in
+ * it: `own` (SCREEN_OWN, 1) and `lint` (SCREEN_LINT, 2), the screen's two parts over the bytes read
+ * as Latin-1; `found` are where the probes start in `bytes` (the pass over the bytes finds them;
+ * sorted here). Every match holds a probe and no line break, so the regexps run only over the
+ * lines of a span in which a probe is, each line once, and no more once the span has both bits.
  */
-export function flagSpans(re: RegExp, bytes: Buffer, found: number[], starts: ArrayLike<number>, ends: ArrayLike<number>): Uint8Array {
+export function flagSpans(own: RegExp, lint: RegExp, bytes: Buffer, found: number[], starts: ArrayLike<number>, ends: ArrayLike<number>): Uint8Array {
   const flags = new Uint8Array(starts.length);
   found.sort((a, b) => a - b);
   let span = 0;
@@ -206,11 +214,12 @@ export function flagSpans(re: RegExp, bytes: Buffer, found: number[], starts: Ar
     const from = Math.max(starts[span]!, bytes.lastIndexOf(0x0a, q) + 1);
     const eol = bytes.indexOf(0x0a, q);
     const to = eol === -1 || eol > ends[span]! ? ends[span]! : eol;
-    re.lastIndex = 0;
-    if (re.test(bytes.toString('latin1', from, to))) {
-      flags[span] = 1;
-      checked = ends[span]!;
-    } else checked = to;
+    const line = bytes.toString('latin1', from, to);
+    own.lastIndex = 0;
+    lint.lastIndex = 0;
+    if ((flags[span]! & 1) === 0 && own.test(line)) flags[span] = flags[span]! | 1;
+    if ((flags[span]! & 2) === 0 && lint.test(line)) flags[span] = flags[span]! | 2;
+    checked = flags[span] === 3 ? ends[span]! : to;
   }
   return flags;
 }

@@ -33,6 +33,7 @@ import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
 import { compileAllow } from './secret-allow.js';
+import { SCREEN_LINT, SCREEN_OWN } from './secret-screen.js';
 import { disabledAt, patternFindings } from './secret-patterns.js';
 import {
   ALWAYS_LINTED_EXTENSIONS,
@@ -145,7 +146,7 @@ export interface SecretText {
 export const RULESET_ID = `${RULES_VERSION}+secretlint-preset@${presetVersion() ?? 'unknown'}`;
 
 export async function findSecrets(files: readonly SecretText[], options: FindSecretsOptions): Promise<SecretFinding[]> {
-  return findSecretsScreened(files, options, () => true);
+  return findSecretsScreened(files, options, null);
 }
 
 /** The `ANTHROPIC_API_KEY` that is looked for literally (a shorter value is not looked for), or ''. */
@@ -155,15 +156,17 @@ export const envKeyOf = (env: NodeJS.ProcessEnv): string => {
 };
 
 /**
- * `findSecrets`, where `screened(i)` false says that file i holds no marker of any rule nor the
- * environment's key (secret-screen.ts decides it for all files in one pass): such a file is only
- * handed to secretlint when it goes there without a marker (a `.p12`, a `.json` with a `\\u` escape). Same
- * findings as `findSecrets` when the screen is right.
+ * `findSecrets`, where `screened(i)` says which markers file i may hold (secret-screen.ts decides
+ * it for all files in one pass; null: no screen, every check runs): without SCREEN_OWN it holds no
+ * marker of the harness's own rules nor the environment's key, and those checks are skipped;
+ * without SCREEN_LINT it holds no marker of the preset's rules, and it goes to secretlint only when
+ * it goes there without a marker (a `.p12`, a `.json` with a `\\u` escape). Same findings as
+ * `findSecrets` when the screen is right (it may say too much, never too little).
  */
 export async function findSecretsScreened(
   files: readonly SecretText[],
   options: FindSecretsOptions,
-  screened: (index: number) => boolean,
+  screened: ((index: number) => number) | null,
 ): Promise<SecretFinding[]> {
   const envKey = envKeyOf(options.env);
   const findings: SecretFinding[] = [];
@@ -171,7 +174,8 @@ export async function findSecretsScreened(
   const candidates: SecretText[] = [];
   for (let index = 0; index < files.length; index++) {
     const file = files[index]!;
-    if (!screened(index)) {
+    const bits = screened === null ? SCREEN_OWN | SCREEN_LINT : screened(index);
+    if (bits === 0) {
       if (lintedWithoutMarker(file.path, file.content)) candidates.push(file);
       continue;
     }
@@ -182,15 +186,19 @@ export async function findSecretsScreened(
       kind: kindOf(ruleId, messageId),
       ...(file.unlocated ? { unlocated: true } : {}),
     });
-    if (envKey !== '') {
-      for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) {
-        findings.push(at(i, ENV_KEY_RULE));
+    if ((bits & SCREEN_OWN) !== 0) {
+      if (envKey !== '') {
+        for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) {
+          findings.push(at(i, ENV_KEY_RULE));
+        }
+      }
+      for (const { index, ruleId, messageId } of patternFindings(file)) {
+        if (!disabledAt(file.content, index)) findings.push(at(index, ruleId, messageId));
       }
     }
-    for (const { index, ruleId, messageId } of patternFindings(file)) {
-      if (!disabledAt(file.content, index)) findings.push(at(index, ruleId, messageId));
-    }
-    if (mayMatch(file.path, file.content)) candidates.push(file);
+    // Without a screen the preset's markers are looked for here; with one, its bit says they may be there.
+    const lint = screened === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file.path, file.content);
+    if (lint) candidates.push(file);
   }
 
   let next = 0;

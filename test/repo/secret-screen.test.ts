@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../src/repo/secret-rules.js';
 import { passwordMatches } from '../../src/repo/secret-patterns.js';
 import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
-import { flagSpans, type Probe, probeSet, probeTable, screenSource } from '../../src/repo/secret-screen.js';
+import { flagSpans, type Probe, probeSet, probeTable, SCREEN_LINT, SCREEN_OWN, screenSource, screenSources } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
 import { tokenPass, tokenPassModule } from '../../src/shared/token-pass.js';
 
@@ -37,7 +37,7 @@ const pieces = [
  * The screen as the scan runs it (chunk-summary.ts): over the files framed as the context frames
  * them, as one chunk of bytes; whether each file was flagged.
  */
-function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): (index: number) => boolean {
+function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): (index: number) => number {
   let text = '';
   const starts: number[] = [];
   const sizes: number[] = [];
@@ -54,13 +54,17 @@ function screenBytes(contents: readonly string[], key: string, rename: (text: st
     byteStart: Int32Array.from(starts),
     size: Int32Array.from(sizes),
   });
-  return (index) => flags[index] === 1;
+  return (index) => flags[index]!;
 }
 
-/** What the screen stands for: its regexp over each file's bytes read as Latin-1. */
-function screenByRegExp(contents: readonly string[], key: string): boolean[] {
-  const source = screenSource(key, { bytes: true });
-  return contents.map((c) => source === null || new RegExp(source).test(Buffer.from(c).toString('latin1')));
+/** What the screen stands for: its two regexps over each file's bytes read as Latin-1 (the bits they give). */
+function screenByRegExp(contents: readonly string[], key: string): number[] {
+  const sources = screenSources(key, { bytes: true });
+  return contents.map((c) => {
+    if (sources === null) return SCREEN_OWN | SCREEN_LINT;
+    const latin1 = Buffer.from(c).toString('latin1');
+    return (new RegExp(sources.own).test(latin1) ? SCREEN_OWN : 0) | (new RegExp(sources.lint).test(latin1) ? SCREEN_LINT : 0);
+  });
 }
 
 /** The screen's top-level alternatives (the key's is the last when there is one). */
@@ -103,7 +107,7 @@ describe('secret screen', () => {
     );
   });
 
-  it('flags the files its regexp matches over every byte, whatever holds a probe (property)', () => {
+  it('flags the files its regexps match over every byte, each with the bit of its part, whatever holds a probe (property)', () => {
     // Near misses of the probes and the markers, and the pairs the pass looks for, in every case.
     const near = [
       'PRIVATE KE',
@@ -153,16 +157,23 @@ describe('secret screen', () => {
   });
 
   it('finds a match of every one of its alternatives: each holds a probe (property)', () => {
-    // Matches generated from each alternative of the regexp (the key's too), in a line of other text.
-    for (const alternative of alternatives(screenSource(envKey)!)) {
-      fc.assert(
-        fc.property(fc.stringMatching(new RegExp(`^(?:${alternative})$`)), fc.string({ maxLength: 8 }), (match, around) => {
-          const line = `${around.replace(/\s/g, '')} ${match} ${around}`;
-          if (/[\r\n]/.test(match)) return;
-          expect(screenBytes([line], envKey)(0), `${alternative}: ${JSON.stringify(match)}`).toBe(true);
-        }),
-        { numRuns: 60 },
-      );
+    // Matches generated from each alternative of the regexps (the key's too), in a line of other text:
+    // each flags the file with its part's bit.
+    const sources = screenSources(envKey)!;
+    for (const [source, bit] of [
+      [sources.lint, SCREEN_LINT],
+      [sources.own, SCREEN_OWN],
+    ] as const) {
+      for (const alternative of alternatives(source)) {
+        fc.assert(
+          fc.property(fc.stringMatching(new RegExp(`^(?:${alternative})$`)), fc.string({ maxLength: 8 }), (match, around) => {
+            const line = `${around.replace(/\s/g, '')} ${match} ${around}`;
+            if (/[\r\n]/.test(match)) return;
+            expect(screenBytes([line], envKey)(0) & bit, `${alternative}: ${JSON.stringify(match)}`).toBe(bit);
+          }),
+          { numRuns: 60 },
+        );
+      }
     }
   });
 
@@ -181,7 +192,7 @@ describe('secret screen', () => {
   it('flags only the files a marker is in, not a marker in a path', () => {
     const contents = ['nothing here\n', `const id = '${awsKeyId}';\n`, 'plain\n'];
     const screened = screenBytes(contents, '', (tag) => tag.replace('f2.ts', 'SG.ts'));
-    expect([0, 1, 2].map(screened)).toEqual([false, true, false]);
+    expect([0, 1, 2].map(screened)).toEqual([0, SCREEN_LINT, 0]);
   });
 
   it('matches the case-insensitive markers in any case, the others as written', () => {
@@ -193,7 +204,7 @@ describe('secret screen', () => {
 
   it('gives up (checks every file) when the key to look for holds a line break', () => {
     expect(screenSource('abc\ndef')).toBeNull();
-    expect([0, 1].map(screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq'))).toEqual([true, true]);
+    expect([0, 1].map(screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq'))).toEqual([SCREEN_OWN | SCREEN_LINT, SCREEN_OWN | SCREEN_LINT]);
   });
 });
 
