@@ -36,10 +36,12 @@ export default {
       const dir = tree.make();
       const outDir = tempDir('scan-out');
       const samples = { ours: [], map: [], plain: [], repomix: [] };
-      // Interleaved, so that noise on the machine falls on all three alike. The copied tree gets one
+      // Interleaved, so that noise on the machine falls on all three alike; the two the target compares
+      // (ours, the plain read) back to back, after the heavy ones (map mode parses on every core and
+      // writes; what it leaves to flush falls on whichever runs next). The copied tree gets one
       // warm-up of each first (its files may not be in the page cache); the generated one was just written.
       for (let r = tree.name === 'real' ? -1 : 0; r < runs; r++) {
-        for (const mode of ['ours', 'map', 'plain', 'repomix']) {
+        for (const mode of ['map', 'repomix', 'ours', 'plain']) {
           const res = await child(CHILD, [mode, dir, path.join(outDir, `${mode}.out`)]);
           if (r >= 0) samples[mode].push(res);
         }
