@@ -6,21 +6,21 @@
  *
  * The screen in two steps: the pass that counts the tokens also finds the probes (shared/token-pass.ts),
  * and `flagSpans` runs the screen's two regexps (the preset's markers; the harness's own and the
- * key) over the lines that hold a probe only, read as Latin-1 (one character a byte: `screenSource`
+ * key) over the lines that hold a probe only, read as Latin-1 (one character a byte: `screenSources`
  * with `bytes` says why it finds the same markers there). The same files, with the same bits, as
  * the regexps over every byte would flag, at a fraction of their cost (a regexp of some twenty
  * alternatives costs 2 to 3 ns a byte).
  */
-import { type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
+import { type PassScreen, type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
 import type { FramedRange } from './frame-range.js';
-import { type flagSpans, type ProbeSet, probeSet, screenSources } from './secret-screen.js';
+import { type flagSpans, probeSet, type ScreenSources, screenSources } from './secret-screen.js';
 
 export interface SummarizerData {
   /** The pass over the bytes (shared/token-pass.ts), compiled. */
   module: WasmModule;
   /** The screen's two sources over Latin-1 text (`screenSources`), or null: every file is flagged with both bits. */
-  screen: { lint: string; own: string } | null;
-  probes: ProbeSet;
+  screen: ScreenSources | null;
+  probes: PassScreen;
 }
 
 /** Of one range: the tokens of its chunks' bytes, and for each of its files what the screen found in it (bits: secret-screen.ts SCREEN_OWN, SCREEN_LINT). */

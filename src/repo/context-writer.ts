@@ -11,17 +11,17 @@ import { writeAllAt } from '../shared/atomic-write.js';
 export class ContextWriter {
   private chain: Promise<unknown>;
   private handle: FileHandle | null = null;
-  /** The expected header, once known (null: none, everything is written at the end). */
+  /** The header, once the worker has rendered it (null without one: everything is written at the end). */
   private head: Buffer | null = null;
   /** The chunks handed so far, in order, and their bytes. */
   private readonly chunks: Buffer[] = [];
   private length = 0;
 
-  /** `expected`: the header the worker rendered, or null (no worker: all is written at the end). */
-  constructor(path: string, expected: Promise<string> | null) {
+  /** `header`: the one the worker renders once the walk is over, or null (no worker: all is written at the end). */
+  constructor(path: string, header: Promise<string> | null) {
     this.chain = open(path, 'w').then(async (handle) => {
       this.handle = handle;
-      if (expected) this.head = Buffer.from(await expected);
+      if (header) this.head = Buffer.from(await header);
     });
     this.chain.catch(() => {}); // awaited by finish or abort
   }
@@ -40,19 +40,19 @@ export class ContextWriter {
   }
 
   /**
-   * The header and what follows the files: written with every chunk added as they must be (all
-   * again behind a header other than the expected one), then the file is closed.
+   * The header and what follows the files: written behind the chunks (all of it at once without a
+   * header known early), then the file is closed. The header must be the one given early: the chunks
+   * are already behind it.
    */
   async finish(head: Buffer, tail: Buffer): Promise<void> {
     try {
       await this.chain;
       const handle = this.handle!;
-      if (this.head?.equals(head)) {
+      if (this.head === null) await writeAllAt(handle, [head, ...this.chunks, tail], 0);
+      else {
+        if (!this.head.equals(head)) throw new Error("the context's header is not the one its files were written behind");
         if (tail.length > 0) await writeAllAt(handle, [tail], head.length + this.length);
         await writeAllAt(handle, [head], 0);
-      } else {
-        await writeAllAt(handle, [head, ...this.chunks, tail], 0);
-        await handle.truncate(head.length + this.length + tail.length);
       }
     } finally {
       await this.handle?.close();

@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { HarnessError } from '../shared/errors.js';
 import { estimateTokens } from '../shared/tokens.js';
 import type { ModelInfo } from '../models/models.js';
-import { comparePaths, type RepoFile } from './scan.js';
+import { comparePaths, type RepoFile, type SkippedFile } from './scan.js';
 
 export interface CodebaseContext {
   text: string;
@@ -38,7 +38,7 @@ export interface CodebaseContext {
   sha256: string;
 }
 
-export function buildContext(files: readonly RepoFile[], omitted: readonly Omitted[] = []): CodebaseContext {
+export function buildContext(files: readonly RepoFile[], omitted: readonly SkippedFile[] = []): CodebaseContext {
   const sorted = [...files].sort((a, b) => comparePaths(a.path, b.path));
   const head = contextHead([...sorted.map((f) => f.path), ...omitted.map((o) => o.path)].sort(comparePaths));
   const body = fileSections(sorted) + omittedBlock([...omitted].sort((a, b) => comparePaths(a.path, b.path)));
@@ -57,17 +57,12 @@ export function contextHead(paths: readonly string[]): string {
   return `${header(paths.length)}<tree>\n${renderTree(paths)}</tree>\n`;
 }
 
-/** A file the walk found and the read left out, and why (`binary`, `too large (N bytes)`…). */
-export interface Omitted {
-  path: string;
-  reason: string;
-}
-
 /**
- * The files of the tree that are not in the context, with why, after the last file ('' when none).
+ * The files of the tree that are not in the context (the walk found them, the read left them out:
+ * `ScanResult.omitted`), with why, after the last file ('' when none).
  * Like a file's section it starts with a line break and ends with one.
  */
-export function omittedBlock(omitted: readonly Omitted[]): string {
+export function omittedBlock(omitted: readonly SkippedFile[]): string {
   if (omitted.length === 0) return '';
   const lines = omitted.map((o) => `${escapeAttr(o.path)}: ${o.reason}\n`).join('');
   return `\n<omitted>\nIn the tree but not included above:\n${lines}</omitted>\n`;

@@ -19,12 +19,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, contextHead, omittedBlock } from './context.js';
 import { ContextWriter } from './context-writer.js';
 import { decodeRange } from './decode-chunk.js';
-import { BLOCK_BYTES } from './frame-range.js';
+import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
 import { filesOf, type ReadPort, readJob, readRanges, skippedOf } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
 import { compareFindings, envKeyOf, type FindSecretsOptions, findSecretsScreened, type SecretFinding } from './secrets.js';
-import { comparePaths, symlinkReason, walkRepo } from './walk-repo.js';
+import { comparePaths, symlinkReason, type WalkResult, walkRepo } from './walk-repo.js';
 
 export interface Packed {
   scan: ScanResult;
@@ -79,7 +79,7 @@ export async function scanAndPack(
     (worker as WorkerThreads | null)?.end(walk.toRead);
     threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
     const tools = frameTools(threads instanceof WorkerThreads, port);
-    if (packOptions.out !== undefined) writer = new ContextWriter(packOptions.out, threads instanceof WorkerThreads ? threads.expected : null);
+    if (packOptions.out !== undefined) writer = new ContextWriter(packOptions.out, threads instanceof WorkerThreads ? threads.header : null);
     // This thread reads ranges, and between two reads decodes and checks the ranges that are done,
     // in order: the decode and the secret checks run while the worker still reads, and the ranges
     // this thread does not read are the worker's to read.
@@ -113,9 +113,9 @@ export async function scanAndPack(
     const chunks = ranges.flatMap((f) => f.chunks);
     // The header depends only on what the walk found (the worker rendered it); the files the reads
     // left out are named after the last one.
-    const headText = threads instanceof WorkerThreads ? await threads.expected : contextHead(walk.toRead);
+    const headText = threads instanceof WorkerThreads ? await threads.header : contextHead(walk.toRead);
     const head = Buffer.from(headText);
-    const omitted = skippedOf(walk.toRead, ranges);
+    const { skipped, omitted } = await skipsOf(root, walk, ranges);
     const tailText = omittedBlock(omitted);
     const tail = Buffer.from(tailText);
     const hashed = threads.finish(head, tail);
@@ -136,7 +136,6 @@ export async function scanAndPack(
       files: files.length,
       sha256,
     };
-    const skipped = [...walk.skipped, ...omitted, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
     const phases = { walk: t1 - t0, read: t2 - t1, rest: t3 - t2, wait: performance.now() - t3 };
     return { scan: { files, skipped, omitted }, context, findings: findings.sort(compareFindings), bytes, phases };
   } finally {
@@ -151,13 +150,13 @@ export async function scanFramed(repoDir: string, options: ScanOptions): Promise
   const walk = await walkRepo(root, options);
   const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
   const files = ranges.flatMap((r) => filesOf(walk.toRead, r, decodeRange(r).contents));
-  const omitted = skippedOf(walk.toRead, ranges);
-  const skipped = [...walk.skipped, ...omitted, ...(await linkSkips(root, walk.links))].sort((a, b) => comparePaths(a.path, b.path));
-  return { files, skipped, omitted };
+  return { files, ...(await skipsOf(root, walk, ranges)) };
 }
 
-async function linkSkips(root: string, links: readonly string[]) {
-  if (links.length === 0) return [];
-  const realRoot = await realpath(root);
-  return Promise.all(links.map(async (rel) => ({ path: rel, reason: await symlinkReason(realRoot, path.join(root, rel)) })));
+/** What the walk and the reads left out (sorted by path), and of it what the reads did (`ScanResult`). */
+async function skipsOf(root: string, walk: WalkResult, ranges: readonly FramedRange[]): Promise<Pick<ScanResult, 'skipped' | 'omitted'>> {
+  const omitted = skippedOf(walk.toRead, ranges);
+  const realRoot = walk.links.length > 0 ? await realpath(root) : root;
+  const links = await Promise.all(walk.links.map(async (rel) => ({ path: rel, reason: await symlinkReason(realRoot, path.join(root, rel)) })));
+  return { skipped: [...walk.skipped, ...omitted, ...links].sort((a, b) => comparePaths(a.path, b.path)), omitted };
 }

@@ -123,8 +123,8 @@ export class WorkerThreads implements ScanThreads {
   private hashed: ((sha256: string) => void) | null = null;
   private failure: Error | null = null;
   private readonly failed: ((e: Error) => void)[] = [];
-  /** The header the worker expects (the one every file read gives), once it says. */
-  readonly expected: Promise<string>;
+  /** The context's header, rendered by the worker once the walk is over (it depends only on the walk's paths). */
+  readonly header: Promise<string>;
 
   /**
    * Starts the thread (~25 ms, while the walk goes on). `envKey` as the screen looks for it; the
@@ -139,17 +139,17 @@ export class WorkerThreads implements ScanThreads {
     this.port = port1;
     const setup: WorkerSetup = { settings, control: this.control, summarizer: data, openFlags: OPEN_FLAGS, port: port2 };
     this.worker = new Worker(SOURCE, { eval: true, workerData: setup, transferList: [port2] });
-    this.expected = new Promise((resolve, reject) => {
-      this.expect = resolve;
+    this.header = new Promise((resolve, reject) => {
+      this.rendered = resolve;
       this.failed.push(reject);
     });
-    this.expected.catch(() => {}); // a scan may never ask for it
+    this.header.catch(() => {}); // a scan may never ask for it
     this.port.on('message', (m: FromWorker) => this.receive(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the scan's worker thread exited (${code})`)));
   }
 
-  private expect: (text: string) => void = () => {};
+  private rendered: (text: string) => void = () => {};
 
   /** The shared memory the read's chunks must be in (the worker reads them as they are). */
   static allocate(size: number): Buffer {
@@ -233,7 +233,7 @@ export class WorkerThreads implements ScanThreads {
   private receive(m: FromWorker): void {
     if ('error' in m) this.fail(new Error(`the scan's worker thread failed: ${m.error}`));
     else if ('sha256' in m) this.hashed?.(m.sha256);
-    else if ('expected' in m) this.expect(m.expected);
+    else if ('header' in m) this.rendered(m.header);
     else {
       const framed = m.framed ? asBuffers(m.framed) : this.handed.get(m.range);
       if (!framed) {

@@ -42,11 +42,7 @@ export type ToWorker =
   | { range: number; paths: string[] }
   | { add: number; framed: FramedRange; summarize: boolean }
   | { head: Uint8Array; tail: Uint8Array; ranges: number };
-export type FromWorker =
-  | { expected: string }
-  | { range: number; framed?: FramedRange; summary: RangeSummary }
-  | { sha256: string }
-  | { error: string };
+export type FromWorker = { header: string } | { range: number; framed?: FramedRange; summary: RangeSummary } | { sha256: string } | { error: string };
 
 function workerMain(
   frame: typeof frameRange,
@@ -80,7 +76,7 @@ function workerMain(
   const paths: string[] = [];
   const kept = new Map<number, Uint8Array[]>(); // the chunks of ranges read, until they are hashed
   const running = createHash('sha256'); // of the files' sections: the context's digest but its header
-  let expected = false; // whether the header was rendered (once every path is known)
+  let rendered = false; // whether the header was rendered (once every path is known)
   let hashed = 0;
   /** Hashes every range kept whose ones before are hashed too, and lets go of them. */
   const hashOn = () => {
@@ -118,10 +114,10 @@ function workerMain(
       const total = Atomics.load(control, slots.TOTAL);
       const published = Atomics.load(control, slots.PUBLISHED);
       drain();
-      if (total >= 0 && !expected) {
-        // The walk is over (every path was sent before the total was set): the header every file read gives.
-        port.postMessage({ expected: `${headerOf(paths.length)}<tree>\n${tree(paths)}</tree>\n` } satisfies FromWorker);
-        expected = true;
+      if (total >= 0 && !rendered) {
+        // The walk is over (every path was sent before the total was set): the context's header, its tree the walk's paths.
+        port.postMessage({ header: `${headerOf(paths.length)}<tree>\n${tree(paths)}</tree>\n` } satisfies FromWorker);
+        rendered = true;
       }
       const r = Atomics.load(control, slots.NEXT);
       if (total >= 0 && r >= total) break;

@@ -1,10 +1,12 @@
 /**
- * The secret scan's first step for a whole codebase at once: one regexp, every marker that any
- * check needs (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own
- * rules' markers, the environment's API key), run once over the context's bytes, chunk by chunk on
- * the scan's worker thread (scan-worker.ts), instead of seven times over each file. A file in
- * which it finds nothing cannot give a finding, so only the files it flags go through
- * `findSecretsScreened`'s per-file checks (which are exactly `findSecrets`'s).
+ * The secret scan's first step for a whole codebase at once: every marker that any check needs
+ * (secret-rules.ts: the preset's `MARKERS` and `MARKERS_ANY_CASE`, the harness's own rules'
+ * markers, the environment's API key), looked for once over the context's bytes, chunk by chunk on
+ * the scan's worker thread (scan-worker.ts), instead of seven times over each file: the pass over
+ * the bytes finds the probes (literals every marker holds), and two regexps (the preset's, the
+ * harness's own) run over the lines that hold one. A file in which they find nothing cannot give a
+ * finding, so only the files flagged go through `findSecretsScreened`'s per-file checks (which are
+ * exactly `findSecrets`'s), and only those whose markers were seen.
  *
  * Why running over the joined chunk is exact: no marker can match a line break (each is a literal
  * or uses classes that exclude white space), and in the context every file's content starts after
@@ -12,6 +14,7 @@
  * and a match inside a tag (a path) lies outside every content's span.
  */
 import { escapeRegExp } from '../shared/regexp.js';
+import type { PassScreen } from '../shared/token-pass.js';
 import { ANTHROPIC_EXTRA, JWT, MARKERS, MARKERS_ANY_CASE, PASSWORD, STRIPE } from './secret-rules.js';
 
 /** Source matching what `re` (flags '' or 'i', no class, no brace) matches, with the case made explicit; null when it cannot say. */
@@ -30,31 +33,30 @@ function explicitCase(re: RegExp): string | null {
   return out;
 }
 
-/**
- * The screen's source; with `bytes`, for text that is UTF-8 bytes read as Latin-1 (one character a
- * byte, as the scan's worker reads its chunks). Every marker is ASCII and UTF-8 never puts an ASCII
- * byte inside a character, so a marker is found in the bytes exactly where it is in the text;
- * only `\s` needs care: read as Latin-1, a continuation byte 0xA0 (as in `à`) is a no-break space,
- * which `\s` matches, so a class that excludes `\s` excludes only ASCII white space there (it may
- * match more than over the text, never less: a screen may flag too much). The key is looked for as
- * its bytes.
- */
-export function screenSource(envKey: string, options: { bytes?: boolean } = {}): string | null {
-  const sources = screenSources(envKey, options);
-  return sources && `${sources.lint}|${sources.own}`;
-}
-
 /** What a file's flags say the screen found in it (bits): a marker of the harness's own rules or the key, */
 export const SCREEN_OWN = 1;
 /** a marker of the preset's rules (the file goes to secretlint). */
 export const SCREEN_LINT = 2;
 
+/** The screen's regexps' sources (`screenSources`). */
+export interface ScreenSources {
+  /** The preset's markers: what decides whether secretlint gets the file. */
+  lint: string;
+  /** The harness's own rules' markers, and the key. */
+  own: string;
+}
+
 /**
- * `screenSource` in its two parts: the preset's markers (`lint`: what decides whether secretlint
- * gets the file) and the harness's own rules' markers with the key (`own`), so that a file the
- * screen flags gets only the checks whose markers are in it.
+ * The screen's sources, in two parts so that a file the screen flags gets only the checks whose
+ * markers are in it; null when the key to look for holds a line break (no screen: every check
+ * runs). With `bytes`, for text that is UTF-8 bytes read as Latin-1 (one character a byte, as the
+ * scan's worker reads its chunks). Every marker is ASCII and UTF-8 never puts an ASCII byte inside a
+ * character, so a marker is found in the bytes exactly where it is in the text; only `\s` needs
+ * care: read as Latin-1, a continuation byte 0xA0 (as in `à`) is a no-break space, which `\s`
+ * matches, so a class that excludes `\s` excludes only ASCII white space there (it may match more
+ * than over the text, never less: a screen may flag too much). The key is looked for as its bytes.
  */
-export function screenSources(envKey: string, options: { bytes?: boolean } = {}): { lint: string; own: string } | null {
+export function screenSources(envKey: string, options: { bytes?: boolean } = {}): ScreenSources | null {
   if (/[\r\n]/.test(envKey)) return null;
   const key = options.bytes ? Buffer.from(envKey, 'utf8').toString('latin1') : envKey;
   const lint = [explicitCase(MARKERS), explicitCase(MARKERS_ANY_CASE)];
@@ -80,7 +82,7 @@ export interface Probe {
 }
 
 /**
- * Every match of the screen (`screenSource` without the key) holds one of these (secret-screen.test.ts
+ * Every match of the screen (`screenSources` without the key) holds one of these (secret-screen.test.ts
  * checks it on matches generated from each of the screen's alternatives).
  */
 const PROBES: readonly Probe[] = [
@@ -121,27 +123,17 @@ const PROBES: readonly Probe[] = [
   { literal: 'eyJ', at: 1 },
 ];
 
-/**
- * PROBES and the key, as the pass over the bytes reads them (shared/token-pass.wat `probes`; plain
- * bytes: it goes to the worker as it is).
- */
-export interface ProbeSet {
-  /**
-   * The pass's memory from address 0: at `first << 8 | second`, the number of the pair's list of
-   * probes (0: no probe has the pair, in any of its cases); from 64 KiB on, the lists and probes.
-   */
-  memory: Uint8Array;
-  /** The most probes a list has (what the pass may find at one pair). */
-  most: number;
-}
-
 /** The probes of the screen for `key` (Latin-1 of its UTF-8, as the screen looks for it in bytes; '': none). */
-export function probeSet(key: string): ProbeSet {
+export function probeSet(key: string): PassScreen {
   return probeTable(key.length >= 2 ? [...PROBES, { literal: key, at: rarestPair(key) }] : PROBES);
 }
 
-/** `probes` laid out as the pass reads them (token-pass.wat says how). */
-export function probeTable(probes: readonly Probe[]): ProbeSet {
+/**
+ * `probes` laid out as the pass reads them (token-pass.wat says how): at `first << 8 | second`, the
+ * number of the pair's list of probes (0: no probe has the pair, in any of its cases); from 64 KiB
+ * on, the lists and probes. Plain bytes: it goes to the worker as it is.
+ */
+export function probeTable(probes: readonly Probe[]): PassScreen {
   const region: number[] = new Array(512).fill(0); // at 2 × n: where list n is
   const u16 = (at: number, value: number) => {
     region[at] = value & 0xff;

@@ -1,7 +1,7 @@
 /**
  * The scan's write of the context (src/repo/context-writer.ts): chunks at their place behind the
  * expected header while the scan goes on, what follows the files and the header last; everything
- * at the end behind another header, or without one expected.
+ * at the end without one expected; never another header.
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,13 +46,11 @@ describe('ContextWriter', () => {
     ]);
   });
 
-  it('writes everything at the end behind another header, and cuts what a longer one left', async () => {
+  it('refuses a header other than the expected one (its files are already behind that one)', async () => {
     const file = path.join(dir, 'context.txt');
-    const writer = new ContextWriter(file, Promise.resolve('# a much longer expected head\n'));
+    const writer = new ContextWriter(file, Promise.resolve('# the expected head\n'));
     writer.add(chunks);
-    const head = Buffer.from('# head\n');
-    await writer.finish(head, Buffer.alloc(0));
-    expect(await readFile(file)).toEqual(Buffer.concat([head, ...chunks]));
+    await expect(writer.finish(Buffer.from('# another\n'), Buffer.alloc(0))).rejects.toThrow(/header/);
   });
 
   it('writes everything once at the end when no header is expected (no worker)', async () => {
