@@ -271,3 +271,21 @@ describe('renderTree', () => {
     );
   });
 });
+
+describe('the files the reads left out', () => {
+  it('are in the tree and listed after the last file, one a line: a name cannot forge a line of its own (escaped as in a file tag)', () => {
+    const files: RepoFile[] = [{ path: 'a.ts', size: 2, content: 'a\n' }];
+    const omitted = [
+      { path: 'z.bin', reason: 'binary' },
+      { path: 'evil\nc.ts: binary', reason: 'too large (9 bytes)' },
+    ];
+    const { text, files: count } = buildContext(files, omitted);
+    expect(count).toBe(1);
+    expect(text).toContain('about: 3 files');
+    expect(text).toContain('\nz.bin\n</tree>');
+    expect(
+      text.endsWith('\n<omitted>\nIn the tree but not included above:\nevil&#10;c.ts: binary: too large (9 bytes)\nz.bin: binary\n</omitted>\n'),
+    ).toBe(true);
+    expect(buildContext(files).text).not.toContain('<omitted>');
+  });
+});
