@@ -22,6 +22,7 @@ import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { z } from 'zod';
 import { assertContextFits, type CodebaseContext, type ContextMode, contextDigest, contextHead, decideContextMode } from '../repo/context.js';
+import { contextFromBytes } from '../repo/framed-text.js';
 import { scanAndPack } from '../repo/scan-pack.js';
 import { comparePaths, type RepoFile, scanOptionsOf } from '../repo/scan.js';
 import { REPO_MAP_HEADER } from '../requests/group-context.js';
@@ -229,11 +230,13 @@ async function readStored(repoDir: string): Promise<{ snapshot: Snapshot; basis:
   if (!existsSync(textFile) || !existsSync(metaFile)) return null;
   try {
     const meta = metaSchema.parse(JSON.parse(await readFile(metaFile, 'utf8')));
-    const text = await readFile(textFile, 'utf8');
-    const context: CodebaseContext = { text, tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 };
+    // Checked as bytes; the text is decoded only when a request is built from it.
+    const bytes = await readFile(textFile);
+    const head = Buffer.from(contextHead([...meta.paths, ...(meta.omitted ?? [])].sort(comparePaths)));
     // A torn or edited file, or one of another digest: rebuild.
-    const head = contextHead([...meta.paths, ...(meta.omitted ?? [])].sort(comparePaths));
-    if (!text.startsWith(head) || contextDigest(head, createHash('sha256').update(text.slice(head.length)).digest()) !== meta.sha256) return null;
+    const body = bytes.subarray(head.length);
+    if (!bytes.subarray(0, head.length).equals(head) || contextDigest(head, createHash('sha256').update(body).digest()) !== meta.sha256) return null;
+    const context = contextFromBytes([bytes], { tokens: meta.tokens, bytes: meta.bytes, files: meta.files, sha256: meta.sha256 });
     return {
       snapshot: { context, paths: new Set(meta.paths), skipped: meta.skipped, fresh: false, mode: meta.mode ?? 'full' },
       basis: meta.basis,

@@ -18,7 +18,7 @@
  * one and the same read.
  *
  * Files never straddle two chunks: a full block is left as it is and a new one started, so no byte
- * is copied to grow a buffer, and each chunk decodes on its own (decode-chunk.ts). Ranges read one
+ * is copied to grow a buffer, and each chunk or file decodes on its own (framed-text.ts). Ranges read one
  * after the other on a thread fill the same block, each its own part (its chunks are views).
  */
 import fs from 'node:fs';

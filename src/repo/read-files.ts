@@ -1,7 +1,7 @@
 /**
  * The read of the scan: every candidate file read once, straight into chunks of memory, already
  * framed as the codebase context frames it (frame-range.ts). What a caller needs afterwards comes
- * from those chunks without touching the disk again: the contents (decode-chunk.ts), the context
+ * from those chunks without touching the disk again: the contents (framed-text.ts), the context
  * block's bytes (hashed and written as they are), its token count (counted on the bytes).
  *
  * The paths are read as ranges of consecutive files (config `scan.concurrency` files each), each
@@ -12,6 +12,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BLOCK_BYTES, type FramedRange, type ReadPort } from './frame-range.js';
+import { lazyFile } from './framed-text.js';
 import type { RepoFile, SkippedFile } from './scan.js';
 import { frameTools, type ReadJob, rangeCount, readRange } from './scan-threads.js';
 
@@ -33,9 +34,14 @@ export async function readRanges(job: ReadJob, port?: ReadPort): Promise<FramedR
   return ranges;
 }
 
-/** The files a range read, in order, with their contents (the range's, decode-chunk.ts). */
-export function filesOf(paths: readonly string[], range: FramedRange, contents: readonly string[]): RepoFile[] {
-  return contents.map((content, i) => ({ path: paths[range.index[i]!]!, size: range.size[i]!, content }));
+/** The files a range read, in order, each decoding its content from the range's chunks when it is first read (framed-text.ts). */
+export function filesOf(paths: readonly string[], range: FramedRange): RepoFile[] {
+  const files: RepoFile[] = [];
+  for (let i = 0; i < range.index.length; i++) {
+    const start = range.byteStart[i]!;
+    files.push(lazyFile(paths[range.index[i]!]!, range.chunks[range.chunk[i]!]!.subarray(start, start + range.size[i]!)));
+  }
+  return files;
 }
 
 /** The files the ranges left out, and why. */

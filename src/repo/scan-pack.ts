@@ -3,10 +3,12 @@
  * (walk-repo.ts) lists the candidates; the files are read once, straight into the context's
  * framing, as ranges taken by this thread and by a worker thread at once (scan-threads.ts), each
  * counting the tokens of its ranges and screening them for secrets (chunk-summary.ts); the worker
- * hashes the context as the ranges come. Between two of its reads this thread decodes the ranges
- * done so far, in order, into the files' contents (decode-chunk.ts), runs the per-file secret
- * checks (secrets.ts) on the files the screen flagged, and has the context written
- * (context-writer.ts): what is left when the reads are over is the worker's last ranges.
+ * hashes the context as the ranges come. Between two of its reads this thread takes the ranges
+ * done so far, in order: runs the per-file secret checks (secrets.ts) on the files the screen
+ * flagged, and has the context written (context-writer.ts): what is left when the reads are over
+ * is the worker's last ranges. Nothing is decoded that is not read as text: a file's content, the
+ * context's text are decoded from the bytes when first asked for (framed-text.ts), so the scan
+ * decodes only what the secret checks read.
  *
  * The results are the ones of `scanRepo`, `findSecrets(scan.files)` and `buildContext(scan.files, scan.omitted)`
  * (context.ts): the same files, findings and context text, byte for byte. `bytes` is the context
@@ -18,8 +20,8 @@ import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, contextHead, omittedBlock } from './context.js';
 import { ContextWriter } from './context-writer.js';
-import { decodeRange } from './decode-chunk.js';
 import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
+import { contextFromBytes } from './framed-text.js';
 import { filesOf, type ReadPort, readJob, readRanges, skippedOf } from './read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from './scan-threads.js';
 import type { RepoFile, ScanOptions, ScanResult } from './scan.js';
@@ -86,18 +88,13 @@ export async function scanAndPack(
     const done: RangeDone[] = [];
     const files: RepoFile[] = [];
     const findings: SecretFinding[] = [];
-    let body = '';
     let tokens = 0;
     const step = async (d: RangeDone) => {
       done.push(d);
       const { framed, summary } = d;
-      const decoded = decodeRange(framed);
-      // Joined by `+`, not `join`: the text is a rope of the pieces (no copy of the whole, and an ASCII
-      // chunk stays one byte per character); whatever reads it flat pays for that once.
-      body += decoded.text;
       tokens += summary.tokens;
       writer?.add(framed.chunks);
-      const mine = filesOf(walk.toRead, framed, decoded.contents);
+      const mine = filesOf(walk.toRead, framed);
       files.push(...mine);
       findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i]!)));
     };
@@ -129,13 +126,12 @@ export async function scanAndPack(
     writer = null;
     // The header ends with a line break, as every chunk and the tail start with one: the tokens of the pieces add up.
     const length = bytes.reduce((n, b) => n + b.length, 0);
-    const context: CodebaseContext = {
-      text: headText + body + tailText,
+    const context = contextFromBytes(bytes, {
       tokens: estimateTokens(headText) + tokens + estimateTokens(tailText),
       bytes: length,
       files: files.length,
       sha256,
-    };
+    });
     const phases = { walk: t1 - t0, read: t2 - t1, rest: t3 - t2, wait: performance.now() - t3 };
     return { scan: { files, skipped, omitted }, context, findings: findings.sort(compareFindings), bytes, phases };
   } finally {
@@ -144,12 +140,12 @@ export async function scanAndPack(
   }
 }
 
-/** `scanRepo`'s work: the walk and the framed read (this thread only), then one decode per range. */
+/** `scanRepo`'s work: the walk and the framed read (this thread only); each content decoded when first read. */
 export async function scanFramed(repoDir: string, options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(repoDir);
   const walk = await walkRepo(root, options);
   const ranges = await readRanges(readJob(root, walk.toRead, options.maxFileBytes, options.concurrency));
-  const files = ranges.flatMap((r) => filesOf(walk.toRead, r, decodeRange(r).contents));
+  const files = ranges.flatMap((r) => filesOf(walk.toRead, r));
   return { files, ...(await skipsOf(root, walk, ranges)) };
 }
 

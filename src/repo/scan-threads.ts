@@ -7,8 +7,8 @@
  * threads), its tokens counted and its bytes screened for secrets (chunk-summary.ts): by the worker
  * for its own ranges, and for this thread's while it keeps up (this thread does that work itself
  * when two of its ranges are still waiting). The worker renders the header and hashes the context
- * in order as the ranges come. This thread decodes each range once it is summarized, while the
- * reads go on (scan-pack.ts, decode-chunk.ts).
+ * in order as the ranges come. This thread runs the secret checks of each range's flagged files
+ * once it is summarized, while the reads go on (scan-pack.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';

@@ -26,9 +26,8 @@ import fs from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isIgnored, type IgnoreLayer, parentLayers, readLayer } from './ignore-files.js';
-import { decodeRange } from './decode-chunk.js';
 import { scanFramed } from './scan-pack.js';
-import { readJob, readRanges } from './read-files.js';
+import { filesOf, readJob, readRanges } from './read-files.js';
 import { configGlobs, defaultExcludeReason, symlinkReason } from './walk-repo.js';
 
 export { comparePaths, defaultExcludeReason } from './walk-repo.js';
@@ -120,9 +119,9 @@ export async function scanOne(
   if (realDir !== path.join(await realpath(root), ...segments.slice(0, -1))) return { reason: 'under a symlinked directory (not followed)' };
   if (!st.isFile()) return { reason: 'not a regular file' };
   const [range] = await readRanges(readJob(root, [rel], options.maxFileBytes, 1));
-  const [content] = decodeRange(range!).contents;
-  if (content === undefined) return { reason: range!.skipped[0]?.[1] ?? 'unreadable' };
-  return { file: { path: rel, size: range!.size[0]!, content } };
+  const [file] = filesOf([rel], range!);
+  if (file === undefined) return { reason: range!.skipped[0]?.[1] ?? 'unreadable' };
+  return { file: { path: rel, size: file.size, content: file.content } };
 }
 
 /** The ignore files of every directory from the root to the file's, applied as the walk applies them. */

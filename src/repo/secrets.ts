@@ -118,17 +118,18 @@ export const SHORTCUT_ENABLED =
 
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {
-  return lintedWithoutMarker(path, content) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
+  return lintedWithoutMarker({ path, content }) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
 }
 
 /**
  * Whether a file goes to secretlint even when it holds no marker: every file when the shortcut is
- * off, a `.p12` always, a `.json` when it holds a `\u` escape (secret-rules.ts says why).
+ * off, a `.p12` always, a `.json` when it holds a `\u` escape (secret-rules.ts says why). The
+ * content is read only for an extension that needs it (a scanned file decodes it when first read).
  */
-function lintedWithoutMarker(path: string, content: string): boolean {
+function lintedWithoutMarker(file: Pick<SecretText, 'path' | 'content'>): boolean {
   if (!SHORTCUT_ENABLED) return true;
-  const ext = extOf(path).toLowerCase();
-  return ALWAYS_LINTED_EXTENSIONS.includes(ext) || (ESCAPE_LINTED_EXTENSIONS.includes(ext) && content.includes('\\u'));
+  const ext = extOf(file.path).toLowerCase();
+  return ALWAYS_LINTED_EXTENSIONS.includes(ext) || (ESCAPE_LINTED_EXTENSIONS.includes(ext) && file.content.includes('\\u'));
 }
 
 const LINT_CONCURRENCY = 16;
@@ -176,7 +177,7 @@ export async function findSecretsScreened(
     const file = files[index]!;
     const bits = screened === null ? SCREEN_OWN | SCREEN_LINT : screened(index);
     if (bits === 0) {
-      if (lintedWithoutMarker(file.path, file.content)) candidates.push(file);
+      if (lintedWithoutMarker(file)) candidates.push(file);
       continue;
     }
     const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({
@@ -197,7 +198,7 @@ export async function findSecretsScreened(
       }
     }
     // Without a screen the preset's markers are looked for here; with one, its bit says they may be there.
-    const lint = screened === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file.path, file.content);
+    const lint = screened === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file);
     if (lint) candidates.push(file);
   }
 

@@ -34,6 +34,7 @@ describe('the stored snapshot', () => {
     const again = await takeSnapshot(await workspace(repo), { reuse: true });
     expect(again.fresh).toBe(false);
     expect(again.context.sha256).toBe(first.context.sha256);
+    expect(again.context.text).toBe(first.context.text); // decoded from the stored bytes when read
 
     for (const damage of [
       (t: string) => t.replace('v7 = 7', 'v7 = 8'),

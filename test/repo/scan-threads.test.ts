@@ -11,9 +11,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contextDigest, contextHead } from '../../src/repo/context.js';
-import { decodeRange } from '../../src/repo/decode-chunk.js';
+import { textOfPieces } from '../../src/repo/framed-text.js';
 import type { FramedRange } from '../../src/repo/frame-range.js';
-import { readJob } from '../../src/repo/read-files.js';
+import { filesOf, readJob } from '../../src/repo/read-files.js';
 import { frameTools, InlineThreads, type RangeDone, readRange, type ScanThreads, WorkerThreads } from '../../src/repo/scan-threads.js';
 import { SCREEN_LINT, SCREEN_OWN } from '../../src/repo/secret-screen.js';
 import { findSecrets } from '../../src/repo/secrets.js';
@@ -116,11 +116,10 @@ describe('WorkerThreads and InlineThreads', () => {
           expect(sha).toBe(contextDigest(head, createHash('sha256').update(bytesOf(ranges)).update(tail).digest()));
           expect(bytesOf(shared.map((d) => d.framed)).equals(bytesOf(ranges))).toBe(true);
           expect(shared.map((d) => d.summary)).toEqual(alone.map((d) => d.summary));
-          const texts = ranges.map(decodeRange);
-          expect(alone.reduce((n, d) => n + d.summary.tokens, 0)).toBe(estimateTokens(texts.map((t) => t.text).join('')));
-          const files = ranges.flatMap((r) => [...r.index].map((i) => paths[i]!));
+          expect(alone.reduce((n, d) => n + d.summary.tokens, 0)).toBe(estimateTokens(textOfPieces(ranges.flatMap((r) => r.chunks))));
+          const read = ranges.flatMap((r) => filesOf(paths, r));
+          const files = read.map((f) => f.path);
           const flags = alone.flatMap((d) => [...d.summary.flags]);
-          const read = texts.flatMap((t) => t.contents).map((content, i) => ({ path: files[i]!, content }));
           // Every file with a finding is flagged with the bit of the rule's part (the harness's own, or the preset's).
           for (const f of await findSecrets(read, { allow: [], env: {} })) {
             const bit = f.ruleId.startsWith('harness/') ? SCREEN_OWN : SCREEN_LINT;
