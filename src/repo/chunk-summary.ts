@@ -13,7 +13,8 @@
  */
 import { type PassScreen, type tokenPass, tokenPassModule, type WasmModule } from '../shared/token-pass.js';
 import type { FramedRange } from './frame-range.js';
-import { type flagSpans, probeSet, type ScreenSources, screenSources } from './secret-screen.js';
+import { textOf } from './framed-text.js';
+import { type flagSpans, probeSet, type Screen, type ScreenSources, screenSources } from './secret-screen.js';
 
 export interface SummarizerData {
   /** The pass over the bytes (shared/token-pass.ts), compiled. */
@@ -27,6 +28,12 @@ export interface SummarizerData {
 export interface RangeSummary {
   tokens: number;
   flags: Uint8Array;
+  /**
+   * The lines in which the screen saw a marker of the harness's own rules or the key, three numbers
+   * each: the file (its index in the range), the line's start and end in the file's bytes (without
+   * its line break), in order; null without a screen (every check then looks at whole files).
+   */
+  ownLines: Int32Array | null;
 }
 
 export type Summarizer = ReturnType<typeof chunkSummarizer>;
@@ -42,6 +49,8 @@ export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans
     range(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart' | 'size'>): RangeSummary {
       let tokens = 0;
       const flags = new Uint8Array(range.chunk.length);
+      const ownLines: number[] = [];
+      const lines: number[] = [];
       let file = 0;
       for (let c = 0; c < range.chunks.length; c++) {
         const bytes = range.chunks[c]!;
@@ -53,6 +62,7 @@ export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans
         if (re === null) flags.fill(3, file, last);
         else if (found.length > 0) {
           const from = range.byteStart.subarray(file, last);
+          lines.length = 0;
           flags.set(
             flag(
               re.own,
@@ -61,13 +71,18 @@ export function chunkSummarizer(passOf: typeof tokenPass, flag: typeof flagSpans
               found,
               from,
               from.map((s, k) => s + range.size[file + k]!),
+              lines,
             ),
             file,
           );
+          for (let i = 0; i < lines.length; i += 3) {
+            const k = lines[i]!;
+            ownLines.push(file + k, lines[i + 1]! - from[k]!, lines[i + 2]! - from[k]!);
+          }
         }
         file = last;
       }
-      return { tokens, flags };
+      return { tokens, flags, ownLines: re === null ? null : Int32Array.from(ownLines) };
     },
   };
 }
@@ -77,5 +92,23 @@ export function summarizerData(envKey: string): SummarizerData {
     module: tokenPassModule(),
     screen: screenSources(envKey, { bytes: true }),
     probes: probeSet(Buffer.from(envKey, 'utf8').toString('latin1')),
+  };
+}
+
+/** What the screen saw in a range's files, as `findSecretsScreened` (secrets.ts) reads it: each file's own lines decoded when asked for. */
+export function screenOf(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart'>, summary: RangeSummary): Screen {
+  const { flags, ownLines } = summary;
+  return {
+    bits: (i) => flags[i]!,
+    ownLines: (i) => {
+      if (ownLines === null) return null;
+      const lines: string[] = [];
+      const bytes = range.chunks[range.chunk[i]!]!;
+      const start = range.byteStart[i]!;
+      for (let k = 0; k < ownLines.length; k += 3) {
+        if (ownLines[k] === i) lines.push(textOf(bytes.subarray(start + ownLines[k + 1]!, start + ownLines[k + 2]!)));
+      }
+      return lines;
+    },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The scan's write of the context (scan-pack.ts `PackOptions.out`), done while the scan goes on: a
- * range's chunks are written at their place as soon as the range is decoded, behind the header the
+ * range's chunks are written at their place as soon as the range is read, behind the header the
  * worker rendered once the walk was over (it depends only on what the walk found: context.ts), then
  * what follows the files, and the header last. Without a worker (a small codebase) everything is
  * written at the end. The writes go one after the other on libuv's pool.

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { estimateTokens } from '../shared/tokens.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type CodebaseContext, contextHead, omittedBlock } from './context.js';
+import { screenOf } from './chunk-summary.js';
 import { ContextWriter } from './context-writer.js';
 import { BLOCK_BYTES, type FramedRange } from './frame-range.js';
 import { contextFromBytes } from './framed-text.js';
@@ -96,7 +97,7 @@ export async function scanAndPack(
       writer?.add(framed.chunks);
       const mine = filesOf(walk.toRead, framed);
       files.push(...mine);
-      findings.push(...(await findSecretsScreened(mine, secrets, (i) => summary.flags[i]!)));
+      findings.push(...(await findSecretsScreened(mine, secrets, screenOf(framed, summary))));
     };
     const ready = () => threads!.peek(done.length);
     for (let r = threads.claim(); r !== -1; r = threads.claim()) {

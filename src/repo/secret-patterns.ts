@@ -48,6 +48,18 @@ export function patternFindings(file: Pick<SecretText, 'path' | 'content'>): { i
 }
 
 /**
+ * Whether the harness's own checks (the patterns above, the environment's `key`) may find something
+ * in a file whose lines that hold one of their markers are `lines` (null: any file). No pattern
+ * matches a line break, nor does the key when the screen gives lines (secret-screen.ts), and no
+ * look-behind or look-ahead of a pattern asks for one: each match lies in a line that holds its
+ * marker and is found there as in the whole file. True when a line gives one: the whole file then
+ * gives the positions and the disable comments.
+ */
+export function ownMayMatch(path: string, lines: readonly string[] | null, key: string): boolean {
+  return lines === null || lines.some((line) => (key !== '' && line.includes(key)) || patternFindings({ path, content: line }).length > 0);
+}
+
+/**
  * `text.matchAll(PASSWORD.pattern)`, found from the keyword: the pattern (a lazy identifier prefix
  * after a look-behind) costs ~10 ns a character when run along a whole file, and minified files
  * are one long line. Every match contains a keyword (`password`…) and starts where the look-behind

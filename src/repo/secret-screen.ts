@@ -38,6 +38,17 @@ export const SCREEN_OWN = 1;
 /** a marker of the preset's rules (the file goes to secretlint). */
 export const SCREEN_LINT = 2;
 
+/** What the screen saw in each file of a list, by its index (secrets.ts `findSecretsScreened` reads it). */
+export interface Screen {
+  /** Which markers the file may hold: SCREEN_OWN, SCREEN_LINT. */
+  bits(index: number): number;
+  /**
+   * With SCREEN_OWN: the lines of the file in which the screen saw a marker of the harness's own
+   * rules or the key (each whole, without its line break), or null to look at the whole file.
+   */
+  ownLines(index: number): readonly string[] | null;
+}
+
 /** The screen's regexps' sources (`screenSources`). */
 export interface ScreenSources {
   /** The preset's markers: what decides whether secretlint gets the file. */
@@ -191,13 +202,24 @@ function rarestPair(key: string): number {
  * it: `own` (SCREEN_OWN, 1) and `lint` (SCREEN_LINT, 2), the screen's two parts over the bytes read
  * as Latin-1; `found` are where the probes start in `bytes` (the pass over the bytes finds them;
  * sorted here). Every match holds a probe and no line break, so the regexps run only over the
- * lines of a span in which a probe is, each line once, and no more once the span has both bits.
+ * lines of a span in which a probe is, each line once. Every line in which `own` matches is pushed
+ * to `ownLines` as three numbers: the span's index, the line's start and end in `bytes` (without
+ * its line break): the harness's own checks of the span need look at those lines only (secrets.ts
+ * `Screen`), so `own` is tried on every line that holds a probe, `lint` until it has matched.
  */
-export function flagSpans(own: RegExp, lint: RegExp, bytes: Buffer, found: number[], starts: ArrayLike<number>, ends: ArrayLike<number>): Uint8Array {
+export function flagSpans(
+  own: RegExp,
+  lint: RegExp,
+  bytes: Buffer,
+  found: number[],
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+  ownLines: number[],
+): Uint8Array {
   const flags = new Uint8Array(starts.length);
   found.sort((a, b) => a - b);
   let span = 0;
-  let checked = 0; // bytes before this were checked (or are in a flagged span)
+  let checked = 0; // bytes before this were checked
   for (const q of found) {
     if (q < checked) continue;
     while (span < starts.length && ends[span]! <= q) span++;
@@ -209,9 +231,12 @@ export function flagSpans(own: RegExp, lint: RegExp, bytes: Buffer, found: numbe
     const line = bytes.toString('latin1', from, to);
     own.lastIndex = 0;
     lint.lastIndex = 0;
-    if ((flags[span]! & 1) === 0 && own.test(line)) flags[span] = flags[span]! | 1;
+    if (own.test(line)) {
+      flags[span] = flags[span]! | 1;
+      ownLines.push(span, from, to);
+    }
     if ((flags[span]! & 2) === 0 && lint.test(line)) flags[span] = flags[span]! | 2;
-    checked = flags[span] === 3 ? ends[span]! : to;
+    checked = to;
   }
   return flags;
 }

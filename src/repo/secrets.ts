@@ -33,8 +33,8 @@ import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset
 import { HarnessError } from '../shared/errors.js';
 import { comparePaths } from './scan.js';
 import { compileAllow } from './secret-allow.js';
-import { SCREEN_LINT, SCREEN_OWN } from './secret-screen.js';
-import { disabledAt, patternFindings } from './secret-patterns.js';
+import { SCREEN_LINT, SCREEN_OWN, type Screen } from './secret-screen.js';
+import { disabledAt, ownMayMatch, patternFindings } from './secret-patterns.js';
 import {
   ALWAYS_LINTED_EXTENSIONS,
   ESCAPE_LINTED_EXTENSIONS,
@@ -157,25 +157,26 @@ export const envKeyOf = (env: NodeJS.ProcessEnv): string => {
 };
 
 /**
- * `findSecrets`, where `screened(i)` says which markers file i may hold (secret-screen.ts decides
+ * `findSecrets`, where `screen` says which markers each file may hold (secret-screen.ts decides
  * it for all files in one pass; null: no screen, every check runs): without SCREEN_OWN it holds no
  * marker of the harness's own rules nor the environment's key, and those checks are skipped;
  * without SCREEN_LINT it holds no marker of the preset's rules, and it goes to secretlint only when
- * it goes there without a marker (a `.p12`, a `.json` with a `\\u` escape). Same findings as
- * `findSecrets` when the screen is right (it may say too much, never too little).
+ * it goes there without a marker (a `.p12`, a `.json` with a `\\u` escape). With SCREEN_OWN, the
+ * own checks look at the whole file only when its own lines may give a finding (secret-patterns.ts
+ * `ownMayMatch`): its text is not read otherwise (a scanned file decodes it then: framed-text.ts).
+ * Same findings as `findSecrets` when the screen is right (it may say too much, never too little).
  */
 export async function findSecretsScreened(
   files: readonly SecretText[],
   options: FindSecretsOptions,
-  screened: ((index: number) => number) | null,
+  screen: Screen | null,
 ): Promise<SecretFinding[]> {
   const envKey = envKeyOf(options.env);
   const findings: SecretFinding[] = [];
-
   const candidates: SecretText[] = [];
   for (let index = 0; index < files.length; index++) {
     const file = files[index]!;
-    const bits = screened === null ? SCREEN_OWN | SCREEN_LINT : screened(index);
+    const bits = screen === null ? SCREEN_OWN | SCREEN_LINT : screen.bits(index);
     if (bits === 0) {
       if (lintedWithoutMarker(file)) candidates.push(file);
       continue;
@@ -187,7 +188,7 @@ export async function findSecretsScreened(
       kind: kindOf(ruleId, messageId),
       ...(file.unlocated ? { unlocated: true } : {}),
     });
-    if ((bits & SCREEN_OWN) !== 0) {
+    if ((bits & SCREEN_OWN) !== 0 && ownMayMatch(file.path, screen === null ? null : screen.ownLines(index), envKey)) {
       if (envKey !== '') {
         for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) {
           findings.push(at(i, ENV_KEY_RULE));
@@ -198,7 +199,7 @@ export async function findSecretsScreened(
       }
     }
     // Without a screen the preset's markers are looked for here; with one, its bit says they may be there.
-    const lint = screened === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file);
+    const lint = screen === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file);
     if (lint) candidates.push(file);
   }
 

@@ -7,17 +7,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../../src/repo/secret-rules.js';
 import { passwordMatches } from '../../src/repo/secret-patterns.js';
-import { chunkSummarizer, summarizerData } from '../../src/repo/chunk-summary.js';
-import { flagSpans, type Probe, probeSet, probeTable, SCREEN_LINT, SCREEN_OWN, screenSources } from '../../src/repo/secret-screen.js';
+import { chunkSummarizer, screenOf, summarizerData } from '../../src/repo/chunk-summary.js';
+import { flagSpans, type Probe, probeSet, probeTable, SCREEN_LINT, SCREEN_OWN, type Screen, screenSources } from '../../src/repo/secret-screen.js';
 import { findSecrets, findSecretsScreened } from '../../src/repo/secrets.js';
 import { tokenPass, tokenPassModule } from '../../src/shared/token-pass.js';
 
 const awsKeyId = ['AK', 'IA', 'QWERTYUIOPASDFGH'].join('');
 const envKey = ['sk', '-ant-', 'api03-', 'Zx9'.repeat(12)].join('');
+const jwt = ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'].join('.');
+const stripeKey = ['sk', '_live_', 'a1B2'.repeat(6)].join('');
 const pieces = [
   'const a = 1;',
   '\n',
   '\r\n',
+  '\r',
+  'x',
+  jwt,
+  stripeKey,
+  'passphrase',
+  '// secretlint-disable-next-line',
   '  ',
   'é😀',
   awsKeyId,
@@ -37,7 +45,7 @@ const pieces = [
  * The screen as the scan runs it (chunk-summary.ts): over the files framed as the context frames
  * them, as one chunk of bytes; whether each file was flagged.
  */
-function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): (index: number) => number {
+function screenBytes(contents: readonly string[], key: string, rename: (text: string) => string = (t) => t): Screen {
   let text = '';
   const starts: number[] = [];
   const sizes: number[] = [];
@@ -48,13 +56,13 @@ function screenBytes(contents: readonly string[], key: string, rename: (text: st
     text += c + (c.endsWith('\n') || c === '' ? '' : '\n') + '</file>\n';
   }
   const work = chunkSummarizer(tokenPass, flagSpans, summarizerData(key));
-  const { flags } = work.range({
+  const range = {
     chunks: [Buffer.from(text)],
     chunk: new Int32Array(contents.length),
     byteStart: Int32Array.from(starts),
     size: Int32Array.from(sizes),
-  });
-  return (index) => flags[index]!;
+  };
+  return screenOf(range, work.range(range));
 }
 
 /** What the screen stands for: its two regexps over each file's bytes read as Latin-1 (the bits they give). */
@@ -150,7 +158,11 @@ describe('secret screen', () => {
       fc.property(fc.array(file, { minLength: 1, maxLength: 5 }), fc.boolean(), (contents, withKey) => {
         const key = withKey ? envKey : '';
         const screened = screenBytes(contents, key);
-        expect(contents.map((_, i) => screened(i))).toEqual(screenByRegExp(contents, key));
+        expect(contents.map((_, i) => screened.bits(i))).toEqual(screenByRegExp(contents, key));
+        // The own lines: every line (without its line break) in which the own part matches, in order.
+        const own = new RegExp(screenSources(key, { bytes: true })!.own);
+        const ownLines = (c: string) => c.split('\n').filter((line) => own.test(Buffer.from(line).toString('latin1')));
+        expect(contents.map((_, i) => screened.ownLines(i))).toEqual(contents.map(ownLines));
       }),
       { numRuns: 400 },
     );
@@ -169,7 +181,7 @@ describe('secret screen', () => {
           fc.property(fc.stringMatching(new RegExp(`^(?:${alternative})$`)), fc.string({ maxLength: 8 }), (match, around) => {
             const line = `${around.replace(/\s/g, '')} ${match} ${around}`;
             if (/[\r\n]/.test(match)) return;
-            expect(screenBytes([line], envKey)(0) & bit, `${alternative}: ${JSON.stringify(match)}`).toBe(bit);
+            expect(screenBytes([line], envKey).bits(0) & bit, `${alternative}: ${JSON.stringify(match)}`).toBe(bit);
           }),
           { numRuns: 60 },
         );
@@ -192,7 +204,7 @@ describe('secret screen', () => {
   it('flags only the files a marker is in, not a marker in a path', () => {
     const contents = ['nothing here\n', `const id = '${awsKeyId}';\n`, 'plain\n'];
     const screened = screenBytes(contents, '', (tag) => tag.replace('f2.ts', 'SG.ts'));
-    expect([0, 1, 2].map(screened)).toEqual([0, SCREEN_LINT, 0]);
+    expect([0, 1, 2].map((i) => screened.bits(i))).toEqual([0, SCREEN_LINT, 0]);
   });
 
   it('matches the case-insensitive markers in any case, the others as written', () => {
@@ -211,7 +223,11 @@ describe('secret screen', () => {
 
   it('gives up (checks every file) when the key to look for holds a line break', () => {
     expect(screenSources('abc\ndef')).toBeNull();
-    expect([0, 1].map(screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq'))).toEqual([SCREEN_OWN | SCREEN_LINT, SCREEN_OWN | SCREEN_LINT]);
+    const screened = screenBytes(['a\n', 'b\n'], 'abc\ndefghijklmnopq');
+    expect([0, 1].map((i) => [screened.bits(i), screened.ownLines(i)])).toEqual([
+      [SCREEN_OWN | SCREEN_LINT, null],
+      [SCREEN_OWN | SCREEN_LINT, null],
+    ]);
   });
 });
 
