@@ -119,7 +119,7 @@ describe('scanAndPack: the same results as scan, secret scan and context taken a
     expect(packed.context.text).toContain('<file_3 path="src/tags.test.ts">');
   });
 
-  it('files of any size with a few non-ASCII characters: each content is the file as UTF-8 (ASCII stretches of it sliced from the block)', async () => {
+  it('files of any size with a few non-ASCII characters: each content is the file as UTF-8, decoded from its bytes when read', async () => {
     const ascii = (n: number) => 'abcdefghij\n'.repeat(Math.ceil(n / 11)).slice(0, n);
     const files: Record<string, string> = {
       'one-in-the-middle.ts': `${ascii(20_000)}é${ascii(20_000)}`,
