@@ -69,10 +69,11 @@ export const KINDS: Record<string, { default: string; messages?: Record<string, 
  *   aws           (?:SECRET|secret|Secret)_?(?:ACCESS|…)_?(?:KEY|…)…  and, with enableIDScanRule,
  *                 (A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}  (AccountID: allowed off)
  *   gcp           `.p12`: reads the file → always goes to secretlint; `.json`: JSON.parse, reports when the
- *                 object's `private_key` reads `-----BEGIN … PRIVATE KEY`: the parsed text holds
- *                 `PRIVATE KEY`, so the source holds it literally or hides one of its characters in a
- *                 `\u` escape (no other JSON escape gives a letter or a space) → a `.json` file goes to
- *                 secretlint when it holds `\u` (or any marker)
+ *                 object has `private_key_id` and its `private_key` reads `-----BEGIN … PRIVATE KEY`:
+ *                 the parsed text holds `PRIVATE KEY`, so the source holds it literally or hides one of
+ *                 its characters in a `\u` escape (no other JSON escape gives a letter or a space) → a
+ *                 `.json` file goes to secretlint when it holds `\u`, parses, and has both keys with
+ *                 `PRIVATE KEY` in the value (or holds any marker): preset-shortcut.ts
  *   privatekey    -----BEGIN …PRIVATE KEY…
  *   npm           :x-oauth-basic@  |  _authToken=  |  npm_[A-Za-z0-9_]{36}
  *   basicauth     (https?|ftps?)://USER:PASS@  with USER ⊂ [-\w], PASS ⊂ [-\w]
@@ -111,8 +112,8 @@ export const MARKERS =
 export const MARKERS_ANY_CASE = /hooks\.slack\.com/i;
 /** Extensions the shortcut always hands to secretlint: the gcp rule reads `.p12` files whatever they hold. */
 export const ALWAYS_LINTED_EXTENSIONS: readonly string[] = ['.p12'];
-/** Extensions the gcp rule parses as JSON: a `\u` escape in them may hide a marker's character. */
-export const ESCAPE_LINTED_EXTENSIONS: readonly string[] = ['.json'];
+/** The extension the gcp rule parses as JSON: a `\u` escape in such a file may hide a marker's character. */
+export const JSON_EXTENSION = '.json';
 
 // ---------------------------------------------------------------------------------------------
 // The harness's own pattern rules. Each has a cheap `marker` test that must pass before its

@@ -21,12 +21,11 @@
  * Never copied anywhere: the secret. secretlint's messages quote it, so a finding's `kind` is
  * built from the rule and message ids only (and messages are masked at the source as well).
  *
- * Speed (see `mayMatch`): most files of a codebase cannot match any rule of the preset, because
+ * Speed (preset-shortcut.ts): most files of a codebase cannot match any rule of the preset, because
  * every rule needs a literal marker (`PRIVATE KEY`, `ghp_`, `://user:pass@`…). Those files are
  * not handed to secretlint. The markers are checked against the exact preset version and rule
  * set they were read from; any other version disables the shortcut.
  */
-import { createRequire } from 'node:module';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
@@ -35,17 +34,8 @@ import { comparePaths } from './scan.js';
 import { compileAllow } from './secret-allow.js';
 import { SCREEN_LINT, SCREEN_OWN, type Screen } from './secret-screen.js';
 import { disabledAt, ownMayMatch, patternFindings } from './secret-patterns.js';
-import {
-  ALWAYS_LINTED_EXTENSIONS,
-  ESCAPE_LINTED_EXTENSIONS,
-  ENV_KEY_RULE,
-  KINDS,
-  MARKERS,
-  MARKERS_ANY_CASE,
-  PRESET_RULE_OPTIONS,
-  RULES_VERSION,
-  VERIFIED_PRESET,
-} from './secret-rules.js';
+import { extOf, lintedWithoutMarker, mayMatch, presetVersion } from './preset-shortcut.js';
+import { ENV_KEY_RULE, KINDS, PRESET_RULE_OPTIONS, RULES_VERSION } from './secret-rules.js';
 
 export interface SecretFinding {
   /** Repo-relative path, or what the text is (`--message`, a spec file's name as given). */
@@ -100,36 +90,6 @@ function kindOf(ruleId: string, messageId: string | undefined): string {
   const entry = KINDS[ruleId];
   if (!entry) return `secret (${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')} rule)`;
   return (messageId !== undefined ? entry.messages?.[messageId] : undefined) ?? entry.default;
-}
-
-const presetRuleIds = (): string[] => recommendedPreset.rules.map((r) => r.meta.id).sort();
-
-const presetVersion = (): string | undefined => {
-  try {
-    return (createRequire(import.meta.url)('@secretlint/secretlint-rule-preset-recommend/package.json') as { version?: string }).version;
-  } catch {
-    return undefined;
-  }
-};
-
-/** True when the preset in node_modules is the one the markers were verified against. */
-export const SHORTCUT_ENABLED =
-  presetVersion() === VERIFIED_PRESET.version && JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
-
-/** False only when no rule of the preset can report anything in this file. */
-export function mayMatch(path: string, content: string): boolean {
-  return lintedWithoutMarker({ path, content }) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
-}
-
-/**
- * Whether a file goes to secretlint even when it holds no marker: every file when the shortcut is
- * off, a `.p12` always, a `.json` when it holds a `\u` escape (secret-rules.ts says why). The
- * content is read only for an extension that needs it (a scanned file decodes it when first read).
- */
-function lintedWithoutMarker(file: Pick<SecretText, 'path' | 'content'>): boolean {
-  if (!SHORTCUT_ENABLED) return true;
-  const ext = extOf(file.path).toLowerCase();
-  return ALWAYS_LINTED_EXTENSIONS.includes(ext) || (ESCAPE_LINTED_EXTENSIONS.includes(ext) && file.content.includes('\\u'));
 }
 
 const LINT_CONCURRENCY = 16;
@@ -290,10 +250,4 @@ function position(text: string, index: number): { line: number; column: number }
     }
   }
   return { line, column: index - lineStart + 1 };
-}
-
-function extOf(p: string): string {
-  const base = p.slice(p.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot) : '';
 }

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { compileAllow } from '../../src/repo/secret-allow.js';
 import { isPasswordLiteral } from '../../src/repo/secret-patterns.js';
 import { ANTHROPIC_EXTRA_RULE, ENV_KEY_RULE, JWT_RULE, PASSWORD_RULE, STRIPE_RULE } from '../../src/repo/secret-rules.js';
-import { assertNoSecrets, findSecrets, mayMatch, secretsError, SHORTCUT_ENABLED, type SecretFinding } from '../../src/repo/secrets.js';
+import { mayMatch, SHORTCUT_ENABLED } from '../../src/repo/preset-shortcut.js';
+import { assertNoSecrets, findSecrets, secretsError, type SecretFinding } from '../../src/repo/secrets.js';
 import { HarnessError } from '../../src/shared/errors.js';
 
 /** Deterministic pseudo-random characters from `alphabet` (so fakes look real, not like `xxxx`). */
@@ -514,6 +515,24 @@ describe('findSecrets: JSON files and the gcp rule (the shortcut reads them too)
     expect(findings.map((f) => f.ruleId)).toContain('@secretlint/secretlint-rule-gcp');
     // plain JSON (package.json, tsconfig, fixtures): not handed to secretlint
     expect(mayMatch('package.json', '{ "name": "x", "version": "1.0.0", "private": true }\n')).toBe(false);
+  });
+
+  it('hands a JSON file with \\u escapes to secretlint only when the gcp rule may report it', async () => {
+    const escaped = (key: unknown) => JSON.stringify({ private_key_id: kid, private_key: key }).replaceAll('PRIVATE', '\\u0050RIVATE');
+    // Translations, encoding tables: escapes, no key.
+    expect(mayMatch('locales/fr.json', '{"hello": "bonjour \\u00e9t\\u00e9"}\n')).toBe(false);
+    expect(mayMatch('tables/cp936.json', '[["8140", "\\u4e02"]]\n')).toBe(false);
+    expect(mayMatch('a.json', '"\\u0050RIVATE KEY"')).toBe(false); // not an object
+    expect(mayMatch('a.json', '{"private_key_id": "k", "private_key": "\\u0050RIVATE KEY"')).toBe(false); // does not parse
+    expect(mayMatch('a.json', escaped('\\u0050RIVATE'.replace('\\u0050', 'P')))).toBe(false); // no `PRIVATE KEY`
+    // The rule reads the value as a string: a key in an array counts too.
+    for (const key of [pemBlock('PRIVATE KEY'), [pemBlock('PRIVATE KEY')]]) {
+      const text = escaped(key);
+      expect(text).not.toContain('PRIVATE');
+      expect(mayMatch('keys/sa.json', text)).toBe(true);
+      expect((await find([{ path: 'keys/sa.json', content: text }])).map((f) => f.ruleId)).toContain('@secretlint/secretlint-rule-gcp');
+    }
+    expect(mayMatch('cert.p12', 'anything')).toBe(true);
   });
 
   it('a JSON file the shortcut passes over is one the gcp rule reports nothing in (random near-misses)', async () => {
