@@ -96,7 +96,7 @@ export function summarizerData(envKey: string): SummarizerData {
 }
 
 /** What the screen saw in a range's files, as `findSecretsScreened` (secrets.ts) reads it: each file's own lines decoded when asked for. */
-export function screenOf(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart'>, summary: RangeSummary): Screen {
+export function screenOf(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStart' | 'size'>, summary: RangeSummary): Screen {
   const { flags, ownLines } = summary;
   return {
     bits: (i) => flags[i]!,
@@ -109,6 +109,10 @@ export function screenOf(range: Pick<FramedRange, 'chunks' | 'chunk' | 'byteStar
         if (ownLines[k] === i) lines.push(textOf(bytes.subarray(start + ownLines[k + 1]!, start + ownLines[k + 2]!)));
       }
       return lines;
+    },
+    holds: (i, ascii) => {
+      const start = range.byteStart[i]!;
+      return range.chunks[range.chunk[i]!]!.subarray(start, start + range.size[i]!).includes(ascii, 0, 'latin1');
     },
   };
 }

@@ -30,19 +30,20 @@ export function textOfPieces(pieces: readonly Uint8Array[]): string {
 }
 
 /**
- * A file whose content is `bytes` (valid UTF-8), decoded on first read. `content` is an own,
- * enumerable getter: the file spreads, compares and serialises as a plain `RepoFile` does.
+ * A file whose content is `block[start, end)` (valid UTF-8), decoded on first read (the view of it
+ * is made then: a scan makes thousands of these and reads few). `content` is an own, enumerable
+ * getter: the file spreads, compares and serialises as a plain `RepoFile` does.
  */
-export function lazyFile(path: string, bytes: Uint8Array): RepoFile {
-  let view: Uint8Array | null = bytes;
+export function lazyFile(path: string, block: Uint8Array, start: number, end: number): RepoFile {
+  let bytes: Uint8Array | null = block;
   let text = '';
   return {
     path,
-    size: bytes.length,
+    size: end - start,
     get content(): string {
-      if (view !== null) {
-        text = textOf(view);
-        view = null;
+      if (bytes !== null) {
+        text = textOf(bytes.subarray(start, end));
+        bytes = null;
       }
       return text;
     },

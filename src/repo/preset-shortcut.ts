@@ -26,7 +26,7 @@ export const SHORTCUT_ENABLED =
 
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {
-  return lintedWithoutMarker({ path, content }) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
+  return lintedWithoutMarker({ path, content }, (ascii) => content.includes(ascii)) || MARKERS.test(content) || MARKERS_ANY_CASE.test(content);
 }
 
 /**
@@ -35,14 +35,15 @@ export function mayMatch(path: string, content: string): boolean {
  * reports an object with `private_key_id` and a `private_key` that reads `…PRIVATE KEY`; with no
  * marker in the source that text can only come from `\u` escapes. So a `.json` goes when it holds
  * `\u`, parses, and has both keys with `PRIVATE KEY` in the value as the rule reads it (as a
- * string): more than the rule reports, never less. The content is read only for a `.json` (a
+ * string): more than the rule reports, never less. `holds` says whether the file holds an ASCII
+ * text (the screen looks in its bytes): the content is read only for a `.json` that holds `\\u` (a
  * scanned file decodes it when first read: framed-text.ts).
  */
-export function lintedWithoutMarker(file: { readonly path: string; readonly content: string }): boolean {
+export function lintedWithoutMarker(file: { readonly path: string; readonly content: string }, holds: (ascii: string) => boolean): boolean {
   if (!SHORTCUT_ENABLED) return true;
   const ext = extOf(file.path).toLowerCase();
   if (ALWAYS_LINTED_EXTENSIONS.includes(ext)) return true;
-  if (ext !== JSON_EXTENSION || !file.content.includes('\\u')) return false;
+  if (ext !== JSON_EXTENSION || !holds('\\u')) return false;
   try {
     const parsed = JSON.parse(file.content) as unknown;
     return (

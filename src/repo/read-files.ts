@@ -39,7 +39,7 @@ export function filesOf(paths: readonly string[], range: FramedRange): RepoFile[
   const files: RepoFile[] = [];
   for (let i = 0; i < range.index.length; i++) {
     const start = range.byteStart[i]!;
-    files.push(lazyFile(paths[range.index[i]!]!, range.chunks[range.chunk[i]!]!.subarray(start, start + range.size[i]!)));
+    files.push(lazyFile(paths[range.index[i]!]!, range.chunks[range.chunk[i]!]!, start, start + range.size[i]!));
   }
   return files;
 }

@@ -47,6 +47,8 @@ export interface Screen {
    * rules or the key (each whole, without its line break), or null to look at the whole file.
    */
   ownLines(index: number): readonly string[] | null;
+  /** Whether the file holds `ascii` (ASCII text), looked for in its bytes: its text is not decoded for it. */
+  holds(index: number, ascii: string): boolean;
 }
 
 /** The screen's regexps' sources (`screenSources`). */

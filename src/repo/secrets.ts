@@ -138,7 +138,7 @@ export async function findSecretsScreened(
     const file = files[index]!;
     const bits = screen === null ? SCREEN_OWN | SCREEN_LINT : screen.bits(index);
     if (bits === 0) {
-      if (lintedWithoutMarker(file)) candidates.push(file);
+      if (lintedWithoutMarker(file, (ascii) => screen!.holds(index, ascii))) candidates.push(file);
       continue;
     }
     const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({
@@ -159,7 +159,10 @@ export async function findSecretsScreened(
       }
     }
     // Without a screen the preset's markers are looked for here; with one, its bit says they may be there.
-    const lint = screen === null ? mayMatch(file.path, file.content) : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file);
+    const lint =
+      screen === null
+        ? mayMatch(file.path, file.content)
+        : (bits & SCREEN_LINT) !== 0 || lintedWithoutMarker(file, (ascii) => screen.holds(index, ascii));
     if (lint) candidates.push(file);
   }
 

@@ -37,9 +37,9 @@ describe('framed text', () => {
   });
 
   it('a lazy file behaves as a plain one: content, size, spread, JSON, equality', () => {
-    const bytes = Buffer.from('const x = "é";\n');
-    const file = lazyFile('src/x.ts', bytes.subarray(0));
-    const plain = { path: 'src/x.ts', size: bytes.length, content: 'const x = "é";\n' };
+    const bytes = Buffer.from('// a\nconst x = "é";\n');
+    const file = lazyFile('src/x.ts', bytes, 5, bytes.length);
+    const plain = { path: 'src/x.ts', size: bytes.length - 5, content: 'const x = "é";\n' };
     expect(file).toEqual(plain);
     expect({ ...file }).toEqual(plain);
     expect(JSON.parse(JSON.stringify(file))).toEqual(plain);
@@ -48,7 +48,7 @@ describe('framed text', () => {
 
   it('a lazy file decodes the bytes as they are when first read, and keeps that text', () => {
     const bytes = Buffer.from('old text\n');
-    const file = lazyFile('a.txt', bytes);
+    const file = lazyFile('a.txt', bytes, 0, bytes.length);
     bytes.write('new');
     expect(file.content).toBe('new text\n');
     bytes.write('xyz');

@@ -25,6 +25,8 @@ const pieces = [
   jwt,
   stripeKey,
   'passphrase',
+  `{"private_key_id": "k1", "private_key": "-----BEGIN \\u0050RIVATE KEY-----\\n${'MIIEv'.repeat(8)}"}`,
+  '"\\u00e9"',
   '// secretlint-disable-next-line',
   '  ',
   'é😀',
@@ -107,7 +109,8 @@ describe('secret screen', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 6 }), fc.boolean(), async (contents, withKey) => {
         const options = { allow: [], env: withKey ? { ANTHROPIC_API_KEY: envKey } : {} };
-        const files = contents.map((content, i) => ({ path: `f${i}.ts`, content }));
+        // Every other file a .json: the screen tells whether it holds a `\\u` escape (the gcp rule may parse it).
+        const files = contents.map((content, i) => ({ path: i % 2 === 1 ? `f${i}.json` : `f${i}.ts`, content }));
         const screened = screenBytes(contents, withKey ? envKey : '');
         expect(await findSecretsScreened(files, options, screened)).toEqual(await findSecrets(files, options));
       }),
@@ -199,6 +202,17 @@ describe('secret screen', () => {
       pass.count(bytes, found);
       expect(found).toEqual([...bytes.toString('latin1').matchAll(/PASSW/g)].map((m) => m.index));
     }
+  });
+
+  it('hands a .json whose key hides behind \\u escapes to secretlint: the escape looked for in its bytes', async () => {
+    const key = `{"private_key_id": "k1", "private_key": "-----BEGIN \\u0050RIVATE KEY-----\\n${'MIIEv'.repeat(8)}"}`;
+    const contents = ['{"a": "\\u00e9"}', key, '{"a": 1}', key];
+    const files = contents.map((content, i) => ({ path: i === 3 ? 'sa.ts' : `f${i}.json`, content }));
+    const screened = screenBytes(contents, '');
+    expect(contents.map((_, i) => screened.bits(i))).toEqual([0, 0, 0, 0]);
+    const found = await findSecretsScreened(files, { allow: [], env: {} }, screened);
+    expect(found.map((f) => `${f.path} ${f.ruleId}`)).toEqual(['f1.json @secretlint/secretlint-rule-gcp']);
+    expect(found).toEqual(await findSecrets(files, { allow: [], env: {} }));
   });
 
   it('flags only the files a marker is in, not a marker in a path', () => {
@@ -336,6 +350,8 @@ describe('passwordMatches', () => {
       'PassWord',
       'passwd',
       'passphrase',
+      `{"private_key_id": "k1", "private_key": "-----BEGIN \\u0050RIVATE KEY-----\\n${'MIIEv'.repeat(8)}"}`,
+      '"\\u00e9"',
       'db.',
       'my-',
       '$',
