@@ -1,6 +1,7 @@
 /**
- * What the scan computes over the context's bytes besides decoding and hashing them: the token
- * count of every chunk and the secret screen's flags of every file (secret-screen.ts).
+ * What the scan computes over the context's bytes besides hashing them: the token count of every
+ * chunk, the secret screen's flags of every file and the lines that hold the harness's own markers
+ * (secret-screen.ts).
  * `chunkSummarizer` is self-contained: the scan's worker thread (scan-worker.ts) runs its text, and
  * this thread runs the same function when the scan has no worker (a small codebase).
  *

@@ -4,10 +4,12 @@
  * The scan needs no text for most of what it does: the context is written, hashed and counted as
  * the bytes it was read into, and the secret screen looks at bytes too (chunk-summary.ts). Only a
  * file the screen flags is read as text by the secret checks, the files' texts only by the repo
- * map, the context's text only by a request built from it. So a file of a framed read holds the
- * view of its bytes and decodes it the first time its `content` is read (then keeps the text and
- * lets go of the view); the context does the same with its pieces (`contextFromBytes`).
- * A decode costs what the scan would have paid for it, once, and only where the text is used.
+ * map, the context's text only by a request built from it. So a file of a framed read holds where
+ * its bytes are and decodes them the first time its `content` is read (then keeps the text and
+ * lets go of the bytes); the context does the same with its pieces (`contextFromBytes`). A decode
+ * costs about what it cost in the scan (~3 ns a byte on the bench machine, most of it the new
+ * strings' memory), no longer overlapped with the worker's reads: a command that builds a request
+ * from the whole context pays it once, one that builds none never does (bench/README.md).
  */
 import { isAscii } from 'node:buffer';
 import type { CodebaseContext } from './context.js';
@@ -52,7 +54,7 @@ export function lazyFile(path: string, block: Uint8Array, start: number, end: nu
 
 /**
  * A context whose text is its UTF-8 `pieces` (one after the other), decoded when `text` is first
- * read (framed-text.ts): the scan and the stored snapshot hold the bytes they wrote or read, and
+ * read: the scan and the stored snapshot hold the bytes they wrote or read, and
  * only a request built from the context needs its text. The pieces are let go once decoded.
  */
 export function contextFromBytes(pieces: readonly Uint8Array[], info: Omit<CodebaseContext, 'text'>): CodebaseContext {
