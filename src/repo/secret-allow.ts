@@ -2,8 +2,11 @@
 import { globToRegExp } from '../shared/glob.js';
 import type { SecretFinding } from './secrets.js';
 
+/** The compiled lists, by list: the scan checks its files range by range with one list. */
+const compiled = new WeakMap<readonly string[], (f: SecretFinding) => boolean>();
+
 /**
- * Each entry allows the findings it names:
+ * Each entry allows the findings it names (compiled once a list):
  * - a rule id (`@secretlint/secretlint-rule-basicauth`, `harness/…`): that rule everywhere;
  * - `path:line`: the findings on that line (path as below);
  * - a path glob (`*`, `**`, `?`, `[…]`, `{a,b}`; dot files match): the findings in files it
@@ -11,6 +14,15 @@ import type { SecretFinding } from './secrets.js';
  *   also matches the file name in any directory (`*.snap`), as in .gitignore.
  */
 export function compileAllow(entries: readonly string[]): (f: SecretFinding) => boolean {
+  let allow = compiled.get(entries);
+  if (!allow) {
+    allow = compileEntries(entries);
+    compiled.set(entries, allow);
+  }
+  return allow;
+}
+
+function compileEntries(entries: readonly string[]): (f: SecretFinding) => boolean {
   const rules = new Set<string>();
   const lineRules: { match: (p: string) => boolean; line: number }[] = [];
   const pathRules: ((p: string) => boolean)[] = [];

@@ -370,6 +370,12 @@ describe('findSecrets: secrets.allow', () => {
     expect(allow(f('x/c.md'))).toBe(false);
     expect(allow(f('other.ts'))).toBe(false);
   });
+
+  it('compiles a list once, however many ranges of files the scan checks with it', () => {
+    const list = ['fixtures', 'src/*.ts'];
+    expect(compileAllow(list)).toBe(compileAllow(list));
+    expect(compileAllow([...list])).not.toBe(compileAllow(list));
+  });
 });
 
 describe('secretsError', () => {
