@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { usageSchema } from '../cost/usage.js';
+import { taskStatusSchema } from '../tasks/task.js';
 
 const requestMapSchema = z.object({ customId: z.string(), paths: z.array(z.string()) });
 const taskChangeSchema = z.object({
-  status: z.enum(['pending', 'submitted', 'done', 'failed']).optional(),
+  status: taskStatusSchema.optional(),
   attempts: z.number().int().nonnegative().optional(),
   batch: z.string().nullable().optional(),
   reason: z.string().nullable().optional(),

@@ -1,7 +1,7 @@
 /** A task: one file to generate, as `task-list.md` holds it. */
 import { z } from 'zod';
 
-const taskStatusSchema = z.enum(['pending', 'submitted', 'done', 'failed']);
+export const taskStatusSchema = z.enum(['pending', 'submitted', 'done', 'failed']);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 const STATUSES: readonly unknown[] = taskStatusSchema.options;
