@@ -20,7 +20,7 @@ import fs, { type Dirent } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { globToRegExp } from '../shared/glob.js';
+import { globBase, globToRegExp } from '../shared/glob.js';
 import { TASK_LIST_FILE } from '../shared/paths.js';
 import { EXCLUDED_DIRS, FILE_RULES } from './default-excludes.js';
 import { IGNORE_FILE_NAMES, type IgnoreLayer, isFileIgnored, isIgnored, parentLayers, readLayer } from './ignore-files.js';
@@ -80,15 +80,7 @@ export function configGlobs(options: Pick<ScanOptions, 'include' | 'exclude'>): 
   const inc = include.map((g) => globToRegExp(g));
   const exc = exclude.map((g) => globToRegExp(g));
   // The fixed leading directories of each include glob ('' when it starts with a wildcard).
-  const bases = include.map((g) => {
-    const segments = g.split('/');
-    const fixed: string[] = [];
-    for (const s of segments.slice(0, -1)) {
-      if (/[*?[\]{}\\!]/.test(s)) break;
-      fixed.push(s);
-    }
-    return fixed.join('/');
-  });
+  const bases = include.map(globBase);
   // `**` and `**/*` hold every path (the default include): no test needed.
   const everything = include.some((g) => g === '**' || g === '**/*');
   return {

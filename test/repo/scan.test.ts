@@ -195,6 +195,12 @@ describe('scanRepo: default excludes', () => {
     expect(r.skipped).toEqual([{ path: 'src/node_modules/', reason: 'default exclude: dependencies' }]);
   });
 
+  it('walks into the fixed directories of include globs only, a literal `!` in a name among them', async () => {
+    const dir = await tree({ 'web!app/src/a.ts': 'a', 'web!app/b.md': 'b', 'other/c.ts': 'c', 'pkg/x/d.ts': 'd', 'pkg/y/e.ts': 'e' });
+    const r = await scan(dir, { include: ['web!app/src/**', 'pkg/*/d.ts'] });
+    expect(paths(r)).toEqual(['pkg/x/d.ts', 'web!app/src/a.ts']);
+  });
+
   it('exports the default excludes as globs, consistent with the classifier', () => {
     expect(DEFAULT_EXCLUDES).toEqual(
       expect.arrayContaining(['**/node_modules/**', '**/.git/**', '**/*.pem', '**/.env', '**/.env.*', 'task-list.md']),
