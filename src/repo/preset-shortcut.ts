@@ -9,20 +9,20 @@ import { createRequire } from 'node:module';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { ALWAYS_LINTED_EXTENSIONS, JSON_EXTENSION, MARKERS, MARKERS_ANY_CASE, VERIFIED_PRESET } from './secret-rules.js';
 
-/** The preset's version in node_modules (undefined when it cannot be read). */
-export const presetVersion = (): string | undefined => {
+/** The preset's version in node_modules (undefined when it cannot be read), read once. */
+export const PRESET_VERSION = ((): string | undefined => {
   try {
     return (createRequire(import.meta.url)('@secretlint/secretlint-rule-preset-recommend/package.json') as { version?: string }).version;
   } catch {
     return undefined;
   }
-};
+})();
 
 const presetRuleIds = (): string[] => recommendedPreset.rules.map((r) => r.meta.id).sort();
 
 /** True when the preset in node_modules is the one the markers were verified against. */
 export const SHORTCUT_ENABLED =
-  presetVersion() === VERIFIED_PRESET.version && JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
+  PRESET_VERSION === VERIFIED_PRESET.version && JSON.stringify(presetRuleIds()) === JSON.stringify(VERIFIED_PRESET.rules);
 
 /** False only when no rule of the preset can report anything in this file. */
 export function mayMatch(path: string, content: string): boolean {

@@ -83,9 +83,9 @@ export async function scanAndPack(
     threads = (worker as WorkerThreads | null) ?? new InlineThreads(envKey, job);
     const tools = frameTools(threads instanceof WorkerThreads, port);
     if (packOptions.out !== undefined) writer = new ContextWriter(packOptions.out, threads instanceof WorkerThreads ? threads.header : null);
-    // This thread reads ranges, and between two reads decodes and checks the ranges that are done,
-    // in order: the decode and the secret checks run while the worker still reads, and the ranges
-    // this thread does not read are the worker's to read.
+    // This thread reads ranges, and between two reads checks the ranges that are done, in order:
+    // the secret checks run while the worker still reads, and the ranges this thread does not read
+    // are the worker's to read.
     const done: RangeDone[] = [];
     const files: RepoFile[] = [];
     const findings: SecretFinding[] = [];
@@ -118,7 +118,7 @@ export async function scanAndPack(
     const tail = Buffer.from(tailText);
     const hashed = threads.finish(head, tail);
     hashed.catch(() => {}); // awaited below; a step that throws first must not leave it unhandled
-    const bytes = tail.length > 0 ? [head, ...chunks, tail] : [head, ...chunks];
+    const bytes = [head, ...chunks, tail];
     const written = writer?.finish(head, tail);
     written?.catch(() => {}); // awaited below
     const t3 = performance.now();

@@ -34,7 +34,7 @@ import { comparePaths } from './scan.js';
 import { compileAllow } from './secret-allow.js';
 import { SCREEN_LINT, SCREEN_OWN, type Screen } from './secret-screen.js';
 import { disabledAt, ownMayMatch, patternFindings } from './secret-patterns.js';
-import { extOf, lintedWithoutMarker, mayMatch, presetVersion } from './preset-shortcut.js';
+import { extOf, lintedWithoutMarker, mayMatch, PRESET_VERSION } from './preset-shortcut.js';
 import { ENV_KEY_RULE, KINDS, PRESET_RULE_OPTIONS, RULES_VERSION } from './secret-rules.js';
 
 export interface SecretFinding {
@@ -104,7 +104,7 @@ export interface SecretText {
 }
 
 /** Identifies the rules in force: changes when the harness's rules or the preset change. */
-export const RULESET_ID = `${RULES_VERSION}+secretlint-preset@${presetVersion() ?? 'unknown'}`;
+export const RULESET_ID = `${RULES_VERSION}+secretlint-preset@${PRESET_VERSION ?? 'unknown'}`;
 
 export async function findSecrets(files: readonly SecretText[], options: FindSecretsOptions): Promise<SecretFinding[]> {
   return findSecretsScreened(files, options, null);
@@ -137,26 +137,8 @@ export async function findSecretsScreened(
   for (let index = 0; index < files.length; index++) {
     const file = files[index]!;
     const bits = screen === null ? SCREEN_OWN | SCREEN_LINT : screen.bits(index);
-    if (bits === 0) {
-      if (lintedWithoutMarker(file, (ascii) => screen!.holds(index, ascii))) candidates.push(file);
-      continue;
-    }
-    const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({
-      path: file.path,
-      ...position(file.content, index),
-      ruleId,
-      kind: kindOf(ruleId, messageId),
-      ...(file.unlocated ? { unlocated: true } : {}),
-    });
     if ((bits & SCREEN_OWN) !== 0 && ownMayMatch(file.path, screen === null ? null : screen.ownLines(index), envKey)) {
-      if (envKey !== '') {
-        for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) {
-          findings.push(at(i, ENV_KEY_RULE));
-        }
-      }
-      for (const { index, ruleId, messageId } of patternFindings(file)) {
-        if (!disabledAt(file.content, index)) findings.push(at(index, ruleId, messageId));
-      }
+      findings.push(...ownFindings(file, envKey));
     }
     // Without a screen the preset's markers are looked for here; with one, its bit says they may be there.
     const lint =
@@ -190,6 +172,25 @@ export async function findSecretsScreened(
 
   const allow = compileAllow(options.allow);
   return findings.filter((f) => !allow(f)).sort(compareFindings);
+}
+
+/** The findings of the harness's own rules and of the environment's key in one text (disable comments applied). */
+function ownFindings(file: SecretText, envKey: string): SecretFinding[] {
+  const at = (index: number, ruleId: string, messageId?: string): SecretFinding => ({
+    path: file.path,
+    ...position(file.content, index),
+    ruleId,
+    kind: kindOf(ruleId, messageId),
+    ...(file.unlocated ? { unlocated: true } : {}),
+  });
+  const out: SecretFinding[] = [];
+  if (envKey !== '') {
+    for (let i = file.content.indexOf(envKey); i !== -1; i = file.content.indexOf(envKey, i + envKey.length)) out.push(at(i, ENV_KEY_RULE));
+  }
+  for (const { index, ruleId, messageId } of patternFindings(file)) {
+    if (!disabledAt(file.content, index)) out.push(at(index, ruleId, messageId));
+  }
+  return out;
 }
 
 /** The order findings are reported in: by path, line, column, rule. */
